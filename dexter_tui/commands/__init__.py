@@ -1,0 +1,1 @@
+"""Subcommands of the `dexter` CLI, one module each."""

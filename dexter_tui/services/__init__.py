@@ -1,0 +1,1 @@
+"""Headless services between the Sentry client and the TUI (never imports Textual)."""
