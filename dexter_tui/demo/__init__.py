@@ -1,1 +1,1 @@
-"""A Sentry-compatible server (SQLite) for `dexter demo` and the tests; depends on nothing else in dexter_tui."""
+"""A Sentry-compatible server (SQLite) for `dexter demo` and the tests; stands apart."""

@@ -86,8 +86,8 @@ def load_world(store: Store) -> World:
     if org is None:
         raise LookupError("the database holds no organisation")
     users = store.query(
-        "SELECT u.id AS uid, u.username, m.id AS mid FROM users u JOIN members m ON m.user_id = u.id"
-        " WHERE m.org_id = ?",
+        "SELECT u.id AS uid, u.username, m.id AS mid FROM users u"
+        " JOIN members m ON m.user_id = u.id WHERE m.org_id = ?",
         (org["id"],),
     )
     teams = store.query("SELECT id, slug FROM teams WHERE org_id = ?", (org["id"],))
