@@ -1,0 +1,91 @@
+"""The action log: every bulk change sent to Sentry, its ids and the outcome per id.
+
+Kept in memory for the `@` screen and appended as JSON lines to a file in the state dir, so what was
+done during an incident is never lost — even when the TUI crashes or the SSH session drops.
+Entries never hold credentials: only verbs, issue ids, outcomes and reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    """One bulk action as it was sent and how it went for each issue."""
+
+    time: str  # ISO 8601, UTC
+    verb: str  # e.g. "resolve", "ignore", "assign"
+    ids: list[str]
+    outcome: dict[str, str]  # issue id -> "ok" or the failure reason
+    detail: dict[str, object] = field(
+        default_factory=dict
+    )  # what was sent, e.g. {"assignedTo": ..}
+    org: str = ""
+
+    @property
+    def failed(self) -> dict[str, str]:
+        return {i: r for i, r in self.outcome.items() if r != "ok"}
+
+    @property
+    def succeeded(self) -> list[str]:
+        return [i for i, r in self.outcome.items() if r == "ok"]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class ActionLog:
+    """Append-only log of bulk actions: a list in memory and a JSON-lines file on disk."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.entries: list[ActionEntry] = []
+
+    def record(
+        self,
+        verb: str,
+        outcome: Mapping[str, str],
+        *,
+        detail: Mapping[str, object] | None = None,
+        org: str = "",
+    ) -> ActionEntry:
+        entry = ActionEntry(
+            time=now_iso(),
+            verb=verb,
+            ids=list(outcome),
+            outcome=dict(outcome),
+            detail=dict(detail or {}),
+            org=org,
+        )
+        self.entries.append(entry)
+        if self.path is not None:
+            self._append(entry)
+        return entry
+
+    def _append(self, entry: ActionEntry) -> None:
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(entry), ensure_ascii=False, separators=(",", ":")) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as f:
+            f.write(line)
+
+    def load(self) -> list[ActionEntry]:
+        """Read back every entry from the file (skipping lines a crash may have cut short)."""
+        if self.path is None or not self.path.exists():
+            return []
+        entries = []
+        for line in self.path.read_text("utf-8").splitlines():
+            try:
+                raw = json.loads(line)
+                entries.append(ActionEntry(**raw))
+            except (ValueError, TypeError):
+                continue
+        return entries
