@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 
-from dexter_tui.demo.api import api_routes
+from dexter_tui.demo.api import api_routes, install_api
 from dexter_tui.demo.ingest_routes import ingest_routes
 from dexter_tui.demo.store import Store
 
@@ -27,4 +27,5 @@ def create_app(store: Store, options: ServerOptions | None = None) -> Starlette:
     app = Starlette(routes=[*ingest_routes(store), *api_routes(store, options)])
     app.state.store = store
     app.state.options = options
+    install_api(app, store, options)
     return app

@@ -1,16 +1,29 @@
-"""Sentry Web API routes (`/api/0/...`) of the demo server."""
+"""Sentry Web API routes (`/api/0/...`) of the demo server, and the plumbing around them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dexter_tui.demo.api import errors, fault_routes
+from dexter_tui.demo.faults import Faults
+
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
     from starlette.routing import BaseRoute
 
     from dexter_tui.demo.server import ServerOptions
     from dexter_tui.demo.store import Store
 
+#: Route modules, each exposing `routes(store, options) -> list[Route]`.
+_MODULES = [fault_routes]
+
 
 def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
     """All `/api/0/` routes."""
-    return []
+    return [route for module in _MODULES for route in module.routes(store, options)]
+
+
+def install_api(app: Starlette, store: Store, options: ServerOptions) -> None:
+    """Error handlers, fault state and API middleware; `server.create_app` calls this once."""
+    app.state.faults = Faults(options.random_seed)
+    errors.install(app)

@@ -1,0 +1,133 @@
+"""Sentry's cursor pagination: `per_page`/`cursor` in, a two-entry `Link` header out.
+
+The `Link` header always carries both rels, e.g.
+
+    <http://host/api/0/...?query=x&cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1",
+    <http://host/api/0/...?query=x&cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"
+
+Cursors are `value:offset:is_prev`; the demo pages by item offset, so `value` is always 0. Clients
+treat cursors as opaque and stop when `next` says `results="false"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from starlette.responses import JSONResponse
+
+from dexter_tui.demo.api.errors import ApiError
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+INVALID_CURSOR = "Invalid cursor parameter."
+
+
+@dataclass(frozen=True)
+class Cursor:
+    value: int
+    offset: int
+    is_prev: bool
+
+    def __str__(self) -> str:
+        return f"{self.value}:{self.offset}:{int(self.is_prev)}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor:
+        """Read `value:offset:is_prev`; ValueError when it is not one."""
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ValueError(text)
+        value = int(float(parts[0]))
+        offset = int(parts[1])
+        is_prev = int(parts[2])
+        if offset < 0 or is_prev not in (0, 1):
+            raise ValueError(text)
+        return cls(value, offset, bool(is_prev))
+
+
+def page_params(
+    request: Request, *, param: str = "per_page", default: int = 100, maximum: int = 100
+) -> tuple[int, int]:
+    """`(offset, limit)` of the page asked for; 400 on a bad page size or an unreadable cursor."""
+    raw = request.query_params.get(param)
+    if raw is None or raw == "":
+        limit = default
+    else:
+        try:
+            limit = int(raw)
+        except ValueError:
+            raise ApiError(400, f"Invalid {param} parameter.") from None
+        if limit < 1:
+            raise ApiError(400, f"Invalid {param} parameter.")
+        if limit > maximum:
+            raise ApiError(400, f"Invalid {param} parameter. Cannot exceed {maximum}.")
+    cursor = request.query_params.get("cursor")
+    if not cursor:
+        return 0, limit
+    try:
+        return Cursor.parse(cursor).offset, limit
+    except ValueError:
+        raise ApiError(400, INVALID_CURSOR) from None
+
+
+def _link(request: Request, rel: str, cursor: Cursor, has_results: bool) -> str:
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    query = urlencode(pairs)
+    base = f"{request.url.scheme}://{request.url.netloc}{quote(request.url.path)}"
+    url = f"{base}?{query}&cursor={cursor}" if query else f"{base}?cursor={cursor}"
+    results = "true" if has_results else "false"
+    return f'<{url}>; rel="{rel}"; results="{results}"; cursor="{cursor}"'
+
+
+def link_header(request: Request, *, offset: int, limit: int, has_more: bool) -> str:
+    """Sentry's `Link` header for the page at `offset` of size `limit`."""
+    previous = Cursor(0, max(offset - limit, 0), True)
+    following = Cursor(0, offset + limit, False)
+    return ", ".join(
+        [
+            _link(request, "previous", previous, offset > 0),
+            _link(request, "next", following, has_more),
+        ]
+    )
+
+
+def paginated(
+    request: Request,
+    items: list[Any],
+    *,
+    offset: int,
+    limit: int,
+    has_more: bool,
+    hits: int | None = None,
+    status: int = 200,
+) -> JSONResponse:
+    """A JSON list answer with the `Link` header (and `X-Hits` when the total is known)."""
+    headers = {"Link": link_header(request, offset=offset, limit=limit, has_more=has_more)}
+    if hits is not None:
+        headers["X-Hits"] = str(hits)
+    return JSONResponse(items, status_code=status, headers=headers)
+
+
+def paginate_list(
+    request: Request,
+    items: list[Any],
+    *,
+    param: str = "per_page",
+    default: int = 100,
+    maximum: int = 100,
+    hits: bool = False,
+) -> JSONResponse:
+    """Slice an already-complete list into the requested page and answer it."""
+    offset, limit = page_params(request, param=param, default=default, maximum=maximum)
+    page = items[offset : offset + limit]
+    return paginated(
+        request,
+        page,
+        offset=offset,
+        limit=limit,
+        has_more=offset + limit < len(items),
+        hits=len(items) if hits else None,
+    )
