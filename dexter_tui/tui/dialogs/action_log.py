@@ -1,0 +1,64 @@
+"""`@`: every bulk action sent this session, with the outcome for each issue."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from dexter_tui.services.action_log import ActionEntry
+from dexter_tui.tui.safe_text import safe_text
+
+
+class ActionLogScreen(ModalScreen[None]):
+    """Newest first; failed ids are listed with their reason."""
+
+    DEFAULT_CSS = """
+    ActionLogScreen { align: center middle; }
+    ActionLogScreen > VerticalScroll {
+        width: 90%; max-width: 110; height: 85%; border: thick $accent; background: $surface;
+        padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,at", "close", "Close", id="action_log.close")]
+
+    def __init__(self, entries: Sequence[ActionEntry], short_ids: Mapping[str, str]):
+        super().__init__()
+        self.entries = list(entries)
+        self.short_ids = dict(short_ids)
+
+    def _name(self, issue_id: str) -> str:
+        return self.short_ids.get(issue_id, issue_id)
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="Action log", expand=True, show_edge=False)
+        table.add_column("time", no_wrap=True)
+        table.add_column("action", no_wrap=True)
+        table.add_column("issues")
+        table.add_column("outcome")
+        for entry in reversed(self.entries):
+            failed = entry.failed
+            outcome = Text(f"{len(entry.succeeded)}/{len(entry.ids)} ok", style="bold")
+            for issue_id, reason in failed.items():
+                outcome.append(f"\n✗ {self._name(issue_id)}: ", style="bold")
+                outcome.append_text(safe_text(reason))
+            table.add_row(
+                Text(entry.time.replace("T", " ").removesuffix("Z")),
+                Text(entry.verb),
+                Text(", ".join(self._name(i) for i in entry.ids)),
+                outcome,
+            )
+        with VerticalScroll():
+            if self.entries:
+                yield Static(table)
+            else:
+                yield Static("No actions yet. Marked issues and a verb key (x, i, a, b…) add one.")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,90 @@
+"""The assignee picker: me first, then members and teams; typing filters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from dexter_tui.services.actions import Assignee
+from dexter_tui.tui.safe_text import safe_text
+
+
+class AssignPicker(ModalScreen[Assignee | None]):
+    """Choose who gets the selected issues. `me` (if known) is listed first."""
+
+    DEFAULT_CSS = """
+    AssignPicker { align: center middle; }
+    AssignPicker > Vertical {
+        width: 56; height: auto; max-height: 80%; border: thick $accent; background: $surface;
+        padding: 0 1;
+    }
+    AssignPicker OptionList { height: auto; max-height: 16; border: none; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="assign_picker.cancel"),
+        Binding("down", "focus_list", "List", show=False, id="assign_picker.list"),
+    ]
+
+    def __init__(self, candidates: Sequence[Assignee], *, me: Assignee | None = None, count: int):
+        super().__init__()
+        ordered = [me] if me else []
+        ordered += [c for c in candidates if c != me]
+        self.candidates = ordered
+        self.me = me
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        noun = "issue" if self.count == 1 else "issues"
+        with Vertical():
+            yield Static(f"Assign {self.count} {noun} to…")
+            yield Input(placeholder="type to filter")
+            yield OptionList()
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _label(self, who: Assignee) -> str:
+        text = who.label + (" (me)" if who == self.me else "")
+        if who.kind == "user" and who.email:
+            text += f"  {who.email}"
+        return text
+
+    def _fill(self, needle: str) -> None:
+        needle = needle.casefold()
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for index, who in enumerate(self.candidates):
+            label = self._label(who)
+            if needle in label.casefold():
+                options.add_option(Option(safe_text(label), id=str(index)))
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Changed)
+    def _filter(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(Input.Submitted)
+    def _take_first(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and options.option_count:
+            option = options.get_option_at_index(options.highlighted)
+            self.dismiss(self.candidates[int(option.id or 0)])
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.candidates[int(event.option.id or 0)])
+
+    def action_focus_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,40 @@
+"""The `:` command line (`:project api`, `:env prod`, `:q`), vim/k9s style."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+
+class CommandLine(ModalScreen[str | None]):
+    """A one-line prompt at the bottom; returns the typed command without the colon."""
+
+    DEFAULT_CSS = """
+    CommandLine { align: left bottom; background: transparent; }
+    CommandLine Input { dock: bottom; width: 100%; border: none; height: 1; padding: 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="command_line.cancel")]
+
+    def __init__(self, history: list[str] | None = None):
+        super().__init__()
+        self.history = history if history is not None else []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=":issues  :project SLUG  :env NAME  :period 24h  :q")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        command = event.value.strip().removeprefix(":").strip()
+        if command:
+            self.history.append(command)
+        self.dismiss(command or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

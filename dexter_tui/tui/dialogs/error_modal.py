@@ -1,0 +1,43 @@
+"""A modal for errors a person must act on (bad token, missing scope, bad config)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from dexter_tui.tui.safe_text import safe_text
+
+
+class ErrorModal(ModalScreen[None]):
+    """Says what went wrong and what to do next; the data behind it stays as it was."""
+
+    DEFAULT_CSS = """
+    ErrorModal { align: center middle; }
+    ErrorModal > Vertical {
+        width: 80%; max-width: 90; height: auto; border: thick $error; background: $surface;
+        padding: 1 2;
+    }
+    ErrorModal .title { text-style: bold; margin-bottom: 1; }
+    ErrorModal .hint { margin-top: 1; color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="error_modal.close")]
+
+    def __init__(self, title: str, message: str, hint: str = ""):
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(safe_text(self.title_text), classes="title")
+            yield Static(safe_text(self.message))
+            if self.hint:
+                yield Static(safe_text(self.hint), classes="hint")
+            yield Static("enter/esc to close", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
