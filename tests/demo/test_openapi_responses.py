@@ -1,0 +1,633 @@
+"""Every demo Web API route in Sentry's OpenAPI document answers in its documented shape.
+
+Data comes from the real `sentry-sdk` (exceptions raised by small sample functions, messages,
+breadcrumbs, tags, users), ingested through `dexter_tui.demo.ingest`. Each route is driven with
+realistic parameters, including the error statuses the schema documents, and every JSON body is
+validated against the schema (field names and types; `required` relaxed). Fields the schema lists
+that a body leaves out must be documented in `OMITTED_FIELDS.md` with the reason.
+
+`test_every_schema_route_is_covered` fails when the demo serves a schema route without a case here.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openapi_contract as contract
+import pytest
+import sentry_sdk
+from sdk_capture import StoreTransport, capture_raised, dsn_for, sdk_scope
+
+from dexter_tui.demo.store import Store
+from dexter_tui.demo.world import World
+
+OMITTED_FIELDS_MD = Path(__file__).with_name("OMITTED_FIELDS.md")
+
+ORG = "/api/0/organizations/{organization_id_or_slug}"
+PROJ = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}"
+TEAM = "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}"
+ISSUE = ORG + "/issues/{issue_id}"
+
+
+# -- sample code that really fails --------------------------------------------------------------
+
+
+class PaymentDeclinedError(Exception):
+    """What the billing sample raises."""
+
+
+def _average_basket(prices: list[float]) -> float:
+    return sum(prices) / len(prices)
+
+
+def _lookup_sku(sku: str) -> int:
+    return {"SKU-1": 1}[sku]
+
+
+def _charge_card(amount: int) -> None:
+    raise PaymentDeclinedError(f"card declined for {amount} cents")
+
+
+def _with_request(url: str) -> Callable[[dict, dict], dict]:
+    def processor(event: dict, hint: dict) -> dict:
+        event["request"] = {
+            "url": url,
+            "method": "POST",
+            "headers": {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"},
+            "query_string": "basket=42",
+        }
+        return event
+
+    return processor
+
+
+@dataclass
+class Data:
+    """Ids of what the SDK produced, to fill route templates."""
+
+    world: World
+    values: dict[str, str] = field(default_factory=dict)
+
+    def url(self, template: str, **overrides: str) -> str:
+        """A concrete URL for a template (`{name}` from `values`, `overrides` win)."""
+        values = {**self.values, **overrides}
+        return re.sub(r"\{([^}]+)\}", lambda m: values[m.group(1)], template)
+
+
+def _send_sample_events(store: Store, world: World) -> None:
+    checkout = world.projects["checkout-api"]
+    billing = world.projects["billing-worker"]
+    notifications = world.projects["notifications"]
+
+    transport = StoreTransport(store, checkout.project_id, dsn_for(checkout))
+    for env, release, users in [
+        ("production", "checkout-api@1.4.0", ["u1", "u2", "u3"]),
+        ("staging", "checkout-api@1.5.0", ["u4"]),
+    ]:
+        with sdk_scope(transport, environment=env, release=release, server_name="web-1") as scope:
+            scope.add_event_processor(_with_request("https://shop.acme.test/api/checkout"))
+            scope.set_tag("customer_tier", "gold")
+            for user in users:
+                scope.set_user({"id": user, "email": f"{user}@customers.test"})
+                sentry_sdk.add_breadcrumb(category="http", message="POST /api/checkout")
+                capture_raised(lambda: _average_basket([]))
+            capture_raised(lambda: _lookup_sku("SKU-404"))
+            sentry_sdk.capture_message("Payment gateway answered slowly", level="warning")
+
+    transport = StoreTransport(store, billing.project_id, dsn_for(billing))
+    with sdk_scope(transport, environment="production", release="billing-worker@2.3.0") as scope:
+        scope.set_tag("queue", "invoices")
+        for amount in (1200, 4500):
+            capture_raised(lambda amount=amount: _charge_card(amount))
+
+    transport = StoreTransport(store, notifications.project_id, dsn_for(notifications))
+    with sdk_scope(
+        transport, environment="production", release="notifications@0.9.1", attach_stacktrace=True
+    ):
+        sentry_sdk.capture_message("SMTP relay timed out", level="error")
+
+
+def _have_ingest() -> bool:
+    try:
+        import dexter_tui.demo.ingest  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture
+def data(store: Store, world: World) -> Data:
+    values = {
+        "organization_id_or_slug": world.org_slug,
+        "project_id_or_slug": "checkout-api",
+        "project_numeric_id": str(world.projects["checkout-api"].project_id),
+        "team_id_or_slug": "backend",
+        "member_id": str(world.member_ids["ben"]),
+        "user_id": str(world.user_ids["ben"]),
+    }
+    if not _have_ingest():  # routes needing events skip until D1's ingest lands
+        return Data(world, values)
+    _send_sample_events(store, world)
+    group = store.query_one(
+        "SELECT g.id, g.short_id FROM groups g JOIN projects p ON p.id = g.project_id"
+        " WHERE p.slug = 'checkout-api' ORDER BY g.times_seen DESC, g.id LIMIT 1"
+    )
+    other = store.query_one(
+        "SELECT id FROM groups WHERE id != ? ORDER BY id LIMIT 1", (group["id"],)
+    )
+    event = store.query_one(
+        "SELECT event_id FROM events WHERE group_id = ? ORDER BY timestamp DESC LIMIT 1",
+        (group["id"],),
+    )
+    values.update(
+        {
+            "issue_id": str(group["id"]),
+            "short_id": group["short_id"],
+            "other_issue_id": str(other["id"]),
+            "event_id": event["event_id"],
+            "version": "checkout-api@1.4.0",
+            "environment": "production",
+            "key": "customer_tier",
+        }
+    )
+    return Data(world, values)
+
+
+def _require_values(data: Data, reqs: list[Req]) -> None:
+    needed = {m for r in reqs for m in re.findall(r"\{([^}]+)\}", r.path + repr(r.json))}
+    missing = needed - set(data.values)
+    if missing:
+        pytest.skip(f"needs sample events ({sorted(missing)}); D1 ingest has not landed yet")
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Req:
+    """One request of a case: a URL template (filled from `Data`), body, expected status."""
+
+    path: str
+    json: Any = None
+    status: int = 200
+    token: str = "full"  # full | read | none
+
+
+#: (METHOD, schema template) -> requests exercising it. Paths may add a query string and use any
+#: `Data.values` key as a placeholder.
+CASES: dict[tuple[str, str], list[Req]] = {
+    ("GET", "/api/0/organizations/"): [
+        Req("/api/0/organizations/"),
+        Req("/api/0/organizations/?cursor="),
+        Req("/api/0/organizations/?per_page=1"),
+        Req("/api/0/organizations/", token="none", status=401),
+    ],
+    ("GET", ORG + "/"): [
+        Req(ORG + "/"),
+        Req(ORG + "/?detailed=0"),
+    ],
+    ("GET", ORG + "/projects/"): [
+        Req(ORG + "/projects/"),
+        Req(ORG + "/projects/?cursor=&per_page=2"),
+    ],
+    ("GET", ORG + "/teams/"): [Req(ORG + "/teams/"), Req(ORG + "/teams/?detailed=0")],
+    ("GET", ORG + "/user-teams/"): [Req(ORG + "/user-teams/")],
+    ("GET", ORG + "/members/"): [Req(ORG + "/members/")],
+    ("GET", ORG + "/members/{member_id}/"): [
+        Req(ORG + "/members/{member_id}/"),
+        Req(ORG + "/members/999999/", status=404),
+    ],
+    ("GET", ORG + "/environments/"): [
+        Req(ORG + "/environments/"),
+        Req(ORG + "/environments/?visibility=all"),
+    ],
+    ("GET", ORG + "/tags/"): [Req(ORG + "/tags/"), Req(ORG + "/tags/?statsPeriod=14d")],
+    ("GET", PROJ + "/"): [Req(PROJ + "/")],
+    ("GET", PROJ + "/environments/"): [
+        Req(PROJ + "/environments/"),
+        Req(PROJ + "/environments/?visibility=visible"),
+    ],
+    ("GET", PROJ + "/environments/{environment}/"): [
+        Req(PROJ + "/environments/{environment}/"),
+        Req(PROJ + "/environments/nowhere/", status=404),
+    ],
+    ("GET", PROJ + "/teams/"): [Req(PROJ + "/teams/")],
+    ("GET", PROJ + "/keys/"): [Req(PROJ + "/keys/"), Req(PROJ + "/keys/?status=active")],
+    ("GET", PROJ + "/members/"): [Req(PROJ + "/members/")],
+    ("GET", PROJ + "/users/"): [Req(PROJ + "/users/")],
+    ("GET", TEAM + "/"): [Req(TEAM + "/")],
+    ("GET", TEAM + "/members/"): [Req(TEAM + "/members/")],
+    ("GET", TEAM + "/projects/"): [Req(TEAM + "/projects/")],
+    # -- issues ---------------------------------------------------------------------------------
+    ("GET", ORG + "/issues/"): [
+        Req(ORG + "/issues/"),
+        Req(ORG + "/issues/?query=&cursor="),
+        Req(ORG + "/issues/?query=is:unresolved&sort=freq&statsPeriod=14d&limit=2"),
+        Req(ORG + "/issues/?query=is:unresolved&groupStatsPeriod=auto&statsPeriod=24h"),
+        Req(ORG + "/issues/?sort=new&environment=production&expand=owners"),
+        Req(ORG + "/issues/?shortIdLookup=1&query={short_id}"),
+        Req(ORG + "/issues/?query=level:warning"),
+        Req(ORG + "/issues/?limit=101", status=400),
+        Req(ORG + "/issues/?cursor=bogus", status=400),
+        Req(ORG + "/issues/?query=is:nonsense", status=400),
+    ],
+    ("PUT", ORG + "/issues/"): [
+        Req(ORG + "/issues/?id={issue_id}", json={"isBookmarked": True}),
+        Req(ORG + "/issues/?id={issue_id}", json={"assignedTo": "user:{user_id}"}),
+        Req(ORG + "/issues/?id={issue_id}", json={"status": "ignored", "statusDetails": {}}),
+        Req(
+            ORG + "/issues/?id={other_issue_id}",
+            json={
+                "status": "ignored",
+                "substatus": "archived_until_condition_met",
+                "statusDetails": {"ignoreCount": 100},
+            },
+        ),
+        Req(ORG + "/issues/?id={issue_id}", json={"status": "resolvedInNextRelease"}),
+        Req(ORG + "/issues/?id={issue_id}", json={"status": "unresolved", "hasSeen": True}),
+        Req(ORG + "/issues/?id={issue_id}", json={"priority": "high"}),
+        Req(ORG + "/issues/?id={issue_id}", json={"status": "resolved"}, token="read", status=403),
+    ],
+    ("DELETE", ORG + "/issues/"): [
+        Req(ORG + "/issues/?id={other_issue_id}", status=204),
+        Req(ORG + "/issues/?id={issue_id}", token="read", status=403),
+    ],
+    ("GET", PROJ + "/issues/"): [
+        Req(PROJ + "/issues/"),
+        Req(PROJ + "/issues/?query=&cursor="),
+        Req(PROJ + "/issues/?query=is:unresolved&statsPeriod=14d&sort=date&limit=5"),
+        Req(PROJ + "/issues/?shortIdLookup=1&query={short_id}"),
+    ],
+    ("PUT", PROJ + "/issues/"): [
+        Req(PROJ + "/issues/?id={issue_id}", json={"status": "resolved", "snoozeDuration": None}),
+        Req(PROJ + "/issues/?id={issue_id}", json={"status": "unresolved"}),
+        Req(PROJ + "/issues/?status=unresolved", json={"status": "resolved"}),
+    ],
+    ("DELETE", PROJ + "/issues/"): [Req(PROJ + "/issues/?id={other_issue_id}", status=204)],
+    ("GET", ISSUE + "/"): [
+        Req(ISSUE + "/"),
+        Req(ISSUE + "/", token="read"),
+        Req(ORG + "/issues/{short_id}/"),
+        Req(ORG + "/issues/999999/", status=404),
+    ],
+    ("PUT", ISSUE + "/"): [
+        Req(ISSUE + "/", json={"status": "resolved"}),
+        Req(ISSUE + "/", json={"status": "unresolved", "isBookmarked": True}),
+        Req(ISSUE + "/", json={"assignedTo": "#backend"}),
+        Req(ISSUE + "/", json={"status": "ignored", "statusDetails": {"ignoreDuration": 30}}),
+        Req(ISSUE + "/", json={"status": "resolved"}, token="read", status=403),
+    ],
+    ("DELETE", ISSUE + "/"): [Req(ORG + "/issues/{other_issue_id}/", status=202)],
+    ("GET", ORG + "/shortids/{issue_id}/"): [
+        Req(ORG + "/shortids/{short_id}/"),
+        Req(ORG + "/shortids/NOPE-1/", status=404),
+    ],
+    ("GET", ORG + "/eventids/{event_id}/"): [
+        Req(ORG + "/eventids/{event_id}/"),
+        Req(ORG + "/eventids/" + "0" * 32 + "/", status=404),
+    ],
+    # -- events ---------------------------------------------------------------------------------
+    ("GET", ISSUE + "/events/"): [
+        Req(ISSUE + "/events/"),
+        Req(ISSUE + "/events/?full=true"),
+        Req(ISSUE + "/events/?full=1&environment=production&per_page=2"),
+        Req(ISSUE + "/events/?statsPeriod=14d&query=user.email:u1@customers.test"),
+    ],
+    ("GET", ISSUE + "/events/{event_id}/"): [
+        Req(ISSUE + "/events/latest/"),
+        Req(ISSUE + "/events/oldest/"),
+        Req(ISSUE + "/events/recommended/"),
+        Req(ISSUE + "/events/{event_id}/"),
+        Req(ISSUE + "/events/latest/?environment=staging"),
+        Req(ISSUE + "/events/" + "0" * 32 + "/", status=404),
+    ],
+    ("GET", PROJ + "/events/"): [
+        Req(PROJ + "/events/"),
+        Req(PROJ + "/events/?cursor="),
+        Req(PROJ + "/events/?full=true&statsPeriod=14d"),
+    ],
+    ("GET", PROJ + "/events/{event_id}/"): [
+        Req(PROJ + "/events/{event_id}/"),
+        Req(PROJ + "/events/" + "0" * 32 + "/", status=404),
+    ],
+    ("GET", ISSUE + "/hashes/"): [Req(ISSUE + "/hashes/"), Req(ISSUE + "/hashes/?full=false")],
+    ("GET", ISSUE + "/tags/{key}/"): [
+        Req(ISSUE + "/tags/{key}/"),
+        Req(ISSUE + "/tags/environment/"),
+        Req(ISSUE + "/tags/level/?environment=production"),
+        Req(ISSUE + "/tags/no-such-tag/", status=404),
+    ],
+    ("GET", ISSUE + "/tags/{key}/values/"): [
+        Req(ISSUE + "/tags/{key}/values/"),
+        Req(ISSUE + "/tags/user/values/"),
+        Req(ISSUE + "/tags/release/values/?sort=-count"),
+    ],
+    ("GET", PROJ + "/tags/{key}/values/"): [
+        Req(PROJ + "/tags/{key}/values/"),
+        Req(PROJ + "/tags/environment/values/"),
+    ],
+    # -- releases, discover, stats --------------------------------------------------------------
+    ("GET", ORG + "/releases/"): [
+        Req(ORG + "/releases/"),
+        Req(ORG + "/releases/?per_page=1"),
+        Req(ORG + "/releases/?project={project_numeric_id}&query=checkout"),
+    ],
+    ("GET", ORG + "/releases/{version}/"): [
+        Req(ORG + "/releases/{version}/"),
+        Req(ORG + "/releases/no-such-version/", status=404),
+    ],
+    ("GET", PROJ + "/releases/"): [Req(PROJ + "/releases/")],
+    ("GET", ORG + "/events/"): [
+        Req(
+            ORG + "/events/?field=title&field=count()&field=count_unique(user)&field=last_seen()"
+            "&sort=-count()&statsPeriod=14d&query=event.type:error"
+        ),
+        Req(ORG + "/events/?field=id&field=timestamp&field=release&field=environment&per_page=5"),
+        Req(ORG + "/events/?field=title&field=customer_tier&query=customer_tier:gold"),
+    ],
+    ("GET", ORG + "/events-timeseries/"): [
+        Req(ORG + "/events-timeseries/?yAxis=count()&interval=1h&statsPeriod=24h"),
+        Req(ORG + "/events-timeseries/?yAxis=count()&interval=1d&statsPeriod=14d&project=-1"),
+    ],
+    ("GET", PROJ + "/stats/"): [
+        Req(PROJ + "/stats/"),
+        Req(PROJ + "/stats/?stat=received&resolution=1h"),
+    ],
+}
+
+
+def _key_id(key: tuple[str, str]) -> str:
+    return f"{key[0]} {key[1].removeprefix('/api/0')}"
+
+
+# -- the omission allow-list --------------------------------------------------------------------
+
+
+def load_omissions(path: Path = OMITTED_FIELDS_MD) -> dict[tuple[str, str], dict[str, str]]:
+    """`(METHOD, template) -> {field pattern: reason}` from OMITTED_FIELDS.md.
+
+    Format: one or more `## METHOD /api/0/template/` headings, then bullets
+    `` - `field.path` — why `` that apply to every route of those headings. Patterns are fnmatch
+    patterns over paths like `[].project.platform`.
+    """
+    result: dict[tuple[str, str], dict[str, str]] = {}
+    current: list[tuple[str, str]] = []
+    last_was_heading = False
+    for line in path.read_text("utf-8").splitlines():
+        heading = re.match(r"^##\s+(GET|PUT|POST|DELETE|PATCH)\s+(/\S+)\s*$", line)
+        if heading:
+            key = (heading.group(1), heading.group(2))
+            current = [*current, key] if last_was_heading else [key]
+            last_was_heading = True
+            for k in current:
+                result.setdefault(k, {})
+            continue
+        if line.startswith("#"):
+            current, last_was_heading = [], False
+            continue
+        bullet = re.match(r"^-\s+`([^`]+)`\s*(?:—|--|-)\s*(.+)$", line)
+        if bullet and current:
+            for k in current:
+                result[k][bullet.group(1)] = bullet.group(2).strip()
+        if line.strip():
+            last_was_heading = False
+    return result
+
+
+def _matches(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatchcase(path, pattern)
+
+
+# -- running a route ----------------------------------------------------------------------------
+
+
+def _served(app) -> set[tuple[str, str]]:
+    return contract.route_operations(app.routes)
+
+
+async def _call(
+    api: httpx.AsyncClient, data: Data, method: str, req: Req
+) -> tuple[str, httpx.Response]:
+    url = data.url(req.path)
+    request = api.build_request(method, url, json=_fill_json(req.json, data))
+    if req.token == "none":
+        del request.headers["Authorization"]
+    elif req.token == "read":
+        request.headers["Authorization"] = f"Bearer {data.world.read_token}"
+    return url, await api.send(request)
+
+
+def _fill_json(value: Any, data: Data) -> Any:
+    if isinstance(value, str):
+        return data.url(value)
+    if isinstance(value, dict):
+        return {k: _fill_json(v, data) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_json(v, data) for v in value]
+    return value
+
+
+def _decode(response: httpx.Response) -> Any:
+    if response.status_code == 204 or not response.content:
+        return None
+    assert response.headers.get("content-type", "").split(";")[0] == "application/json", (
+        f"{response.request.method} {response.request.url}: not JSON "
+        f"({response.headers.get('content-type')})"
+    )
+    return response.json()
+
+
+@pytest.mark.parametrize("key", list(CASES), ids=_key_id)
+async def test_route_responses_fit_schema(
+    key: tuple[str, str], demo_app, api: httpx.AsyncClient, data: Data, store: Store
+) -> None:
+    method, template = key
+    assert contract.find_operation(method, template) is not None, f"{key} is not in the schema"
+    if key not in _served(demo_app):
+        pytest.skip(f"the demo does not serve {method} {template} (yet)")
+    _require_values(data, CASES[key])
+    problems: list[str] = []
+    omitted: set[str] = set()
+    for req in CASES[key]:
+        url, response = await _call(api, data, method, req)
+        where = f"{method} {url} [{req.token} token]"
+        if response.status_code != req.status:
+            problems.append(
+                f"{where}: status {response.status_code}, wanted {req.status}: "
+                f"{response.text[:300]}"
+            )
+            continue
+        body = _decode(response)
+        check = contract.check_response(method, url, response.status_code, body)
+        problems.extend(f"{where}: {p}" for p in check.problems)
+        if response.status_code >= 400:
+            assert isinstance(body, dict), f"{where}: error body {body!r}"
+            detail = body.get("detail")
+            if not (isinstance(detail, str) and detail) and req.status != 400:
+                problems.append(f"{where}: error body without a `detail` string: {body!r}")
+        omitted |= check.omitted
+    allowed = load_omissions().get(key, {})
+    unexpected = sorted(f for f in omitted if not any(_matches(f, p) for p in allowed))
+    stale = sorted(p for p in allowed if not any(_matches(f, p) for f in omitted))
+    if unexpected:
+        problems.append(
+            f"fields the schema lists but the demo omits, not in OMITTED_FIELDS.md: {unexpected}"
+        )
+    if stale:
+        problems.append(f"OMITTED_FIELDS.md entries the demo does serve now (remove): {stale}")
+    assert not problems, "\n".join(problems)
+
+
+def _error_requests(key: tuple[str, str], data: Data) -> list[tuple[str, Req]]:
+    """The documented error statuses we can provoke generically: 401, 403 (writes), 404."""
+    method, template = key
+    op = contract.find_operation(method, template)
+    assert op is not None
+    first = next(r for r in CASES[key] if r.status < 300)
+    base_path = first.path.split("?")[0]
+    found: list[tuple[str, Req]] = []
+    if "401" in op.statuses:
+        found.append(("no token", Req(first.path, first.json, 401, token="none")))
+    if "403" in op.statuses and method != "GET":
+        found.append(("read-only token", Req(first.path, first.json, 403, token="read")))
+    if "404" in op.statuses and "{organization_id_or_slug}" in base_path:
+        other = base_path.replace("{organization_id_or_slug}", "no-such-org")
+        found.append(("unknown org", Req(other, first.json, 404)))
+    if "404" in op.statuses and "{project_id_or_slug}" in base_path:
+        other = base_path.replace("{project_id_or_slug}", "no-such-project")
+        found.append(("unknown project", Req(other, first.json, 404)))
+    if "404" in op.statuses and "{issue_id}" in base_path:
+        other = base_path.replace("{issue_id}", "987654321")
+        found.append(("unknown issue", Req(other, first.json, 404)))
+    return found
+
+
+@pytest.mark.parametrize("key", list(CASES), ids=_key_id)
+async def test_route_error_responses(
+    key: tuple[str, str], demo_app, api: httpx.AsyncClient, data: Data
+) -> None:
+    method, _template = key
+    if key not in _served(demo_app):
+        pytest.skip(f"the demo does not serve {key} (yet)")
+    _require_values(data, CASES[key])
+    problems = []
+    for what, req in _error_requests(key, data):
+        url, response = await _call(api, data, method, req)
+        if response.status_code != req.status:
+            problems.append(f"{what}: {method} {url} → {response.status_code}, wanted {req.status}")
+            continue
+        body = _decode(response)
+        check = contract.check_response(method, url, response.status_code, body)
+        problems.extend(f"{what}: {p}" for p in check.problems)
+        if not (isinstance(body, dict) and isinstance(body.get("detail"), str)):
+            problems.append(f"{what}: {method} {url}: error body {body!r} lacks `detail`")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_schema_route_is_covered(demo_app) -> None:
+    """A demo route that the schema documents must have a case above (so it is validated)."""
+    missing = sorted(_served(demo_app) - set(CASES))
+    assert not missing, f"demo routes in the schema without a contract case: {missing}"
+
+
+def test_omitted_fields_document_only_known_routes() -> None:
+    for method, template in load_omissions():
+        assert (method, template) in CASES, f"OMITTED_FIELDS.md names an unknown route {template}"
+
+
+# -- the contract helper itself -----------------------------------------------------------------
+
+
+def test_schema_examples_fit_their_own_schemas() -> None:
+    checked = 0
+    for op in contract.operations():
+        for status in op.statuses:
+            raw = op.raw_response_schema(status)
+            for example in op.examples(status):
+                if raw is None:
+                    continue
+                errors = contract.validation_errors(contract.to_json_schema(raw), example)
+                assert not errors, f"{op.key} {status}: {errors[:3]}"
+                checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    ("url", "template"),
+    [
+        (
+            "/api/0/organizations/acme/issues/12/events/latest/",
+            ORG + "/issues/{issue_id}/events/{event_id}/",
+        ),
+        ("http://demo.test/api/0/organizations/acme/issues/?query=x", ORG + "/issues/"),
+        ("/api/0/organizations/acme/issues", ORG + "/issues/"),  # trailing slash optional
+        (
+            "/api/0/organizations/acme/preprodartifacts/snapshots/latest-base/",
+            ORG + "/preprodartifacts/snapshots/latest-base/",  # literal beats {snapshot_id}
+        ),
+        ("/api/0/organizations/acme/scim/v2/Users", ORG + "/scim/v2/Users"),
+    ],
+)
+def test_match_path(url: str, template: str) -> None:
+    found = contract.match_path(url)
+    assert found is not None
+    assert found[0] == template
+
+
+def test_match_path_rejects_unknown() -> None:
+    assert contract.match_path("/api/0/") is None
+    assert contract.match_path("/api/0/organizations/acme/issues/1/comments/") is None
+    assert contract.find_operation("POST", "/api/0/organizations/acme/issues/") is None
+
+
+def test_response_check_catches_wrong_types_and_reports_omissions() -> None:
+    url = "/api/0/organizations/acme/issues/1/"
+    good = {"id": "1", "shortId": "X-1", "count": "3", "userCount": 1, "firstSeen": None}
+    check = contract.check_response("GET", url, 200, good)
+    assert check.problems == []
+    assert ".title" in check.omitted
+    assert ".id" not in check.omitted
+
+    bad = {**good, "count": 3, "userCount": "1", "lastSeen": "yesterday", "extra": [1]}
+    problems = "\n".join(contract.check_response("GET", url, 200, bad).problems)
+    assert ".count" in problems
+    assert ".userCount" in problems
+    assert ".lastSeen" in problems
+    assert "extra" not in problems  # extra fields are allowed
+
+    assert contract.check_response("GET", url, 418, {}).problems  # undocumented status
+    assert contract.check_response("GET", url, 404, {"detail": "x"}).problems == []
+
+
+def test_omissions_in_lists_are_reported_once_per_field() -> None:
+    url = "/api/0/organizations/acme/issues/"
+    items = [{"id": str(i), "project": {"id": "1", "slug": "p"}} for i in range(3)]
+    omitted = contract.check_response("GET", url, 200, items).omitted
+    assert "[].project.name" in omitted
+    assert "[].title" in omitted
+    assert not any("[0]" in f for f in omitted)
+
+
+def test_nullable_fields_accept_null_only_where_declared() -> None:
+    url = "/api/0/organizations/acme/issues/1/"
+    assert contract.check_response("GET", url, 200, {"culprit": None}).problems == []
+    assert contract.check_response("GET", url, 200, {"title": None}).problems
+
+
+def test_check_request() -> None:
+    ok = "/api/0/organizations/acme/issues/?query=is:unresolved&limit=25&project=1&project=2"
+    assert contract.check_request("GET", ok) == []
+    assert contract.check_request("GET", "/api/0/organizations/acme/issues/?limt=5")
+    assert contract.check_request("GET", "/api/0/organizations/acme/issues/?limit=many")
+    assert contract.check_request("GET", "/api/0/organizations/acme/issues/?sort=oldest")
+    assert contract.check_request("POST", "/api/0/organizations/acme/issues/")
+    assert contract.check_request("GET", "/api/0/nowhere/")
+    bulk = "/api/0/projects/acme/web/issues/?id=1&id=2"
+    assert contract.check_request("PUT", bulk, {"status": "resolved"}) == []
+    assert contract.check_request("PUT", bulk, {"status": 3})
