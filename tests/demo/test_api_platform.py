@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from dexter_tui.demo.api.errors import ApiError
 from dexter_tui.demo.auth import authenticate
+from dexter_tui.demo.faults import check_bulk
 from dexter_tui.demo.pagination import paginate_list
 from dexter_tui.demo.server import ServerOptions, create_app
 from dexter_tui.demo.store import Store
@@ -68,9 +69,15 @@ def _helper_app(store: Store):
     async def field_error(request: Request) -> JSONResponse:
         raise ApiError(400, {"status": ["Not a valid choice."]})
 
+    async def bulk(request: Request) -> JSONResponse:
+        ids = request.query_params.getlist("id")
+        check_bulk(request, ids)
+        return JSONResponse({"changed": ids})
+
     app = create_app(store, ServerOptions())
     app.router.routes.extend(
         [
+            Route("/api/0/test-bulk/", bulk, methods=["PUT"]),
             Route("/api/0/test-list/", listing),
             Route("/api/0/test-boom/", boom),
             Route("/api/0/test-field/", field_error),
@@ -146,3 +153,13 @@ async def test_field_errors_pass_through(helper: httpx.AsyncClient) -> None:
     r = await helper.get("/api/0/test-field/")
     assert r.status_code == 400
     assert r.json() == {"status": ["Not a valid choice."]}
+
+
+async def test_bulk_fail_ids_fail_the_whole_request(helper: httpx.AsyncClient) -> None:
+    r = await helper.post(FAULTS, json={"bulk_fail_ids": ["12"]})
+    assert r.status_code == 200
+    ok = await helper.put("/api/0/test-bulk/", params=[("id", "11"), ("id", "13")])
+    assert ok.json() == {"changed": ["11", "13"]}
+    failed = await helper.put("/api/0/test-bulk/", params=[("id", "11"), ("id", "12")])
+    assert failed.status_code == 500
+    assert failed.json()["detail"] == "Internal Error"

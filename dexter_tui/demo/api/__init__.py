@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dexter_tui.demo.api import errors, fault_routes
+from dexter_tui.demo import middleware
+from dexter_tui.demo.api import errors, fault_routes, org
 from dexter_tui.demo.faults import Faults
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from dexter_tui.demo.store import Store
 
 #: Route modules, each exposing `routes(store, options) -> list[Route]`.
-_MODULES = [fault_routes]
+_MODULES = [fault_routes, org]
 
 
 def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
@@ -26,4 +27,5 @@ def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
 def install_api(app: Starlette, store: Store, options: ServerOptions) -> None:
     """Error handlers, fault state and API middleware; `server.create_app` calls this once."""
     app.state.faults = Faults(options.random_seed)
-    errors.install(app)
+    errors.install(app)  # innermost: turns handler errors into Sentry bodies
+    app.state.rate_limiter = middleware.install(app, options, app.state.faults)

@@ -1,0 +1,379 @@
+"""Organisation-level routes: the API root, organisations, projects, teams, members,
+environments and project keys (DSNs)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from dexter_tui.demo import lookup
+from dexter_tui.demo.api.errors import ApiError
+from dexter_tui.demo.api.shapes import (
+    MEMBER_SELECT,
+    base_url,
+    iso,
+    member_json,
+    member_role,
+    org_json,
+    project_list_item,
+    project_summary,
+    team_json,
+    user_json,
+)
+from dexter_tui.demo.auth import Caller, authenticate, bearer_token
+from dexter_tui.demo.pagination import paginate_list
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from starlette.requests import Request
+
+    from dexter_tui.demo.server import ServerOptions
+    from dexter_tui.demo.store import Store
+
+ORG_READ = ("org:read", "org:write", "org:admin")
+PROJECT_READ = ("project:read", "project:write", "project:admin")
+MEMBER_READ = ("member:read", "member:write", "member:admin")
+VISIBILITY = ("all", "hidden", "visible")
+
+
+def _split_query(text: str) -> tuple[dict[str, list[str]], list[str]]:
+    """`key:value` tokens and free words of a simple search string."""
+    tokens: dict[str, list[str]] = {}
+    words: list[str] = []
+    for part in text.split():
+        key, sep, value = part.partition(":")
+        if sep and key and value:
+            tokens.setdefault(key, []).append(value.strip('"'))
+        else:
+            words.append(part)
+    return tokens, words
+
+
+def routes(store: Store, options: ServerOptions) -> list[Route]:
+    def caller_org(request: Request, *scopes: str) -> tuple[Caller, sqlite3.Row]:
+        caller = authenticate(request, store, *scopes)
+        return caller, lookup.org(store, caller, request.path_params["org"])
+
+    def caller_project(request: Request, *scopes: str) -> tuple[Caller, sqlite3.Row, sqlite3.Row]:
+        caller, org = caller_org(request, *scopes)
+        return caller, org, lookup.project(store, org, request.path_params["project"])
+
+    async def api_root(request: Request) -> JSONResponse:
+        """`GET /api/0/`: who the token belongs to (what `sentry-cli info` shows)."""
+        if bearer_token(request) is None:
+            return JSONResponse({"version": "0", "auth": None, "user": None})
+        caller = authenticate(request, store)
+        user = store.query_one("SELECT * FROM users WHERE id = ?", (caller.user_id,))
+        return JSONResponse(
+            {
+                "version": "0",
+                "auth": {"scopes": sorted(caller.scopes)},
+                "user": None if user is None else user_json(user),
+            }
+        )
+
+    async def organizations(request: Request) -> JSONResponse:
+        caller = authenticate(request, store, *ORG_READ)
+        rows = store.query(
+            "SELECT o.*, m.role FROM organizations o LEFT JOIN members m"
+            " ON m.org_id = o.id AND m.user_id = ? ORDER BY o.name, o.id",
+            (caller.user_id,),
+        )
+        rows = [
+            r
+            for r in rows
+            if (caller.org_id is None and r["role"] is not None) or caller.org_id == r["id"]
+        ]
+        if request.query_params.get("owner") in ("1", "true"):
+            rows = [r for r in rows if r["role"] == "owner"]
+        query = request.query_params.get("query", "").strip().lower()
+        if query:
+            rows = [r for r in rows if query in r["slug"].lower() or query in r["name"].lower()]
+        items = [org_json(request, r) for r in rows]
+        return paginate_list(request, items)
+
+    async def organization(request: Request) -> JSONResponse:
+        caller, org = caller_org(request, *ORG_READ)
+        role = member_role(store, org["id"], caller.user_id) or "member"
+        out = org_json(request, org, role=role)
+        out["orgRole"] = role
+        out["extraOptions"] = {}
+        out["onboardingTasks"] = []
+        return JSONResponse(out)
+
+    async def org_projects(request: Request) -> JSONResponse:
+        caller, org = caller_org(request, *ORG_READ)
+        rows = store.query("SELECT * FROM projects WHERE org_id = ? ORDER BY slug", (org["id"],))
+        tokens, words = _split_query(request.query_params.get("query", ""))
+        items = [project_list_item(store, r, caller.user_id) for r in rows]
+        items = [p for p in items if _project_matches(p, tokens, words)]
+        if request.query_params.get("all_projects") == "1":
+            return JSONResponse(items)
+        return paginate_list(request, items)
+
+    async def all_projects(request: Request) -> JSONResponse:
+        """Legacy `GET /api/0/projects/`: every project the caller can see, with its org."""
+        caller = authenticate(request, store, *PROJECT_READ)
+        rows = store.query(
+            "SELECT p.* FROM projects p JOIN organizations o ON o.id = p.org_id"
+            " JOIN members m ON m.org_id = o.id AND m.user_id = ? ORDER BY o.slug, p.slug",
+            (caller.user_id,),
+        )
+        orgs: dict[int, dict[str, Any]] = {}
+        items = []
+        for r in rows:
+            if caller.org_id is not None and r["org_id"] != caller.org_id:
+                continue
+            if r["org_id"] not in orgs:
+                org = store.query_one("SELECT * FROM organizations WHERE id = ?", (r["org_id"],))
+                orgs[r["org_id"]] = org_json(request, org)
+            item = project_summary(store, r, caller.user_id)
+            item["organization"] = orgs[r["org_id"]]
+            items.append(item)
+        return paginate_list(request, items)
+
+    async def project_detail(request: Request) -> JSONResponse:
+        caller, org, project = caller_project(request, *PROJECT_READ)
+        item = project_list_item(store, project, caller.user_id)
+        for key in ("environments", "hasUserReports", "latestDeploys"):
+            item.pop(key, None)
+        item.update(_PROJECT_DETAIL_DEFAULTS)
+        item["organization"] = org_json(request, org)
+        item["options"] = {}
+        return JSONResponse(item)
+
+    async def org_teams(request: Request) -> JSONResponse:
+        caller, org = caller_org(request, *ORG_READ, "team:read")
+        rows = store.query("SELECT * FROM teams WHERE org_id = ? ORDER BY slug", (org["id"],))
+        detailed = request.query_params.get("detailed", "1") != "0"
+        query = request.query_params.get("query", "").strip().lower()
+        if query:
+            rows = [r for r in rows if query in r["slug"].lower() or query in r["name"].lower()]
+        items = [_team(caller, r, detailed) for r in rows]
+        return paginate_list(request, items)
+
+    def _team(caller: Caller, row: sqlite3.Row, detailed: bool) -> dict[str, Any]:
+        projects = None
+        if detailed:
+            prows = store.query(
+                "SELECT p.* FROM projects p JOIN project_teams pt ON pt.project_id = p.id"
+                " WHERE pt.team_id = ? ORDER BY p.slug",
+                (row["id"],),
+            )
+            projects = [project_summary(store, p, caller.user_id) for p in prows]
+        return team_json(store, row, caller.user_id, projects=projects)
+
+    async def user_teams(request: Request) -> JSONResponse:
+        caller, org = caller_org(request, *ORG_READ)
+        rows = store.query(
+            "SELECT DISTINCT t.* FROM teams t JOIN team_members tm ON tm.team_id = t.id"
+            " JOIN members m ON m.id = tm.member_id"
+            " WHERE t.org_id = ? AND m.user_id = ? ORDER BY t.slug",
+            (org["id"], caller.user_id),
+        )
+        return JSONResponse([_team(caller, r, True) for r in rows])
+
+    async def project_team_list(request: Request) -> JSONResponse:
+        caller, _org, project = caller_project(request, *PROJECT_READ)
+        rows = store.query(
+            "SELECT t.* FROM teams t JOIN project_teams pt ON pt.team_id = t.id"
+            " WHERE pt.project_id = ? ORDER BY t.slug",
+            (project["id"],),
+        )
+        return paginate_list(request, [team_json(store, r, caller.user_id) for r in rows])
+
+    async def org_members(request: Request) -> JSONResponse:
+        _caller, org = caller_org(request, *MEMBER_READ)
+        rows = store.query(
+            MEMBER_SELECT + " WHERE m.org_id = ? ORDER BY u.name, m.id", (org["id"],)
+        )
+        tokens, words = _split_query(request.query_params.get("query", ""))
+        items = [member_json(store, r) for r in rows]
+        items = [m for m in items if _member_matches(m, tokens, words)]
+        return paginate_list(request, items)
+
+    async def project_members(request: Request) -> JSONResponse:
+        _caller, org, project = caller_project(request, *PROJECT_READ)
+        rows = store.query(
+            MEMBER_SELECT + " WHERE m.org_id = ? AND m.id IN (SELECT tm.member_id FROM"
+            " team_members tm JOIN project_teams pt ON pt.team_id = tm.team_id"
+            " WHERE pt.project_id = ?) ORDER BY u.name, m.id",
+            (org["id"], project["id"]),
+        )
+        return JSONResponse([member_json(store, r) for r in rows])
+
+    def _visibility(request: Request) -> str:
+        value = request.query_params.get("visibility", "visible")
+        if value not in VISIBILITY:
+            raise ApiError(
+                400, f"Invalid value for 'visibility', valid values are: {list(VISIBILITY)!r}"
+            )
+        return value
+
+    async def org_environments(request: Request) -> JSONResponse:
+        _caller, org = caller_org(request, *ORG_READ)
+        visibility = _visibility(request)
+        hidden = {"visible": "ep.is_hidden = 0", "hidden": "ep.is_hidden = 1", "all": "1"}
+        rows = store.query(
+            "SELECT DISTINCT e.id, e.name FROM environments e LEFT JOIN environment_projects ep"
+            f" ON ep.environment_id = e.id WHERE e.org_id = ? AND ({hidden[visibility]})"
+            " ORDER BY e.name",
+            (org["id"],),
+        )
+        return JSONResponse([{"id": str(r["id"]), "name": r["name"]} for r in rows])
+
+    async def project_environments(request: Request) -> JSONResponse:
+        _caller, _org, project = caller_project(request, *PROJECT_READ)
+        visibility = _visibility(request)
+        rows = store.query(
+            "SELECT e.id, e.name, ep.is_hidden FROM environments e JOIN environment_projects ep"
+            " ON ep.environment_id = e.id WHERE ep.project_id = ? ORDER BY e.name",
+            (project["id"],),
+        )
+        items = [
+            {"id": str(r["id"]), "name": r["name"], "isHidden": bool(r["is_hidden"])}
+            for r in rows
+            if visibility == "all" or bool(r["is_hidden"]) == (visibility == "hidden")
+        ]
+        return JSONResponse(items)
+
+    async def project_keys(request: Request) -> JSONResponse:
+        _caller, _org, project = caller_project(request, *PROJECT_READ)
+        status = request.query_params.get("status")
+        items = [] if status == "inactive" else [key_json(request, project)]
+        return paginate_list(request, items)
+
+    return [
+        Route("/api/0/", api_root, methods=["GET"]),
+        Route("/api/0/organizations/", organizations, methods=["GET"]),
+        Route("/api/0/organizations/{org}/", organization, methods=["GET"]),
+        Route("/api/0/organizations/{org}/projects/", org_projects, methods=["GET"]),
+        Route("/api/0/organizations/{org}/teams/", org_teams, methods=["GET"]),
+        Route("/api/0/organizations/{org}/user-teams/", user_teams, methods=["GET"]),
+        Route("/api/0/organizations/{org}/members/", org_members, methods=["GET"]),
+        Route("/api/0/organizations/{org}/environments/", org_environments, methods=["GET"]),
+        Route("/api/0/projects/", all_projects, methods=["GET"]),
+        Route("/api/0/projects/{org}/{project}/", project_detail, methods=["GET"]),
+        Route("/api/0/projects/{org}/{project}/teams/", project_team_list, methods=["GET"]),
+        Route("/api/0/projects/{org}/{project}/members/", project_members, methods=["GET"]),
+        Route(
+            "/api/0/projects/{org}/{project}/environments/", project_environments, methods=["GET"]
+        ),
+        Route("/api/0/projects/{org}/{project}/keys/", project_keys, methods=["GET"]),
+    ]
+
+
+def key_json(request: Request, project: sqlite3.Row) -> dict[str, Any]:
+    """The project's DSN key (`ProjectKeySerializer`), its URLs on the server the client used."""
+    scheme, host = request.url.scheme, request.url.netloc
+    pub, sec, pid = project["public_key"], project["secret_key"], project["id"]
+    api = f"{scheme}://{host}/api/{pid}"
+    return {
+        "id": pub,
+        "name": "Default",
+        "label": "Default",
+        "public": pub,
+        "secret": sec,
+        "projectId": int(pid),
+        "isActive": True,
+        "dsn": {
+            "secret": f"{scheme}://{pub}:{sec}@{host}/{pid}",
+            "public": f"{scheme}://{pub}@{host}/{pid}",
+            "csp": f"{api}/csp-report/?sentry_key={pub}",
+            "security": f"{api}/security/?sentry_key={pub}",
+            "minidump": f"{api}/minidump/?sentry_key={pub}",
+            "nel": f"{api}/nel/?sentry_key={pub}",
+            "unreal": f"{api}/unreal/{pub}/",
+            "crons": f"{api}/cron/___MONITOR_SLUG___/{pub}/",
+            "cdn": f"{base_url(request)}/js-sdk-loader/{pub}.min.js",
+            "playstation": f"{api}/playstation/?sentry_key={pub}",
+            "integration": f"{base_url(request)}/",
+            "otlp_traces": f"{api}/integration/otlp/v1/traces",
+            "otlp_logs": f"{api}/integration/otlp/v1/logs",
+        },
+        "browserSdkVersion": "9.x",
+        "browserSdk": {"choices": [["latest", "latest"], ["9.x", "9.x"]]},
+        "dateCreated": iso(project["date_created"]),
+        "dynamicSdkLoaderOptions": {
+            "hasReplay": False,
+            "hasPerformance": False,
+            "hasDebug": False,
+            "hasFeedback": False,
+            "hasLogsAndMetrics": False,
+        },
+        "useCase": "user",
+    }
+
+
+def _project_matches(p: dict[str, Any], tokens: dict[str, list[str]], words: list[str]) -> bool:
+    if "id" in tokens and p["id"] not in tokens["id"]:
+        return False
+    if "slug" in tokens and p["slug"] not in tokens["slug"]:
+        return False
+    if "platform" in tokens and p["platform"] not in tokens["platform"]:
+        return False
+    if "team" in tokens and not {t["slug"] for t in p["teams"]} & set(tokens["team"]):
+        return False
+    if "is_member" in tokens and p["isMember"] != (tokens["is_member"][0] in ("1", "true")):
+        return False
+    text = f"{p['slug']} {p['name']}".lower()
+    return all(w.lower() in text for w in words)
+
+
+def _member_matches(m: dict[str, Any], tokens: dict[str, list[str]], words: list[str]) -> bool:
+    if "email" in tokens and m["email"].lower() not in {e.lower() for e in tokens["email"]}:
+        return False
+    if "role" in tokens and m["orgRole"] not in tokens["role"]:
+        return False
+    if "id" in tokens and m["id"] not in tokens["id"]:
+        return False
+    if "user.id" in tokens and m["user"]["id"] not in tokens["user.id"]:
+        return False
+    text = f"{m['email']} {m['name']} {m['user']['username']}".lower()
+    return all(w.lower() in text for w in words)
+
+
+_PROJECT_DETAIL_DEFAULTS: dict[str, Any] = {
+    "digestsMinDelay": 300,
+    "digestsMaxDelay": 1800,
+    "subjectPrefix": "",
+    "allowedDomains": ["*"],
+    "resolveAge": 0,
+    "dataScrubber": True,
+    "dataScrubberDefaults": True,
+    "safeFields": [],
+    "storeCrashReports": None,
+    "sensitiveFields": [],
+    "subjectTemplate": "$shortID - $title",
+    "securityToken": "0" * 32,
+    "securityTokenHeader": None,
+    "verifySSL": False,
+    "scrubIPAddresses": False,
+    "scrapeJavaScript": True,
+    "enableAutoReleaseCreation": False,
+    "highlightTags": ["handled", "level"],
+    "highlightContext": {},
+    "highlightPreset": {"tags": ["handled", "level"], "context": {}},
+    "groupingConfig": "newstyle:2023-01-11",
+    "derivedGroupingEnhancements": "",
+    "groupingEnhancements": "",
+    "secondaryGroupingExpiry": 0,
+    "secondaryGroupingConfig": None,
+    "fingerprintingRules": "",
+    "processingIssues": 0,
+    "defaultEnvironment": None,
+    "relayPiiConfig": None,
+    "builtinSymbolSources": [],
+    "dynamicSamplingBiases": [],
+    "symbolSources": "[]",
+    "isDynamicallySampled": False,
+    "tempestFetchScreenshots": False,
+    "autofixAutomationTuning": "off",
+    "seerScannerAutomation": False,
+    "seerNightshiftTweaks": None,
+    "scmSourceContextEnabled": False,
+    "debugFilesRole": None,
+}

@@ -1,0 +1,250 @@
+"""What sits between the network and the demo API handlers: Sentry's rate limiting and headers,
+plus the faults `dexter demo-server` can inject (latency, random 5xx, dropped connections,
+malformed JSON).
+
+Rate limits follow Sentry's fixed-window limiter: a window of one second per caller (the bearer
+token, or the client address without one). Every `/api/0/` answer carries
+
+    X-Sentry-Rate-Limit-Limit          requests allowed per window (options.rate_limit, or
+                                       DEFAULT_LIMIT when unlimited — advertised, not enforced)
+    X-Sentry-Rate-Limit-Remaining      requests left in the current window
+    X-Sentry-Rate-Limit-Reset          epoch seconds at which the current window ends
+    X-Sentry-Rate-Limit-ConcurrentLimit / -ConcurrentRemaining   in-flight requests per caller
+
+and the request after the limit gets Sentry's 429 (no `Retry-After`, as on sentry.io's web API).
+The test-only `/api/0/_demo/` routes are exempt from limits and faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from dexter_tui.demo.api.errors import internal_error_response
+from dexter_tui.demo.auth import bearer_token
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from dexter_tui.demo.faults import Faults
+    from dexter_tui.demo.server import ServerOptions
+
+API_PREFIX = "/api/0/"
+EXEMPT_PREFIX = "/api/0/_demo/"
+#: Advertised per-second limit when `--rate-limit` is not set (Sentry's SaaS default is 40;
+#: self-hosted runs without a limiter). Not enforced.
+DEFAULT_LIMIT = 1000
+#: Concurrent requests per caller (the value sentry.io reports for most endpoints).
+CONCURRENT_LIMIT = 25
+
+_PROXY_BODIES = {
+    502: "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
+    "</html>\r\n",
+    503: "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"
+    "<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>"
+    "\r\n</body>\r\n</html>\r\n",
+}
+
+
+@dataclass(frozen=True)
+class Quota:
+    """The limiter's verdict for one request."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds: end of the current window
+    concurrent_limit: int
+    concurrent_remaining: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-Sentry-Rate-Limit-Limit": str(self.limit),
+            "X-Sentry-Rate-Limit-Remaining": str(self.remaining),
+            "X-Sentry-Rate-Limit-Reset": str(self.reset),
+            "X-Sentry-Rate-Limit-ConcurrentLimit": str(self.concurrent_limit),
+            "X-Sentry-Rate-Limit-ConcurrentRemaining": str(self.concurrent_remaining),
+        }
+
+
+class RateLimiter:
+    """Fixed one-second windows per caller; `clock` is replaceable so tests need not sleep."""
+
+    def __init__(self, limit: int | None, *, clock: Callable[[], float] = time.time):
+        self.limit = limit
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}  # caller -> (window start, count)
+        self._in_flight: dict[str, int] = {}
+
+    def admit(self, caller: str) -> Quota:
+        """Count one request of `caller`; `allowed` is False once the window is used up."""
+        now = self.clock()
+        window = math.floor(now)
+        limit = self.limit if self.limit is not None else DEFAULT_LIMIT
+        with self._lock:
+            start, count = self._windows.get(caller, (window, 0))
+            if start != window:
+                start, count = window, 0
+            allowed = self.limit is None or count < self.limit
+            if allowed:
+                count += 1
+            self._windows[caller] = (start, count)
+            if len(self._windows) > 10_000:  # forget idle callers
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
+            in_flight = self._in_flight.get(caller, 0) + (1 if allowed else 0)
+        return Quota(
+            allowed=allowed,
+            limit=limit,
+            remaining=max(limit - count, 0) if allowed else 0,
+            reset=window + 1,
+            concurrent_limit=CONCURRENT_LIMIT,
+            concurrent_remaining=max(CONCURRENT_LIMIT - in_flight, 0),
+        )
+
+    def enter(self, caller: str) -> None:
+        with self._lock:
+            self._in_flight[caller] = self._in_flight.get(caller, 0) + 1
+
+    def leave(self, caller: str) -> None:
+        with self._lock:
+            left = self._in_flight.get(caller, 1) - 1
+            if left > 0:
+                self._in_flight[caller] = left
+            else:
+                self._in_flight.pop(caller, None)
+
+
+def _caller_key(scope: Scope) -> str:
+    """The rate-limit bucket: a digest of the bearer token, else the client address."""
+    token = bearer_token(Request(scope))
+    if token:
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()
+    client = scope.get("client")
+    return f"ip:{client[0] if client else '?'}"
+
+
+class ApiMiddleware:
+    """Applies rate limits, latency and faults to `/api/0/` requests."""
+
+    def __init__(
+        self, app: ASGIApp, *, options: ServerOptions, faults: Faults, limiter: RateLimiter
+    ):
+        self.app = app
+        self.options = options
+        self.faults = faults
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or not path.startswith(API_PREFIX)
+            or path.startswith(EXEMPT_PREFIX)
+        ):
+            await self.app(scope, receive, send)
+            return
+        if self.options.latency_ms > 0:
+            await asyncio.sleep(self.options.latency_ms / 1000)
+        if self.faults.take_drop():
+            await _drop_connection(receive)
+            return
+        failure = self._roll_failure()
+        if failure in _PROXY_BODIES:  # a proxy in front of Sentry answers: no Sentry headers
+            await Response(_PROXY_BODIES[failure], failure, media_type="text/html")(
+                scope, receive, send
+            )
+            return
+        caller = _caller_key(scope)
+        quota = self.limiter.admit(caller)
+        if not quota.allowed:
+            limit = self.limiter.limit
+            detail = (
+                "You are attempting to use this endpoint too frequently. "
+                f"Limit is {limit} requests in 1 seconds"
+            )
+            await JSONResponse({"detail": detail}, 429, headers=quota.headers())(
+                scope, receive, send
+            )
+            return
+        self.limiter.enter(caller)
+        try:
+            if failure == 500:
+                response = internal_error_response()
+                response.headers.update(quota.headers())
+                await response(scope, receive, send)
+                return
+            await self._call(scope, receive, send, quota)
+        finally:
+            self.limiter.leave(caller)
+
+    def _roll_failure(self) -> int | None:
+        rate = self.options.fail_rate
+        if rate <= 0 or self.faults.random.random() >= rate:
+            return None
+        return self.faults.random.choice((500, 502, 503))
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send, quota: Quota) -> None:
+        extra = [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
+        malformed = self.faults.malformed_json > 0
+        held: list[Message] = []
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            if malformed:
+                held.append(message)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    await _flush_malformed(held, send, self.faults)
+                return
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
+async def _flush_malformed(held: list[Message], send: Send, faults: Faults) -> None:
+    """Send a held response, its JSON body cut in half (when there is a JSON body to break)."""
+    start = held[0]
+    body = b"".join(m.get("body", b"") for m in held[1:])
+    headers = list(start.get("headers", []))
+    is_json = any(k == b"content-type" and b"json" in v for k, v in headers)
+    if is_json and body and faults.take_malformed():
+        body = body[: len(body) // 2] + b"\x00<!-- truncated"
+        headers = [(k, v) for k, v in headers if k != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+    await send({**start, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop_connection(receive: Receive) -> None:
+    """Close the client's connection without answering.
+
+    Under uvicorn, `receive` is bound to the request cycle, which holds the socket transport;
+    closing it is what a crashed upstream looks like to the client. In-process (no socket) the
+    closest equivalent is an exception out of the app.
+    """
+    cycle = getattr(receive, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionResetError("demo fault: connection dropped")
+    transport.close()
+    cycle.disconnected = True  # uvicorn: do not try to answer on the closed socket
+    await asyncio.sleep(0)
+
+
+def install(app: Starlette, options: ServerOptions, faults: Faults) -> RateLimiter:
+    """Add the API middleware (outermost of the user middleware) and return its limiter."""
+    limiter = RateLimiter(options.rate_limit)
+    app.add_middleware(ApiMiddleware, options=options, faults=faults, limiter=limiter)
+    return limiter
