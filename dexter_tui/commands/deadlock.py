@@ -1,13 +1,74 @@
-"""`dexter deadlock`: analyse PostgreSQL deadlock reports."""
+"""`dexter deadlock parse [FILE|-] [--json]`: analyse a PostgreSQL deadlock report.
+
+Reads a client error, a server log (stderr, csvlog, jsonlog) or a Sentry event JSON (API or SDK
+shape), auto-detected. Exit 0 when the input was read (deadlock or not), 2 when it could not be
+read; problems go to stderr as one line, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+
+from dexter_tui.services.deadlock import analyze
+
+EXIT_OK = 0
+EXIT_UNREADABLE = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["parse"])
+    parser.add_argument("action", choices=["parse"], help="parse and analyse a report")
+    parser.add_argument(
+        "file", nargs="?", default="-", metavar="FILE|-", help="input file, '-' for stdin"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), or UTF-16 with a BOM; ValueError otherwise."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("deadlock: not built yet")
+    name = "stdin" if args.file == "-" else args.file
+    try:
+        text = _decode(_read(args.file))
+    except FileNotFoundError:
+        print(f"dexter deadlock: {name}: no such file", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except IsADirectoryError:
+        print(f"dexter deadlock: {name}: is a directory", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except PermissionError:
+        print(f"dexter deadlock: {name}: permission denied", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(f"dexter deadlock: {name}: cannot read ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except UnicodeDecodeError as exc:
+        print(
+            f"dexter deadlock: {name}: not UTF-8 text (byte {exc.start}); "
+            "give a text report or a Sentry event JSON",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
+    try:
+        analysis = analyze(text)
+    except RecursionError:
+        print(f"dexter deadlock: {name}: input nested too deeply to read", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.json:
+        sys.stdout.write(json.dumps(analysis.to_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(analysis.render_text())
+    return EXIT_OK

@@ -1,0 +1,576 @@
+"""Explain a deadlock and advise: tables involved, who holds what, why modes conflict, the
+pattern, concrete recommendations, a severity and a fingerprint to group recurring deadlocks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from . import parse as P
+from .graph import WaitForGraph
+from .messages import LOCK_MODES
+from .model import Report, Wait
+from .sql import QueryInfo, analyze_query, normalized_digest
+
+#: PostgreSQL's table-level lock conflict table (lock.c / "Conflicting Lock Modes"):
+#: requested mode -> modes held by others that block it
+CONFLICTS: dict[str, frozenset[str]] = {
+    "AccessShareLock": frozenset({"AccessExclusiveLock"}),
+    "RowShareLock": frozenset({"ExclusiveLock", "AccessExclusiveLock"}),
+    "RowExclusiveLock": frozenset(
+        {"ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock"}
+    ),
+    "ShareUpdateExclusiveLock": frozenset(
+        {
+            "ShareUpdateExclusiveLock",
+            "ShareLock",
+            "ShareRowExclusiveLock",
+            "ExclusiveLock",
+            "AccessExclusiveLock",
+        }
+    ),
+    "ShareLock": frozenset(
+        {
+            "RowExclusiveLock",
+            "ShareUpdateExclusiveLock",
+            "ShareRowExclusiveLock",
+            "ExclusiveLock",
+            "AccessExclusiveLock",
+        }
+    ),
+    "ShareRowExclusiveLock": frozenset(
+        {
+            "RowExclusiveLock",
+            "ShareUpdateExclusiveLock",
+            "ShareLock",
+            "ShareRowExclusiveLock",
+            "ExclusiveLock",
+            "AccessExclusiveLock",
+        }
+    ),
+    "ExclusiveLock": frozenset(set(LOCK_MODES) - {"AccessShareLock"}),
+    "AccessExclusiveLock": frozenset(LOCK_MODES),
+}
+
+#: what usually takes each table-level mode (PostgreSQL docs, "Table-Level Locks")
+TAKEN_BY: dict[str, str] = {
+    "AccessShareLock": "SELECT",
+    "RowShareLock": "SELECT ... FOR UPDATE/SHARE",
+    "RowExclusiveLock": "INSERT, UPDATE, DELETE, MERGE",
+    "ShareUpdateExclusiveLock": "VACUUM, ANALYZE, CREATE INDEX CONCURRENTLY, some ALTER TABLE",
+    "ShareLock": "CREATE INDEX (not concurrently), LOCK TABLE ... IN SHARE MODE",
+    "ShareRowExclusiveLock": "CREATE TRIGGER, some ALTER TABLE",
+    "ExclusiveLock": "REFRESH MATERIALIZED VIEW CONCURRENTLY",
+    "AccessExclusiveLock": "ALTER TABLE, DROP, TRUNCATE, VACUUM FULL, LOCK TABLE (default)",
+}
+
+_TABLE_LOCKTYPES = frozenset({"relation", "extend", "page", "tuple"})
+_RI_RE = re.compile(r"SELECT 1 FROM ONLY .+ FOR (?:KEY )?SHARE OF x", re.DOTALL)
+_RI_CASCADE_RE = re.compile(
+    r"(?:DELETE FROM ONLY|UPDATE ONLY) .+ OPERATOR\(pg_catalog\.=\)", re.DOTALL
+)
+
+SEVERITIES = ("none", "low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    id: str
+    title: str
+    detail: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "detail": self.detail}
+
+
+@dataclass
+class Advice:
+    """Everything the analyzer concludes beyond the raw graph."""
+
+    pattern: str
+    severity: str
+    recommendations: list[Recommendation]
+    relations: list[str]
+    relation_names: dict[int, str]
+    explanations: list[str]
+    fingerprint: str
+    queries: dict[int, QueryInfo] = field(default_factory=dict)
+
+
+def _bare(name: str) -> str:
+    return name[len("public.") :] if name.startswith("public.") else name
+
+
+def _queries(report: Report) -> dict[int, QueryInfo]:
+    out: dict[int, QueryInfo] = {}
+    for pid, proc in report.processes.items():
+        if proc.query:
+            out[pid] = analyze_query(proc.query)
+    return out
+
+
+def _contexts(report: Report) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for pid, proc in report.processes.items():
+        if proc.context:
+            out[pid] = proc.context
+    if report.victim_pid is not None and report.context and report.victim_pid not in out:
+        out[report.victim_pid] = report.context
+    return out
+
+
+def _caret_word(position: str | None) -> str | None:
+    """The identifier under the `^` of a `LINE n: ...` position marker."""
+    if not position or "\n" not in position:
+        return None
+    line, caret = position.split("\n", 1)
+    col = caret.find("^")
+    if col < 0 or col >= len(line):
+        return None
+    m = re.match(r'"([^"]+)"|([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)', line[col:])
+    return (m.group(1) or m.group(2)) if m else None
+
+
+def resolve_relations(
+    report: Report,
+    queries: dict[int, QueryInfo],
+    contexts: dict[int, str],
+    known: dict[int, str] | None = None,
+) -> tuple[list[str], dict[int, str]]:
+    """(relation names involved, relation OID -> name) from CONTEXT, queries, the caret marker
+    and any names the caller knows."""
+    names: list[str] = []
+    oid_names: dict[int, str] = dict(known or {})
+
+    def add(name: str) -> None:
+        name = _bare(name)
+        if name and name not in names:
+            names.append(name)
+
+    for ctx in contexts.values():
+        found = P._tuple_context(ctx)
+        if found:
+            add(found[3])
+    for wait in report.all_waits:
+        for pid in (wait.pid, wait.blocked_by):
+            if pid in queries:
+                for table in queries[pid].tables:
+                    add(table)
+    caret = _caret_word(report.position)
+    # a pid waiting on a relation-level lock: its own query names the relation
+    for wait in report.all_waits:
+        oid = wait.target.relation_oid
+        if oid is None or oid in oid_names:
+            continue
+        candidates: list[str] = []
+        if wait.pid == report.victim_pid and caret:
+            candidates = [_bare(caret)]
+        elif wait.target.locktype == "tuple" and wait.pid in contexts:
+            found = P._tuple_context(contexts[wait.pid])
+            candidates = [found[3]] if found else []
+        if not candidates and wait.pid in queries:
+            candidates = [_bare(t) for t in queries[wait.pid].tables]
+        if len(candidates) == 1:
+            oid_names[oid] = candidates[0]
+    unresolved = {
+        w.target.relation_oid
+        for w in report.all_waits
+        if w.target.relation_oid is not None and w.target.relation_oid not in oid_names
+    }
+    free = [n for n in names if n not in oid_names.values()]
+    if len(unresolved) == 1 and len(free) == 1:
+        oid_names[unresolved.pop()] = free[0]
+    for name in oid_names.values():
+        add(name)
+    return names, oid_names
+
+
+def describe_target(wait: Wait, oid_names: dict[int, str]) -> str:
+    """The lock target with the relation name when known."""
+    target = wait.target
+    oid = target.relation_oid
+    if oid is not None and oid in oid_names:
+        return f"{target.object} ({oid_names[oid]})"
+    return target.object
+
+
+def explain(
+    report: Report,
+    graph: WaitForGraph,
+    oid_names: dict[int, str],
+    contexts: dict[int, str],
+    queries: dict[int, QueryInfo],
+) -> list[str]:
+    """One sentence per wait: what the process wanted, who holds it, why they conflict."""
+    lines: list[str] = []
+    for wait in report.all_waits:
+        target = wait.target
+        who = f"pid {wait.pid}"
+        holder = f"pid {wait.blocked_by}"
+        tail = "" if wait.in_report else " (bystander: not in the cycle)"
+        if target.locktype == "transactionid":
+            xid = target.fields.get("transactionid")
+            row = ""
+            ctx = P._tuple_context(contexts.get(wait.pid, "") or "")
+            if ctx:
+                op, page, item, rel = ctx
+                row = f" to {op.replace('-', ' ')} row ({page},{item}) of {rel}"
+            lines.append(
+                f"{who} waits{row}: that row was changed or locked by transaction {xid}, "
+                f"which belongs to {holder}; it must wait until {holder} commits or rolls "
+                f"back ({wait.mode} on the transaction){tail}."
+            )
+        elif target.locktype == "tuple":
+            lines.append(
+                f"{who} queues for the row lock on {describe_target(wait, oid_names)}, held by "
+                f"{holder} which is first in line for the same row{tail}."
+            )
+        elif target.locktype == "virtualxid":
+            lines.append(
+                f"{who} waits for virtual transaction {target.fields.get('backend')}/"
+                f"{target.fields.get('localxid')} of {holder} to finish: index builds and "
+                f"other CONCURRENTLY operations wait for every older transaction{tail}."
+            )
+        elif target.locktype in ("advisory", "userlock"):
+            key = target.object[target.object.find("[") :]
+            lines.append(
+                f"{who} waits for {wait.mode} on advisory key {key} held by {holder}{tail}."
+            )
+        elif target.locktype in ("relation", "extend", "page", "object", "frozenid"):
+            blockers = sorted(CONFLICTS.get(wait.mode, ()), key=LOCK_MODES.index)
+            holder_q = queries.get(wait.blocked_by)
+            held = (
+                f" (its query: {holder_q.kind})" if holder_q and holder_q.kind != "unknown" else ""
+            )
+            why = (
+                f"{wait.mode} conflicts with {', '.join(blockers)} in PostgreSQL's lock "
+                f"conflict table, so {holder} holds one of those{held}"
+                if blockers
+                else f"{holder} holds a conflicting mode"
+            )
+            lines.append(
+                f"{who} requests {wait.mode} on {describe_target(wait, oid_names)}; {why}{tail}."
+            )
+        elif target.locktype == "spectoken":
+            lines.append(
+                f"{who} waits for the speculative insertion of {holder} "
+                f"({target.object}): both insert the same unique key "
+                f"(INSERT ... ON CONFLICT){tail}."
+            )
+        else:
+            lines.append(f"{who} waits for {wait.mode} on {target.object} held by {holder}{tail}.")
+    if report.is_deadlock and report.victim_pid is not None:
+        lines.append(
+            f"PostgreSQL broke the cycle by aborting pid {report.victim_pid} (SQLSTATE 40P01); "
+            f"the other transactions went on."
+        )
+    return lines
+
+
+def classify(
+    report: Report,
+    graph: WaitForGraph,
+    queries: dict[int, QueryInfo],
+    contexts: dict[int, str],
+) -> str:
+    """The deadlock pattern, from lock targets, CONTEXT and the queries."""
+    if not report.is_deadlock:
+        return "none"
+    cycle_pids = {pid for cycle in graph.cycles for pid in cycle} or {w.pid for w in report.waits}
+    waits = [w for w in report.waits if w.pid in cycle_pids] or report.waits
+    if not waits:
+        return "unknown"
+    locktypes = {w.target.locktype for w in waits}
+    all_ctx = "\n".join(contexts.values())
+    qinfos = [queries[p] for p in cycle_pids if p in queries]
+    if locktypes & {"advisory", "userlock"}:
+        return "advisory-key-order"
+    if "virtualxid" in locktypes or any(q.concurrent_index for q in qinfos):
+        return "index-build"
+    if "spectoken" in locktypes:
+        return "unique-constraint"
+    for ctx in contexts.values():
+        found = P._tuple_context(ctx)
+        if found and found[0] in ("check-unique", "insert-index", "check-exclusion"):
+            return "unique-constraint"
+    if _RI_CASCADE_RE.search(all_ctx):
+        return "fk-cascade"
+    if _RI_RE.search(all_ctx):
+        return "fk-parent-child"
+    if any(P._function_context(line) for line in all_ctx.split("\n")):
+        return "function-internal"
+    if locktypes & {"relation", "extend", "page", "object"}:
+        modes = {w.mode for w in waits}
+        if "AccessExclusiveLock" in modes or any(q.kind in ("ddl", "index") for q in qinfos):
+            return "ddl-vs-dml"
+        relations = {w.target.relation_oid for w in waits}
+        if len(relations) == 1 or any(q.kind == "lock" for q in qinfos):
+            return "lock-upgrade"
+        return "table-lock-order"
+    if locktypes <= {"transactionid", "tuple"}:
+        if any(
+            set(q.locking) & {"FOR SHARE", "FOR KEY SHARE"} for q in qinfos
+        ) or _same_row_everywhere(contexts, cycle_pids):
+            return "lock-upgrade"
+        return "row-order-inversion"
+    return "unknown"
+
+
+def _same_row_everywhere(contexts: dict[int, str], pids: set[int]) -> bool:
+    rows = set()
+    for pid in pids:
+        found = P._tuple_context(contexts.get(pid, "") or "")
+        if not found:
+            return False
+        rows.add((found[1], found[2], found[3]))
+    return len(pids) > 1 and len(rows) == 1
+
+
+def _rec(rid: str, title: str, detail: str) -> Recommendation:
+    return Recommendation(rid, title, detail)
+
+
+def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recommendation]:
+    """Concrete steps for the pattern, then the ones every deadlock deserves."""
+    table = relations[0] if relations else "the_table"
+    recs: list[Recommendation] = []
+    if pattern == "row-order-inversion":
+        recs.append(
+            _rec(
+                "consistent-row-order",
+                "Lock rows in one global order",
+                "The transactions touch the same rows in opposite orders. Sort the keys before "
+                f"writing, or lock them all up front: SELECT ... FROM {table} WHERE id = ANY($1) "
+                "ORDER BY id FOR UPDATE; then update. Batch updates should ORDER BY the key too.",
+            )
+        )
+    elif pattern == "lock-upgrade":
+        recs.append(
+            _rec(
+                "strongest-lock-first",
+                "Take the strongest lock first",
+                "Each transaction took a weak lock (SELECT ... FOR SHARE, or LOCK TABLE ... IN "
+                "SHARE MODE) and then asked for a stronger one on the same object while the other "
+                "held its weak lock too. Take the lock you will end up needing at once: "
+                "SELECT ... FOR UPDATE (or FOR NO KEY UPDATE) before updating a row you read, "
+                "LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE before reading-then-writing a table.",
+            )
+        )
+    elif pattern in ("fk-parent-child", "fk-cascade"):
+        recs.append(
+            _rec(
+                "lock-parent-first",
+                "Lock the parent row before touching children",
+                "Inserting a child row takes FOR KEY SHARE on its parent (the foreign-key check "
+                "in CONTEXT), and updating a parent's key takes FOR UPDATE. Lock parents first in "
+                "a consistent order (SELECT ... FROM parent WHERE id = ANY($1) ORDER BY id FOR "
+                "NO KEY UPDATE), avoid updating key columns needlessly, and index the "
+                "referencing columns so cascades and checks lock only the rows they must.",
+            )
+        )
+    elif pattern == "ddl-vs-dml":
+        recs.append(
+            _rec(
+                "lock-timeout-migrations",
+                "Run DDL with a lock_timeout and retry it",
+                "A schema change (AccessExclusiveLock) met application transactions holding "
+                "table locks in another order. In migrations SET lock_timeout = '2s' (and retry), "
+                "run each DDL in its own short transaction, take the table locks in the order "
+                "the application uses, and keep long transactions off the tables being changed.",
+            )
+        )
+    elif pattern == "table-lock-order":
+        recs.append(
+            _rec(
+                "consistent-table-order",
+                "Lock tables in one order",
+                "Explicit table locks were taken in different orders. Acquire them in a fixed "
+                "(e.g. alphabetical) order at the start of the transaction, in the strongest "
+                "mode needed.",
+            )
+        )
+    elif pattern == "index-build":
+        recs.append(
+            _rec(
+                "index-build-alone",
+                "Let CREATE INDEX CONCURRENTLY run alone",
+                "CREATE/REINDEX ... CONCURRENTLY waits for every transaction older than it "
+                "(ShareLock on their virtual transaction); a session that then takes a "
+                "conflicting lock on the table closes the cycle. Run concurrent index builds "
+                "outside transactions that also touch the table, one at a time, with "
+                "lock_timeout set, and drop INVALID indexes left by a failed build.",
+            )
+        )
+    elif pattern == "advisory-key-order":
+        recs.append(
+            _rec(
+                "advisory-key-order",
+                "Take advisory locks in a consistent key order",
+                "Sessions took pg_advisory_lock keys in opposite orders. Sort the keys before "
+                "locking (or derive one combined key), prefer pg_advisory_xact_lock so locks end "
+                "with the transaction, and use pg_try_advisory_lock with a retry where waiting "
+                "is not required.",
+            )
+        )
+    elif pattern == "function-internal":
+        recs.append(
+            _rec(
+                "function-lock-order",
+                "Make the function lock rows in a fixed order",
+                "The deadlock happens inside a PL/pgSQL/SQL function or trigger (see CONTEXT). "
+                "At its start lock every row it will touch in key order (PERFORM 1 FROM t WHERE "
+                "id = ANY(ARRAY[a, b]) ORDER BY id FOR UPDATE), then do the updates.",
+            )
+        )
+    elif pattern == "unique-constraint":
+        recs.append(
+            _rec(
+                "unique-insert-order",
+                "Insert conflicting keys in a consistent order",
+                "Concurrent inserts of the same unique/exclusion keys wait for each other's "
+                "transactions. Sort multi-row inserts by key, use INSERT ... ON CONFLICT, and "
+                "avoid inserting the same keys from parallel batches.",
+            )
+        )
+    if report.is_deadlock:
+        recs.append(
+            _rec(
+                "retry-40p01",
+                "Retry the whole transaction on 40P01",
+                "A deadlock aborts only the victim; the work is lost, not the data. Catch "
+                "SQLSTATE 40P01 (psycopg DeadlockDetected) and rerun the whole transaction with "
+                "jittered exponential backoff, a few attempts at most.",
+            )
+        )
+        recs.append(
+            _rec(
+                "short-transactions",
+                "Keep transactions short",
+                "Hold locks for as little time as possible: no network calls, sleeps or user "
+                "interaction inside a transaction; commit as soon as the writes are done.",
+            )
+        )
+        if not any(p.query for p in report.processes.values() if p.query_source == "detail"):
+            recs.append(
+                _rec(
+                    "server-log",
+                    "Read the server log for the other queries",
+                    "The client only sees the waits; the server log's DETAIL names each "
+                    "process's query. Keep log_lock_waits = on and track_activities = on so the "
+                    "next report shows every query.",
+                )
+            )
+    elif report.lookalike:
+        recs.extend(_lookalike_advice(report.lookalike))
+    return recs
+
+
+def _lookalike_advice(kind: str) -> list[Recommendation]:
+    texts = {
+        "lock-timeout": (
+            "not-deadlock-lock-timeout",
+            "Not a deadlock: lock_timeout expired (55P03)",
+            "The statement gave up waiting for a lock after lock_timeout. Find the long "
+            "holder (pg_stat_activity, log_lock_waits) or raise the timeout; retry is safe.",
+        ),
+        "nowait": (
+            "not-deadlock-nowait",
+            "Not a deadlock: NOWAIT could not obtain a lock (55P03)",
+            "A FOR UPDATE NOWAIT / LOCK ... NOWAIT found the lock taken. Retry later or use "
+            "SKIP LOCKED for queue-style work.",
+        ),
+        "serialization-failure": (
+            "not-deadlock-serialization",
+            "Not a deadlock: serialization failure (40001)",
+            "REPEATABLE READ/SERIALIZABLE detected a concurrent change. Retry the whole "
+            "transaction; this is expected under those isolation levels.",
+        ),
+        "statement-timeout": (
+            "not-deadlock-statement-timeout",
+            "Not a deadlock: statement_timeout (57014)",
+            "The statement ran longer than statement_timeout; it may have waited for a lock. "
+            "Look at log_lock_waits output and the query plan.",
+        ),
+        "in-failed-transaction": (
+            "not-deadlock-in-failed-transaction",
+            "Not a deadlock report: the transaction had already failed (25P02)",
+            "An earlier error (possibly a deadlock the code swallowed) aborted the "
+            "transaction; later statements fail until ROLLBACK. Find and handle the first error "
+            "— the server log has it.",
+        ),
+        "sqlite-locked": (
+            "not-postgres-sqlite-locked",
+            "Not a PostgreSQL deadlock: SQLite 'database is locked'",
+            "SQLite serializes writers; set a busy timeout and keep write transactions short.",
+        ),
+    }
+    rid, title, detail = texts.get(kind, (f"not-deadlock-{kind}", f"Not a deadlock: {kind}", ""))
+    return [Recommendation(rid, title, detail)]
+
+
+def severity(pattern: str, report: Report, graph: WaitForGraph) -> str:
+    """How urgent: by pattern, one level up for 3+-process cycles or bystanders."""
+    if not report.is_deadlock:
+        return "none"
+    base = {
+        "ddl-vs-dml": 3,
+        "row-order-inversion": 3,
+        "lock-upgrade": 3,
+        "fk-parent-child": 3,
+        "fk-cascade": 3,
+        "function-internal": 3,
+        "table-lock-order": 3,
+        "index-build": 2,
+        "advisory-key-order": 2,
+        "unique-constraint": 2,
+    }.get(pattern, 2)
+    longest = max((len(c) for c in graph.cycles), default=0)
+    if longest >= 3 or graph.bystanders:
+        base += 1
+    return SEVERITIES[min(base, 4)]
+
+
+def fingerprint(
+    pattern: str,
+    report: Report,
+    graph: WaitForGraph,
+    queries: dict[int, QueryInfo],
+    relations: list[str],
+) -> str:
+    """Stable across runs (pids, xids, OIDs and literals drop out): pattern, normalized
+    queries, tables and lock modes/types."""
+    cycle = graph.cycles[0] if graph.cycles else [w.pid for w in report.waits]
+    qparts = sorted(
+        queries[p].fingerprint
+        if p in queries
+        else normalized_digest(report.processes[p].query or "")
+        if p in report.processes and report.processes[p].query
+        else "?"
+        for p in cycle
+    )
+    modes = sorted(f"{w.mode}/{w.target.locktype}" for w in report.waits)
+    raw = "|".join([pattern, ",".join(qparts), ",".join(sorted(relations)), ",".join(modes)])
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def advise(report: Report, graph: WaitForGraph, known: dict[int, str] | None = None) -> Advice:
+    """All conclusions for one report."""
+    queries = _queries(report)
+    contexts = _contexts(report)
+    relations, oid_names = resolve_relations(report, queries, contexts, known)
+    pattern = classify(report, graph, queries, contexts)
+    return Advice(
+        pattern=pattern,
+        severity=severity(pattern, report, graph),
+        recommendations=recommend(pattern, report, relations),
+        relations=relations,
+        relation_names=oid_names,
+        explanations=explain(report, graph, oid_names, contexts, queries)
+        if report.is_deadlock
+        else [],
+        fingerprint=fingerprint(pattern, report, graph, queries, relations)
+        if report.is_deadlock
+        else "",
+        queries=queries,
+    )

@@ -1,0 +1,120 @@
+"""One call from raw input to the full analysis, and its JSON (the CLI contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .advice import Advice, advise, describe_target
+from .graph import WaitForGraph, build_graph
+from .model import Report
+from .parse import find_reports, first_report
+
+
+@dataclass
+class Analysis:
+    """The report shown (first deadlock, else first look-alike), its graph and the advice."""
+
+    report: Report | None
+    graph: WaitForGraph | None
+    advice: Advice | None
+    other_reports: list[Report] = field(default_factory=list)
+
+    @property
+    def is_deadlock(self) -> bool:
+        return bool(self.report and self.report.is_deadlock)
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the keys of `dexter deadlock parse --json`."""
+        report, graph, advice = self.report, self.graph, self.advice
+        if report is None or not report.is_deadlock or graph is None or advice is None:
+            recs = advice.recommendations if advice else []
+            return {
+                "is_deadlock": False,
+                "sqlstate": None,
+                "processes": [],
+                "waits": [],
+                "cycles": [],
+                "relations": [],
+                "pattern": "none",
+                "recommendations": [r.to_json() for r in recs],
+                "severity": "none",
+            }
+        return {
+            "is_deadlock": True,
+            "sqlstate": report.sqlstate,
+            "processes": [{"pid": pid, "query": node.query} for pid, node in graph.nodes.items()],
+            "waits": [w.to_json() for w in graph.edges],
+            "cycles": [list(c) for c in graph.cycles],
+            "relations": list(advice.relations),
+            "pattern": advice.pattern,
+            "recommendations": [r.to_json() for r in advice.recommendations],
+            "severity": advice.severity,
+        }
+
+    def render_text(self) -> str:
+        """A readable summary for people: cycle, waits, explanation, recommendations."""
+        report, graph, advice = self.report, self.graph, self.advice
+        if report is None:
+            return "No PostgreSQL deadlock report found in the input.\n"
+        out: list[str] = []
+        if not report.is_deadlock or graph is None or advice is None:
+            out.append("Not a deadlock.")
+            if report.lookalike:
+                out.append(f"It is a look-alike: {report.lookalike} ({report.sqlstate or '?'}).")
+            if report.message:
+                out.append(f"Message: {report.message.splitlines()[0]}")
+            for rec in advice.recommendations if advice else []:
+                out += ["", f"- {rec.title}", f"  {rec.detail}"]
+            return "\n".join(out) + "\n"
+        out.append(
+            f"PostgreSQL deadlock (SQLSTATE {report.sqlstate}) — pattern: {advice.pattern}, "
+            f"severity: {advice.severity}"
+        )
+        out.append(f"Source: {report.source}; victim: pid {report.victim_pid}")
+        if advice.relations:
+            out.append(f"Relations: {', '.join(advice.relations)}")
+        out.append(f"Fingerprint: {advice.fingerprint}")
+        for i, cycle in enumerate(graph.cycles, 1):
+            out += ["", f"Cycle {i}:" if len(graph.cycles) > 1 else "Cycle:"]
+            for wait in graph.cycle_edges(cycle):
+                target = describe_target(wait, advice.relation_names)
+                out.append(f"  pid {wait.pid} ─{wait.mode} on {target}→ pid {wait.blocked_by}")
+            out.append(f"  (pid {cycle[-1]} waits for pid {cycle[0]}: back to the start)")
+        if graph.bystanders:
+            out += ["", "Waiting outside the cycle (bystanders):"]
+            for pid in graph.bystanders:
+                for wait in graph.nodes[pid].waits:
+                    target = describe_target(wait, advice.relation_names)
+                    out.append(f"  pid {pid} ─{wait.mode} on {target}→ pid {wait.blocked_by}")
+        out += ["", "Processes:"]
+        for pid, node in graph.nodes.items():
+            query = node.query or "(query not in this report)"
+            first, *rest = query.strip().splitlines() or [""]
+            more = f" … (+{len(rest)} lines)" if rest else ""
+            out.append(f"  {pid}: {first[:160]}{more}")
+        out += ["", "What happened:"]
+        out += [f"  - {line}" for line in advice.explanations]
+        out += ["", "Recommendations:"]
+        for rec in advice.recommendations:
+            out += [f"  [{rec.id}] {rec.title}", f"      {rec.detail}"]
+        if self.other_reports:
+            out += ["", f"{len(self.other_reports)} more report(s) in the input."]
+        return "\n".join(out) + "\n"
+
+
+def analyze(
+    data: str | bytes | dict[str, Any] | list[Any], relation_names: dict[int, str] | None = None
+) -> Analysis:
+    """Parse `data` (any supported form) and analyse its first deadlock report.
+
+    `relation_names` maps relation OIDs to names when the caller knows them (pg_class).
+    Raises ValueError only for undecodable bytes.
+    """
+    reports = find_reports(data)
+    report = first_report(reports)
+    others = [r for r in reports if r is not report and r.is_deadlock]
+    if report is None:
+        return Analysis(None, None, None, others)
+    graph = build_graph(report)
+    return Analysis(report, graph, advise(report, graph, relation_names), others)

@@ -1,0 +1,103 @@
+"""The wait-for graph of a deadlock report: a node per backend, an edge per lock wait.
+
+Cycles are listed the way PostgreSQL reports them: starting at the process that detected the
+deadlock (the victim, first in DETAIL) and following "blocked by" in the reported edge order.
+Processes that wait but are in no cycle are bystanders: they proceed once the victim aborts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Report, Wait
+
+MAX_CYCLES = 64
+
+
+@dataclass
+class Node:
+    """A backend: pid, its query when known, and the locks it waits for."""
+
+    pid: int
+    query: str | None = None
+    waits: list[Wait] = field(default_factory=list)
+    in_cycle: bool = False
+
+
+@dataclass
+class WaitForGraph:
+    nodes: dict[int, Node]
+    edges: list[Wait]
+    cycles: list[list[int]]
+
+    @property
+    def bystanders(self) -> list[int]:
+        """Pids that wait (or are waited for) but belong to no cycle."""
+        return [pid for pid, node in self.nodes.items() if not node.in_cycle]
+
+    def cycle_edges(self, cycle: list[int]) -> list[Wait]:
+        """The wait of each pid in `cycle` for the next one (the last waits for the first)."""
+        out: list[Wait] = []
+        for i, pid in enumerate(cycle):
+            nxt = cycle[(i + 1) % len(cycle)]
+            for wait in self.nodes[pid].waits:
+                if wait.blocked_by == nxt:
+                    out.append(wait)
+                    break
+        return out
+
+
+def build_graph(report: Report) -> WaitForGraph:
+    """Nodes in report order (DETAIL first, then bystanders), edges as reported, all cycles."""
+    nodes: dict[int, Node] = {}
+    edges = report.all_waits
+    for wait in edges:
+        nodes.setdefault(wait.pid, Node(wait.pid)).waits.append(wait)
+        nodes.setdefault(wait.blocked_by, Node(wait.blocked_by))
+    for pid, proc in report.processes.items():
+        nodes.setdefault(pid, Node(pid)).query = proc.query
+    cycles = find_cycles(edges, start=report.victim_pid)
+    for cycle in cycles:
+        for pid in cycle:
+            nodes[pid].in_cycle = True
+    return WaitForGraph(nodes, edges, cycles)
+
+
+def find_cycles(edges: list[Wait], start: int | None = None) -> list[list[int]]:
+    """Every elementary cycle, each rotated to begin at its earliest-reported pid (the victim
+    when it is in the cycle), following edges in reported order; at most MAX_CYCLES."""
+    order: list[int] = []
+    succ: dict[int, list[int]] = {}
+    for wait in edges:
+        for pid in (wait.pid, wait.blocked_by):
+            if pid not in succ:
+                succ[pid] = []
+                order.append(pid)
+        if wait.blocked_by not in succ[wait.pid]:
+            succ[wait.pid].append(wait.blocked_by)
+    if start is not None and start in succ:
+        order.remove(start)
+        order.insert(0, start)
+    rank = {pid: i for i, pid in enumerate(order)}
+    cycles: list[list[int]] = []
+    for root in order:
+        # only cycles whose earliest-ranked member is `root`: each cycle found exactly once
+        stack: list[tuple[int, int]] = [(root, 0)]
+        path = [root]
+        on_path = {root}
+        while stack and len(cycles) < MAX_CYCLES:
+            pid, i = stack[-1]
+            nexts = succ[pid]
+            if i >= len(nexts):
+                stack.pop()
+                on_path.discard(path.pop())
+                continue
+            stack[-1] = (pid, i + 1)
+            nxt = nexts[i]
+            if nxt == root:
+                cycles.append(list(path))
+            elif nxt not in on_path and rank[nxt] > rank[root]:
+                stack.append((nxt, 0))
+                path.append(nxt)
+                on_path.add(nxt)
+    return cycles

@@ -1,0 +1,799 @@
+"""Find PostgreSQL deadlock reports in the forms they reach an engineer, and parse them.
+
+Forms: the client error text (psycopg 3 `str(e)`, psycopg2 `pgerror`, SQLAlchemy and Django
+wrappers, tracebacks), the server log (stderr with any `log_line_prefix`, csvlog, jsonlog) with
+its lock-wait LOG lines, diag-field dicts, and Sentry events in the API shape (`entries`) or the
+SDK's ingest shape. Everything is decided by PostgreSQL's message formats (all its languages),
+never by the surrounding text, so unknown wrappers and prefixes still parse.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import messages as M
+from .model import LockTarget, Process, Report, Wait
+
+MAX_INPUT_CHARS = 20_000_000
+
+# ---------------------------------------------------------------------------------------------
+# lock targets
+
+
+def parse_lock_target(text: str, lang: str | None = None) -> LockTarget:
+    """A DescribeLockTag description (any language) as a LockTarget with English `object`."""
+    text = text.strip()
+    for msgid, locktype in M.LOCKTAGS.items():
+        found = M.match_any(msgid, text, lang=lang)
+        if found is None:
+            continue
+        args = found[1]
+        values: list[int | str] = [int(a) if a.lstrip("-").isdigit() else a for a in args]
+        fields = dict(zip(M.LOCKTAG_FIELDS[locktype], values, strict=False))
+        english = _format_c(msgid, values)
+        return LockTarget(locktype, english, fields, text)
+    return LockTarget("unknown", text, {}, text)
+
+
+def _format_c(msgid: str, values: list[int | str]) -> str:
+    out = msgid
+    for value in values:
+        out = re.sub(r"%0?\d*l{0,2}[dus]", str(value).replace("\\", "\\\\"), out, count=1)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# entries: one PostgreSQL error report (primary message + fields), from any form
+
+
+@dataclass
+class Entry:
+    """A server/client error report with its fields, before deadlock-specific parsing."""
+
+    message: str = ""
+    severity: str | None = None
+    sqlstate: str | None = None
+    detail: str | None = None
+    hint: str | None = None
+    context: str | None = None
+    statement: str | None = None
+    query: str | None = None
+    position: str | None = None
+    pid: int | None = None
+    error_class: str | None = None
+    client_sql: str | None = None
+    client_params: str | None = None
+    source: str = "client"
+    fields_seen: set[str] = field(default_factory=set)
+
+
+_LABEL_RE = re.compile(r"^(?P<prefix>|.*?[\s:\]\)>|,\-])(?P<label>[^\W\d_][^\s:]*):  (?P<text>.*)$")
+_POSITION_RE = re.compile(r"^\S+ \d+: ")
+_CARET_RE = re.compile(r"^\s*\^\s*$")
+_WRAPPER_RE = re.compile(
+    r"^(?:\((?P<paren>[A-Za-z_][\w.]*)\)\s*"
+    r"|(?P<cls>[A-Za-z_]\w*(?:\.\w+)+|[A-Z]\w*(?:Error|Exception|Detected|Rollback|Failure|"
+    r"Available|Canceled|Transaction|Warning)): )"
+)
+_SQLA_TAIL_RE = re.compile(r"^\((?:Background on this error at|Background on this error):")
+_CLASS_SQLSTATE = {
+    "DeadlockDetected": "40P01",
+    "LockNotAvailable": "55P03",
+    "SerializationFailure": "40001",
+    "QueryCanceled": "57014",
+    "InFailedSqlTransaction": "25P02",
+}
+
+
+def _line_label(line: str) -> tuple[str, str, str] | None:
+    """(role, label, text) when the line starts a labelled record (`[prefix]LABEL:  text`)."""
+    m = _LABEL_RE.match(line)
+    if m is None:
+        return None
+    label = m.group("label")
+    if label in M.SEVERITY_LABELS:
+        return "severity", label, m.group("text")
+    if label in M.FIELD_LABELS:
+        return M.FIELD_LABELS[label], label, m.group("text")
+    if label.upper() != label or len(label) < 2:
+        return None
+    return _role_by_content(m.group("text")), label, m.group("text")
+
+
+def _role_by_content(text: str) -> str:
+    """The role of a record whose label is not one we know, judged by PostgreSQL's messages."""
+    if _is_deadlock_message(text) or _lookalike_message(text) or _lock_wait_log(text):
+        return "severity"
+    if M.match_any(M.WAITS, text, search=True) or M.match_any(M.WAITS_NOBLOCK, text, search=True):
+        return "detail"
+    if M.starts_with_message(M.HINT, text):
+        return "hint"
+    if _tuple_context(text) or _function_context(text):
+        return "context"
+    return "unknown"
+
+
+def _strip_wrappers(line: str) -> tuple[str, str | None]:
+    """Drop `(psycopg2.errors.X) `, `module.Class: ` and `ERROR:  ` wrappers of a message line."""
+    cls = None
+    for _ in range(4):
+        labelled = _line_label(line)
+        if labelled and labelled[0] == "severity":
+            line = labelled[2]
+            continue
+        m = _WRAPPER_RE.match(line)
+        if m is None:
+            break
+        cls = m.group("paren") or m.group("cls")
+        line = line[m.end() :]
+    return line, cls
+
+
+def text_entries(text: str, source: str = "client") -> list[Entry]:
+    """Split free text (client error, traceback, stderr server log) into report entries."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    entries: list[Entry] = []
+    cur: Entry | None = None
+    cur_field: str | None = None
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line.startswith("\t") and cur is not None and cur_field is not None:
+            _append(cur, cur_field, line[1:])
+            continue
+        if cur is not None and line.startswith("[SQL: "):
+            sql_lines = [line[6:]]
+            while not sql_lines[-1].endswith("]") and i < n:
+                sql_lines.append(lines[i])
+                i += 1
+            cur.client_sql = "\n".join(sql_lines)[:-1] if sql_lines[-1].endswith("]") else None
+            cur_field = None
+            continue
+        if cur is not None and line.startswith("[parameters: "):
+            cur.client_params = line[len("[parameters: ") :].rstrip("]")
+            cur_field = None
+            continue
+        if _SQLA_TAIL_RE.match(line):
+            cur_field = None
+            continue
+        if (
+            cur is not None
+            and _POSITION_RE.match(line)
+            and (cur_field == "message" or (i < n and _CARET_RE.match(lines[i])))
+        ):
+            caret = lines[i] if i < n and _CARET_RE.match(lines[i]) else ""
+            if caret:
+                i += 1
+            cur.position = line + ("\n" + caret if caret else "")
+            cur_field = None
+            continue
+        labelled = _line_label(line)
+        if labelled is not None:
+            role, label, body = labelled
+            if role == "severity" or role == "unknown":
+                cur = Entry(severity=label, source=source)
+                body, cur.error_class = _strip_wrappers(body)
+                cur.message = body
+                entries.append(cur)
+                cur_field = "message"
+                continue
+            if cur is None or role in cur.fields_seen:
+                cur = Entry(source=source)
+                entries.append(cur)
+            cur.fields_seen.add(role)
+            _append(cur, role, body)
+            cur_field = role
+            continue
+        # an unlabelled line: a client message line when a DETAIL/HINT/CONTEXT/LINE follows it
+        nxt = _next_role(lines, i)
+        if nxt is not None and (
+            cur is None
+            or cur_field in (None, "message")
+            or (cur_field != "detail" and nxt != "hint")
+        ):
+            body, cls = _strip_wrappers(line.strip())
+            if body:
+                cur = Entry(source=source, error_class=cls, message=body)
+                entries.append(cur)
+                cur_field = "message"
+                continue
+        if cur is not None and cur_field not in (None, "message") and line.strip():
+            _append(cur, cur_field, line)
+            continue
+        if line.strip():
+            body, cls = _strip_wrappers(line.strip())
+            if cls or _is_deadlock_message(body) or _lookalike_message(body):
+                cur = Entry(source=source, error_class=cls, message=body)
+                entries.append(cur)
+                cur_field = "message"
+            else:
+                cur_field = None
+    return entries
+
+
+def _next_role(lines: list[str], i: int) -> str | None:
+    if i >= len(lines):
+        return None
+    line = lines[i]
+    if _POSITION_RE.match(line) and i + 1 < len(lines) and _CARET_RE.match(lines[i + 1]):
+        return "position"
+    labelled = _line_label(line)
+    if labelled is None or labelled[0] not in ("detail", "hint", "context"):
+        return None
+    return labelled[0]
+
+
+def _append(entry: Entry, field_name: str, text: str) -> None:
+    if field_name in ("message", "location", "unknown"):
+        if field_name == "message":
+            entry.message += "\n" + text
+        return
+    old = getattr(entry, field_name, None)
+    setattr(entry, field_name, text if old is None else old + "\n" + text)
+
+
+# csvlog columns (PostgreSQL 13-17; later versions only append)
+_CSV = {
+    "pid": 3,
+    "severity": 11,
+    "sqlstate": 12,
+    "message": 13,
+    "detail": 14,
+    "hint": 15,
+    "query": 16,
+    "context": 18,
+    "statement": 19,
+}
+_CSV_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z+\-0-9:]+)?,")
+
+
+def csv_entries(text: str) -> list[Entry]:
+    """Entries from a csvlog file."""
+    out: list[Entry] = []
+    for row in csv.reader(io.StringIO(text)):
+        if len(row) <= _CSV["statement"]:
+            continue
+        pid = row[_CSV["pid"]]
+        out.append(
+            Entry(
+                message=row[_CSV["message"]],
+                severity=row[_CSV["severity"]] or None,
+                sqlstate=row[_CSV["sqlstate"]] or None,
+                detail=row[_CSV["detail"]] or None,
+                hint=row[_CSV["hint"]] or None,
+                query=row[_CSV["query"]] or None,
+                context=row[_CSV["context"]] or None,
+                statement=row[_CSV["statement"]] or None,
+                pid=int(pid) if pid.isdigit() else None,
+                source="csvlog",
+            )
+        )
+    return out
+
+
+def json_log_entry(obj: dict[str, Any]) -> Entry:
+    """An entry from one jsonlog object."""
+    pid = obj.get("pid")
+    return Entry(
+        message=str(obj.get("message") or ""),
+        severity=obj.get("error_severity"),
+        sqlstate=obj.get("state_code"),
+        detail=obj.get("detail") or obj.get("detail_log"),
+        hint=obj.get("hint"),
+        query=obj.get("internal_query"),
+        context=obj.get("context"),
+        statement=obj.get("statement"),
+        pid=pid if isinstance(pid, int) else None,
+        source="jsonlog",
+    )
+
+
+def diag_entry(diag: dict[str, Any], source: str = "diag") -> Entry | None:
+    """An entry from psycopg-style diag fields (message_primary, message_detail, ...)."""
+    if not isinstance(diag.get("message_primary") or diag.get("message_detail"), str):
+        return None
+    return Entry(
+        message=str(diag.get("message_primary") or ""),
+        sqlstate=_str(diag.get("sqlstate") or diag.get("pgcode")),
+        detail=_str(diag.get("message_detail")),
+        hint=_str(diag.get("message_hint")),
+        context=_str(diag.get("context")),
+        statement=_str(diag.get("statement") or diag.get("query")),
+        source=source,
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# ---------------------------------------------------------------------------------------------
+# message classification
+
+
+def _is_deadlock_message(text: str) -> str | None:
+    """The language of PostgreSQL's deadlock message when `text` is (or ends a
+    `Something failed: ` line with) it."""
+    text = text.lstrip()
+    lang = M.starts_with_message(M.DEADLOCK, text)
+    if lang is None and ": " in text:
+        first = text.split("\n", 1)[0]
+        for lang_, translated in M.translations_of(M.DEADLOCK):
+            if ": " + translated in first:
+                return lang_
+    return lang
+
+
+def _lookalike_message(text: str) -> tuple[str, str] | None:
+    text = text.strip()
+    for msgid, info in M.LOOKALIKES.items():
+        if "%" in msgid:
+            if M.match_any(msgid, text.split("\n", 1)[0], search=True):
+                return info
+        else:
+            for _lang, translated in M.translations_of(msgid):
+                if text.startswith(translated):
+                    return info
+    low = text.lower()
+    if "database is locked" in low or "database table is locked" in low:
+        return ("SQLITE_BUSY", "sqlite-locked")
+    return None
+
+
+def _lock_wait_log(text: str) -> tuple[str, str, list[str]] | None:
+    """(msgid, language, args) of a lock-wait LOG message (still waiting, acquired...)."""
+    for msgid in M.LOCK_WAIT_LOGS:
+        found = M.match_any(msgid, text.split("\n", 1)[0], search=True)
+        if found:
+            return msgid, found[0], found[1]
+    return None
+
+
+def _tuple_context(text: str) -> tuple[str, int, int, str] | None:
+    """(operation, page, item, relation) of a row-lock CONTEXT line."""
+    for msgid, op in M.TUPLE_CONTEXTS.items():
+        found = M.match_any(msgid, text, search=True)
+        if found:
+            page, item, rel = found[1]
+            return op, int(page), int(item), _unquote(rel)
+    return None
+
+
+def _unquote(name: str) -> str:
+    for left, right in (('"', '"'), ("»", "«"), ("«", "»"), ("„", "“"), ("“", "”"), ("「", "」")):
+        if name.startswith(left) and name.endswith(right) and len(name) >= 2:
+            return name[1:-1]
+    return name
+
+
+def _function_context(text: str) -> tuple[str, str] | None:
+    """(kind, function) for a PL/pgSQL / SQL function CONTEXT line."""
+    for msgid in M.FUNCTION_CONTEXTS:
+        found = M.match_any(msgid, text, search=True)
+        if found:
+            kind = "sql-function" if msgid.startswith("SQL") else "plpgsql"
+            return kind, found[1][0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# from entries to reports
+
+
+_HOLDERS_RE = re.compile(r"(\d+(?:\s*,\s*\d+)*)")
+
+
+def reports_from_entries(entries: list[Entry]) -> list[Report]:
+    """Every report in a sequence of entries: deadlocks with bystanders, and look-alikes."""
+    reports: list[Report] = []
+    waiting: dict[int, tuple[str, LockTarget, list[int], Entry]] = {}
+    seen: dict[int, Entry] = {}
+    for entry in entries:
+        log = _lock_wait_log(entry.message) if entry.message else None
+        if log is not None:
+            msgid, lang, args = log
+            pid = int(args[0])
+            if msgid == M.STILL_WAITING:
+                holders = _holders(entry.detail)
+                waiting[pid] = (args[1], parse_lock_target(args[2], lang), holders, entry)
+            elif msgid in (M.ACQUIRED, M.FAILED):
+                waiting.pop(pid, None)
+            seen[pid] = entry
+            continue
+        report = report_from_entry(entry)
+        if report is None:
+            continue
+        if report.is_deadlock:
+            _add_log_knowledge(report, waiting, seen)
+            waiting.clear()
+        reports.append(report)
+    return reports
+
+
+def _holders(detail: str | None) -> list[int]:
+    if not detail:
+        return []
+    first = detail.split(".", 1)[0]
+    m = _HOLDERS_RE.search(first)
+    return [int(x) for x in re.findall(r"\d+", m.group(1))] if m else []
+
+
+def _add_log_knowledge(
+    report: Report,
+    waiting: dict[int, tuple[str, LockTarget, list[int], Entry]],
+    seen: dict[int, Entry],
+) -> None:
+    in_cycle = {w.pid for w in report.waits}
+    for pid, entry in seen.items():
+        proc = report.processes.get(pid)
+        if proc is None and pid not in in_cycle and pid not in waiting:
+            continue
+        if proc is None:
+            proc = report.processes.setdefault(pid, Process(pid))
+        proc.statement = proc.statement or entry.statement
+        proc.context = proc.context or entry.context
+        if proc.query is None and entry.statement:
+            proc.query, proc.query_source = entry.statement, "statement"
+    for pid, (mode, target, holders, _entry) in waiting.items():
+        if pid in in_cycle:
+            continue
+        for holder in holders:
+            if holder != pid:
+                report.bystander_waits.append(Wait(pid, mode, target, holder, in_report=False))
+
+
+def report_from_entry(entry: Entry) -> Report | None:
+    """A Report when the entry is a deadlock or a known look-alike, else None."""
+    message = entry.message.strip()
+    lang = _is_deadlock_message(message)
+    sqlstate = entry.sqlstate or _CLASS_SQLSTATE.get((entry.error_class or "").rsplit(".", 1)[-1])
+    waits, processes, detail_lang = _parse_detail(entry.detail or "")
+    if lang is None and sqlstate != "40P01" and not (not message and waits):
+        info = _lookalike_message(message)
+        if info is None and sqlstate in ("55P03", "40001", "57014", "25P02"):
+            info = (sqlstate, {v[0]: v[1] for v in M.LOOKALIKES.values()}[sqlstate])
+        if info is None:
+            return None
+        return Report(
+            is_deadlock=False,
+            source=entry.source,
+            sqlstate=info[0] if info[0][0].isdigit() else None,
+            message=message,
+            lookalike=info[1],
+            context=entry.context,
+            statement=entry.statement,
+            error_class=entry.error_class,
+        )
+    report = Report(
+        is_deadlock=True,
+        source=entry.source,
+        sqlstate="40P01",
+        message=message,
+        language=lang if lang and lang != "en" else detail_lang,
+        waits=waits,
+        processes=processes,
+        victim_pid=waits[0].pid if waits else entry.pid,
+        context=entry.context,
+        statement=entry.statement,
+        hint=entry.hint,
+        position=entry.position,
+        client_statement=entry.client_sql,
+        client_params=entry.client_params,
+        error_class=entry.error_class,
+    )
+    for wait in waits:
+        report.processes.setdefault(wait.pid, Process(wait.pid))
+        report.processes.setdefault(wait.blocked_by, Process(wait.blocked_by))
+    victim = report.processes.get(report.victim_pid) if report.victim_pid else None
+    if victim is not None:
+        victim.statement = entry.statement
+        victim.context = entry.context
+        if victim.query is None and entry.statement:
+            victim.query, victim.query_source = entry.statement, "statement"
+        if victim.query is None and entry.client_sql:
+            victim.query, victim.query_source = entry.client_sql, "client"
+        if victim.query is None and entry.position:
+            line = entry.position.split("\n", 1)[0]
+            victim.query, victim.query_source = line.split(": ", 1)[1], "position"
+    return report
+
+
+def _parse_detail(detail: str) -> tuple[list[Wait], dict[int, Process], str]:
+    """Waits and `Process N: query` lines of a deadlock DETAIL (any language)."""
+    waits: list[Wait] = []
+    processes: dict[int, Process] = {}
+    lang = "en"
+    current: Process | None = None
+    query_lines: list[str] = []
+
+    def flush() -> None:
+        if current is not None:
+            query = "\n".join(query_lines)
+            current.query = query
+            current.query_source = "detail"
+            current.truncated = len(query.encode()) >= 1023
+
+    for line in detail.split("\n"):
+        found = M.match_any(M.WAITS, line.strip(), lang=lang)
+        found_nb = None if found else M.match_any(M.WAITS_NOBLOCK, line.strip(), lang=lang)
+        if found is not None or found_nb is not None:
+            lang, args = found or found_nb  # type: ignore[misc]
+            pid = int(args[0])
+            target = parse_lock_target(args[2], lang)
+            blocked_by = int(args[3]) if found is not None else -1
+            if blocked_by >= 0:
+                waits.append(Wait(pid, args[1], target, blocked_by))
+            continue
+        proc = M.match_any(M.PROCESS_QUERY, line, lang=lang)
+        if proc is not None and proc[1][0].isdigit():
+            pid = int(proc[1][0])
+            pids = {w.pid for w in waits} | {w.blocked_by for w in waits}
+            if not pids or pid in pids:
+                flush()
+                current = processes.setdefault(pid, Process(pid))
+                query_lines = [proc[1][1]]
+                continue
+        if current is not None:
+            query_lines.append(line)
+    flush()
+    return waits, processes, lang
+
+
+# ---------------------------------------------------------------------------------------------
+# input forms
+
+
+def reports_from_text(text: str) -> list[Report]:
+    """Reports in a text of unknown form (server log of any format, client error, JSON)."""
+    text = text.lstrip("\ufeff")
+    stripped = text.strip()
+    if stripped[:1] in "{[":
+        obj = _json_or_none(stripped)
+        if obj is not None:
+            return reports_from_object(obj)
+        lines = [ln for ln in stripped.split("\n") if ln.strip()]
+        objs = [_json_or_none(ln) for ln in lines]
+        if lines and all(isinstance(o, dict) for o in objs):
+            if any("error_severity" in o for o in objs):  # type: ignore[operator]
+                return reports_from_entries([json_log_entry(o) for o in objs])  # type: ignore[arg-type]
+            # e.g. a Sentry envelope: headers and the event item, one JSON per line
+            return [r for o in objs if _looks_like_event(o) for r in reports_from_event(o)]  # type: ignore[arg-type]
+    if _CSV_START.match(stripped) and "," in stripped.split("\n", 1)[0]:
+        entries = csv_entries(stripped)
+        if entries:
+            return reports_from_entries(entries)
+    source = "server-log" if _looks_like_server_log(text) else "client"
+    reports = reports_from_entries(text_entries(text, source))
+    if not any(r.is_deadlock for r in reports) and "\\n" in text:
+        unescaped = text.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"')
+        more = reports_from_entries(text_entries(unescaped, source))
+        if any(r.is_deadlock for r in more):
+            return more
+    return reports
+
+
+def _looks_like_server_log(text: str) -> bool:
+    for line in text.split("\n", 50)[:50]:
+        m = _LABEL_RE.match(line)
+        if m and m.group("prefix").strip() and m.group("label") in M.SEVERITY_LABELS:
+            return True
+    return False
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def reports_from_object(obj: Any) -> list[Report]:
+    """Reports in decoded JSON: a Sentry event (either shape), a list of them, a jsonlog
+    record, diag fields, or an API response wrapping an event."""
+    if isinstance(obj, list):
+        if obj and all(isinstance(o, dict) and "error_severity" in o for o in obj):
+            return reports_from_entries([json_log_entry(o) for o in obj])
+        out: list[Report] = []
+        for item in obj:
+            out.extend(reports_from_object(item))
+        return out
+    if not isinstance(obj, dict):
+        return reports_from_text(obj) if isinstance(obj, str) else []
+    if "error_severity" in obj and "message" in obj:
+        return reports_from_entries([json_log_entry(obj)])
+    entry = diag_entry(obj)
+    if entry is not None and not _looks_like_event(obj):
+        return reports_from_entries([entry])
+    return reports_from_event(obj)
+
+
+def _looks_like_event(obj: dict[str, Any]) -> bool:
+    keys = ("entries", "exception", "logentry", "event_id", "eventID", "breadcrumbs", "platform")
+    return any(k in obj for k in keys)
+
+
+def event_texts(event: dict[str, Any]) -> Iterator[tuple[str, str, str | None]]:
+    """(where, text, exception type) of every place a report can sit in a Sentry event,
+    most authoritative first: exceptions, messages, extra/contexts, breadcrumbs."""
+    exc_values: list[dict[str, Any]] = []
+    messages: list[str] = []
+    crumbs: list[dict[str, Any]] = []
+    for entry in event.get("entries") or []:
+        if not isinstance(entry, dict):
+            continue
+        data = entry.get("data") or {}
+        kind = entry.get("type")
+        if kind == "exception" and isinstance(data, dict):
+            exc_values.extend(v for v in data.get("values") or [] if isinstance(v, dict))
+        elif kind == "message" and isinstance(data, dict):
+            messages.extend(
+                s for s in (data.get("formatted"), data.get("message")) if isinstance(s, str)
+            )
+        elif kind == "breadcrumbs" and isinstance(data, dict):
+            crumbs.extend(b for b in data.get("values") or [] if isinstance(b, dict))
+    exc = event.get("exception")
+    if isinstance(exc, dict):
+        exc_values.extend(v for v in exc.get("values") or [] if isinstance(v, dict))
+    elif isinstance(exc, list):
+        exc_values.extend(v for v in exc if isinstance(v, dict))
+    for key in ("logentry", "message"):
+        value = event.get(key)
+        if isinstance(value, dict):
+            messages.extend(
+                s for s in (value.get("formatted"), value.get("message")) if isinstance(s, str)
+            )
+        elif isinstance(value, str):
+            messages.append(value)
+    bc = event.get("breadcrumbs")
+    if isinstance(bc, dict):
+        crumbs.extend(b for b in bc.get("values") or [] if isinstance(b, dict))
+    elif isinstance(bc, list):
+        crumbs.extend(b for b in bc if isinstance(b, dict))
+    # chained exceptions: the SDK lists the outermost last; the driver error sits innermost
+    for value in exc_values:
+        text = value.get("value")
+        if isinstance(text, str):
+            etype = ".".join(str(p) for p in (value.get("module"), value.get("type")) if p)
+            yield "exception", text, etype or None
+    for text in messages:
+        yield "message", text, None
+    for key in ("extra", "context", "contexts"):
+        for text in _strings(event.get(key), depth=3):
+            yield key, text, None
+    for crumb in crumbs:
+        text = crumb.get("message")
+        if isinstance(text, str):
+            yield "breadcrumb", text, None
+
+
+def _strings(value: Any, depth: int) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif depth > 0 and isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v, depth - 1)
+    elif depth > 0 and isinstance(value, list):
+        for v in value:
+            yield from _strings(v, depth - 1)
+
+
+def reports_from_event(event: dict[str, Any]) -> list[Report]:
+    """Reports in a Sentry event; the first deadlock found wins, enriched from the rest."""
+    if isinstance(event.get("event"), dict):  # {"event": {...}} or envelope-like wrappers
+        event = event["event"]
+    found: Report | None = None
+    lookalike: Report | None = None
+    primary_type: str | None = None
+    for where, text, etype in event_texts(event):
+        if etype and primary_type is None:
+            primary_type = etype
+        if where == "breadcrumb" and lookalike is not None:
+            continue
+        if where in ("extra", "context", "contexts") and "\n" not in text and len(text) < 40:
+            continue
+        for report in reports_from_text(text) if _maybe_report(text) else []:
+            report.error_class = report.error_class or etype
+            if report.is_deadlock:
+                found = report
+                break
+            if lookalike is None and where in ("exception", "message"):
+                lookalike = report
+        if found is not None:
+            break
+    if found is None:
+        # diag fields set by the app (e.g. contexts.postgres.message_detail)
+        for key in ("contexts", "context", "extra"):
+            holder = event.get(key)
+            if isinstance(holder, dict):
+                for value in holder.values():
+                    entry = diag_entry(value, "sentry-event") if isinstance(value, dict) else None
+                    reports = reports_from_entries([entry]) if entry else []
+                    if reports and reports[0].is_deadlock and lookalike is None:
+                        found = reports[0]
+                        break
+            if found:
+                break
+    if found is None:
+        if lookalike is None and primary_type:
+            short = primary_type.rsplit(".", 1)[-1]
+            sqlstate = _CLASS_SQLSTATE.get(short)
+            if sqlstate and sqlstate != "40P01":
+                entry = Entry(message="", sqlstate=sqlstate, error_class=primary_type)
+                lookalike = report_from_entry(entry)
+        return [lookalike] if lookalike else []
+    found.source = "sentry-event"
+    _enrich_from_event(found, event)
+    return [found]
+
+
+def _maybe_report(text: str) -> bool:
+    return bool(text.strip())
+
+
+def _enrich_from_event(report: Report, event: dict[str, Any]) -> None:
+    tags = event.get("tags")
+    tag_map: dict[str, Any] = {}
+    if isinstance(tags, dict):
+        tag_map = dict(tags)
+    elif isinstance(tags, list):
+        for t in tags:
+            if isinstance(t, dict) and "key" in t:
+                tag_map[str(t["key"])] = t.get("value")
+            elif isinstance(t, list | tuple) and len(t) == 2:
+                tag_map[str(t[0])] = t[1]
+    extra = event.get("extra") if isinstance(event.get("extra"), dict) else event.get("context")
+    extra = extra if isinstance(extra, dict) else {}
+    crumbs = list(_query_breadcrumbs(event))
+    report.extra_queries = crumbs
+    victim = report.processes.get(report.victim_pid) if report.victim_pid else None
+    if victim is not None and victim.query is None:
+        query = extra.get("query") if isinstance(extra.get("query"), str) else None
+        query = query or report.client_statement or (crumbs[-1] if crumbs else None)
+        if query:
+            victim.query, victim.query_source = query, "client"
+    pid = tag_map.get("db.backend_pid")
+    if report.victim_pid is None and isinstance(pid, str) and pid.isdigit():
+        report.victim_pid = int(pid)
+
+
+def _query_breadcrumbs(event: dict[str, Any]) -> Iterator[str]:
+    sources: list[Any] = []
+    bc = event.get("breadcrumbs")
+    if isinstance(bc, dict):
+        sources.extend(bc.get("values") or [])
+    for entry in event.get("entries") or []:
+        if isinstance(entry, dict) and entry.get("type") == "breadcrumbs":
+            sources.extend((entry.get("data") or {}).get("values") or [])
+    for crumb in sources:
+        if isinstance(crumb, dict) and crumb.get("category") in ("query", "db", "db.query"):
+            msg = crumb.get("message")
+            if isinstance(msg, str) and msg:
+                yield msg
+
+
+def find_reports(data: str | bytes | dict[str, Any] | list[Any]) -> list[Report]:
+    """Every report in the input, whatever its form. Bytes must be UTF-8 (ValueError if not)."""
+    if isinstance(data, bytes):
+        data = data.decode("utf-8")
+    if isinstance(data, str):
+        if len(data) > MAX_INPUT_CHARS:
+            data = data[:MAX_INPUT_CHARS]
+        return reports_from_text(data)
+    return reports_from_object(data)
+
+
+def first_report(reports: Iterable[Report]) -> Report | None:
+    """The deadlock to show: the first deadlock, else the first look-alike."""
+    reports = list(reports)
+    for report in reports:
+        if report.is_deadlock:
+            return report
+    return reports[0] if reports else None
