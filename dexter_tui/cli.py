@@ -18,6 +18,8 @@ from dexter_tui import __version__
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo-server": ("demo_server", "serve a Sentry-compatible demo API and ingest on loopback"),
     "deadlock": ("deadlock", "analyse a PostgreSQL deadlock report (text or Sentry event JSON)"),
+    "doctor": ("doctor", "check the connection to Sentry: URL, TLS, token, scopes, org, projects"),
+    "config": ("config_cmd", "create, locate or show the configuration (token redacted)"),
 }
 
 

@@ -1,0 +1,695 @@
+"""Tolerant pydantic models of Sentry's Web API payloads (SENTRY_API.md §3-7).
+
+Tolerant on purpose: the OpenAPI schema marks nearly every field required, real Sentry omits
+many. Every field has a default, unknown fields are kept (`extra="allow"`), and Python names are
+snake_case with Sentry's camelCase as aliases (`Issue.model_validate(json)` and
+`issue.short_id`). Untrusted text stays plain data here; escaping is the TUI's job.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+
+
+class SentryModel(BaseModel):
+    """Base: camelCase aliases, extra fields allowed, names usable too."""
+
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, alias_generator=to_camel, frozen=False
+    )
+
+
+def _none_to(default: Any):
+    """A before-validator turning an explicit JSON null into `default`."""
+
+    def convert(cls: type, value: Any) -> Any:
+        return default() if value is None else value
+
+    return convert
+
+
+# -- organizations, projects, people ---------------------------------------------------------------
+
+
+class OrganizationLinks(SentryModel):
+    organization_url: str | None = None
+    region_url: str | None = None
+
+
+class Organization(SentryModel):
+    id: str = ""
+    slug: str = ""
+    name: str = ""
+    status: dict[str, Any] | None = None
+    date_created: datetime | None = None
+    links: OrganizationLinks = Field(default_factory=OrganizationLinks)
+    features: list[str] = Field(default_factory=list)
+
+    _links_none = field_validator("links", mode="before")(_none_to(OrganizationLinks))
+    _features_none = field_validator("features", mode="before")(_none_to(list))
+
+
+class TeamRef(SentryModel):
+    id: str = ""
+    slug: str = ""
+    name: str = ""
+
+
+class Team(TeamRef):
+    member_count: int | None = None
+    is_member: bool | None = None
+    date_created: datetime | None = None
+
+
+class UserRef(SentryModel):
+    id: str = ""
+    name: str | None = None
+    email: str | None = None
+    username: str | None = None
+
+
+class Member(SentryModel):
+    """An org member; `member.user.id` (not `member.id`) is what `assignedTo: user:<id>` wants."""
+
+    id: str = ""
+    email: str | None = None
+    name: str | None = None
+    role: str | None = None
+    pending: bool | None = None
+    expired: bool | None = None
+    user: UserRef | None = None
+    date_created: datetime | None = None
+
+
+class Environment(SentryModel):
+    id: str = ""
+    name: str = ""
+    is_hidden: bool | None = None
+
+
+class ProjectRef(SentryModel):
+    id: str = ""
+    slug: str = ""
+    name: str = ""
+    platform: str | None = None
+
+
+class Project(ProjectRef):
+    date_created: datetime | None = None
+    is_member: bool | None = None
+    has_access: bool | None = None
+    is_bookmarked: bool | None = None
+    first_event: datetime | None = None
+    team: TeamRef | None = None
+    teams: list[TeamRef] = Field(default_factory=list)
+    environments: list[str] = Field(default_factory=list)
+    features: list[str] = Field(default_factory=list)
+    latest_release: dict[str, Any] | None = None
+
+    _lists_none = field_validator("teams", "environments", "features", mode="before")(
+        _none_to(list)
+    )
+
+
+# -- releases --------------------------------------------------------------------------------------
+
+
+class Release(SentryModel):
+    id: int | str | None = None
+    version: str = ""
+    short_version: str | None = None
+    status: str | None = None
+    date_created: datetime | None = None
+    date_released: datetime | None = None
+    first_event: datetime | None = None
+    last_event: datetime | None = None
+    new_groups: int | None = None
+    commit_count: int | None = None
+    deploy_count: int | None = None
+    last_deploy: dict[str, Any] | None = None
+    authors: list[dict[str, Any]] = Field(default_factory=list)
+    projects: list[dict[str, Any]] = Field(default_factory=list)
+    version_info: dict[str, Any] | None = None
+
+    _lists_none = field_validator("authors", "projects", mode="before")(_none_to(list))
+
+
+# -- activity and comments -------------------------------------------------------------------------
+
+
+class Activity(SentryModel):
+    """An issue activity item; comments are activities of type `note` with `data.text`."""
+
+    id: str = ""
+    type: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    user: UserRef | None = None
+    date_created: datetime | None = None
+
+    _data_none = field_validator("data", mode="before")(_none_to(dict))
+
+    @property
+    def text(self) -> str:
+        value = self.data.get("text")
+        return value if isinstance(value, str) else ""
+
+
+Comment = Activity
+
+
+# -- issues ----------------------------------------------------------------------------------------
+
+
+class Assignee(SentryModel):
+    type: Literal["user", "team"] | str = "user"
+    id: str = ""
+    name: str | None = None
+    email: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """The `assignedTo` value that names this assignee in an update (`user:1`, `team:2`)."""
+        return f"{self.type}:{self.id}"
+
+
+StatsSeries = list[tuple[float, float]]
+
+
+class IssueLifetime(SentryModel):
+    count: int | None = None
+    user_count: int | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _count_from_string(cls, value: Any) -> Any:
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
+
+class Issue(SentryModel):
+    """An issue ("group"), from the list or the detail route (detail adds activity, tags...)."""
+
+    id: str
+    short_id: str = ""
+    title: str = ""
+    culprit: str | None = None
+    permalink: str | None = None
+    logger: str | None = None
+    level: str = "error"
+    status: str = "unresolved"
+    substatus: str | None = None
+    status_details: dict[str, Any] = Field(default_factory=dict)
+    priority: str | None = None
+    platform: str | None = None
+    project: ProjectRef | None = None
+    type: str | None = None
+    issue_type: str | None = None
+    issue_category: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    num_comments: int = 0
+    assigned_to: Assignee | None = None
+    is_bookmarked: bool = False
+    is_subscribed: bool = False
+    has_seen: bool = False
+    is_public: bool = False
+    share_id: str | None = None
+    is_unhandled: bool | None = None
+    count: int = 0  # Sentry sends a string (can exceed 2**53)
+    user_count: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    stats: dict[str, StatsSeries] = Field(default_factory=dict)
+    lifetime: IssueLifetime | None = None
+    filtered: IssueLifetime | None = None
+    inbox: dict[str, Any] | bool | None = None
+    owners: Any = None  # a list on Sentry, a single object in the schema example
+    annotations: list[dict[str, Any] | str] = Field(default_factory=list)
+    # detail-only
+    activity: list[Activity] | None = None
+    seen_by: list[dict[str, Any]] | None = None
+    participants: list[dict[str, Any]] | None = None
+    user_report_count: int | None = None
+    first_release: Release | None = None
+    last_release: Release | None = None
+    tags: list[dict[str, Any]] | None = None
+
+    _dicts_none = field_validator("status_details", "metadata", "stats", mode="before")(
+        _none_to(dict)
+    )
+    _annotations_none = field_validator("annotations", mode="before")(_none_to(list))
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("count", "user_count", "num_comments", mode="before")
+    @classmethod
+    def _int_from_string(cls, value: Any) -> Any:
+        if value is None:
+            return 0
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        return value
+
+    @field_validator("stats", mode="before")
+    @classmethod
+    def _stats_drop_nulls(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if v is not None}
+        return value
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+
+class Frame(SentryModel):
+    filename: str | None = None
+    abs_path: str | None = None
+    module: str | None = None
+    package: str | None = None
+    platform: str | None = None
+    function: str | None = None
+    raw_function: str | None = None
+    symbol: str | None = None
+    instruction_addr: str | None = None
+    line_no: int | None = None
+    col_no: int | None = None
+    in_app: bool | None = None
+    trust: str | None = None
+    vars: dict[str, Any] | None = None
+    context: list[tuple[int, str | None]] = Field(default_factory=list)
+    errors: Any = None
+
+    _context_none = field_validator("context", mode="before")(_none_to(list))
+
+
+class Stacktrace(SentryModel):
+    frames: list[Frame] = Field(default_factory=list)
+    frames_omitted: Any = None
+    registers: dict[str, Any] | None = None
+    has_system_frames: bool | None = None
+
+    _frames_none = field_validator("frames", mode="before")(_none_to(list))
+
+
+class Mechanism(SentryModel):
+    type: str | None = None
+    handled: bool | None = None
+    synthetic: bool | None = None
+    description: str | None = None
+    help_link: str | None = None
+    data: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+
+
+class ExceptionValue(SentryModel):
+    type: str | None = None
+    value: str | None = None
+    module: str | None = None
+    mechanism: Mechanism | None = None
+    thread_id: int | str | None = None
+    stacktrace: Stacktrace | None = None
+    raw_stacktrace: Stacktrace | None = None
+
+
+class ExceptionData(SentryModel):
+    """Chained exceptions, oldest (cause) first: the last value is what was raised."""
+
+    values: list[ExceptionValue] = Field(default_factory=list)
+    has_system_frames: bool | None = None
+    exc_omitted: list[int] | None = None
+
+    _values_none = field_validator("values", mode="before")(_none_to(list))
+
+
+class Thread(SentryModel):
+    id: int | str | None = None
+    name: str | None = None
+    crashed: bool | None = None
+    current: bool | None = None
+    state: str | None = None
+    held_locks: dict[str, Any] | None = None
+    stacktrace: Stacktrace | None = None
+    raw_stacktrace: Stacktrace | None = None
+
+
+class ThreadsData(SentryModel):
+    values: list[Thread] = Field(default_factory=list)
+
+    _values_none = field_validator("values", mode="before")(_none_to(list))
+
+
+class Breadcrumb(SentryModel):
+    type: str | None = None
+    category: str | None = None
+    level: str | None = None
+    message: str | None = None
+    data: dict[str, Any] | None = None
+    timestamp: datetime | None = None
+    event_id: str | None = Field(default=None, alias="event_id")
+
+
+class BreadcrumbsData(SentryModel):
+    values: list[Breadcrumb] = Field(default_factory=list)
+
+    _values_none = field_validator("values", mode="before")(_none_to(list))
+
+
+class RequestData(SentryModel):
+    url: str | None = None
+    method: str | None = None
+    query: Any = None  # pair list on the API, sometimes a string
+    fragment: str | None = None
+    data: Any = None
+    headers: Any = None  # pair list [[name, value], ...]
+    cookies: Any = None
+    env: dict[str, Any] | None = None
+    inferred_content_type: str | None = None
+
+
+class MessageData(SentryModel):
+    formatted: str | None = None
+    message: str | None = None
+    params: Any = None
+
+
+class ExceptionEntry(SentryModel):
+    type: Literal["exception"] = "exception"
+    data: ExceptionData = Field(default_factory=ExceptionData)
+
+
+class StacktraceEntry(SentryModel):
+    type: Literal["stacktrace"] = "stacktrace"
+    data: Stacktrace = Field(default_factory=Stacktrace)
+
+
+class ThreadsEntry(SentryModel):
+    type: Literal["threads"] = "threads"
+    data: ThreadsData = Field(default_factory=ThreadsData)
+
+
+class BreadcrumbsEntry(SentryModel):
+    type: Literal["breadcrumbs"] = "breadcrumbs"
+    data: BreadcrumbsData = Field(default_factory=BreadcrumbsData)
+
+
+class RequestEntry(SentryModel):
+    type: Literal["request"] = "request"
+    data: RequestData = Field(default_factory=RequestData)
+
+
+class MessageEntry(SentryModel):
+    type: Literal["message"] = "message"
+    data: MessageData = Field(default_factory=MessageData)
+
+
+class OtherEntry(SentryModel):
+    """Any entry type this client does not model (template, csp, debugmeta, spans...)."""
+
+    type: str = ""
+    data: Any = None
+
+
+_ENTRY_TAGS = {"exception", "stacktrace", "threads", "breadcrumbs", "request", "message"}
+
+
+def _entry_tag(value: Any) -> str:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    if kind in _ENTRY_TAGS:
+        data = value.get("data") if isinstance(value, dict) else getattr(value, "data", None)
+        if isinstance(data, dict | BaseModel):
+            return kind
+    return "other"
+
+
+Entry = Annotated[
+    Annotated[ExceptionEntry, Tag("exception")]
+    | Annotated[StacktraceEntry, Tag("stacktrace")]
+    | Annotated[ThreadsEntry, Tag("threads")]
+    | Annotated[BreadcrumbsEntry, Tag("breadcrumbs")]
+    | Annotated[RequestEntry, Tag("request")]
+    | Annotated[MessageEntry, Tag("message")]
+    | Annotated[OtherEntry, Tag("other")],
+    Discriminator(_entry_tag),
+]
+
+
+class EventTag(SentryModel):
+    key: str = ""
+    value: str | None = None
+    query: str | None = None
+
+
+class EventUser(SentryModel):
+    id: str | None = None
+    email: str | None = None
+    username: str | None = None
+    ip_address: str | None = Field(default=None, alias="ip_address")
+    name: str | None = None
+    geo: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Sdk(SentryModel):
+    name: str | None = None
+    version: str | None = None
+
+
+class Event(SentryModel):
+    """A full event (entries...) or a simple one from an event list (`event.type`, no entries)."""
+
+    id: str = ""
+    event_id: str | None = Field(default=None, alias="eventID")
+    group_id: str | None = Field(default=None, alias="groupID")
+    project_id: str | None = Field(default=None, alias="projectID")
+    type: str | None = Field(default=None, validation_alias=AliasChoices("type", "event.type"))
+    title: str = ""
+    message: str | None = None
+    location: str | None = None
+    culprit: str | None = None
+    platform: str | None = None
+    dist: str | None = None
+    size: int | None = None
+    date_created: datetime | None = None
+    date_received: datetime | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    tags: list[EventTag] = Field(default_factory=list)
+    user: EventUser | None = None
+    contexts: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(default_factory=dict)
+    packages: dict[str, Any] = Field(default_factory=dict)
+    sdk: Sdk | None = None
+    entries: list[Entry] = Field(default_factory=list)
+    errors: list[Any] = Field(default_factory=list)
+    fingerprints: list[str] = Field(default_factory=list)
+    release: Release | None = None
+    next_event_id: str | None = Field(default=None, alias="nextEventID")
+    previous_event_id: str | None = Field(default=None, alias="previousEventID")
+
+    _dicts_none = field_validator("metadata", "contexts", "context", "packages", mode="before")(
+        _none_to(dict)
+    )
+    _lists_none = field_validator("tags", "entries", "errors", "fingerprints", mode="before")(
+        _none_to(list)
+    )
+
+    @field_validator("group_id", "project_id", mode="before")
+    @classmethod
+    def _ids_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("release", mode="before")
+    @classmethod
+    def _release_from_string(cls, value: Any) -> Any:
+        return {"version": value} if isinstance(value, str) else value
+
+    def entry(self, kind: str) -> Any:
+        """The first entry of type `kind` (e.g. "exception"), or None."""
+        return next((e for e in self.entries if e.type == kind), None)
+
+    @property
+    def exception(self) -> ExceptionData | None:
+        found = self.entry("exception")
+        return found.data if isinstance(found, ExceptionEntry) else None
+
+    @property
+    def breadcrumbs(self) -> list[Breadcrumb]:
+        found = self.entry("breadcrumbs")
+        return found.data.values if isinstance(found, BreadcrumbsEntry) else []
+
+    def tag(self, key: str) -> str | None:
+        return next((t.value for t in self.tags if t.key == key), None)
+
+
+class IssueHash(SentryModel):
+    id: str = ""
+    latest_event: Event | None = None
+    merged_by_seer: bool | None = None
+
+
+class TagValue(SentryModel):
+    key: str | None = None
+    name: str | None = None
+    value: str | None = None
+    count: int | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    query: str | None = None
+
+
+class TagDetail(SentryModel):
+    key: str = ""
+    name: str | None = None
+    unique_values: int | None = None
+    total_values: int | None = None
+    top_values: list[TagValue] = Field(default_factory=list)
+
+    _values_none = field_validator("top_values", mode="before")(_none_to(list))
+
+
+# -- lookups, alerts, discover, charts -------------------------------------------------------------
+
+
+class ShortIdLookup(SentryModel):
+    organization_slug: str | None = None
+    project_slug: str | None = None
+    group_id: str | None = None
+    short_id: str | None = None
+    group: Issue | None = None
+
+    @field_validator("group_id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class EventIdLookup(SentryModel):
+    organization_slug: str | None = None
+    project_slug: str | None = None
+    group_id: str | None = None
+    event_id: str | None = None
+    event: Event | None = None
+
+    @field_validator("group_id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class AlertRule(SentryModel):
+    """A (legacy) project issue alert rule; `status` is "active" or "disabled"."""
+
+    id: str = ""
+    name: str = ""
+    conditions: list[dict[str, Any]] = Field(default_factory=list)
+    filters: list[dict[str, Any]] = Field(default_factory=list)
+    actions: list[dict[str, Any]] = Field(default_factory=list)
+    action_match: str | None = None
+    filter_match: str | None = None
+    frequency: int | None = None
+    environment: str | None = None
+    status: str | None = None
+    enabled: bool | None = None
+    last_triggered: datetime | None = None
+    snooze: bool | None = None
+    owner: str | None = None
+    date_created: datetime | None = None
+    projects: list[str] = Field(default_factory=list)
+
+    _lists_none = field_validator("conditions", "filters", "actions", "projects", mode="before")(
+        _none_to(list)
+    )
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def is_enabled(self) -> bool:
+        if self.enabled is not None:
+            return self.enabled
+        return self.status != "disabled"
+
+
+class DiscoverResult(SentryModel):
+    """`GET /organizations/{org}/events/`: rows keyed by field, plus field types in `meta`."""
+
+    data: list[dict[str, Any]] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimeSeriesValue(SentryModel):
+    timestamp: float = 0  # epoch milliseconds
+    value: float | None = None
+    incomplete: bool | None = None
+    comparison_value: float | None = None
+    sample_count: float | None = None
+
+
+class TimeSeries(SentryModel):
+    y_axis: str = ""
+    group_by: list[dict[str, Any]] | None = None
+    values: list[TimeSeriesValue] = Field(default_factory=list)
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimeSeriesResult(SentryModel):
+    """`GET /organizations/{org}/events-timeseries/`."""
+
+    meta: dict[str, Any] = Field(default_factory=dict)
+    time_series: list[TimeSeries] = Field(default_factory=list)
+
+
+class EventsStats(SentryModel):
+    """Legacy `events-stats`: `data` is `[[epoch_s, [{"count": n}]], ...]`."""
+
+    data: list[Any] = Field(default_factory=list)
+    start: float | None = None
+    end: float | None = None
+    meta: dict[str, Any] | None = None
+
+    def points(self) -> list[tuple[float, float]]:
+        """(epoch seconds, summed count) per bucket, skipping malformed rows."""
+        out: list[tuple[float, float]] = []
+        for row in self.data:
+            if not isinstance(row, list | tuple) or len(row) != 2:
+                continue
+            ts, values = row
+            if isinstance(values, list):
+                total = sum(float(v.get("count") or 0) for v in values if isinstance(v, dict))
+            elif isinstance(values, int | float):
+                total = float(values)
+            else:
+                continue
+            out.append((float(ts), total))
+        return out
+
+
+class BulkUpdateResponse(SentryModel):
+    """The echo of a bulk PUT: what changed (`merge` holds parent/children on merges)."""
+
+    status: str | None = None
+    substatus: str | None = None
+    status_details: dict[str, Any] | None = None
+    assigned_to: Assignee | None = None
+    merge: dict[str, Any] | None = None
