@@ -1,0 +1,488 @@
+"""The official `sentry-cli` works against the demo server over real loopback HTTP.
+
+Each test runs the real binary (`DEXTER_SENTRY_CLI` or `sentry-cli` on PATH; CI installs the npm
+package `@sentry/cli`), then checks the server's state through the store and the API: statuses
+changed, events stored and grouped, tables that match what the API serves.
+
+Skipped when the binary is absent, unless `DEXTER_REQUIRE_SENTRY_CLI=1` (CI), which makes that a
+failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import sentry_sdk
+from sdk_capture import RecordingTransport, StoreTransport, capture_raised, dsn_for, sdk_scope
+from starlette.routing import Match
+
+from dexter_tui.demo.runner import BackgroundServer
+from dexter_tui.demo.store import Store
+from dexter_tui.demo.world import World
+
+CLI_TIMEOUT = 120  # seconds; a hung binary fails the test instead of the whole run
+
+
+def _find_cli() -> str | None:
+    return os.environ.get("DEXTER_SENTRY_CLI") or shutil.which("sentry-cli")
+
+
+@pytest.fixture(scope="session")
+def cli_binary() -> str:
+    found = _find_cli()
+    if found and Path(found).exists():
+        return found
+    if os.environ.get("DEXTER_REQUIRE_SENTRY_CLI") == "1":
+        pytest.fail("sentry-cli is required (DEXTER_REQUIRE_SENTRY_CLI=1) but was not found")
+    pytest.skip("sentry-cli not installed (set DEXTER_SENTRY_CLI or put it on PATH)")
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class SentryCli:
+    """Runs sentry-cli in a clean environment (no ~/.sentryclirc, no .env, no update check)."""
+
+    binary: str
+    url: str
+    token: str
+    home: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+        env.update(
+            HOME=str(self.home),
+            SENTRY_DISABLE_UPDATE_CHECK="1",
+            SENTRY_LOAD_DOTENV="0",
+            NO_COLOR="1",
+        )
+        env.update(extra)
+        return env
+
+    def run(
+        self, *args: str, auth: bool = True, check: bool = True, env: dict[str, str] | None = None
+    ) -> Result:
+        argv = [self.binary]
+        if auth:
+            argv += ["--url", self.url, "--auth-token", self.token]
+        argv += list(args)
+        proc = subprocess.run(
+            argv,
+            cwd=self.home,
+            env=env or self.env(),
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT,
+            check=False,
+        )
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+        if check and proc.returncode != 0:
+            shown = " ".join(a if a != self.token else "<token>" for a in args)
+            raise AssertionError(
+                f"sentry-cli {shown} exited {proc.returncode}\n"
+                f"stdout:\n{_redact(proc.stdout, self.token)}\n"
+                f"stderr:\n{_redact(proc.stderr, self.token)}"
+            )
+        return result
+
+
+def _redact(text: str, token: str) -> str:
+    return text.replace(token, "<token>") if token else text
+
+
+@pytest.fixture
+def cli(cli_binary: str, live_server: BackgroundServer, world: World, tmp_path: Path) -> SentryCli:
+    home = tmp_path / "home"
+    home.mkdir()
+    return SentryCli(cli_binary, live_server.url, world.token, home)
+
+
+@pytest.fixture
+async def http(live_server: BackgroundServer, world: World):
+    """An httpx client on the same live server, to compare what sentry-cli shows with the API."""
+    async with httpx.AsyncClient(
+        base_url=live_server.url, headers={"Authorization": f"Bearer {world.token}"}
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def needs(demo_app):
+    """Skip while a route the command needs is not served yet (parallel development)."""
+
+    def check(*routes: str) -> None:
+        for route in routes:
+            method, path = route.split(" ", 1)
+            scope = {"type": "http", "method": method, "path": path}
+            if not any(r.matches(scope)[0] == Match.FULL for r in demo_app.routes):
+                pytest.skip(f"the demo does not serve {route} yet")
+
+    return check
+
+
+ISSUES = "/api/0/projects/acme/checkout-api/issues/"
+ISSUE = "/api/0/organizations/acme/issues/1/"
+
+
+def parse_table(text: str) -> list[dict[str, str]]:
+    """Rows of a sentry-cli box table; continuation lines (multi-line cells) join with `\\n`."""
+    header: list[str] | None = None
+    rows: list[dict[str, str]] = []
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+            continue
+        if rows and not cells[0]:
+            for name, cell in zip(header, cells, strict=False):
+                if cell:
+                    rows[-1][name] = f"{rows[-1][name]}\n{cell}".strip("\n")
+            continue
+        rows.append(dict(zip(header, cells, strict=False)))
+    return rows
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def _fail_checkout(n: int) -> None:
+    raise RuntimeError(f"checkout step {n} failed")
+
+
+def _make_issues(store: Store, world: World, count: int, project: str = "checkout-api") -> None:
+    """`count` distinct issues (SDK fingerprints), one event each, through the real SDK."""
+    keys = world.projects[project]
+    transport = StoreTransport(store, keys.project_id, dsn_for(keys))
+    with sdk_scope(transport, environment="production", release=f"{project}@1.0.0") as scope:
+        for n in range(count):
+            scope.fingerprint = [f"checkout-step-{n}"]
+            capture_raised(lambda n=n: _fail_checkout(n))
+
+
+def _groups(store: Store, project: str = "checkout-api") -> dict[str, str]:
+    rows = store.query(
+        "SELECT g.id, g.status FROM groups g JOIN projects p ON p.id = g.project_id"
+        " WHERE p.slug = ?",
+        (project,),
+    )
+    return {str(r["id"]): r["status"] for r in rows}
+
+
+# -- tests --------------------------------------------------------------------------------------
+
+
+def test_info_verifies_the_token(cli: SentryCli, needs) -> None:
+    needs("GET /api/0/")
+    out = cli.run("info").stdout
+    assert f"Sentry Server: {cli.url}" in out
+    assert "Method: Auth Token" in out
+    assert "User: ana@acme.test" in out
+    for scope in ("org:read", "project:read", "event:read", "event:write"):
+        assert f"- {scope}" in out
+
+
+def test_info_rejects_a_bad_token(cli: SentryCli, needs) -> None:
+    needs("GET /api/0/")
+    bad = SentryCli(cli.binary, cli.url, "f" * 64, cli.home)
+    result = bad.run("info", check=False)
+    assert result.returncode != 0
+    assert "401" in result.stderr or "Invalid token" in result.stderr
+
+
+def test_url_and_token_from_the_environment(cli: SentryCli, needs) -> None:
+    needs("GET /api/0/organizations/acme/projects/")
+    env = cli.env(SENTRY_URL=cli.url, SENTRY_AUTH_TOKEN=cli.token, SENTRY_ORG="acme")
+    out = cli.run("projects", "list", auth=False, env=env).stdout
+    assert {r["Slug"] for r in parse_table(out)} == {
+        "checkout-api",
+        "billing-worker",
+        "notifications",
+    }
+
+
+async def test_organizations_list_matches_the_api(
+    cli: SentryCli, http: httpx.AsyncClient, needs
+) -> None:
+    needs("GET /api/0/organizations/")
+    rows = parse_table(cli.run("organizations", "list").stdout)
+    api = (await http.get("/api/0/organizations/")).json()
+    assert [(r["ID"], r["Slug"], r["Name"]) for r in rows] == [
+        (o["id"], o["slug"], o["name"]) for o in api
+    ]
+    assert rows[0]["Date Created"] == api[0]["dateCreated"][:10]
+
+
+async def test_projects_list_matches_the_api(
+    cli: SentryCli, http: httpx.AsyncClient, needs
+) -> None:
+    needs("GET /api/0/organizations/acme/projects/")
+    rows = parse_table(cli.run("projects", "list", "-o", "acme").stdout)
+    api = (await http.get("/api/0/organizations/acme/projects/")).json()
+    assert sorted((r["ID"], r["Slug"], r["Name"]) for r in rows) == sorted(
+        (p["id"], p["slug"], p["name"]) for p in api
+    )
+    assert {r["Slug"] for r in rows} == {"checkout-api", "billing-worker", "notifications"}
+
+
+def test_projects_list_unknown_org_fails(cli: SentryCli, needs) -> None:
+    needs("GET /api/0/organizations/acme/projects/")
+    result = cli.run("projects", "list", "-o", "no-such-org", check=False)
+    assert result.returncode != 0
+    assert "organization" in result.stderr.lower()
+
+
+async def test_issues_list_pages_through_every_issue(
+    cli: SentryCli, needs, store: Store, world: World, http: httpx.AsyncClient
+) -> None:
+    needs(f"GET {ISSUES}")
+    _make_issues(store, world, 130)
+    groups = _groups(store)
+    assert len(groups) == 130
+
+    rows = parse_table(cli.run("issues", "list", "-o", "acme", "-p", "checkout-api").stdout)
+    assert sorted(r["Issue ID"] for r in rows) == sorted(groups)  # two pages of 100 + 30
+
+    api: dict[str, dict] = {}
+    url: str | None = "/api/0/projects/acme/checkout-api/issues/"
+    while url:
+        response = await http.get(url)
+        api.update({i["id"]: i for i in response.json()})
+        nxt = response.links.get("next", {})
+        url = nxt.get("url") if nxt.get("results") == "true" else None
+    for row in rows:
+        issue = api[row["Issue ID"]]
+        assert (row["Short ID"], row["Title"], row["Status"], row["Level"]) == (
+            issue["shortId"],
+            issue["title"],
+            issue["status"],
+            issue["level"],
+        )
+        assert row["Last seen"] == issue["lastSeen"]
+
+    one_page = parse_table(
+        cli.run("issues", "list", "-o", "acme", "-p", "checkout-api", "--pages", "1").stdout
+    )
+    assert len(one_page) == 100
+    capped = parse_table(
+        cli.run("issues", "list", "-o", "acme", "-p", "checkout-api", "--max-rows", "7").stdout
+    )
+    assert len(capped) == 7
+
+
+def test_issues_list_with_a_query(cli: SentryCli, needs, store: Store, world: World) -> None:
+    needs(f"GET {ISSUES}")
+    _make_issues(store, world, 3)
+    keys = world.projects["checkout-api"]
+    with sdk_scope(StoreTransport(store, keys.project_id, dsn_for(keys))):
+        sentry_sdk.capture_message("Inventory sync lagging", level="warning")
+    rows = parse_table(
+        cli.run(
+            "issues", "list", "-o", "acme", "-p", "checkout-api", "--query", "level:warning"
+        ).stdout
+    )
+    assert [r["Title"] for r in rows] == ["Inventory sync lagging"]
+    assert rows[0]["Level"] == "warning"
+
+
+def test_issues_list_unknown_project_fails(cli: SentryCli, needs) -> None:
+    needs(f"GET {ISSUES}")
+    result = cli.run("issues", "list", "-o", "acme", "-p", "no-such-project", check=False)
+    assert result.returncode != 0
+    assert "project" in result.stderr.lower()
+
+
+def test_resolve_mute_unresolve_one_issue(
+    cli: SentryCli, needs, store: Store, world: World
+) -> None:
+    needs(f"PUT {ISSUES}")
+    _make_issues(store, world, 3)
+    first, second, third = sorted(_groups(store), key=int)
+    base = ["-o", "acme", "-p", "checkout-api"]
+
+    out = cli.run("issues", "resolve", *base, "-i", first).stdout
+    assert "new status: resolved" in out
+    assert _groups(store) == {first: "resolved", second: "unresolved", third: "unresolved"}
+
+    cli.run("issues", "mute", *base, "-i", second)
+    assert _groups(store)[second] == "ignored"
+
+    cli.run("issues", "unresolve", *base, "-i", first)
+    assert _groups(store)[first] == "unresolved"
+
+    cli.run("issues", "resolve", *base, "-i", second, "-i", third)
+    assert _groups(store) == {first: "unresolved", second: "resolved", third: "resolved"}
+
+
+async def test_muted_issue_reads_as_ignored_in_the_api(
+    cli: SentryCli, needs, store: Store, world: World, http: httpx.AsyncClient
+) -> None:
+    needs(f"PUT {ISSUES}", f"GET {ISSUES}", f"GET {ISSUE}")
+    _make_issues(store, world, 1)
+    (issue_id,) = _groups(store)
+    cli.run("issues", "mute", "-o", "acme", "-p", "checkout-api", "-i", issue_id)
+    issue = (await http.get(f"/api/0/organizations/acme/issues/{issue_id}/")).json()
+    assert issue["status"] == "ignored"
+    rows = parse_table(cli.run("issues", "list", "-o", "acme", "-p", "checkout-api").stdout)
+    assert rows[0]["Status"] == "ignored"
+
+
+def test_resolve_every_unresolved_issue(cli: SentryCli, needs, store: Store, world: World) -> None:
+    needs(f"PUT {ISSUES}")
+    _make_issues(store, world, 12)
+    ids = sorted(_groups(store), key=int)
+    base = ["-o", "acme", "-p", "checkout-api"]
+    cli.run("issues", "mute", *base, "-i", ids[0])
+    other = world.projects["notifications"]
+    with sdk_scope(StoreTransport(store, other.project_id, dsn_for(other))):
+        sentry_sdk.capture_message("Push provider unreachable", level="error")
+
+    cli.run("issues", "resolve", *base, "-s", "unresolved")
+
+    after = _groups(store)
+    assert after[ids[0]] == "ignored"  # only unresolved issues are selected
+    assert all(after[i] == "resolved" for i in ids[1:])
+    assert set(_groups(store, "notifications").values()) == {
+        "unresolved"
+    }  # other project untouched
+
+
+async def test_releases_list_matches_the_api(
+    cli: SentryCli, needs, store: Store, world: World, http: httpx.AsyncClient
+) -> None:
+    needs("GET /api/0/organizations/acme/releases/", "GET /api/0/projects/acme/p/releases/")
+    _make_issues(store, world, 2, project="checkout-api")
+    _make_issues(store, world, 1, project="billing-worker")
+    rows = parse_table(cli.run("releases", "list", "-o", "acme").stdout)
+    api = (await http.get("/api/0/organizations/acme/releases/")).json()
+    assert {r["Version"] for r in rows} == {r["version"] for r in api}
+    assert {r["Version"] for r in rows} >= {"checkout-api@1.0.0", "billing-worker@1.0.0"}
+
+    rows = parse_table(cli.run("releases", "list", "-o", "acme", "-p", "billing-worker").stdout)
+    assert [r["Version"] for r in rows] == ["billing-worker@1.0.0"]
+
+
+def test_events_list_shows_the_stored_events(
+    cli: SentryCli, needs, store: Store, world: World
+) -> None:
+    needs("GET /api/0/projects/acme/p/events/")
+    keys = world.projects["billing-worker"]
+    with sdk_scope(
+        StoreTransport(store, keys.project_id, dsn_for(keys)), environment="production"
+    ) as scope:
+        scope.set_user({"id": "cust-7", "email": "cust7@customers.test"})
+        scope.set_tag("queue", "invoices")
+        for n in range(3):
+            capture_raised(lambda n=n: _fail_checkout(n))
+    stored = {
+        r["event_id"]
+        for r in store.query("SELECT event_id FROM events WHERE project_id = ?", (keys.project_id,))
+    }
+    out = cli.run("events", "list", "-o", "acme", "-p", "billing-worker", "-U", "-T").stdout
+    rows = parse_table(out)
+    assert {uuid.UUID(r["Event ID"]).hex for r in rows} == stored
+    assert all(r["Title"].startswith("RuntimeError: checkout step") for r in rows)
+    assert all("queue: invoices" in r["Tags"] for r in rows)
+    assert all("cust7@customers.test" in r["User"] or "cust-7" in r["User"] for r in rows)
+
+
+async def test_send_event_is_stored_and_grouped(
+    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient, live_server, needs
+) -> None:
+    keys = world.projects["notifications"]
+    dsn = dsn_for(keys, host=live_server.url.removeprefix("http://"))
+    needs(f"POST /api/{keys.project_id}/envelope/")
+    env = cli.env(SENTRY_DSN=dsn)
+    outputs = []
+    for _ in range(2):
+        result = cli.run(
+            "send-event",
+            "-m",
+            "Webhook delivery failed",
+            "-t",
+            "channel:email",
+            "-E",
+            "staging",
+            "-r",
+            "notifications@0.9.1",
+            "-u",
+            "id:42",
+            "--no-environ",
+            auth=False,
+            env=env,
+        )
+        outputs.append(result.stdout)
+    event_ids = [uuid.UUID(re.search(r"Event id: (\S+)", o).group(1)).hex for o in outputs]
+
+    rows = store.query(
+        "SELECT event_id, group_id, environment, release FROM events WHERE project_id = ?",
+        (keys.project_id,),
+    )
+    assert sorted(r["event_id"] for r in rows) == sorted(event_ids)
+    assert len({r["group_id"] for r in rows}) == 1  # same message → one issue
+    assert {(r["environment"], r["release"]) for r in rows} == {("staging", "notifications@0.9.1")}
+
+    needs(
+        "GET /api/0/organizations/acme/eventids/0/",
+        "GET /api/0/organizations/acme/issues/1/",
+        "GET /api/0/projects/acme/p/events/0/",
+    )
+    found = (await http.get(f"/api/0/organizations/acme/eventids/{event_ids[0]}/")).json()
+    issue = (await http.get(f"/api/0/organizations/acme/issues/{found['groupId']}/")).json()
+    assert issue["title"] == "Webhook delivery failed"
+    assert issue["count"] == "2"
+    event = (await http.get(f"/api/0/projects/acme/notifications/events/{event_ids[1]}/")).json()
+    tags = {t["key"]: t["value"] for t in event["tags"]}
+    assert tags["channel"] == "email"
+    assert tags["environment"] == "staging"
+
+
+async def test_send_envelope_from_the_python_sdk(
+    cli: SentryCli,
+    store: Store,
+    world: World,
+    http: httpx.AsyncClient,
+    live_server,
+    tmp_path,
+    needs,
+) -> None:
+    keys = world.projects["checkout-api"]
+    dsn = dsn_for(keys, host=live_server.url.removeprefix("http://"))
+    needs(f"POST /api/{keys.project_id}/envelope/")
+    recorder = RecordingTransport(dsn)
+    with sdk_scope(recorder, environment="production", release="checkout-api@2.0.0") as scope:
+        scope.set_tag("customer_tier", "gold")
+        sentry_sdk.add_breadcrumb(category="db", message="SELECT 1")
+        capture_raised(lambda: {}["missing-sku"])
+    (envelope,) = recorder.envelopes
+    path = tmp_path / "event.envelope"
+    path.write_bytes(envelope)
+    sent_id = json.loads(envelope.split(b"\n", 1)[0])["event_id"]
+
+    out = cli.run("send-envelope", str(path), auth=False, env=cli.env(SENTRY_DSN=dsn)).stdout
+    assert "dispatched" in out
+
+    row = store.query_one("SELECT group_id FROM events WHERE event_id = ?", (sent_id,))
+    assert row is not None
+    assert row["group_id"] is not None
+    needs(f"GET {ISSUE}", f"GET {ISSUE}events/latest/")
+    issue = (await http.get(f"/api/0/organizations/acme/issues/{row['group_id']}/")).json()
+    assert issue["title"].startswith("KeyError")
+    assert issue["project"]["slug"] == "checkout-api"
+    latest = await http.get(f"/api/0/organizations/acme/issues/{row['group_id']}/events/latest/")
+    assert latest.json()["eventID"] == sent_id
