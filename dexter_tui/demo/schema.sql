@@ -200,6 +200,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_group_time ON events(group_id, timestamp);
 CREATE INDEX IF NOT EXISTS events_project_time ON events(project_id, timestamp);
+CREATE INDEX IF NOT EXISTS events_release ON events(release);
 
 -- Every tag of every event (derived tags included), for search, tag endpoints and Discover.
 CREATE TABLE IF NOT EXISTS event_tags (
