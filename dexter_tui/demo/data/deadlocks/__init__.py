@@ -1,0 +1,1 @@
+"""Real PostgreSQL deadlock events captured by sentry-sdk (see README.md)."""
