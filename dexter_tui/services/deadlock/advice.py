@@ -105,8 +105,10 @@ def _bare(name: str) -> str:
 def _queries(report: Report) -> dict[int, QueryInfo]:
     out: dict[int, QueryInfo] = {}
     for pid, proc in report.processes.items():
-        if proc.query:
-            out[pid] = analyze_query(proc.query)
+        # DETAIL cuts queries at track_activity_query_size; STATEMENT has the whole text
+        query = proc.statement if proc.truncated and proc.statement else proc.query
+        if query:
+            out[pid] = analyze_query(query)
     return out
 
 

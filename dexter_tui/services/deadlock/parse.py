@@ -388,6 +388,16 @@ def _function_context(text: str) -> tuple[str, str] | None:
 # from entries to reports
 
 
+#: what pgstat reports instead of a query (track_activities = off, other users' sessions)
+_NO_QUERY = frozenset(
+    {
+        "",
+        "<command string not enabled>",
+        "<backend information not available>",
+        "<insufficient privilege>",
+    }
+)
+_PORTAL_PARAMS_RE = re.compile(r"portal \S* ?with parameters: (.*)$", re.MULTILINE)
 _HOLDERS_RE = re.compile(r"(\d+(?:\s*,\s*\d+)*)")
 
 
@@ -489,6 +499,10 @@ def report_from_entry(entry: Entry) -> Report | None:
         client_params=entry.client_params,
         error_class=entry.error_class,
     )
+    if report.client_params is None and entry.context:
+        # log_parameter_max_length_on_error: CONTEXT "unnamed portal with parameters: $1 = ..."
+        m = _PORTAL_PARAMS_RE.search(entry.context)
+        report.client_params = m.group(1) if m else None
     for wait in waits:
         report.processes.setdefault(wait.pid, Process(wait.pid))
         report.processes.setdefault(wait.blocked_by, Process(wait.blocked_by))
@@ -517,6 +531,8 @@ def _parse_detail(detail: str) -> tuple[list[Wait], dict[int, Process], str]:
     def flush() -> None:
         if current is not None:
             query = "\n".join(query_lines)
+            if query.strip() in _NO_QUERY:  # track_activities = off, or no privilege
+                return
             current.query = query
             current.query_source = "detail"
             current.truncated = len(query.encode()) >= 1023

@@ -168,6 +168,6 @@ def normalized_digest(sql: str) -> str:
     text = _strip_comments(sql).lower()
     text = re.sub(r"'(?:[^']|'')*'", "?", text)
     text = re.sub(r"\$\d+|%\(\w+\)s|%s|\b\d+(?:\.\d+)?\b", "?", text)
-    text = re.sub(r"\(\s*\?(?:\s*,\s*\?)*\s*\)", "(?)", text)
+    text = re.sub(r"\?(?:\s*,\s*\?)+", "?", text)  # lists of any length, even cut off
     text = " ".join(text.split())
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
