@@ -168,6 +168,16 @@ CREATE TABLE IF NOT EXISTS group_bookmarks (
     date_added REAL NOT NULL,
     PRIMARY KEY (group_id, user_id)
 );
+-- Explicit per-user subscriptions (isSubscribed); reason: unknown|comment|assigned|bookmark|mentioned.
+-- is_active 0 = the user unsubscribed. No row = not subscribed.
+CREATE TABLE IF NOT EXISTS group_subscriptions (
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    is_active INTEGER NOT NULL DEFAULT 1,
+    reason TEXT NOT NULL DEFAULT 'unknown',
+    date_added REAL NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+);
 CREATE TABLE IF NOT EXISTS group_seen (
     group_id INTEGER NOT NULL REFERENCES groups(id),
     user_id INTEGER NOT NULL REFERENCES users(id),
