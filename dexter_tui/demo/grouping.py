@@ -24,7 +24,7 @@ _PARAMETERS = [
     (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"), "<ip>"),
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
     (re.compile(r"\b[0-9a-fA-F]{16,}\b"), "<hex>"),
-    (re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?\b"), "<int>"),
+    (re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])|(?<![\w.])\d+(?=[a-zA-Z]{1,3}\b)"), "<int>"),
 ]  # fmt: skip
 MAX_CONTEXT_LINE = 120
 

@@ -81,9 +81,15 @@ def _distinct_users(conn: sqlite3.Connection, group_id: int, since: float | None
     if since is None:
         sql, args = "SELECT COUNT(DISTINCT user_key) FROM events WHERE group_id = ?", (group_id,)
     else:
-        sql = "SELECT COUNT(DISTINCT user_key) FROM events WHERE group_id = ? AND received >= ?"
+        sql = "SELECT COUNT(DISTINCT user_key) FROM events WHERE group_id = ? AND received > ?"
         args = (group_id, since)
     return int(conn.execute(sql, args).fetchone()[0])
+
+
+def _since(now: float, window_minutes: float, ignored_at: float | None) -> float:
+    """Start (exclusive) of "within the last W minutes and after it was ignored"."""
+    start = now - window_minutes * 60
+    return start if ignored_at is None else max(start, ignored_at)
 
 
 def ignore_bookkeeping(
@@ -139,10 +145,9 @@ def _condition_met(conn: sqlite3.Connection, group: sqlite3.Row, now: float) -> 
     if isinstance(count, int) and count > 0:
         window = details.get("ignoreWindow")
         if isinstance(window, int | float) and window > 0:
-            since = max(now - window * 60, ignored_at or 0.0)
             seen = conn.execute(
-                "SELECT COUNT(*) FROM events WHERE group_id = ? AND received >= ?",
-                (group["id"], since),
+                "SELECT COUNT(*) FROM events WHERE group_id = ? AND received > ?",
+                (group["id"], _since(now, window, ignored_at)),
             ).fetchone()[0]
             if seen >= count:
                 return True
@@ -152,8 +157,7 @@ def _condition_met(conn: sqlite3.Connection, group: sqlite3.Row, now: float) -> 
     if isinstance(users, int) and users > 0:
         window = details.get("ignoreUserWindow")
         if isinstance(window, int | float) and window > 0:
-            since = max(now - window * 60, ignored_at or 0.0)
-            if _distinct_users(conn, group["id"], since) >= users:
+            if _distinct_users(conn, group["id"], _since(now, window, ignored_at)) >= users:
                 return True
         elif _distinct_users(conn, group["id"]) - int(details.get("_usersAtIgnore", 0)) >= users:
             return True
@@ -165,11 +169,10 @@ def _escalated(conn: sqlite3.Connection, group: sqlite3.Row, now: float) -> bool
     details = json.loads(group["status_details"] or "{}")
     hour_ago = now - 3600
     ignored_at = details.get("_ignoredAt")
-    recent_since = (
-        max(hour_ago, float(ignored_at)) if isinstance(ignored_at, int | float) else hour_ago
-    )
+    ignored_at = float(ignored_at) if isinstance(ignored_at, int | float) else None
+    recent_since = _since(now, 60, ignored_at)
     recent = conn.execute(
-        "SELECT COUNT(*) FROM events WHERE group_id = ? AND received >= ?",
+        "SELECT COUNT(*) FROM events WHERE group_id = ? AND received > ?",
         (group["id"], recent_since),
     ).fetchone()[0]
     history_start = hour_ago - ESCALATION_HISTORY_HOURS * 3600
