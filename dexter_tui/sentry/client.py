@@ -498,37 +498,53 @@ class SentryClient:
 
     # -- organizations, projects, people ----------------------------------------------------------
 
-    async def list_organizations(self, *, max_pages: int = 5) -> list[Organization]:
+    async def list_organizations(
+        self, *, max_pages: int = 5, per_page: int | None = None
+    ) -> list[Organization]:
         return await self._all_pages(
-            f"{API}/organizations/", Organization, org=None, params=[], max_pages=max_pages
+            f"{API}/organizations/",
+            Organization,
+            org=None,
+            params=_params(per_page=per_page),
+            max_pages=max_pages,
         )
 
     async def get_organization(self, org: str) -> Organization:
         return await self._get(f"{API}/organizations/{_q(org)}/", Organization, org=org)
 
-    async def list_projects(self, org: str, *, max_pages: int = 10) -> list[Project]:
+    async def list_projects(
+        self, org: str, *, max_pages: int = 10, per_page: int | None = None
+    ) -> list[Project]:
         return await self._all_pages(
             f"{API}/organizations/{_q(org)}/projects/",
             Project,
             org=org,
-            params=[],
+            params=_params(per_page=per_page),
             max_pages=max_pages,
         )
 
     async def get_project(self, org: str, project: str) -> Project:
         return await self._get(f"{API}/projects/{_q(org)}/{_q(project)}/", Project, org=org)
 
-    async def list_teams(self, org: str, *, max_pages: int = 10) -> list[Team]:
+    async def list_teams(
+        self, org: str, *, max_pages: int = 10, per_page: int | None = None
+    ) -> list[Team]:
         return await self._all_pages(
-            f"{API}/organizations/{_q(org)}/teams/", Team, org=org, params=[], max_pages=max_pages
+            f"{API}/organizations/{_q(org)}/teams/",
+            Team,
+            org=org,
+            params=_params(per_page=per_page),
+            max_pages=max_pages,
         )
 
-    async def list_members(self, org: str, *, max_pages: int = 10) -> list[Member]:
+    async def list_members(
+        self, org: str, *, max_pages: int = 10, per_page: int | None = None
+    ) -> list[Member]:
         return await self._all_pages(
             f"{API}/organizations/{_q(org)}/members/",
             Member,
             org=org,
-            params=[],
+            params=_params(per_page=per_page),
             max_pages=max_pages,
         )
 
@@ -741,6 +757,12 @@ class SentryClient:
         unique = list(dict.fromkeys(str(i) for i in ids if str(i).strip()))
         if not unique:
             raise ValueError("a bulk action needs explicit issue ids; refusing to send none")
+        if self.read_only:
+            raise ReadOnlyError(
+                "read-only mode: dexter will not change anything in Sentry",
+                method=method,
+                path=f"{API}/organizations/{_q(org)}/issues/",
+            )
         if not 1 <= chunk_size <= MAX_BULK_IDS:
             raise ValueError(f"chunk_size must be 1..{MAX_BULK_IDS}")
         result = BulkResult()

@@ -1,0 +1,180 @@
+"""SentryClient against the demo server over real loopback HTTP: orgs, people, releases, errors,
+retries, rate limits and faults."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from dexter_tui.demo.server import ServerOptions
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.errors import (
+    AuthError,
+    BadResponse,
+    NetworkError,
+    NotFound,
+    ReadOnlyError,
+    ServerError,
+)
+
+ORG = "acme"
+
+
+async def test_organizations_and_region(client: SentryClient, live_server) -> None:
+    orgs = await client.list_organizations()
+    assert [o.slug for o in orgs] == [ORG]
+    org = await client.get_organization(ORG)
+    assert org.name == "Acme Corp"
+    assert org.links.region_url == live_server.url
+
+
+async def test_region_discovery_routes_org_calls_to_region_url(make_client, recorder) -> None:
+    async with make_client(region_discovery=True) as client:
+        assert await client.region_url(ORG) == client.base_url
+        await client.list_projects(ORG)
+        await client.list_teams(ORG)
+    paths = [s.url.split("/api/0", 1)[1] for s in recorder.sent]
+    # discovered once, then reused
+    assert paths.count(f"/organizations/{ORG}/") == 1
+
+
+def test_region_url_is_never_a_downgrade() -> None:
+    client = SentryClient("https://sentry.io", "t")
+    assert client.region_discovery is True
+    assert client._accept_region("https://us.sentry.io/") == "https://us.sentry.io"
+    assert client._accept_region("http://us.sentry.io") == "https://sentry.io"
+    assert client._accept_region("javascript:alert(1)") == "https://sentry.io"
+    assert client._accept_region(None) == "https://sentry.io"
+    assert SentryClient("https://sentry.example.com", "t").region_discovery is False
+
+
+async def test_projects_teams_members_environments(client: SentryClient) -> None:
+    projects = await client.list_projects(ORG)
+    assert {p.slug for p in projects} == {"checkout-api", "billing-worker", "notifications"}
+    project = await client.get_project(ORG, "checkout-api")
+    assert project.name == "Checkout API"
+    teams = await client.list_teams(ORG)
+    assert {t.slug for t in teams} == {"backend", "payments", "platform"}
+    members = await client.list_members(ORG)
+    assert {m.user.username for m in members if m.user} >= {"ana", "ben", "chloe", "dev"}
+    assert all(m.user and m.user.id for m in members)
+    project_members = await client.list_project_members(ORG, "billing-worker")
+    assert {m.email for m in project_members} == {"chloe@acme.test", "ben@acme.test"}
+    assert isinstance(await client.list_environments(ORG), list)
+    assert isinstance(await client.list_project_environments(ORG, "checkout-api"), list)
+
+
+async def test_pagination_follows_cursors_to_the_last_page(client: SentryClient, recorder) -> None:
+    members = await client.list_members(ORG, per_page=1)
+    assert len(members) == 4
+    cursors = [s.url for s in recorder.sent if "/members/" in s.url]
+    assert len(cursors) == 4  # one request per page, none after results="false"
+    assert "cursor=" not in cursors[0]
+    assert all("cursor=" in url for url in cursors[1:])
+
+
+async def test_pagination_page_cap(client: SentryClient) -> None:
+    members = await client.list_members(ORG, per_page=1, max_pages=2)
+    assert len(members) == 2
+
+
+async def test_server_info_reports_scopes(client: SentryClient) -> None:
+    info = await client.server_info()
+    assert info.authenticated is True
+    assert "event:write" in info.raw["auth"]["scopes"]
+
+
+async def test_bad_token_is_auth_error_without_the_token(make_client) -> None:
+    async with make_client(token="sntryu_not-a-real-token-42") as client:
+        with pytest.raises(AuthError) as err:
+            await client.get_organization(ORG)
+    assert err.value.status == 401
+    assert "not-a-real-token-42" not in str(err.value)
+    assert "not-a-real-token-42" not in repr(err.value.detail)
+    assert f"GET /api/0/organizations/{ORG}/" in str(err.value)
+    assert "not-a-real-token-42" not in repr(client)
+
+
+async def test_unknown_org_and_project_are_not_found(client: SentryClient) -> None:
+    with pytest.raises(NotFound):
+        await client.get_organization("nope")
+    with pytest.raises(NotFound):
+        await client.get_project(ORG, "nope")
+
+
+async def test_read_only_client_refuses_writes_before_sending(make_client, recorder) -> None:
+    async with make_client(read_only=True) as client:
+        with pytest.raises(ReadOnlyError):
+            await client.bulk_update_issues(ORG, ["1"], {"status": "resolved"})
+        with pytest.raises(ReadOnlyError):
+            await client.create_comment(ORG, "1", "hi")
+    assert recorder.sent == []
+
+
+async def test_bulk_refuses_to_send_without_ids(client: SentryClient, recorder) -> None:
+    with pytest.raises(ValueError, match="explicit issue ids"):
+        await client.bulk_update_issues(ORG, [], {"status": "resolved"})
+    with pytest.raises(ValueError, match="explicit issue ids"):
+        await client.bulk_delete_issues(ORG, ["", " "])
+    assert recorder.sent == []
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+
+async def test_dropped_connection_is_retried_for_get(client: SentryClient, faults, sleeps) -> None:
+    faults({"drop_connection": 1})
+    org = await client.get_organization(ORG)
+    assert org.slug == ORG
+    assert len(sleeps.waits) == 1
+
+
+async def test_dropped_connections_surface_as_network_error(make_client, faults, sleeps) -> None:
+    faults({"drop_connection": 3})
+    async with make_client(max_retries=2, sleep=sleeps) as client:
+        with pytest.raises(NetworkError) as err:
+            await client.get_organization(ORG)
+    assert err.value.transient
+    assert len(sleeps.waits) == 2
+
+
+async def test_malformed_json_is_bad_response(client: SentryClient, faults) -> None:
+    faults({"malformed_json": 1})
+    with pytest.raises(BadResponse) as err:
+        await client.list_projects(ORG)
+    assert "not JSON" in str(err.value)
+    assert f"/api/0/organizations/{ORG}/projects/" in str(err.value)
+
+
+class TestServerErrors:
+    @pytest.fixture
+    def server_options(self) -> ServerOptions:
+        return ServerOptions(fail_rate=1.0, random_seed=7)
+
+    async def test_5xx_retried_then_surfaced(self, make_client, sleeps, recorder) -> None:
+        async with make_client(max_retries=3, sleep=sleeps) as client:
+            with pytest.raises(ServerError) as err:
+                await client.get_organization(ORG)
+        assert err.value.status in (500, 502, 503)
+        assert len(sleeps.waits) == 3
+        assert len(recorder.sent) == 4
+        assert err.value.transient
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def server_options(self) -> ServerOptions:
+        return ServerOptions(rate_limit=2)
+
+    async def test_429_waits_for_reset_then_succeeds(self, make_client) -> None:
+        states = []
+        async with make_client(max_concurrency=4) as client:
+            client.rate_limits.subscribe(lambda s: states.append(s.backoff_until))
+            results = await asyncio.gather(*(client.get_organization(ORG) for _ in range(5)))
+            assert [o.slug for o in results] == [ORG] * 5
+            assert client.rate_limits.throttled >= 1
+            assert client.rate_limits.latest is not None
+            assert client.rate_limits.latest.limit == 2
+            assert client.rate_limits.backoff_until is None
+        assert any(b is not None for b in states)
