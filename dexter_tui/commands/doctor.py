@@ -108,16 +108,21 @@ async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
     client.read_only = False  # only the harmless probe below writes; it is skipped if read-only
     async with client:
         # 1. reachable (any HTTP answer counts, 401 included)
+        tls = " (TLS verified)" if settings.url.startswith("https://") else " (plain HTTP)"
+        granted: list[str] | None = None
         try:
             info = await client.server_info()
             version = info.version
-            checks.append(Check("reachable", PASS, f"{settings.url} answers over HTTP(S)"))
+            auth = info.raw.get("auth")
+            if isinstance(auth, dict) and isinstance(auth.get("scopes"), list):
+                granted = [str(x) for x in auth["scopes"]]
+            checks.append(Check("reachable", PASS, f"{settings.url} answers{tls}"))
         except NetworkError as exc:
             checks.append(Check("reachable", FAIL, exc.message, "check url, network, ca_bundle"))
             return checks
         except SentryError:
             version = None
-            checks.append(Check("reachable", PASS, f"{settings.url} answers over HTTP(S)"))
+            checks.append(Check("reachable", PASS, f"{settings.url} answers{tls}"))
 
         # 2. token accepted
         try:
@@ -215,7 +220,14 @@ async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
                     bulk=True,
                 )
             )
-        checks.append(Check("scope event:admin", INFO, "not probed (only a delete could tell)"))
+        if granted is not None:
+            checks.append(Check("token scopes", INFO, " ".join(sorted(granted)) or "(none)"))
+            if "event:admin" in granted:
+                checks.append(Check("scope event:admin", PASS, "granted (delete allowed)"))
+            else:
+                checks.append(Check("scope event:admin", INFO, "not granted (delete disabled)"))
+        else:
+            checks.append(Check("scope event:admin", INFO, "not probed (only a delete could tell)"))
 
         # 6. rate limits and version
         latest = client.rate_limits.latest

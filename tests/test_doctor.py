@@ -1,0 +1,103 @@
+"""`dexter doctor` against the demo server over loopback HTTP: passes, and fails clearly."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from dexter_tui.cli import main
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith(("SENTRY_", "DEXTER_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    return tmp_path
+
+
+def doctor(*args: str) -> int:
+    return main(["doctor", *args])
+
+
+def test_doctor_passes_against_the_demo_server(live_server, world, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("SENTRY_AUTH_TOKEN", world.token)
+    code = doctor("--url", live_server.url, "--org", "acme", "--project", "checkout-api")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "all checks passed" in out
+    assert "✗" not in out
+    for row in ("reachable", "token accepted", "organization", "scope event:write", "rate limit"):
+        assert row in out
+    assert world.token not in out
+
+
+def test_doctor_wrong_token_fails_clearly(live_server, capsys) -> None:
+    token = "sntryu_wrong-token-0123456789"
+    code = doctor("--url", live_server.url, "--token", token, "--org", "acme")
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "✗ token accepted" in captured.out
+    assert "rejected the token" in captured.out
+    assert "wrong-token-0123456789" not in captured.out + captured.err
+
+
+def test_doctor_read_only_token_names_the_missing_scope(live_server, world, capsys) -> None:
+    code = doctor("--url", live_server.url, "--token", world.read_token, "--org", "acme")
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "add the event:write scope" in out
+    assert world.read_token not in out
+
+
+def test_doctor_unknown_org_and_project(live_server, world, capsys) -> None:
+    assert doctor("--url", live_server.url, "--token", world.token, "--org", "nope") == 1
+    assert "nope not found" in capsys.readouterr().out
+    code = doctor(
+        "--url", live_server.url, "--token", world.token, "--org", "acme", "--project", "ghost"
+    )
+    assert code == 1
+    assert "not found: ghost" in capsys.readouterr().out
+
+
+def test_doctor_unreachable_url(capsys) -> None:
+    assert doctor("--url", "http://127.0.0.1:9", "--token", "x", "--org", "acme") == 1
+    out = capsys.readouterr().out
+    assert "✗ reachable" in out
+    assert "cannot connect" in out
+
+
+def test_doctor_without_token(capsys) -> None:
+    assert doctor("--url", "http://127.0.0.1:9") == 1
+    assert "no token configured" in capsys.readouterr().out
+
+
+def test_doctor_flags_a_world_readable_config_holding_the_token(
+    live_server, world, isolated_env: Path, capsys
+) -> None:
+    path = isolated_env / "xdg" / "dexter-tui" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(f'url = "{live_server.url}"\norg = "acme"\ntoken = "{world.token}"\n')
+    path.chmod(0o644)
+    assert doctor() == 1
+    out = capsys.readouterr().out
+    assert f"chmod 600 {path}" in out
+    assert world.token not in out
+    path.chmod(0o600)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert doctor() == 0
+
+
+def test_doctor_config_error_exits_2(isolated_env: Path, capsys) -> None:
+    path = isolated_env / "xdg" / "dexter-tui" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("max_concurrency = 0\n")
+    assert doctor() == 2
+    err = capsys.readouterr().err
+    assert "max_concurrency" in err
+    assert "Traceback" not in err
