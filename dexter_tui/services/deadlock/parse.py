@@ -324,10 +324,11 @@ def _is_deadlock_message(text: str) -> str | None:
     `Something failed: ` line with) it."""
     text = text.lstrip()
     lang = M.starts_with_message(M.DEADLOCK, text)
-    if lang is None and ": " in text:
+    if lang is None:
         first = text.split("\n", 1)[0]
         for lang_, translated in M.translations_of(M.DEADLOCK):
-            if ": " + translated in first:
+            at = first.find(translated)
+            if at > 0 and first[at - 1] in " :('\"[":
                 return lang_
     return lang
 
@@ -588,18 +589,22 @@ def reports_from_text(text: str) -> list[Report]:
             return reports_from_entries(entries)
     source = "server-log" if _looks_like_server_log(text) else "client"
     reports = reports_from_entries(text_entries(text, source))
-    if not any(r.is_deadlock for r in reports) and "\\n" in text:
+    if not any(r.is_deadlock and r.waits for r in reports) and "\\n" in text:
+        # a repr() or JSON-escaped report: the newlines are backslash-n
         unescaped = text.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"')
         more = reports_from_entries(text_entries(unescaped, source))
-        if any(r.is_deadlock for r in more):
+        if any(r.is_deadlock and r.waits for r in more):
             return more
     return reports
 
 
 def _looks_like_server_log(text: str) -> bool:
-    for line in text.split("\n", 50)[:50]:
+    """A log_line_prefix before the severity, or the log's tab-indented continuation lines."""
+    lines = text.split("\n", 200)[:200]
+    tabbed = any(line.startswith("\t") for line in lines)
+    for line in lines:
         m = _LABEL_RE.match(line)
-        if m and m.group("prefix").strip() and m.group("label") in M.SEVERITY_LABELS:
+        if m and m.group("label") in M.SEVERITY_LABELS and (m.group("prefix").strip() or tabbed):
             return True
     return False
 

@@ -1,0 +1,131 @@
+"""`dexter deadlock parse [FILE|-] [--json]`: the contract scripts rely on."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deadlock_samples import FIXTURES
+
+from dexter_tui.cli import main
+
+KEYS = {
+    "is_deadlock",
+    "sqlstate",
+    "processes",
+    "waits",
+    "cycles",
+    "relations",
+    "pattern",
+    "recommendations",
+    "severity",
+}
+
+
+def _json(capsys: pytest.CaptureFixture[str]) -> dict:
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1  # exactly one JSON object, on one line
+    return json.loads(out)
+
+
+@pytest.mark.parametrize(
+    "name", ["server_log.txt", "server_log.csv", "server_log.jsonl", "event.json", "psycopg3.txt"]
+)
+def test_json_has_exactly_the_contract_keys(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "D07_tuple_lock_chain_3" / name
+    assert main(["deadlock", "parse", str(path), "--json"]) == 0
+    result = _json(capsys)
+    assert set(result) == KEYS
+    assert result["is_deadlock"] is True
+    assert result["sqlstate"] == "40P01"
+    assert result["cycles"] == [[24195, 24197, 24196]]
+    for wait in result["waits"]:
+        assert set(wait) == {"pid", "blocked_by", "mode", "locktype", "object"}
+    assert {w["locktype"] for w in result["waits"]} == {"transactionid", "tuple"}
+    for proc in result["processes"]:
+        assert set(proc) == {"pid", "query"}
+    for rec in result["recommendations"]:
+        assert set(rec) == {"id", "title", "detail"}
+    assert result["relations"] == ["accounts"]
+
+
+def test_not_a_deadlock_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "L05_lock_timeout" / "event.json"
+    assert main(["deadlock", "parse", str(path), "--json"]) == 0
+    result = _json(capsys)
+    assert set(result) == KEYS
+    assert result["is_deadlock"] is False
+    assert result["sqlstate"] is None
+    assert result["pattern"] == "none"
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    data = (FIXTURES / "D31_localized_de" / "psycopg2.txt").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["deadlock", "parse", "-", "--json"]) == 0
+    result = _json(capsys)
+    assert result["cycles"] == [[24909, 24910]]
+    assert result["waits"][0]["object"] == "transaction 938"
+
+
+def test_human_output(capsys: pytest.CaptureFixture[str]) -> None:
+    path = FIXTURES / "D29_bystander_not_in_cycle" / "server_log.txt"
+    assert main(["deadlock", "parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "pattern: row-order-inversion" in out
+    assert "pid 24861 ─ShareLock on transaction 921→ pid 24860" in out
+    assert "bystanders" in out
+    assert "pid 24862" in out
+    assert "[consistent-row-order]" in out
+    assert "What happened:" in out
+
+
+def test_missing_file_exits_2_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["deadlock", "parse", str(tmp_path / "nope.txt")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no such file" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_directory_and_undecodable_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["deadlock", "parse", str(tmp_path)]) == 2
+    assert "directory" in capsys.readouterr().err
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"deadlock detected \xff\xfe\xfa")
+    assert main(["deadlock", "parse", str(bad), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "not UTF-8" in captured.err
+
+
+def test_subprocess_entry_point() -> None:
+    path = FIXTURES / "D14_advisory_session_swap" / "event.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dexter_tui.cli", "deadlock", "parse", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["pattern"] == "advisory-key-order"
+    assert result["waits"][0]["object"] == "advisory lock [16388,0,1001,1]"
+    proc = subprocess.run(
+        [sys.executable, "-m", "dexter_tui.cli", "deadlock", "parse", "/nonexistent/x"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
