@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dexter_tui.demo import middleware
-from dexter_tui.demo.api import errors, fault_routes, issues, org, releases
+from dexter_tui.demo.api import errors, events, fault_routes, issues, org, releases, rules
 from dexter_tui.demo.faults import Faults
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from dexter_tui.demo.store import Store
 
 #: Route modules, each exposing `routes(store, options) -> list[Route]`.
-_MODULES = [fault_routes, org, releases, issues]
+_MODULES = [fault_routes, org, releases, rules, issues, events]
 
 
 def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
