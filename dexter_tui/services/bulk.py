@@ -1,0 +1,202 @@
+"""Send an issue action for many issues and report, per issue, how it went.
+
+The client sends ≤100 explicit ids per request (never a status update without ids) and isolates
+failing ids; this layer adds what a person needs around that: the state before (for undo), the
+issues as they are after (so rows update without a refetch), and an action-log entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.errors import SentryError
+from dexter_tui.sentry.models import Assignee as AssigneeModel
+from dexter_tui.sentry.models import Issue
+from dexter_tui.services.action_log import ActionEntry, ActionLog
+from dexter_tui.services.actions import Assignee, IssueAction, IssueState, undo_plan
+
+
+def state_of(issue: Issue) -> IssueState:
+    who = issue.assigned_to
+    return IssueState(
+        status=issue.status,
+        substatus=issue.substatus,
+        status_details=dict(issue.status_details),
+        assignee=f"{who.type}:{who.id}" if who else None,
+        is_bookmarked=issue.is_bookmarked,
+        has_seen=issue.has_seen,
+    )
+
+
+def reason(error: SentryError | BaseException) -> str:
+    status = getattr(error, "status", None)
+    text = str(error) or type(error).__name__
+    return f"{status} {text}" if status and not text.startswith(str(status)) else text
+
+
+def apply_locally(
+    issue: Issue, payload: Mapping[str, Any], assignees: Mapping[str, Assignee]
+) -> Issue:
+    """The issue as Sentry will show it after `payload` succeeded (until the next refresh)."""
+    update: dict[str, Any] = {}
+    if "status" in payload:
+        status = payload["status"]
+        details = dict(payload.get("statusDetails") or {})
+        if status == "resolvedInNextRelease":
+            status, details = "resolved", {"inNextRelease": True}
+        update["status"] = "ignored" if status == "muted" else status
+        update["status_details"] = details
+        update["substatus"] = (
+            payload.get("substatus", "archived_forever")
+            if update["status"] == "ignored"
+            else ("ongoing" if status == "unresolved" else None)
+        )
+    if "assignedTo" in payload:
+        actor = payload["assignedTo"] or ""
+        who = assignees.get(actor)
+        update["assigned_to"] = (
+            AssigneeModel(type=who.kind, id=who.id, name=who.name, email=who.email) if who else None
+        )
+    if "isBookmarked" in payload:
+        update["is_bookmarked"] = bool(payload["isBookmarked"])
+    if "hasSeen" in payload:
+        update["has_seen"] = bool(payload["hasSeen"])
+    return issue.model_copy(update=update)
+
+
+@dataclass
+class BulkOutcome:
+    """How one action went: per id, plus what undo needs and the updated issues."""
+
+    action: IssueAction
+    ids: list[str]
+    succeeded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # id -> reason
+    updated: dict[str, Issue] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)  # deleted, or merged into another
+    before: dict[str, IssueState] = field(default_factory=dict)
+    requests: int = 0
+    entry: ActionEntry | None = None
+    merge_parent: str | None = None
+
+    @property
+    def summary(self) -> str:
+        noun = "issue" if len(self.ids) == 1 else "issues"
+        text = f"{self.action.past} {len(self.succeeded)}/{len(self.ids)} {noun}"
+        if self.failed:
+            reasons = sorted(set(self.failed.values()))
+            text += f" — {len(self.failed)} failed ({'; '.join(reasons)[:120]})"
+        return text
+
+    @property
+    def can_undo(self) -> bool:
+        return self.action.undoable and bool(self.succeeded)
+
+
+class BulkService:
+    """Runs issue actions against Sentry and records them in the action log."""
+
+    def __init__(
+        self,
+        client: SentryClient,
+        org: str,
+        log: ActionLog,
+        *,
+        assignees: Sequence[Assignee] = (),
+        read_only: bool = False,
+    ):
+        self.client = client
+        self.org = org
+        self.log = log
+        self.read_only = read_only
+        self.assignees = {a.actor: a for a in assignees}
+
+    def set_assignees(self, assignees: Sequence[Assignee]) -> None:
+        self.assignees = {a.actor: a for a in assignees}
+
+    def check(self, action: IssueAction, count: int) -> str | None:
+        """Why `action` cannot run on `count` issues now, or None."""
+        if self.read_only:
+            return "read-only mode: no changes are sent"
+        if count == 0:
+            return "nothing selected"
+        if count < action.min_issues:
+            return f"{action.label} needs at least {action.min_issues} issues"
+        if action.verb == "merge" and count > 100:
+            return "Sentry merges at most 100 issues at a time"
+        return None
+
+    async def apply(self, action: IssueAction, issues: Sequence[Issue]) -> BulkOutcome:
+        problem = self.check(action, len(issues))
+        if problem:
+            raise ValueError(problem)
+        ids = [i.id for i in issues]
+        outcome = BulkOutcome(action, ids, before={i.id: state_of(i) for i in issues})
+        by_id = {i.id: i for i in issues}
+        if action.verb == "merge":
+            await self._merge(outcome, issues)
+        else:
+            if action.method == "DELETE":
+                result = await self.client.bulk_delete_issues(self.org, ids)
+            else:
+                result = await self.client.bulk_update_issues(self.org, ids, dict(action.payload))
+            outcome.requests = result.requests
+            outcome.succeeded = list(result.succeeded)
+            outcome.failed = {i: reason(e) for i, e in result.failed.items()}
+            if action.method == "DELETE":
+                outcome.removed = list(result.succeeded)
+            else:
+                outcome.updated = {
+                    i: apply_locally(by_id[i], action.payload, self.assignees)
+                    for i in result.succeeded
+                }
+        self._record(outcome)
+        return outcome
+
+    async def _merge(self, outcome: BulkOutcome, issues: Sequence[Issue]) -> None:
+        outcome.requests = 1
+        try:
+            response = await self.client.merge_issues(self.org, outcome.ids)
+        except SentryError as error:
+            outcome.failed = dict.fromkeys(outcome.ids, reason(error))
+            return
+        merge = response.merge or {}
+        parent = str(merge["parent"]) if merge.get("parent") else None
+        children = [str(c) for c in merge.get("children") or []]
+        outcome.merge_parent = parent
+        outcome.succeeded = list(outcome.ids)
+        outcome.removed = children or [i for i in outcome.ids if i != parent]
+
+    async def undo(self, previous: BulkOutcome) -> BulkOutcome:
+        """Put back what `previous` changed on the issues where it succeeded."""
+        if not previous.can_undo:
+            raise ValueError(f"{previous.action.label} cannot be undone")
+        ids = list(previous.succeeded)
+        plan = undo_plan(previous.before, previous.action, ids)
+        action = IssueAction("undo", f"Undo {previous.action.label}", "Restored", {})
+        outcome = BulkOutcome(action, ids)
+        for payload, group in plan:
+            result = await self.client.bulk_update_issues(self.org, group, payload)
+            outcome.requests += result.requests
+            outcome.succeeded += result.succeeded
+            outcome.failed |= {i: reason(e) for i, e in result.failed.items()}
+            for issue_id in result.succeeded:
+                if issue_id in previous.updated:
+                    outcome.updated[issue_id] = apply_locally(
+                        previous.updated[issue_id], payload, self.assignees
+                    )
+        self._record(outcome, detail={"undoes": previous.action.verb})
+        return outcome
+
+    def _record(self, outcome: BulkOutcome, detail: Mapping[str, Any] | None = None) -> None:
+        results = dict.fromkeys(outcome.succeeded, "ok") | outcome.failed
+        ordered = {i: results.get(i, "not sent") for i in outcome.ids}
+        outcome.entry = self.log.record(
+            outcome.action.verb,
+            ordered,
+            detail=dict(detail or outcome.action.payload),
+            org=self.org,
+        )

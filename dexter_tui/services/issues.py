@@ -1,0 +1,220 @@
+"""The issue list's data: one query, the pages loaded for it, and what a poll tick changed.
+
+Requests are precious (ARCHITECTURE.md rule 1): stats come with the list in the same call, a poll
+tick is one request for the first page, and a page already loaded is never fetched again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.models import Issue
+from dexter_tui.sentry.pagination import Page
+from dexter_tui.services.priority import PriorityInputs, PriorityScore, score
+
+PERIODS = ("1h", "24h", "7d", "14d", "30d")
+#: `priority` is ours (the transparent score), sorted locally; the rest are Sentry's sorts.
+SORTS = ("date", "new", "freq", "user", "priority")
+SORT_LABELS = {
+    "date": "last seen",
+    "new": "first seen",
+    "freq": "events",
+    "user": "users",
+    "priority": "priority score",
+}
+#: (label, query) of the quick filters
+QUICK_FILTERS: tuple[tuple[str, str], ...] = (
+    ("unresolved", "is:unresolved"),
+    ("for review", "is:unresolved is:for_review"),
+    ("assigned to me", "is:unresolved assigned:me"),
+    ("bookmarks", "bookmarks:me"),
+    ("resolved", "is:resolved"),
+    ("ignored", "is:ignored"),
+    ("all", ""),
+)
+
+
+@dataclass(frozen=True)
+class IssueQuery:
+    """Everything that decides which issues the list shows, in Sentry's terms."""
+
+    query: str = "is:unresolved"
+    sort: str = "date"
+    period: str = "14d"
+    environments: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()  # project ids
+
+    @property
+    def stats_key(self) -> str:
+        """The sparkline series that matches the period (Sentry offers 24h hourly or 14d daily)."""
+        return "24h" if self.period in ("1h", "24h") else "14d"
+
+    @property
+    def server_sort(self) -> str:
+        return "date" if self.sort == "priority" else self.sort
+
+    def with_(self, **changes: object) -> IssueQuery:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def issue_buckets(issue: Issue, key: str) -> list[int]:
+    """Event counts of the issue's stats series `key`, oldest first (empty if absent)."""
+    series = issue.stats.get(key) or []
+    return [int(point[1]) for point in series]
+
+
+def priority_of(issue: Issue, key: str, now: float) -> PriorityScore:
+    last_seen = issue.last_seen.timestamp() if issue.last_seen else 0.0
+    return score(
+        PriorityInputs(
+            level=issue.level,
+            buckets=issue_buckets(issue, key),
+            users=issue.user_count,
+            seconds_since_last_seen=max(0.0, now - last_seen),
+            substatus=issue.substatus,
+        )
+    )
+
+
+@dataclass
+class PollChanges:
+    """What a poll tick found compared with what was on screen."""
+
+    new: list[str] = field(default_factory=list)  # ids not loaded before
+    regressed: list[str] = field(default_factory=list)  # became regressed/escalating
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+HOT = frozenset({"regressed", "escalating"})
+
+
+class IssueFeed:
+    """The loaded issues of one query, in server order, with the cursor of the next page."""
+
+    def __init__(
+        self,
+        client: SentryClient,
+        org: str,
+        query: IssueQuery,
+        *,
+        page_size: int = 100,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.client = client
+        self.org = org
+        self.query = query
+        self.page_size = page_size
+        self.clock = clock
+        self.issues: dict[str, Issue] = {}
+        self.order: list[str] = []
+        self.next_cursor: str | None = None
+        self.hits: int | None = None
+        self.pages_loaded = 0
+        self.loaded_once = False
+        self._cursors_fetched: set[str | None] = set()
+        self._lock = asyncio.Lock()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+    def ordered(self) -> list[Issue]:
+        return [self.issues[i] for i in self.order]
+
+    def priority(self, issue: Issue) -> PriorityScore:
+        return priority_of(issue, self.query.stats_key, self.clock())
+
+    # -- loading -------------------------------------------------------------------------------
+
+    async def _fetch(self, cursor: str | None) -> Page[Issue]:
+        q = self.query
+        return await self.client.list_issues(
+            self.org,
+            cursor=cursor,
+            query=q.query,
+            projects=list(q.projects) or None,
+            environments=list(q.environments) or None,
+            stats_period=q.period,
+            group_stats_period=q.stats_key,
+            sort=q.server_sort,
+            limit=self.page_size,
+        )
+
+    async def load_first(self) -> list[Issue]:
+        """(Re)load from the first page; replaces what was loaded."""
+        async with self._lock:
+            page = await self._fetch(None)
+            self.issues = {i.id: i for i in page.items}
+            self.order = [i.id for i in page.items]
+            self.next_cursor = page.next_cursor
+            self.hits = page.hits
+            self.pages_loaded = 1
+            self.loaded_once = True
+            self._cursors_fetched = {None}
+            return page.items
+
+    async def load_more(self) -> list[Issue]:
+        """Fetch the next page once; a page already fetched is never asked for again."""
+        async with self._lock:
+            cursor = self.next_cursor
+            if cursor is None or cursor in self._cursors_fetched:
+                return []
+            page = await self._fetch(cursor)
+            self._cursors_fetched.add(cursor)
+            added = [i for i in page.items if i.id not in self.issues]
+            for issue in page.items:
+                self.issues[issue.id] = issue
+            self.order += [i.id for i in added]
+            self.next_cursor = page.next_cursor
+            self.pages_loaded += 1
+            if page.hits is not None:
+                self.hits = page.hits
+            return added
+
+    async def poll(self) -> PollChanges:
+        """One request: the first page. Merge it by id; report new and regressed issues."""
+        async with self._lock:
+            page = await self._fetch(None)
+            changes = PollChanges()
+            fresh_ids = [i.id for i in page.items]
+            for issue in page.items:
+                before = self.issues.get(issue.id)
+                if before is None:
+                    changes.new.append(issue.id)
+                else:
+                    if issue.substatus in HOT and before.substatus not in HOT:
+                        changes.regressed.append(issue.id)
+                    if issue != before:
+                        changes.updated.append(issue.id)
+                self.issues[issue.id] = issue
+            rest = [i for i in self.order if i not in set(fresh_ids)]
+            if page.next_cursor is None:
+                # the first page holds every match: whatever else we had no longer matches
+                changes.removed = rest
+                for issue_id in rest:
+                    self.issues.pop(issue_id, None)
+                rest = []
+                self.next_cursor = None
+            self.order = fresh_ids + rest
+            if page.hits is not None:
+                self.hits = page.hits
+            return changes
+
+    # -- local changes after a bulk action ----------------------------------------------------
+
+    def replace_issue(self, issue: Issue) -> None:
+        if issue.id in self.issues:
+            self.issues[issue.id] = issue
+
+    def remove(self, ids: list[str]) -> None:
+        gone = set(ids)
+        for issue_id in gone:
+            self.issues.pop(issue_id, None)
+        self.order = [i for i in self.order if i not in gone]

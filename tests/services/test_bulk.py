@@ -1,0 +1,117 @@
+"""Bulk actions against the seeded demo over real HTTP: state changes, partial failure, undo."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.models import Issue
+from dexter_tui.services import actions
+from dexter_tui.services.action_log import ActionLog
+from dexter_tui.services.actions import Assignee, IgnoreSpec
+from dexter_tui.services.bulk import BulkService
+
+
+@pytest.fixture
+async def client(seeded_server, seeded_world) -> AsyncIterator[SentryClient]:
+    async with SentryClient(seeded_server.url, seeded_world.token) as c:
+        yield c
+
+
+@pytest.fixture
+def bulk(client, seeded_world, tmp_path: Path) -> BulkService:
+    return BulkService(client, seeded_world.org_slug, ActionLog(tmp_path / "actions.jsonl"))
+
+
+async def _unresolved(client: SentryClient, org: str, n: int, project: str) -> list[Issue]:
+    page = await client.list_issues(org, query=f"is:unresolved project:{project}", limit=100)
+    assert len(page.items) >= n
+    return page.items[:n]
+
+
+def _row(store, issue_id: str):
+    return store.query_one("SELECT * FROM groups WHERE id = ?", (int(issue_id),))
+
+
+async def test_resolve_then_undo_restores_each_issue(client, bulk, seeded_store, seeded_world):
+    issues = await _unresolved(client, seeded_world.org_slug, 3, "checkout-api")
+    outcome = await bulk.apply(actions.resolve(), issues)
+    assert outcome.succeeded == [i.id for i in issues]
+    assert outcome.requests == 1
+    assert {_row(seeded_store, i.id)["status"] for i in issues} == {"resolved"}
+    assert all(outcome.updated[i.id].status == "resolved" for i in issues)
+    assert outcome.summary == "Resolved 3/3 issues"
+
+    undone = await bulk.undo(outcome)
+    assert undone.succeeded == outcome.succeeded
+    assert {_row(seeded_store, i.id)["status"] for i in issues} == {"unresolved"}
+    assert [e.verb for e in bulk.log.load()] == ["resolve", "undo"]
+
+
+async def test_partial_failure_reports_exactly_the_failing_ids(
+    client, bulk, seeded_store, seeded_world, seeded_server
+):
+    issues = await _unresolved(client, seeded_world.org_slug, 5, "billing-worker")
+    failing = [issues[1].id, issues[3].id]
+    async with httpx.AsyncClient(base_url=seeded_server.url) as http:
+        response = await http.post(
+            "/api/0/_demo/faults/",
+            json={"bulk_fail_ids": failing},
+            headers={"Authorization": f"Bearer {seeded_world.token}"},
+        )
+        assert response.status_code == 200
+    outcome = await bulk.apply(actions.ignore(IgnoreSpec("forever")), issues)
+    assert sorted(outcome.failed) == sorted(failing)
+    assert sorted(outcome.succeeded) == sorted(i.id for i in issues if i.id not in failing)
+    for issue in issues:
+        expected = "unresolved" if issue.id in failing else "ignored"
+        assert _row(seeded_store, issue.id)["status"] == expected
+    assert "2 failed" in outcome.summary
+    [entry] = bulk.log.load()
+    assert {i for i, r in entry.outcome.items() if r != "ok"} == set(failing)
+
+
+async def test_assign_bookmark_and_read_back(client, bulk, seeded_store, seeded_world):
+    org = seeded_world.org_slug
+    issues = await _unresolved(client, org, 2, "notifications")
+    team = Assignee("team", str(seeded_world.team_ids["platform"]), "platform")
+    bulk.set_assignees([team])
+    outcome = await bulk.apply(actions.assign(team), issues)
+    assert not outcome.failed
+    assert outcome.updated[issues[0].id].assigned_to.name == "platform"
+    fresh = await client.get_issue(org, issues[0].id)
+    assert fresh.assigned_to is not None
+    assert fresh.assigned_to.type == "team"
+    assert fresh.assigned_to.id == team.id
+
+    await bulk.apply(actions.bookmark(), issues)
+    fresh = await client.get_issue(org, issues[1].id)
+    assert fresh.is_bookmarked
+
+
+async def test_merge_and_delete(client, bulk, seeded_store, seeded_world):
+    issues = await _unresolved(client, seeded_world.org_slug, 3, "checkout-api")
+    merged = await bulk.apply(actions.merge(), issues[:2])
+    assert merged.merge_parent in {issues[0].id, issues[1].id}
+    assert len(merged.removed) == 1
+    assert not merged.can_undo
+
+    deleted = await bulk.apply(actions.delete(), [issues[2]])
+    assert deleted.removed == [issues[2].id]
+    assert _row(seeded_store, issues[2].id) is None or (
+        _row(seeded_store, issues[2].id)["status"] == "pending_deletion"
+    )
+
+
+async def test_read_only_and_merge_rules_refuse_before_sending(client, seeded_world, tmp_path):
+    bulk = BulkService(client, seeded_world.org_slug, ActionLog(None), read_only=True)
+    issues = await _unresolved(client, seeded_world.org_slug, 1, "checkout-api")
+    assert bulk.check(actions.resolve(), 1) == "read-only mode: no changes are sent"
+    with pytest.raises(ValueError, match="read-only"):
+        await bulk.apply(actions.resolve(), issues)
+    writable = BulkService(client, seeded_world.org_slug, ActionLog(None))
+    assert writable.check(actions.merge(), 1) == "Merge needs at least 2 issues"
