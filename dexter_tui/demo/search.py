@@ -269,6 +269,11 @@ def _match(column: str, values: Sequence[str]) -> tuple[str, list]:
     return "(" + " OR ".join(parts) + ")", params
 
 
+#: Public names for other modules (event search reuses the value matching).
+like_pattern = _like_pattern
+match_values = _match
+
+
 # -- compiling ----------------------------------------------------------------------------------
 
 IS_STATUS = {
