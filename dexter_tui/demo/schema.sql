@@ -118,6 +118,8 @@ CREATE TABLE IF NOT EXISTS deploys (
 --            archived_until_condition_met|archived_forever|NULL.
 -- status_details: the API's statusDetails object, plus the bookkeeping ignore conditions need
 -- (e.g. {"ignoreCount": 10, "ignoreWindow": 60} and "_ignoredAt"/"_countAtIgnore"/"_usersAtIgnore").
+-- Underscore keys are ingest's bookkeeping (epoch ignored at, times_seen and distinct users then),
+-- added by ingest.ignore_bookkeeping() when ignoring; serializers drop keys starting with "_".
 CREATE TABLE IF NOT EXISTS groups (
     id INTEGER PRIMARY KEY,
     project_id INTEGER NOT NULL REFERENCES projects(id),
