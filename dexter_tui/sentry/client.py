@@ -537,14 +537,13 @@ class SentryClient:
             max_pages=max_pages,
         )
 
-    async def list_members(
-        self, org: str, *, max_pages: int = 10, per_page: int | None = None
-    ) -> list[Member]:
+    async def list_members(self, org: str, *, max_pages: int = 10) -> list[Member]:
+        """Org members (the schema declares only `cursor`: Sentry's page size applies)."""
         return await self._all_pages(
             f"{API}/organizations/{_q(org)}/members/",
             Member,
             org=org,
-            params=_params(per_page=per_page),
+            params=[],
             max_pages=max_pages,
         )
 
@@ -1076,7 +1075,6 @@ class SentryClient:
             exclude_none=True,
         )
         body["status"] = "active" if enabled else "disabled"
-        body["enabled"] = enabled
         response = await self.request(
             "PUT",
             f"{API}/projects/{_q(org)}/{_q(project)}/rules/{_q(rule_id)}/",

@@ -66,17 +66,17 @@ async def test_projects_teams_members_environments(client: SentryClient) -> None
 
 
 async def test_pagination_follows_cursors_to_the_last_page(client: SentryClient, recorder) -> None:
-    members = await client.list_members(ORG, per_page=1)
-    assert len(members) == 4
-    cursors = [s.url for s in recorder.sent if "/members/" in s.url]
-    assert len(cursors) == 4  # one request per page, none after results="false"
-    assert "cursor=" not in cursors[0]
-    assert all("cursor=" in url for url in cursors[1:])
+    teams = await client.list_teams(ORG, per_page=1)
+    assert len(teams) == 3
+    urls = [s.url for s in recorder.sent if "/teams/" in s.url]
+    assert len(urls) == 3  # one request per page, none after results="false"
+    assert "cursor=" not in urls[0]
+    assert all("cursor=" in url for url in urls[1:])
 
 
 async def test_pagination_page_cap(client: SentryClient) -> None:
-    members = await client.list_members(ORG, per_page=1, max_pages=2)
-    assert len(members) == 2
+    teams = await client.list_teams(ORG, per_page=1, max_pages=2)
+    assert len(teams) == 2
 
 
 async def test_server_info_reports_scopes(client: SentryClient) -> None:
