@@ -22,7 +22,6 @@ Same `random_seed` and `now` give the same issues, counts and ids.
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 import time
@@ -366,18 +365,18 @@ def _occurrence(p: Planned, fault: Fault, rng: random.Random) -> Occurrence:
     )
 
 
-def _deadlock_templates() -> dict[str, dict[str, Any]]:
+def _deadlock_templates() -> dict[str, str]:
     folder = resources.files("dexter_tui.demo.data").joinpath("deadlocks")
     return {
-        entry.name: loads(entry.read_text("utf-8"))
+        entry.name: entry.read_text("utf-8")
         for entry in folder.iterdir()
         if entry.name.endswith(".json")
     }
 
 
-def replay(template: dict[str, Any], p: Planned, rng: random.Random) -> dict[str, Any]:
-    """A new occurrence of an SDK-captured payload: new id, time, user, host, release."""
-    event = copy.deepcopy(template)
+def replay(template: str, p: Planned, rng: random.Random) -> dict[str, Any]:
+    """A new occurrence of an SDK-captured payload (JSON text): new id, time, user, host..."""
+    event = loads(template)
     event["event_id"] = p.event_id
     shift_event_time(event, p.ts)
     event["environment"] = p.environment
@@ -391,6 +390,7 @@ def replay(template: dict[str, Any], p: Planned, rng: random.Random) -> dict[str
     tags.update(p.tags)
     if tags:
         event["tags"] = tags
+    event["_received"] = p.ts + rng.uniform(0.3, 2.5)  # ingest_events' per-event receive time
     trace = (event.get("contexts") or {}).get("trace")
     if isinstance(trace, dict):
         trace["trace_id"] = f"{rng.getrandbits(128):032x}"
@@ -427,6 +427,7 @@ def seed(
     planned = plan_events(now, rng)
     triage = _Triage(store, world, report)
     actions = triage.plan(now, planned)
+    _backdate_world(store, world, now - 30 * DAY)
     original_clock = store.clock
     clock = _SimClock(now - 16 * DAY)
     store.clock = clock
@@ -442,6 +443,25 @@ def seed(
     report.events = int(store.query_one("SELECT COUNT(*) FROM events")[0])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _backdate_world(store: Store, world: World, when: float) -> None:
+    """The organisation existed before its two weeks of events (it was created just now)."""
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE organizations SET date_created = min(date_created, ?) WHERE id = ?",
+            (when, world.org_id),
+        )
+        for table in ("projects", "teams", "members"):
+            conn.execute(
+                f"UPDATE {table} SET date_created = min(date_created, ?) WHERE org_id = ?",
+                (when, world.org_id),
+            )
+        conn.execute(
+            "UPDATE users SET date_joined = min(date_joined, ?) WHERE id IN"
+            " (SELECT user_id FROM members WHERE org_id = ?)",
+            (when, world.org_id),
+        )
 
 
 def _dsn(world: World, slug: str) -> str:
@@ -488,11 +508,11 @@ def _run_timeline(
 ) -> None:
     from dexter_tui.demo.ingest import ingest_envelope, ingest_events
 
-    templates: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    templates: dict[tuple[str, str], list[str]] = {}
     for p in planned:
         if p.event_id in bodies:
             templates.setdefault((p.service.project, p.fault_key), []).append(
-                event_of(bodies[p.event_id])
+                dumps(event_of(bodies[p.event_id]))
             )
     deadlocks = _deadlock_templates()
     pending: list[tuple[int, dict[str, Any]]] = []

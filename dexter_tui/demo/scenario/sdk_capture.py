@@ -132,7 +132,6 @@ class ServiceRecorder:
                 integrations=[LoggingIntegration(level=logging.INFO, event_level=logging.ERROR)],
                 attach_stacktrace=self.service.attach_stacktrace,
                 include_local_variables=True,
-                send_default_pii=True,
                 send_client_reports=False,
                 max_breadcrumbs=50,
                 before_send=self._before_send,
