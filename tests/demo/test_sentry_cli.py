@@ -23,7 +23,6 @@ import httpx
 import pytest
 import sentry_sdk
 from sdk_capture import RecordingTransport, StoreTransport, capture_raised, dsn_for, sdk_scope
-from starlette.routing import Match
 
 from dexter_tui.demo.runner import BackgroundServer
 from dexter_tui.demo.store import Store
@@ -120,24 +119,6 @@ async def http(live_server: BackgroundServer, world: World):
         yield client
 
 
-@pytest.fixture
-def needs(demo_app):
-    """Skip while a route the command needs is not served yet (parallel development)."""
-
-    def check(*routes: str) -> None:
-        for route in routes:
-            method, path = route.split(" ", 1)
-            scope = {"type": "http", "method": method, "path": path}
-            if not any(r.matches(scope)[0] == Match.FULL for r in demo_app.routes):
-                pytest.skip(f"the demo does not serve {route} yet")
-
-    return check
-
-
-ISSUES = "/api/0/projects/acme/checkout-api/issues/"
-ISSUE = "/api/0/organizations/acme/issues/1/"
-
-
 def parse_table(text: str) -> list[dict[str, str]]:
     """Rows of a sentry-cli box table; continuation lines (multi-line cells) join with `\\n`."""
     header: list[str] | None = None
@@ -187,8 +168,7 @@ def _groups(store: Store, project: str = "checkout-api") -> dict[str, str]:
 # -- tests --------------------------------------------------------------------------------------
 
 
-def test_info_verifies_the_token(cli: SentryCli, needs) -> None:
-    needs("GET /api/0/")
+def test_info_verifies_the_token(cli: SentryCli) -> None:
     out = cli.run("info").stdout
     assert f"Sentry Server: {cli.url}" in out
     assert "Method: Auth Token" in out
@@ -197,16 +177,14 @@ def test_info_verifies_the_token(cli: SentryCli, needs) -> None:
         assert f"- {scope}" in out
 
 
-def test_info_rejects_a_bad_token(cli: SentryCli, needs) -> None:
-    needs("GET /api/0/")
+def test_info_rejects_a_bad_token(cli: SentryCli) -> None:
     bad = SentryCli(cli.binary, cli.url, "f" * 64, cli.home)
     result = bad.run("info", check=False)
     assert result.returncode != 0
     assert "401" in result.stderr or "Invalid token" in result.stderr
 
 
-def test_url_and_token_from_the_environment(cli: SentryCli, needs) -> None:
-    needs("GET /api/0/organizations/acme/projects/")
+def test_url_and_token_from_the_environment(cli: SentryCli) -> None:
     env = cli.env(SENTRY_URL=cli.url, SENTRY_AUTH_TOKEN=cli.token, SENTRY_ORG="acme")
     out = cli.run("projects", "list", auth=False, env=env).stdout
     assert {r["Slug"] for r in parse_table(out)} == {
@@ -216,10 +194,7 @@ def test_url_and_token_from_the_environment(cli: SentryCli, needs) -> None:
     }
 
 
-async def test_organizations_list_matches_the_api(
-    cli: SentryCli, http: httpx.AsyncClient, needs
-) -> None:
-    needs("GET /api/0/organizations/")
+async def test_organizations_list_matches_the_api(cli: SentryCli, http: httpx.AsyncClient) -> None:
     rows = parse_table(cli.run("organizations", "list").stdout)
     api = (await http.get("/api/0/organizations/")).json()
     assert [(r["ID"], r["Slug"], r["Name"]) for r in rows] == [
@@ -228,10 +203,7 @@ async def test_organizations_list_matches_the_api(
     assert rows[0]["Date Created"] == api[0]["dateCreated"][:10]
 
 
-async def test_projects_list_matches_the_api(
-    cli: SentryCli, http: httpx.AsyncClient, needs
-) -> None:
-    needs("GET /api/0/organizations/acme/projects/")
+async def test_projects_list_matches_the_api(cli: SentryCli, http: httpx.AsyncClient) -> None:
     rows = parse_table(cli.run("projects", "list", "-o", "acme").stdout)
     api = (await http.get("/api/0/organizations/acme/projects/")).json()
     assert sorted((r["ID"], r["Slug"], r["Name"]) for r in rows) == sorted(
@@ -240,17 +212,15 @@ async def test_projects_list_matches_the_api(
     assert {r["Slug"] for r in rows} == {"checkout-api", "billing-worker", "notifications"}
 
 
-def test_projects_list_unknown_org_fails(cli: SentryCli, needs) -> None:
-    needs("GET /api/0/organizations/acme/projects/")
+def test_projects_list_unknown_org_fails(cli: SentryCli) -> None:
     result = cli.run("projects", "list", "-o", "no-such-org", check=False)
     assert result.returncode != 0
     assert "organization" in result.stderr.lower()
 
 
 async def test_issues_list_pages_through_every_issue(
-    cli: SentryCli, needs, store: Store, world: World, http: httpx.AsyncClient
+    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient
 ) -> None:
-    needs(f"GET {ISSUES}")
     _make_issues(store, world, 130)
     groups = _groups(store)
     assert len(groups) == 130
@@ -285,8 +255,7 @@ async def test_issues_list_pages_through_every_issue(
     assert len(capped) == 7
 
 
-def test_issues_list_with_a_query(cli: SentryCli, needs, store: Store, world: World) -> None:
-    needs(f"GET {ISSUES}")
+def test_issues_list_with_a_query(cli: SentryCli, store: Store, world: World) -> None:
     _make_issues(store, world, 3)
     keys = world.projects["checkout-api"]
     with sdk_scope(StoreTransport(store, keys.project_id, dsn_for(keys))):
@@ -300,17 +269,13 @@ def test_issues_list_with_a_query(cli: SentryCli, needs, store: Store, world: Wo
     assert rows[0]["Level"] == "warning"
 
 
-def test_issues_list_unknown_project_fails(cli: SentryCli, needs) -> None:
-    needs(f"GET {ISSUES}")
+def test_issues_list_unknown_project_fails(cli: SentryCli) -> None:
     result = cli.run("issues", "list", "-o", "acme", "-p", "no-such-project", check=False)
     assert result.returncode != 0
     assert "project" in result.stderr.lower()
 
 
-def test_resolve_mute_unresolve_one_issue(
-    cli: SentryCli, needs, store: Store, world: World
-) -> None:
-    needs(f"PUT {ISSUES}")
+def test_resolve_mute_unresolve_one_issue(cli: SentryCli, store: Store, world: World) -> None:
     _make_issues(store, world, 3)
     first, second, third = sorted(_groups(store), key=int)
     base = ["-o", "acme", "-p", "checkout-api"]
@@ -330,9 +295,8 @@ def test_resolve_mute_unresolve_one_issue(
 
 
 async def test_muted_issue_reads_as_ignored_in_the_api(
-    cli: SentryCli, needs, store: Store, world: World, http: httpx.AsyncClient
+    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient
 ) -> None:
-    needs(f"PUT {ISSUES}", f"GET {ISSUES}", f"GET {ISSUE}")
     _make_issues(store, world, 1)
     (issue_id,) = _groups(store)
     cli.run("issues", "mute", "-o", "acme", "-p", "checkout-api", "-i", issue_id)
@@ -342,8 +306,7 @@ async def test_muted_issue_reads_as_ignored_in_the_api(
     assert rows[0]["Status"] == "ignored"
 
 
-def test_resolve_every_unresolved_issue(cli: SentryCli, needs, store: Store, world: World) -> None:
-    needs(f"PUT {ISSUES}")
+def test_resolve_every_unresolved_issue(cli: SentryCli, store: Store, world: World) -> None:
     _make_issues(store, world, 12)
     ids = sorted(_groups(store), key=int)
     base = ["-o", "acme", "-p", "checkout-api"]
@@ -363,9 +326,8 @@ def test_resolve_every_unresolved_issue(cli: SentryCli, needs, store: Store, wor
 
 
 async def test_releases_list_matches_the_api(
-    cli: SentryCli, needs, store: Store, world: World, http: httpx.AsyncClient
+    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient
 ) -> None:
-    needs("GET /api/0/organizations/acme/releases/", "GET /api/0/projects/acme/p/releases/")
     _make_issues(store, world, 2, project="checkout-api")
     _make_issues(store, world, 1, project="billing-worker")
     rows = parse_table(cli.run("releases", "list", "-o", "acme").stdout)
@@ -377,10 +339,7 @@ async def test_releases_list_matches_the_api(
     assert [r["Version"] for r in rows] == ["billing-worker@1.0.0"]
 
 
-def test_events_list_shows_the_stored_events(
-    cli: SentryCli, needs, store: Store, world: World
-) -> None:
-    needs("GET /api/0/projects/acme/p/events/")
+def test_events_list_shows_the_stored_events(cli: SentryCli, store: Store, world: World) -> None:
     keys = world.projects["billing-worker"]
     with sdk_scope(
         StoreTransport(store, keys.project_id, dsn_for(keys)), environment="production"
@@ -402,11 +361,10 @@ def test_events_list_shows_the_stored_events(
 
 
 async def test_send_event_is_stored_and_grouped(
-    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient, live_server, needs
+    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient, live_server
 ) -> None:
     keys = world.projects["notifications"]
     dsn = dsn_for(keys, host=live_server.url.removeprefix("http://"))
-    needs(f"POST /api/{keys.project_id}/envelope/")
     env = cli.env(SENTRY_DSN=dsn)
     outputs = []
     for _ in range(2):
@@ -437,11 +395,6 @@ async def test_send_event_is_stored_and_grouped(
     assert len({r["group_id"] for r in rows}) == 1  # same message → one issue
     assert {(r["environment"], r["release"]) for r in rows} == {("staging", "notifications@0.9.1")}
 
-    needs(
-        "GET /api/0/organizations/acme/eventids/0/",
-        "GET /api/0/organizations/acme/issues/1/",
-        "GET /api/0/projects/acme/p/events/0/",
-    )
     found = (await http.get(f"/api/0/organizations/acme/eventids/{event_ids[0]}/")).json()
     issue = (await http.get(f"/api/0/organizations/acme/issues/{found['groupId']}/")).json()
     assert issue["title"] == "Webhook delivery failed"
@@ -459,11 +412,9 @@ async def test_send_envelope_from_the_python_sdk(
     http: httpx.AsyncClient,
     live_server,
     tmp_path,
-    needs,
 ) -> None:
     keys = world.projects["checkout-api"]
     dsn = dsn_for(keys, host=live_server.url.removeprefix("http://"))
-    needs(f"POST /api/{keys.project_id}/envelope/")
     recorder = RecordingTransport(dsn)
     with sdk_scope(recorder, environment="production", release="checkout-api@2.0.0") as scope:
         scope.set_tag("customer_tier", "gold")
@@ -480,7 +431,6 @@ async def test_send_envelope_from_the_python_sdk(
     row = store.query_one("SELECT group_id FROM events WHERE event_id = ?", (sent_id,))
     assert row is not None
     assert row["group_id"] is not None
-    needs(f"GET {ISSUE}", f"GET {ISSUE}events/latest/")
     issue = (await http.get(f"/api/0/organizations/acme/issues/{row['group_id']}/")).json()
     assert issue["title"].startswith("KeyError")
     assert issue["project"]["slug"] == "checkout-api"
