@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dexter_tui.demo import middleware
-from dexter_tui.demo.api import errors, events, fault_routes, issues, org, releases, rules
+from dexter_tui.demo.api import (
+    comments,
+    discover,
+    errors,
+    events,
+    fault_routes,
+    issues,
+    org,
+    releases,
+    rules,
+)
 from dexter_tui.demo.faults import Faults
 
 if TYPE_CHECKING:
@@ -16,7 +26,7 @@ if TYPE_CHECKING:
     from dexter_tui.demo.store import Store
 
 #: Route modules, each exposing `routes(store, options) -> list[Route]`.
-_MODULES = [fault_routes, org, releases, rules, issues, events]
+_MODULES = [fault_routes, org, releases, rules, discover, issues, events, comments]
 
 
 def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
