@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from dexter_tui.sentry.client import SentryClient
@@ -160,3 +161,48 @@ async def test_legacy_issue_routes(client: SentryClient, issues: int) -> None:
     assert issue.id == issue_id
     page = await client.list_issues(ORG, legacy_project="checkout-api", query="")
     assert {i.project.slug for i in page.items if i.project} == {"checkout-api"}
+
+
+async def test_bulk_chunks_run_concurrently_within_the_cap(make_client, recorder) -> None:
+    peak = 0
+
+    def watch(state) -> None:
+        nonlocal peak
+        peak = max(peak, state.in_flight)
+
+    ids = [str(900000 + n) for n in range(250)]  # no such issues: each chunk answers 204
+    async with make_client(max_concurrency=2) as client:
+        client.rate_limits.subscribe(watch)
+        result = await client.bulk_update_issues(ORG, ids, {"status": "resolved"})
+    assert result.requests == 3
+    assert sorted(result.failed) == sorted(ids)
+    assert 1 <= peak <= 2
+    counts = sorted(s.url.count("id=") for s in recorder.sent)
+    assert counts == [50, 100, 100]
+
+
+class _OldSelfHosted(httpx.AsyncBaseTransport):
+    """The demo server behind a proxy that hides the org-scoped issue routes (older self-hosted)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.startswith(f"/api/0/organizations/{ORG}/issues/"):
+            return httpx.Response(404, json={"detail": "The requested resource does not exist"})
+        return await self.inner.handle_async_request(request)
+
+
+async def test_org_scoped_404_falls_back_to_legacy_routes(make_client, issues, recorder) -> None:
+    async with make_client(transport=_OldSelfHosted(recorder)) as client:
+        page = await client.list_issues(ORG, legacy_project="checkout-api", query="")
+        assert len(page.items) == 7
+        issue = await client.get_issue(ORG, page.items[0].id)
+        assert issue.id == page.items[0].id
+        events = await client.list_issue_events(ORG, issue.id)
+        assert len(events.items) == 1
+        with pytest.raises(NotFound):
+            await client.get_issue(ORG, "424242")
+    legacy = [s.url for s in recorder.sent if "/api/0/issues/" in s.url]
+    assert len(legacy) == 3  # once learnt, the org-scoped form is not tried again

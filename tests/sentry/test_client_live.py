@@ -14,6 +14,7 @@ from dexter_tui.sentry.errors import (
     BadResponse,
     NetworkError,
     NotFound,
+    RateLimited,
     ReadOnlyError,
     ServerError,
 )
@@ -178,3 +179,15 @@ class TestRateLimit:
             assert client.rate_limits.latest.limit == 2
             assert client.rate_limits.backoff_until is None
         assert any(b is not None for b in states)
+
+    async def test_429_surfaces_as_rate_limited_when_the_wait_is_too_long(self, make_client):
+        async def five(client: SentryClient) -> None:
+            for _ in range(5):
+                await client.get_organization(ORG)
+
+        async with make_client(max_rate_limit_wait=0.0) as client:
+            with pytest.raises(RateLimited) as err:
+                await five(client)
+        assert err.value.reset_at is not None
+        assert err.value.transient
+        assert "resets at" in str(err.value)
