@@ -16,6 +16,7 @@ from dexter_tui import __version__
 
 #: subcommand -> (module under dexter_tui.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "open the TUI on a built-in demo Sentry (no account needed)"),
     "demo-server": ("demo_server", "serve a Sentry-compatible demo API and ingest on loopback"),
     "deadlock": ("deadlock", "analyse a PostgreSQL deadlock report (text or Sentry event JSON)"),
     "doctor": ("doctor", "check the connection to Sentry: URL, TLS, token, scopes, org, projects"),
@@ -24,8 +25,12 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dexter", description="Triage Sentry from a terminal.")
+    parser = argparse.ArgumentParser(
+        prog="dexter",
+        description="Triage Sentry from a terminal. Without a COMMAND, opens the TUI.",
+    )
     parser.add_argument("--version", action="version", version=f"dexter-tui {__version__}")
+    _module("tui").add_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
@@ -41,11 +46,9 @@ def _module(name: str):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
+    module = _module(args._module) if args.command else _module("tui")
     try:
-        return int(_module(args._module).run(args) or 0)
+        return int(module.run(args) or 0)
     except KeyboardInterrupt:
         return 130
 

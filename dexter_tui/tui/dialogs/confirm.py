@@ -17,11 +17,11 @@ class ConfirmDialog(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
     ConfirmDialog > Vertical {
-        width: auto; max-width: 70; height: auto; padding: 1 2;
+        width: 72; max-width: 90%; height: auto; padding: 1 2;
         border: thick $warning; background: $surface;
     }
-    ConfirmDialog .question { width: auto; margin-bottom: 1; }
-    ConfirmDialog Horizontal { width: auto; height: auto; align-horizontal: right; }
+    ConfirmDialog .question { width: 100%; margin-bottom: 1; }
+    ConfirmDialog Horizontal { width: 100%; height: auto; align-horizontal: right; }
     ConfirmDialog Button { margin-left: 2; min-width: 8; }
     """
 
@@ -39,7 +39,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(safe_text(self.question), classes="question")
+            yield Static(
+                safe_text(self.question, multiline=True, no_wrap=False), classes="question"
+            )
             with Horizontal():
                 yield Button(
                     f"{self.yes_label} (y)",

@@ -34,9 +34,9 @@ class ErrorModal(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(safe_text(self.title_text), classes="title")
-            yield Static(safe_text(self.message))
+            yield Static(safe_text(self.message, multiline=True, no_wrap=False))
             if self.hint:
-                yield Static(safe_text(self.hint), classes="hint")
+                yield Static(safe_text(self.hint, multiline=True, no_wrap=False), classes="hint")
             yield Static("enter/esc to close", classes="hint")
 
     def action_close(self) -> None:

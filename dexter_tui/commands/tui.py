@@ -1,0 +1,36 @@
+"""`dexter` (no subcommand): open the TUI on the configured Sentry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dexter_tui.config import EXIT_CONFIG, ConfigError, add_connection_arguments, load_settings
+
+NOT_CONFIGURED = """\
+dexter needs a Sentry URL, an auth token and an organization. Either:
+  • set SENTRY_AUTH_TOKEN and SENTRY_ORG (and SENTRY_URL for self-hosted), as for sentry-cli;
+  • or run `dexter config init` and edit the file it writes (`dexter config path` shows where);
+  • or keep using sentry-cli's ~/.sentryclirc — dexter reads it too.
+`dexter doctor` checks the result. No Sentry at hand? `dexter demo` runs everything against a
+built-in Sentry-compatible server with sample data."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
+
+    try:
+        settings = load_settings(args)
+        if not settings.token_value() or not settings.org:
+            print(NOT_CONFIGURED, file=sys.stderr)
+            return EXIT_CONFIG
+        ctx = build_context(settings, action_log_path=default_action_log_path())
+        app = build_app(ctx)
+    except ConfigError as error:
+        print(f"dexter: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return app.run() or 0

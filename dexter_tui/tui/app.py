@@ -1,0 +1,248 @@
+"""DexterApp: the shell around the screens — global keys, the command line, and error routing.
+
+One handler turns background-work failures into what a person can act on: transient trouble
+(network, 5xx, 429) is a toast while the data stays on screen marked stale; a bad token, a missing
+scope or bad settings is a modal that says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, SentryError
+from dexter_tui.services import priority
+from dexter_tui.services.issues import PERIODS, QUICK_FILTERS, SORTS
+from dexter_tui.services.workspace import load_workspace
+from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.dialogs.command_line import CommandLine
+from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.dialogs.error_modal import ErrorModal
+from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
+from dexter_tui.tui.screens.issues import IssuesScreen
+
+COMMAND_HELP = (
+    ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
+    ":period 1h|24h|7d|14d|30d  :sort date|new|freq|user|priority  :filter NAME\n"
+    ":query TEXT (Sentry search)  :pause  :refresh"
+)
+
+
+class DexterApp(App[int]):
+    """The dexter-tui application. Build it with `dexter_tui.tui.factory`."""
+
+    TITLE = "dexter"
+    CSS_PATH = "dexter.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("colon", "command_line", "Command", show=False, id="app.command_line"),
+        Binding("q", "back", "Back/Quit", id="app.back"),
+        Binding("Q,ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("Z", "toggle_pause", "Pause live", show=False, id="app.pause"),
+        Binding("R", "refresh_all", "Refresh all", show=False, id="app.refresh_all"),
+        Binding("1", "view('issues')", "Issues", show=False, id="app.view_issues"),
+    ]
+
+    def __init__(self, ctx: TuiContext):
+        super().__init__()
+        self.ctx = ctx
+        self.command_history: list[str] = []
+        if ctx.settings.theme in self.available_themes:
+            self.theme = ctx.settings.theme
+
+    # -- start ------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.issues_screen = IssuesScreen(self.ctx)
+        self.push_screen(self.issues_screen)
+        self.load_workspace()
+
+    @work(group="workspace", exit_on_error=False)
+    async def load_workspace(self) -> None:
+        self.ctx.workspace = await load_workspace(self.ctx.client, self.ctx.org)
+        self.ctx.bulk.set_assignees(self.ctx.workspace.assignees())
+        if self.ctx.settings.project:
+            self.issues_screen.load_first()  # project slugs need ids from the workspace
+
+    # -- the single error handler ---------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.report_error(error)
+
+    def report_error(self, error: BaseException | None) -> None:
+        if error is None:
+            return
+        if isinstance(error, AuthError):
+            self.push_screen(
+                ErrorModal(
+                    "Sentry rejected the token",
+                    str(error),
+                    "Create a new token (Settings → Auth Tokens) and set SENTRY_AUTH_TOKEN or "
+                    "`token` in the config file; `dexter doctor` checks it.",
+                )
+            )
+        elif isinstance(error, ScopeError):
+            self.push_screen(
+                ErrorModal(
+                    "The token lacks a permission",
+                    str(error),
+                    "Give the token the scope named above, or run with --read-only.",
+                )
+            )
+        elif isinstance(error, ReadOnlyError):
+            self.notify(str(error), severity="warning")
+        elif isinstance(error, LookupError):
+            self.push_screen(ErrorModal("Configuration problem", str(error)))
+        elif isinstance(error, SentryError | OSError):
+            self.notify(
+                f"{error}\nShowing the last good data; retrying in the background.",
+                title="Sentry unreachable" if not isinstance(error, SentryError) else "Sentry",
+                severity="error",
+            )
+        else:
+            self.push_screen(ErrorModal("Unexpected error", f"{type(error).__name__}: {error}", ""))
+
+    # -- global actions ---------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        rows = help_rows(self.screen, self.get_key_display)
+        notes = [
+            (
+                "Selection",
+                "Actions apply to the marked issues, else to the issue under the cursor.",
+            ),
+            ("Priority score (PRIO column, sort s → priority)", priority.EXPLANATION),
+            ("Command line (:)", COMMAND_HELP),
+        ]
+        self.push_screen(HelpScreen(rows, notes))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(ConfirmDialog("Quit dexter?", yes_label="Quit"), answered)
+
+    def action_toggle_pause(self) -> None:
+        self.issues_screen.action_toggle_pause()
+
+    def action_refresh_all(self) -> None:
+        self.load_workspace()
+        self.issues_screen.load_first()
+
+    def action_view(self, name: str) -> None:
+        if name == "issues":
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+
+    def action_command_line(self) -> None:
+        def run(command: str | None) -> None:
+            if command:
+                self.run_command(command)
+
+        self.push_screen(CommandLine(self.command_history), run)
+
+    # -- the `:` command line -------------------------------------------------------------------
+
+    def run_command(self, command: str) -> None:
+        verb, _, arg = command.strip().partition(" ")
+        arg = arg.strip()
+        screen = self.issues_screen
+        query = screen.feed.query
+        match verb:
+            case "q" | "quit" | "q!":
+                self.exit(0)
+            case "issues" | "1":
+                self.action_view("issues")
+            case "refresh" | "r":
+                self.action_refresh_all()
+            case "pause":
+                self.action_toggle_pause()
+            case "help" | "h":
+                self.action_help()
+            case "env" | "environment":
+                envs = () if arg in ("", "all") else tuple(e for e in arg.split(",") if e)
+                screen.set_query(query.with_(environments=envs))
+            case "period" if arg in PERIODS:
+                screen.set_query(query.with_(period=arg))
+            case "sort" if arg in SORTS:
+                screen.feed.query = query.with_(sort=arg)
+                screen.action_refresh()
+            case "filter":
+                match = [q for label, q in QUICK_FILTERS if label.startswith(arg.lower())]
+                if not match:
+                    self.notify(f"unknown quick filter {arg!r}", severity="warning")
+                    return
+                screen.set_query(query.with_(query=match[0]))
+            case "query" | "search":
+                screen.set_query(query.with_(query=arg))
+            case "project" | "projects":
+                self._switch_projects(arg)
+            case _:
+                self.notify(f"Unknown command :{command}\n{COMMAND_HELP}", severity="warning")
+
+    def _switch_projects(self, arg: str) -> None:
+        slugs = [] if arg in ("", "all") else [s for s in arg.split(",") if s]
+        workspace = self.ctx.workspace
+        if workspace is not None:
+            try:
+                workspace.project_ids(slugs)
+            except LookupError as error:
+                self.notify(str(error), severity="warning")
+                return
+        self.ctx.settings.project = slugs
+        header = self.issues_screen.query_one("#header")
+        header.where.projects = slugs  # type: ignore[attr-defined]
+        self.issues_screen.load_first()
+
+    # -- command palette --------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        run = self.run_command
+        yield SystemCommand("Issues", "Show the issue list (1)", lambda: run("issues"))
+        for label, query in QUICK_FILTERS:
+            yield SystemCommand(
+                f"Filter: {label}",
+                f"Search {query or 'everything'}",
+                lambda q=label: run(f"filter {q}"),
+            )
+        for period in PERIODS:
+            yield SystemCommand(
+                f"Period: {period}", "Stats and search window", lambda p=period: run(f"period {p}")
+            )
+        for sort in SORTS:
+            yield SystemCommand(
+                f"Sort: {sort}", "Order the issue list", lambda s=sort: run(f"sort {s}")
+            )
+        workspace = self.ctx.workspace
+        if workspace is not None:
+            yield SystemCommand(
+                "Project: all", "Issues of every project", lambda: run("project all")
+            )
+            for project in workspace.projects:
+                yield SystemCommand(
+                    f"Project: {project.slug}",
+                    project.name,
+                    lambda s=project.slug: run(f"project {s}"),
+                )
+            yield SystemCommand("Environment: all", "No environment filter", lambda: run("env all"))
+            for env in workspace.environments:
+                yield SystemCommand(
+                    f"Environment: {env}", "Filter by environment", lambda e=env: run(f"env {e}")
+                )
+        yield SystemCommand("Pause/resume live updates", "Z", lambda: run("pause"))

@@ -1,0 +1,52 @@
+"""Everything the app needs from outside Textual, built once by the factory.
+
+Screens receive services through this object instead of building clients or URLs themselves, so
+the CLI, `dexter demo` and the tests assemble the same app in the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dexter_tui.config import Settings
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.services.action_log import ActionLog
+from dexter_tui.services.bulk import BulkService
+from dexter_tui.services.issues import IssueQuery
+from dexter_tui.services.workspace import Workspace
+
+
+@dataclass
+class TuiContext:
+    settings: Settings
+    client: SentryClient
+    org: str
+    action_log: ActionLog
+    clock: Callable[[], float] = time.time
+    note: str = ""  # shown in the header, e.g. "demo"
+    workspace: Workspace | None = None  # loaded at start
+    bell: bool = False
+    _bulk: BulkService | None = field(default=None, repr=False)
+
+    @property
+    def read_only(self) -> bool:
+        return self.settings.read_only
+
+    @property
+    def bulk(self) -> BulkService:
+        if self._bulk is None:
+            self._bulk = BulkService(
+                self.client, self.org, self.action_log, read_only=self.read_only
+            )
+        return self._bulk
+
+    def initial_query(self) -> IssueQuery:
+        s = self.settings
+        return IssueQuery(
+            query=s.default_query,
+            sort=s.default_sort,
+            period=s.default_period,
+            environments=tuple(s.default_environment),
+        )

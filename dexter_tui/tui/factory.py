@@ -1,0 +1,86 @@
+"""The one place that assembles the app, for the CLI, `dexter demo`, screenshots and tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from dexter_tui.config import APP_NAME, ConfigError, Settings
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.services.action_log import ActionLog
+from dexter_tui.tui.app import DexterApp
+from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.dialogs import (
+    action_log,
+    assign_picker,
+    command_line,
+    confirm,
+    error_modal,
+    export_dialog,
+    help,
+    ignore_menu,
+    pick,
+)
+from dexter_tui.tui.keymap import KeymapError, declared_bindings, validate_keymap
+from dexter_tui.tui.screens.issues import IssuesScreen
+from dexter_tui.tui.widgets.fast_table import FastTable
+
+#: every class whose BINDINGS users may remap by id
+BINDING_OWNERS: list[type] = [
+    DexterApp,
+    IssuesScreen,
+    FastTable,
+    confirm.ConfirmDialog,
+    ignore_menu.IgnoreMenu,
+    assign_picker.AssignPicker,
+    help.HelpScreen,
+    action_log.ActionLogScreen,
+    error_modal.ErrorModal,
+    command_line.CommandLine,
+    pick.PickDialog,
+    export_dialog.ExportDialog,
+]
+
+
+def default_action_log_path(name: str = "actions.jsonl") -> Path:
+    import platformdirs
+
+    return platformdirs.user_state_path(APP_NAME) / name
+
+
+def checked_keymap(settings: Settings) -> dict[str, str]:
+    """The config's keymap, validated against the app's binding ids (ConfigError if wrong)."""
+    try:
+        return validate_keymap(settings.keymap, declared_bindings(BINDING_OWNERS))
+    except KeymapError as error:
+        where = settings.sources.get("keymap", "config")
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def build_context(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.time,
+    note: str = "",
+    action_log_path: Path | None = None,
+    client: SentryClient | None = None,
+) -> TuiContext:
+    if not settings.org:
+        raise ConfigError("no organization: set SENTRY_ORG, `org` in the config file, or --org")
+    return TuiContext(
+        settings=settings,
+        client=client or SentryClient.from_settings(settings),
+        org=settings.org,
+        action_log=ActionLog(action_log_path),
+        clock=clock,
+        note=note,
+    )
+
+
+def build_app(ctx: TuiContext) -> DexterApp:
+    keymap = checked_keymap(ctx.settings)
+    app = DexterApp(ctx)
+    if keymap:
+        app.set_keymap(keymap)
+    return app

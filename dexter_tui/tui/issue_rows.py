@@ -1,0 +1,157 @@
+"""How an issue looks as a table row: columns, level glyphs, badges, relative times.
+
+Severity is a glyph and a word (FTL, ERR, WRN, INF), never colour alone. Every value that came from
+Sentry goes through `safe_text`, so a title like ``[bold]x[/]`` shows those characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+
+from dexter_tui.sentry.models import Issue
+from dexter_tui.services.issues import issue_buckets
+from dexter_tui.services.priority import PriorityScore
+from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.widgets.sparkline import sparkline
+from dexter_tui.tui.widgets.table_model import Column, Row
+
+LEVELS: dict[str, tuple[str, str]] = {
+    "fatal": ("✖ FTL", "bold red"),
+    "error": ("● ERR", "red"),
+    "warning": ("▲ WRN", "yellow"),
+    "info": ("ℹ INF", "blue"),
+    "debug": ("· DBG", "dim"),
+}
+
+COLUMNS: list[Column] = [
+    Column("level", "LVL", width=5),
+    Column("short_id", "SHORT-ID", min_width=12, ratio=2),
+    Column("flags", "FLAGS", width=5),
+    Column("title", "TITLE", min_width=16, ratio=6),
+    Column("culprit", "CULPRIT", min_width=16, ratio=3, hide_below=150),
+    Column("events", "EVENTS", width=6, align="right"),
+    Column("users", "USERS", width=5, align="right"),
+    Column("trend", "TREND", width=10),
+    Column("priority", "PRIO", width=4, align="right", hide_below=100),
+    Column("assignee", "ASSIGNEE", width=12, hide_below=112),
+    Column("first_seen", "AGE", width=5, align="right", hide_below=124),
+    Column("last_seen", "SEEN", width=5, align="right"),
+]
+
+#: sort name (services.issues.SORTS) -> column showing the sort indicator
+SORT_COLUMNS = {
+    "date": "last_seen",
+    "new": "first_seen",
+    "freq": "events",
+    "user": "users",
+    "priority": "priority",
+}
+
+
+def compact(n: int) -> str:
+    """1234 → 1.2k, 2_500_000 → 2.5M (fits a 6-cell column)."""
+    for size, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if n >= size * 10:
+            return f"{n // size}{suffix}"
+        if n >= size:
+            return f"{n / size:.1f}{suffix}"
+    return str(n)
+
+
+def relative(when: datetime | None, now: float) -> str:
+    if when is None:
+        return "—"
+    seconds = max(0, int(now - when.timestamp()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def level_text(level: str) -> Text:
+    label, style = LEVELS.get(level, (f"? {level[:3].upper()}", ""))
+    return Text(label, style=style)
+
+
+def flags_text(issue: Issue) -> Text:
+    """Badges: N new, R regressed, E escalating, ★ bookmarked, • unseen; resolved/ignored words."""
+    text = Text()
+    substatus = issue.substatus or ""
+    if issue.status == "resolved":
+        text.append("✓res", style="green")
+        return text
+    if issue.status == "ignored":
+        text.append("ign", style="dim")
+    elif substatus == "new":
+        text.append("N", style="bold green")
+    elif substatus == "regressed":
+        text.append("R", style="bold magenta")
+    elif substatus == "escalating":
+        text.append("E", style="bold red")
+    if issue.is_bookmarked:
+        text.append("★", style="yellow")
+    if not issue.has_seen:
+        text.append("•", style="bold")
+    return text
+
+
+def assignee_label(issue: Issue) -> str:
+    who = issue.assigned_to
+    if who is None:
+        return ""
+    name = who.name or who.email or who.id
+    return f"#{name}" if who.type == "team" else name
+
+
+def issue_row(
+    issue: Issue, stats_key: str, now: float, priority: Callable[[Issue], PriorityScore]
+) -> Row:
+    """One issue as a keyed row; cells are built lazily when the row is drawn."""
+
+    def cells() -> dict[str, Text]:
+        buckets = issue_buckets(issue, stats_key)
+        return {
+            "level": level_text(issue.level),
+            "short_id": safe_text(issue.short_id or issue.id, "bold"),
+            "flags": flags_text(issue),
+            "title": safe_text(issue.title),
+            "culprit": safe_text(issue.culprit or "", "dim"),
+            "events": Text(compact(issue.count)),
+            "users": Text(compact(issue.user_count)),
+            "trend": sparkline(buckets, 10) if buckets else Text(""),
+            "priority": Text(f"{priority(issue).total:.0f}"),
+            "assignee": safe_text(assignee_label(issue)),
+            "first_seen": Text(relative(issue.first_seen, now)),
+            "last_seen": Text(relative(issue.last_seen, now)),
+        }
+
+    last = issue.last_seen.timestamp() if issue.last_seen else 0.0
+    first = issue.first_seen.timestamp() if issue.first_seen else 0.0
+    return Row(
+        key=issue.id,
+        cells=cells,
+        dim=issue.status in ("resolved", "ignored"),
+        sort_values={
+            "last_seen": last,
+            "first_seen": first,
+            "events": issue.count,
+            "users": issue.user_count,
+            "priority": priority(issue).total,
+        },
+        data=issue,
+    )
+
+
+def matches_text(issue: Issue, needle: str) -> bool:
+    """Local filter while typing: every word must appear in short id, title, culprit or assignee.
+
+    `key:value` words are Sentry search terms — they only take effect when the query is sent.
+    """
+    haystack = " ".join(
+        (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))
+    ).casefold()
+    words = [w for w in needle.casefold().split() if ":" not in w]
+    return all(w.lstrip("!") in haystack for w in words)

@@ -1,0 +1,637 @@
+"""The issue list: what is on fire, marks, bulk actions, live polling.
+
+The screen owns presentation and timing only; loading, polling, bulk actions and export go through
+`dexter_tui.services`. Workers: `fetch` (user-driven, exclusive), `poll` and `bulk` (never cancelled
+by a refresh). Their failures reach the app's single error handler.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from dexter_tui.sentry.models import Issue
+from dexter_tui.services import actions, export
+from dexter_tui.services.actions import IssueAction
+from dexter_tui.services.bulk import BulkOutcome
+from dexter_tui.services.issues import (
+    PERIODS,
+    QUICK_FILTERS,
+    SORT_LABELS,
+    SORTS,
+    IssueFeed,
+    IssueQuery,
+)
+from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.dialogs.action_log import ActionLogScreen
+from dexter_tui.tui.dialogs.assign_picker import AssignPicker
+from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
+from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.dialogs.pick import PickDialog
+from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
+from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.widgets.fast_table import FastTable
+from dexter_tui.tui.widgets.issue_preview import IssuePreview
+from dexter_tui.tui.widgets.status_header import StatusHeader, Where
+
+UNDO_SECONDS = 15.0
+EXPORT_PAGE_LIMIT = 20  # 2,000 issues
+
+
+class IssuesScreen(Screen[None]):
+    """The root screen: a live, keyed issue table with marks and bulk actions."""
+
+    DEFAULT_CSS = """
+    IssuesScreen #context { height: 1; padding: 0 1; background: $boost; }
+    IssuesScreen #query { height: 1; border: none; padding: 0 1; background: $surface; }
+    IssuesScreen #query:focus { background: $boost; }
+    IssuesScreen #empty { height: auto; padding: 1 2; display: none; }
+    IssuesScreen.empty #empty { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "focus_query", "Filter", id="issues.filter"),
+        Binding("s", "cycle_sort", "Sort", id="issues.sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, id="issues.sort_reverse"),
+        Binding("t", "cycle_period", "Period", show=False, id="issues.period"),
+        Binding("f", "quick_filter", "Quick filter", show=False, id="issues.quick_filter"),
+        Binding("space", "toggle_mark", "Mark", id="issues.mark"),
+        Binding("v", "range_mark", "Range", show=False, id="issues.range_mark"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="issues.mark_all"),
+        Binding("U", "clear_marks", "Clear marks", show=False, id="issues.clear_marks"),
+        Binding("x", "resolve", "Resolve", id="issues.resolve"),
+        Binding("X", "unresolve", "Unresolve", show=False, id="issues.unresolve"),
+        Binding(
+            "ctrl+x", "resolve_next", "Resolve next release", show=False, id="issues.resolve_next"
+        ),
+        Binding("i", "ignore", "Ignore", id="issues.ignore"),
+        Binding("a", "assign", "Assign", id="issues.assign"),
+        Binding("A", "unassign", "Unassign", show=False, id="issues.unassign"),
+        Binding("b", "bookmark", "Bookmark", show=False, id="issues.bookmark"),
+        Binding("n", "mark_seen", "Mark seen", show=False, id="issues.mark_seen"),
+        Binding("M", "merge", "Merge", show=False, id="issues.merge"),
+        Binding("D", "delete", "Delete", show=False, id="issues.delete"),
+        Binding("z", "undo", "Undo", show=False, id="issues.undo"),
+        Binding("at", "action_log", "Action log", show=False, id="issues.action_log"),
+        Binding("y", "copy_short_id", "Copy id", show=False, id="issues.copy_id"),
+        Binding("Y", "copy_url", "Copy URL", show=False, id="issues.copy_url"),
+        Binding("p", "toggle_preview", "Preview", show=False, id="issues.preview"),
+        Binding("e", "export", "Export", show=False, id="issues.export"),
+        Binding("r", "refresh", "Refresh", id="issues.refresh"),
+        Binding("escape", "escape", "Clear", show=False, id="issues.escape"),
+    ]
+
+    MUTATING = frozenset(
+        {
+            "resolve",
+            "unresolve",
+            "resolve_next",
+            "ignore",
+            "assign",
+            "unassign",
+            "bookmark",
+            "mark_seen",
+            "merge",
+            "delete",
+            "undo",
+        }
+    )
+
+    def __init__(self, ctx: TuiContext, query: IssueQuery | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.feed = IssueFeed(ctx.client, ctx.org, query or ctx.initial_query(), clock=ctx.clock)
+        self.poll_status = PollStatus(interval=ctx.settings.poll_interval)
+        self.sort_reverse = False
+        self._poll_timer = None
+        self._last_outcome: BulkOutcome | None = None
+        self._undo_until = 0.0
+        self._bulk_running = False
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        ctx = self.ctx
+        yield StatusHeader(
+            Where(
+                org=ctx.org,
+                projects=list(ctx.settings.project),
+                environments=list(self.feed.query.environments),
+                read_only=ctx.read_only,
+                note=ctx.note,
+            ),
+            self.poll_status,
+            ctx.clock,
+            lambda: ctx.client.rate_limits.latest,
+            id="header",
+        )
+        yield Static(id="context")
+        yield Input(
+            self.feed.query.query,
+            placeholder="Sentry search, e.g. is:unresolved level:error",
+            id="query",
+        )
+        with Vertical():
+            yield FastTable(COLUMNS, id="issues")
+            yield Static(id="empty")
+        yield IssuePreview(ctx.clock, id="preview")
+        yield Footer()
+
+    @property
+    def table(self) -> FastTable:
+        return self.query_one("#issues", FastTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._show_sort()
+        self._update_context()
+        self.set_interval(1.0, self._tick_header)
+        self.load_first()
+
+    # -- loading and polling -------------------------------------------------------------------
+
+    def _project_ids(self) -> tuple[str, ...]:
+        workspace = self.ctx.workspace
+        slugs = list(self.ctx.settings.project)
+        if workspace is None or not slugs:
+            return ()
+        return tuple(workspace.project_ids(slugs))
+
+    @work(exclusive=True, group="fetch", exit_on_error=False)
+    async def load_first(self) -> None:
+        self.poll_status.state = LiveState.LOADING
+        self.feed.query = self.feed.query.with_(projects=self._project_ids())
+        self._refresh_header()
+        try:
+            await self.feed.load_first()
+        except Exception as error:
+            self._note_failure(error)
+            raise
+        self.poll_status.succeeded(self.ctx.clock())
+        self._show_rows(track_new=False)
+        self._schedule_poll(self.poll_status.interval)
+
+    @work(group="fetch-more", exit_on_error=False)
+    async def load_more(self) -> None:
+        added = await self.feed.load_more()
+        if added:
+            self.table.append_rows(self._row(i) for i in added)
+        self.table.has_more = self.feed.has_more
+        self._update_context()
+
+    def _schedule_poll(self, delay: float | None) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        if delay is not None:
+            self._poll_timer = self.set_timer(delay, self._poll_due)
+
+    def _poll_due(self) -> None:
+        self._poll_timer = None
+        if self.poll_status.paused:
+            return
+        self.poll()
+
+    @work(group="poll", exit_on_error=False)
+    async def poll(self) -> None:
+        """One request; the next tick is scheduled only after this one finished."""
+        try:
+            changes = await self.feed.poll()
+        except Exception as error:
+            delay = self._note_failure(error)
+            self._schedule_poll(delay)
+            raise
+        self._schedule_poll(self.poll_status.succeeded(self.ctx.clock()))
+        self._show_rows(track_new=True)
+        if changes.regressed:
+            self.table.highlight(*changes.regressed)
+        if changes.new or changes.regressed:
+            parts = []
+            if changes.new:
+                parts.append(f"{len(changes.new)} new")
+            if changes.regressed:
+                parts.append(f"{len(changes.regressed)} regressed")
+            names = [self.feed.issues[i].short_id for i in changes.new + changes.regressed][:5]
+            self.notify(f"{', '.join(parts)}: {', '.join(names)}", title="Live update")
+            if self.ctx.bell:
+                self.app.bell()
+
+    def _note_failure(self, error: BaseException) -> float | None:
+        delay = self.poll_status.failed(error, self.ctx.clock())
+        self._refresh_header()
+        return delay
+
+    def _row(self, issue: Issue):
+        return issue_row(issue, self.feed.query.stats_key, self.ctx.clock(), self.feed.priority)
+
+    def _show_rows(self, *, track_new: bool) -> None:
+        table = self.table
+        table.set_rows((self._row(i) for i in self.feed.ordered()), track_new=track_new)
+        table.has_more = self.feed.has_more
+        self._apply_sort()
+        empty = self.feed.loaded_once and not self.feed.order
+        self.set_class(empty, "empty")
+        if empty:
+            self.query_one("#empty", Static).update(
+                Text.assemble(
+                    ("No issues match ", "bold"),
+                    safe_text(self.feed.query.query or "(all)"),
+                    "\nTry f for quick filters, t for a longer period, or / to edit the search.",
+                )
+            )
+        self._update_context()
+        self._update_preview()
+
+    # -- header, context line, preview ----------------------------------------------------------
+
+    def _tick_header(self) -> None:
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        header = self.query_one(StatusHeader)
+        header.progress = "" if not self._bulk_running else header.progress
+        header.refresh()
+
+    def _update_context(self) -> None:
+        q = self.feed.query
+        table = self.table
+        text = Text()
+        loaded = len(self.feed.order)
+        total = self.feed.hits
+        text.append(f"Issues {loaded}", style="bold")
+        if total is not None and total != loaded:
+            text.append(f"/{total}")
+        text.append(" · sort: ")
+        text.append(SORT_LABELS.get(q.sort, q.sort) + (" ▼" if not self.sort_reverse else " ▲"))
+        text.append(f" · period: {q.period}")
+        if q.environments:
+            text.append(" · env: ")
+            text.append_text(safe_text(", ".join(q.environments)))
+        marked = table.marked_count
+        if marked:
+            hidden = marked - table.visible_marked_count
+            text.append(f" · {marked} marked", style="bold reverse")
+            if hidden:
+                text.append(f" ({hidden} hidden by filter)")
+        if table.filter_active:
+            text.append(" · filtered", style="italic")
+        self.query_one("#context", Static).update(text)
+
+    def _update_preview(self) -> None:
+        preview = self.query_one(IssuePreview)
+        row = self.table.cursor_row
+        preview.show_issue(row.data if row else None)
+
+    @on(FastTable.CursorMoved)
+    def _cursor_moved(self) -> None:
+        self._update_preview()
+
+    @on(FastTable.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._update_context()
+
+    @on(FastTable.NearEnd)
+    def _near_end(self) -> None:
+        if self.feed.has_more:
+            self.load_more()
+
+    @on(FastTable.RowActivated)
+    def _open(self, event: FastTable.RowActivated) -> None:
+        issue = self.feed.issues.get(event.key)
+        if issue is None:
+            return
+        opener = getattr(self.app, "open_issue", None)
+        if opener is not None:
+            opener(issue)
+
+    # -- query, sort, period, filters -------------------------------------------------------------
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query", Input).focus()
+
+    @on(Input.Changed, "#query")
+    def _typing(self, event: Input.Changed) -> None:
+        needle = event.value.strip()
+        words = [w for w in needle.split() if ":" not in w]
+        if not words:
+            self.table.set_filter(None)
+        else:
+            self.table.set_filter(lambda row: matches_text(row.data, needle))
+        self._update_context()
+
+    @on(Input.Submitted, "#query")
+    def _send_query(self, event: Input.Submitted) -> None:
+        self.set_query(self.feed.query.with_(query=event.value.strip()))
+        self.table.focus()
+
+    def set_query(self, query: IssueQuery) -> None:
+        self.feed.query = query
+        self.query_one("#query", Input).value = query.query
+        self.table.set_filter(None)
+        header = self.query_one(StatusHeader)
+        header.where.environments = list(query.environments)
+        self.load_first()
+
+    def action_cycle_sort(self) -> None:
+        current = self.feed.query.sort
+        nxt = SORTS[(SORTS.index(current) + 1) % len(SORTS)] if current in SORTS else SORTS[0]
+        self.sort_reverse = False
+        self.feed.query = self.feed.query.with_(sort=nxt)
+        self._show_sort()
+        if nxt == "priority" or (current == "priority" and nxt == "date"):
+            self._apply_sort()
+        self.load_first()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._show_sort()
+        self._apply_sort()
+
+    def _show_sort(self) -> None:
+        column = SORT_COLUMNS.get(self.feed.query.sort)
+        self.table.set_sort_indicator(column, reverse=self.sort_reverse)
+        self._update_context()
+
+    def _apply_sort(self) -> None:
+        """Server order, except the local priority sort and a user reversal."""
+        q = self.feed.query
+        if q.sort == "priority":
+            self.table.sort_by("priority", reverse=not self.sort_reverse)
+        elif self.sort_reverse:
+            self.table.sort_by(SORT_COLUMNS[q.sort], reverse=False)
+        else:
+            self.table.sort_by(None)
+        self.table.set_sort_indicator(SORT_COLUMNS.get(q.sort), reverse=self.sort_reverse)
+
+    def action_cycle_period(self) -> None:
+        current = self.feed.query.period
+        nxt = PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)] if current in PERIODS else "24h"
+        self.set_query(self.feed.query.with_(period=nxt))
+
+    def action_quick_filter(self) -> None:
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.set_query(self.feed.query.with_(query=QUICK_FILTERS[index][1]))
+
+        labels = [f"{label:<16} {query or '(everything)'}" for label, query in QUICK_FILTERS]
+        self.app.push_screen(PickDialog("Quick filter", labels), chosen)
+
+    def action_escape(self) -> None:
+        query_input = self.query_one("#query", Input)
+        if self.table.filter_active or query_input.has_focus:
+            query_input.value = self.feed.query.query
+            self.table.set_filter(None)
+            self.table.focus()
+        elif self.table.marked_count:
+            self.table.clear_marks()
+        self._update_context()
+
+    def action_refresh(self) -> None:
+        self.load_first()
+
+    def action_toggle_pause(self) -> None:
+        paused = self.poll_status.toggle_pause()
+        if not paused and self._poll_timer is None:
+            self.poll()
+        self._refresh_header()
+        self.notify("Live updates paused" if paused else "Live updates resumed")
+
+    # -- marks ----------------------------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        self.table.toggle_mark()
+        self.table.action_cursor_down()
+
+    def action_range_mark(self) -> None:
+        self.table.mark_range()
+
+    def action_mark_all(self) -> None:
+        self.table.mark_all_visible()
+
+    def action_clear_marks(self) -> None:
+        self.table.clear_marks()
+
+    def selection(self) -> list[Issue]:
+        """The one selection rule: the marked issues, else the cursor row."""
+        keys = self.table.selected_keys()
+        return [self.feed.issues[k] for k in keys if k in self.feed.issues]
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MUTATING and self.ctx.read_only:
+            return None  # hidden and refused in read-only mode
+        if action == "merge" and len(self.table.selected_keys()) < 2:
+            return False  # shown greyed out
+        return action != "undo" or self._can_undo()
+
+    def _can_undo(self) -> bool:
+        outcome = self._last_outcome
+        return bool(outcome and outcome.can_undo and time.monotonic() < self._undo_until)
+
+    def _needs_confirm(self, action: IssueAction, count: int) -> bool:
+        policy = self.ctx.settings.confirm
+        if action.destructive or policy == "always":
+            return True
+        return policy == "bulk" and count > 1
+
+    def run_action(self, action: IssueAction, issues: list[Issue] | None = None) -> None:
+        issues = self.selection() if issues is None else issues
+        problem = self.ctx.bulk.check(action, len(issues))
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        if self._bulk_running:
+            self.notify("Another action is still running", severity="warning")
+            return
+        if not self._needs_confirm(action, len(issues)):
+            self._send(action, issues)
+            return
+        noun = "issue" if len(issues) == 1 else "issues"
+        names = ", ".join(i.short_id for i in issues[:3]) + ("…" if len(issues) > 3 else "")
+        question = f"{action.label} {len(issues)} {noun}? ({names})"
+        if action.destructive:
+            question += "\nThis cannot be undone."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send(action, issues)
+
+        self.app.push_screen(
+            ConfirmDialog(question, yes_label=action.label, danger=action.destructive), answered
+        )
+
+    def _send(self, action: IssueAction, issues: list[Issue]) -> None:
+        self._bulk_running = True
+        header = self.query_one(StatusHeader)
+        requests = -(-len(issues) // 100)
+        noun = "issue" if len(issues) == 1 else "issues"
+        header.progress = f"{action.label}: {len(issues)} {noun}, {requests} request(s)…"
+        header.refresh()
+        self.send_bulk(action, issues)
+
+    @work(group="bulk", exit_on_error=False)
+    async def send_bulk(self, action: IssueAction, issues: list[Issue]) -> None:
+        try:
+            outcome = await self.ctx.bulk.apply(action, issues)
+        finally:
+            self._bulk_running = False
+            self.query_one(StatusHeader).progress = ""
+        self._after_bulk(outcome, marked=bool(self.table.marked_count))
+
+    @work(group="bulk", exit_on_error=False)
+    async def send_undo(self, previous: BulkOutcome) -> None:
+        self._bulk_running = True
+        try:
+            outcome = await self.ctx.bulk.undo(previous)
+        finally:
+            self._bulk_running = False
+        self._after_bulk(outcome, marked=False)
+
+    def _after_bulk(self, outcome: BulkOutcome, *, marked: bool) -> None:
+        for issue in outcome.updated.values():
+            self.feed.replace_issue(issue)
+        if outcome.removed:
+            self.feed.remove(outcome.removed)
+        self._show_rows(track_new=False)
+        if marked:
+            self.table.clear_marks()
+            self.table.mark(*[i for i in outcome.failed if i in self.feed.issues])
+        severity = "warning" if outcome.failed else "information"
+        message = outcome.summary
+        if outcome.failed:
+            message += "\nFailed issues stay marked; @ shows why."
+        if outcome.action.verb != "undo" and outcome.can_undo:
+            self._last_outcome = outcome
+            self._undo_until = time.monotonic() + UNDO_SECONDS
+            message += "\nz to undo"
+        else:
+            self._last_outcome = None
+        self.notify(message, severity=severity, timeout=UNDO_SECONDS)
+        self._update_context()
+        self.refresh_bindings()
+
+    def action_resolve(self) -> None:
+        self.run_action(actions.resolve())
+
+    def action_unresolve(self) -> None:
+        self.run_action(actions.unresolve())
+
+    def action_resolve_next(self) -> None:
+        self.run_action(actions.resolve_in_next_release())
+
+    def action_ignore(self) -> None:
+        issues = self.selection()
+        if not issues:
+            return
+
+        def chosen(spec: actions.IgnoreSpec | None) -> None:
+            if spec is not None:
+                self.run_action(actions.ignore(spec), issues)
+
+        self.app.push_screen(IgnoreMenu(len(issues)), chosen)
+
+    def action_assign(self) -> None:
+        issues = self.selection()
+        workspace = self.ctx.workspace
+        if not issues:
+            return
+        if workspace is None:
+            self.notify("Members are still loading; try again in a moment", severity="warning")
+            return
+
+        def chosen(who: actions.Assignee | None) -> None:
+            if who is not None:
+                self.run_action(actions.assign(who), issues)
+
+        self.ctx.bulk.set_assignees(workspace.assignees())
+        self.app.push_screen(
+            AssignPicker(workspace.assignees(), me=workspace.me, count=len(issues)), chosen
+        )
+
+    def action_unassign(self) -> None:
+        self.run_action(actions.unassign())
+
+    def action_bookmark(self) -> None:
+        issues = self.selection()
+        on_ = not all(i.is_bookmarked for i in issues)
+        self.run_action(actions.bookmark(on_), issues)
+
+    def action_mark_seen(self) -> None:
+        self.run_action(actions.mark_seen())
+
+    def action_merge(self) -> None:
+        self.run_action(actions.merge())
+
+    def action_delete(self) -> None:
+        self.run_action(actions.delete())
+
+    def action_undo(self) -> None:
+        if not self._can_undo() or self._last_outcome is None:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        previous, self._last_outcome = self._last_outcome, None
+        self.send_undo(previous)
+
+    def action_action_log(self) -> None:
+        short_ids = {i: issue.short_id for i, issue in self.feed.issues.items()}
+        self.app.push_screen(ActionLogScreen(self.ctx.action_log.entries, short_ids))
+
+    def action_copy_short_id(self) -> None:
+        row = self.table.cursor_row
+        if row is not None:
+            self.app.copy_to_clipboard(row.data.short_id)
+            self.notify(f"Copied {row.data.short_id}")
+
+    def action_copy_url(self) -> None:
+        row = self.table.cursor_row
+        if row is not None and row.data.permalink:
+            self.app.copy_to_clipboard(row.data.permalink)
+            self.notify("Copied the issue URL")
+
+    def action_toggle_preview(self) -> None:
+        preview = self.query_one(IssuePreview)
+        preview.display = not preview.display
+        self._update_preview()
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        loaded = len(self.feed.order)
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.run_export(request)
+
+        self.app.push_screen(
+            ExportDialog(loaded, has_more=self.feed.has_more, page_limit=EXPORT_PAGE_LIMIT),
+            chosen,
+        )
+
+    @work(group="export", exit_on_error=False)
+    async def run_export(self, request: ExportRequest) -> None:
+        header = self.query_one(StatusHeader)
+        if request.all_pages:
+            pages = 0
+            while self.feed.has_more and pages < EXPORT_PAGE_LIMIT:
+                pages += 1
+                header.progress = f"Exporting: page {self.feed.pages_loaded + 1}…"
+                header.refresh()
+                added = await self.feed.load_more()
+                self.table.append_rows(self._row(i) for i in added)
+            self.table.has_more = self.feed.has_more
+        header.progress = ""
+        issues = self.feed.ordered()
+        path = export.write(issues, Path(request.path))
+        self.notify(f"Exported {len(issues)} issues to {path}", title="Export")
+        self._update_context()

@@ -1,0 +1,100 @@
+"""The status header: where you are (org / projects / env) and how fresh the data is.
+
+Freshness is spelled out with a glyph and a word — never colour alone — so a 16-colour SSH
+terminal or a colour-blind reader sees "stale" as clearly as anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widget import Widget
+
+from dexter_tui.sentry.ratelimit import RateLimitInfo
+from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.tui.safe_text import safe_text
+
+STATE_LOOK: dict[LiveState, tuple[str, str]] = {
+    LiveState.LOADING: ("◌ loading", "bold"),
+    LiveState.LIVE: ("● live", "bold green"),
+    LiveState.PAUSED: ("‖ paused", "bold yellow"),
+    LiveState.STALE: ("▲ stale", "bold yellow reverse"),
+    LiveState.ERROR: ("✗ error", "bold red reverse"),
+}
+
+
+def ago(seconds: float | None) -> str:
+    """`3s`, `4m`, `2h`, `5d` — short enough for a header."""
+    if seconds is None:
+        return "never"
+    seconds = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass
+class Where:
+    org: str
+    projects: list[str]
+    environments: list[str]
+    read_only: bool = False
+    note: str = ""  # e.g. "demo"
+
+
+class StatusHeader(Widget):
+    """One line; refreshed every second by its owner so "updated Ns ago" keeps counting."""
+
+    DEFAULT_CSS = """
+    StatusHeader { height: 1; background: $panel; color: $text; }
+    """
+
+    def __init__(
+        self,
+        where: Where,
+        poll: PollStatus,
+        clock: Callable[[], float],
+        rate: Callable[[], RateLimitInfo | None] = lambda: None,
+        *,
+        id: str | None = None,
+    ):
+        super().__init__(id=id)
+        self.where = where
+        self.poll = poll
+        self.clock = clock
+        self.rate = rate
+        self.progress = ""  # e.g. "Resolving 120 issues… 3/5 requests"
+
+    def render(self) -> Text:
+        left = Text(" dexter", style="bold")
+        if self.where.note:
+            left.append(f" [{self.where.note}]", style="italic")
+        left.append(" · ")
+        left.append_text(safe_text(self.where.org or "(no org)"))
+        left.append(" / ")
+        left.append_text(safe_text(", ".join(self.where.projects) or "all projects"))
+        left.append(" · env:")
+        left.append_text(safe_text(", ".join(self.where.environments) or "all"))
+        if self.where.read_only:
+            left.append(" · READ-ONLY", style="bold reverse")
+
+        label, style = STATE_LOOK[self.poll.state]
+        right = Text()
+        if self.progress:
+            right.append(self.progress + " · ", style="bold")
+        right.append(label, style=style)
+        right.append(f" {int(self.poll.interval)}s")
+        right.append(f" · updated {ago(self.poll.age(self.clock()))} ago")
+        info = self.rate()
+        if info is not None and info.limit is not None and info.remaining is not None:
+            right.append(f" · API {info.remaining}/{info.limit}")
+        right.append(" ")
+        width = self.size.width or 120
+        gap = max(1, width - left.cell_len - right.cell_len)
+        if left.cell_len + right.cell_len + 1 > width:
+            left.truncate(max(10, width - right.cell_len - 1), overflow="ellipsis")
+            gap = max(1, width - left.cell_len - right.cell_len)
+        return Text.assemble(left, " " * gap, right, no_wrap=True, end="")
