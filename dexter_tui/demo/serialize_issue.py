@@ -92,6 +92,7 @@ def user_json(row: sqlite3.Row | None) -> dict[str, Any] | None:
         "email": row["email"],
         "avatarUrl": "",
         "isActive": True,
+        "isSuspended": False,
         "hasPasswordAuth": True,
         "isManaged": False,
         "dateJoined": iso(row["date_joined"]),
@@ -356,8 +357,8 @@ class IssueSerializer:
                 item["filtered"] = filtered_obj
             if "inbox" in self.expand:
                 item["inbox"] = self.inbox(r)
-            if "owners" in self.expand:
-                item["owners"] = None
+            # expand=owners: no ownership rules in the demo, so no `owners` key (Sentry: null;
+            # the list schema types it as a non-null object)
             if "integrationIssues" in self.expand:
                 item["integrationIssues"] = []
             if "sentryAppIssues" in self.expand:

@@ -727,7 +727,7 @@ def _set_status(
             )
             if g["status"] != "resolved" or details:
                 _activity(conn, g, kind, uid, data, now)
-        return {"status": "resolved", "statusDetails": details, "substatus": None}
+        return {"status": "resolved", "statusDetails": details}
     if status == "unresolved":
         substatus = upd.substatus or "ongoing"
         for g in groups:
