@@ -138,6 +138,8 @@ def _strip_wrappers(line: str) -> tuple[str, str | None]:
 def text_entries(text: str, source: str = "client") -> list[Entry]:
     """Split free text (client error, traceback, stderr server log) into report entries."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if _SYSLOG_RE.search(text):
+        lines = [_unsyslog(line) for line in lines]
     entries: list[Entry] = []
     cur: Entry | None = None
     cur_field: str | None = None
@@ -179,8 +181,11 @@ def text_entries(text: str, source: str = "client") -> list[Entry]:
         if labelled is not None:
             role, label, body = labelled
             if role == "severity" or role == "unknown":
-                cur = Entry(severity=label, source=source)
+                cur = Entry(severity=label, source=source, pid=_prefix_pid(line, body))
                 body, cur.error_class = _strip_wrappers(body)
+                verbose = _VERBOSE_SQLSTATE_RE.match(body)  # log_error_verbosity = verbose
+                if verbose:
+                    cur.sqlstate, body = verbose.group(1), body[verbose.end() :]
                 cur.message = body
                 entries.append(cur)
                 cur_field = "message"
@@ -217,6 +222,30 @@ def text_entries(text: str, source: str = "client") -> list[Entry]:
             else:
                 cur_field = None
     return entries
+
+
+_SYSLOG_LINE_RE = re.compile(r"^.*?\[\d+\]: \[\d+-(\d+)\] ")
+_SYSLOG_RE = re.compile(r"\[\d+\]: \[\d+-\d+\] ")
+_VERBOSE_SQLSTATE_RE = re.compile(r"^([0-9A-Z]{5}): ")
+_PID_RE = re.compile(r"\[(\d+)(?:-\d+)?\]|\bpid[=:](\d+)|\w\[(\d+)\]:")
+
+
+def _unsyslog(line: str) -> str:
+    """syslog splits a report into `[N-1]`, `[N-2]`... lines, tabs as #011: rejoin them."""
+    m = _SYSLOG_LINE_RE.match(line)
+    if m is None or m.group(1) == "1":
+        return line
+    rest = line[m.end() :]
+    return "\t" + rest.removeprefix("#011")
+
+
+def _prefix_pid(line: str, body: str) -> int | None:
+    """The backend pid from a log_line_prefix such as `[%p]` or `pid=%p`, when it has one."""
+    prefix = line[: max(0, len(line) - len(body))]
+    for m in _PID_RE.finditer(prefix):
+        value = m.group(1) or m.group(2) or m.group(3)
+        return int(value)
+    return None
 
 
 def _next_role(lines: list[str], i: int) -> str | None:
@@ -419,12 +448,15 @@ def reports_from_entries(entries: list[Entry]) -> list[Report]:
                 waiting.pop(pid, None)
             seen[pid] = entry
             continue
+        if entry.pid is not None:
+            waiting.pop(entry.pid, None)  # it errored or moved on: no longer waiting
         report = report_from_entry(entry)
         if report is None:
             continue
         if report.is_deadlock:
             _add_log_knowledge(report, waiting, seen)
             waiting.clear()
+            seen.clear()
         reports.append(report)
     return reports
 
@@ -612,19 +644,20 @@ def _looks_like_server_log(text: str) -> bool:
 def _json_or_none(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
-def reports_from_object(obj: Any) -> list[Report]:
+def reports_from_object(obj: Any, depth: int = 0) -> list[Report]:
     """Reports in decoded JSON: a Sentry event (either shape), a list of them, a jsonlog
     record, diag fields, or an API response wrapping an event."""
     if isinstance(obj, list):
         if obj and all(isinstance(o, dict) and "error_severity" in o for o in obj):
             return reports_from_entries([json_log_entry(o) for o in obj])
         out: list[Report] = []
-        for item in obj:
-            out.extend(reports_from_object(item))
+        if depth < 4:
+            for item in obj:
+                out.extend(reports_from_object(item, depth + 1))
         return out
     if not isinstance(obj, dict):
         return reports_from_text(obj) if isinstance(obj, str) else []

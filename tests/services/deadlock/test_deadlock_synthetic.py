@@ -4,6 +4,7 @@ track_activities = off, logged parameters, and look-alikes."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -46,7 +47,9 @@ TARGETS = [
     ("transaction %u", (765,), "transactionid"),
     ("user lock [%u,%u,%u]", (1, 2, 3), "userlock"),
     ("pg_database.datfrozenxid of database %u", (16388,), "frozenid"),
-]
+    ("remote transaction %u of subscription %u of database %u", (5, 16600, 16388),
+     "applytransaction"),
+]  # fmt: skip
 LANGS = ["en", "de", "fr", "es", "it", "ja", "zh_CN", "ru", "ko", "sv", "pl", "tr", "uk", "cs"]
 
 
@@ -412,3 +415,139 @@ def test_unparsable_queries_degrade() -> None:
     result = analyze(text).to_json()
     assert result["relations"] == ["orders"]
     assert result["pattern"] == "row-order-inversion"
+
+
+def _to_syslog(text: str) -> str:
+    """The stderr log as syslog writes it: `postgres[pid]: [line-part]`, tabs as #011."""
+    out: list[str] = []
+    number = 0
+    part = 0
+    pid = "0"
+    for line in text.splitlines():
+        m = re.match(r"^\S+ \S+ UTC \[(\d+)\] \S+ (.*)$", line)
+        if m:
+            number, part, pid = number + 1, 1, m.group(1)
+            out.append(f"Nov 27 12:12:51 db postgres[{pid}]: [{number}-{part}] {m.group(2)}")
+        else:
+            part += 1
+            body = "#011" + line[1:] if line.startswith("\t") else line
+            out.append(f"Nov 27 12:12:51 db postgres[{pid}]: [{number}-{part}] {body}")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("case", ["D22_long_multiline_queries", "D29_bystander_not_in_cycle"])
+def test_syslog_format(case: str) -> None:
+    text = (FIXTURES / case / "server_log.txt").read_text("utf-8")
+    syslog = _to_syslog(text)
+    assert "#011Process" in syslog
+    assert analyze(syslog).to_json() == analyze(text).to_json()
+
+
+def test_verbose_errors_with_sqlstate_and_location() -> None:
+    text = (
+        "2026-11-27 12:12:51.810 UTC [9] ERROR:  40P01: deadlock detected\n"
+        "2026-11-27 12:12:51.810 UTC [9] DETAIL:  Process 9 waits for ShareLock on transaction "
+        "5; blocked by process 8.\n"
+        "\tProcess 8 waits for ShareLock on transaction 6; blocked by process 9.\n"
+        "\tProcess 9: UPDATE t SET v = 1 WHERE id = 1\n"
+        "\tProcess 8: UPDATE t SET v = 1 WHERE id = 2\n"
+        "2026-11-27 12:12:51.810 UTC [9] HINT:  See server log for query details.\n"
+        "2026-11-27 12:12:51.810 UTC [9] LOCATION:  DeadLockReport, deadlock.c:1147\n"
+        "2026-11-27 12:12:51.810 UTC [9] STATEMENT:  UPDATE t SET v = 1 WHERE id = 1\n"
+    )
+    analysis = analyze(text)
+    assert analysis.to_json()["cycles"] == [[9, 8]]
+    assert analysis.report.message == "deadlock detected"
+    assert analysis.report.statement == "UPDATE t SET v = 1 WHERE id = 1"
+
+
+def test_a_waiter_that_timed_out_is_no_bystander() -> None:
+    text = (FIXTURES / "D29_bystander_not_in_cycle" / "server_log.txt").read_text("utf-8")
+    cut = text.index("[24860] app@shop LOG:  process 24860 still waiting")
+    start = text.rfind("\n", 0, cut) + 1
+    timeout = (
+        "2026-11-27 12:15:22.500 UTC [24862] app@shop ERROR:  canceling statement due to lock "
+        "timeout\n"
+    )
+    analysis = analyze(text[:start] + timeout + text[start:])
+    assert analysis.graph.bystanders == []
+    assert analysis.to_json()["cycles"] == [[24861, 24860]]
+
+
+def test_garbage_never_raises() -> None:
+    import random
+
+    rng = random.Random(6)
+    sources = [
+        (FIXTURES / c / n).read_text("utf-8")
+        for c in ("D07_tuple_lock_chain_3", "D31_localized_de", "D19_plpgsql_transfer_function")
+        for n in ("server_log.txt", "psycopg3.txt", "event.json", "server_log.csv")
+    ]
+    for _ in range(300):
+        text = rng.choice(sources)
+        a, b = sorted(rng.randrange(len(text)) for _ in range(2))
+        mutated = rng.choice(
+            [text[:a], text[a:], text[:a] + text[b:], text[a:b] * 3, text.replace("\n", "\r\n")]
+        )
+        result = analyze(mutated).to_json()
+        assert isinstance(result["is_deadlock"], bool)
+    deep = "[" * 100_000 + "]" * 100_000
+    assert analyze(deep).to_json()["is_deadlock"] is False
+
+
+PATTERN_CONTEXTS = [
+    (
+        'while deleting tuple (0,3) in relation "invoices"\n'
+        'SQL statement "DELETE FROM ONLY "public"."invoices" WHERE $1 OPERATOR(pg_catalog.=) '
+        '"customer_id""',
+        "fk-cascade",
+    ),
+    ('while inserting index tuple (0,5) in relation "users_email_key"', "unique-constraint"),
+    ('while checking uniqueness of tuple (1,2) in relation "users"', "unique-constraint"),
+    (
+        'while updating tuple (0,1) in relation "stock"\n'
+        'SQL statement "UPDATE stock SET qty = qty - NEW.qty WHERE id = NEW.item"\n'
+        "PL/pgSQL function order_line_stock() line 3 at SQL statement",
+        "function-internal",
+    ),
+    ('while locking tuple (0,1) in relation "accounts"', "row-order-inversion"),
+]
+
+
+@pytest.mark.parametrize(("context", "pattern"), PATTERN_CONTEXTS)
+def test_patterns_from_context(context: str, pattern: str) -> None:
+    waits = [
+        (9, "ShareLock", "transaction 5", 8),
+        (8, "ShareLock", "transaction 6", 9),
+    ]
+    result = analyze(client_text("en", waits, context)).to_json()
+    assert result["pattern"] == pattern
+    assert result["recommendations"][0]["id"] not in ("retry-40p01", "short-transactions")
+
+
+def test_speculative_token_is_a_unique_constraint_deadlock() -> None:
+    waits = [
+        (9, "ShareLock", "speculative token 3 of transaction 901", 8),
+        (8, "ShareLock", "transaction 902", 9),
+    ]
+    result = analyze(client_text("en", waits)).to_json()
+    assert result["pattern"] == "unique-constraint"
+    assert result["waits"][0]["locktype"] == "spectoken"
+
+
+def test_report_in_event_extra_and_string_message() -> None:
+    report = client_text(
+        "en", [(9, "ShareLock", "transaction 5", 8), (8, "ShareLock", "transaction 6", 9)]
+    )
+    assert analyze({"event_id": "c" * 32, "extra": {"db_error": report}}).to_json()["cycles"] == [
+        [9, 8]
+    ]
+    assert analyze({"event_id": "d" * 32, "message": report}).to_json()["cycles"] == [[9, 8]]
+    envelope = "\n".join(
+        [
+            '{"event_id": "' + "e" * 32 + '"}',
+            '{"type": "event"}',
+            json.dumps({"event_id": "e" * 32, "message": report}),
+        ]
+    )
+    assert analyze(envelope).to_json()["cycles"] == [[9, 8]]
