@@ -66,6 +66,27 @@ def _say(line: str = "") -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    stop = _stop_on_signals()
+    try:
+        return _run(args, stop)
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGINT/SIGTERM end the server cleanly (exit 0); installed before anything is printed."""
+    stop = threading.Event()
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handle)
+    return stop
+
+
+def _run(args: argparse.Namespace, stop: threading.Event) -> int:
     from dexter_tui.demo.runner import BackgroundServer
     from dexter_tui.demo.server import ServerOptions, create_app
     from dexter_tui.demo.store import FULL_SCOPES, Store
@@ -122,6 +143,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo-server: {exc} on {args.host}:{args.port}", file=sys.stderr)
         store.close()
         return 1
+    if stop.is_set():  # asked to stop while seeding
+        server.stop()
+        store.close()
+        return 0
     token = args.token or world.token
     url = server.url
     netloc = url.split("://", 1)[1]
@@ -142,18 +167,10 @@ def run(args: argparse.Namespace) -> int:
     )
     _banner(url, world, dsn, db, notes)
 
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         while not stop.is_set():
             stop.wait(0.5)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         started = time.monotonic()
         server.stop()
         store.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import sentry_sdk
 
 from dexter_tui.demo.large import add_large
 from dexter_tui.demo.seed import DAY, SeedReport, seed
+from dexter_tui.demo.server import ServerOptions, create_app
 from dexter_tui.demo.store import Store
 from dexter_tui.demo.world import World, create_world
 
@@ -165,11 +167,28 @@ def test_releases_deploys_and_rules(seeded) -> None:
     assert _one(store, "SELECT COUNT(*) FROM rule_fires") > 0
 
 
-def test_triage_went_through_the_api(seeded) -> None:
-    _, _, report = seeded
-    assert report.api_actions > 0
-    # the seed's temporary tokens for other users are gone
-    assert "issue updates" not in report.sql_fallbacks
+async def test_triage_went_through_the_api_and_reads_back(seeded) -> None:
+    store, world, report = seeded
+    assert report.api_actions >= 50
+    assert report.sql_fallbacks == []  # every route the seed needs is served
+    transport = httpx.ASGITransport(app=create_app(store, ServerOptions()))
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://demo.test",
+        headers={"Authorization": f"Bearer {world.token}"},
+    ) as api:
+        rules = await api.get("/api/0/projects/acme/checkout-api/rules/")
+        assert rules.status_code == 200
+        assert len(rules.json()) == 2
+        payment = report.group_ids["checkout-api/payment_timeout"]
+        notes = await api.get(f"/api/0/organizations/acme/issues/{payment}/comments/")
+        assert notes.status_code == 200
+        assert any("circuit breaker" in n["data"]["text"] for n in notes.json())
+        issue = await api.get(f"/api/0/organizations/acme/issues/{payment}/")
+        assert issue.json()["assignedTo"]["name"] == "Chloe Payments"
+        regressed = report.group_ids["billing-worker/prorate_zero_period"]
+        issue = await api.get(f"/api/0/organizations/acme/issues/{regressed}/")
+        assert (issue.json()["status"], issue.json()["substatus"]) == ("unresolved", "regressed")
 
 
 def test_seed_leaves_tokens_and_sdk_state_alone(seeded) -> None:
