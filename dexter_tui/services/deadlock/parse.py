@@ -74,6 +74,7 @@ class Entry:
 
 
 _LABEL_RE = re.compile(r"^(?P<prefix>|.*?[\s:\]\)>|,\-])(?P<label>[^\W\d_][^\s:]*):  (?P<text>.*)$")
+_LOOSE_LABEL_RE = re.compile(r"^(?P<label>[^\W\d_][^\s:]*)[ \u00a0]?:[ \u00a0]{1,2}(?P<text>.*)$")
 _POSITION_RE = re.compile(r"^\S+ \d+: ")
 _CARET_RE = re.compile(r"^\s*\^\s*$")
 _WRAPPER_RE = re.compile(
@@ -95,7 +96,12 @@ def _line_label(line: str) -> tuple[str, str, str] | None:
     """(role, label, text) when the line starts a labelled record (`[prefix]LABEL:  text`)."""
     m = _LABEL_RE.match(line)
     if m is None:
-        return None
+        # libpq's own translations (client locale), e.g. French "DÉTAIL : ": known labels only
+        m = _LOOSE_LABEL_RE.match(line)
+        if m is None or (
+            m.group("label") not in M.SEVERITY_LABELS and m.group("label") not in M.FIELD_LABELS
+        ):
+            return None
     label = m.group("label")
     if label in M.SEVERITY_LABELS:
         return "severity", label, m.group("text")
@@ -753,7 +759,7 @@ def reports_from_event(event: dict[str, Any]) -> list[Report]:
             continue
         if where in ("extra", "context", "contexts") and "\n" not in text and len(text) < 40:
             continue
-        for report in reports_from_text(text) if _maybe_report(text) else []:
+        for report in reports_from_text(text) if text.strip() else []:
             report.error_class = report.error_class or etype
             if report.is_deadlock:
                 found = report
@@ -786,10 +792,6 @@ def reports_from_event(event: dict[str, Any]) -> list[Report]:
     found.source = "sentry-event"
     _enrich_from_event(found, event)
     return [found]
-
-
-def _maybe_report(text: str) -> bool:
-    return bool(text.strip())
 
 
 def _enrich_from_event(report: Report, event: dict[str, Any]) -> None:

@@ -551,3 +551,21 @@ def test_report_in_event_extra_and_string_message() -> None:
         ]
     )
     assert analyze(envelope).to_json()["cycles"] == [[9, 8]]
+
+
+def test_client_labels_translated_by_libpq() -> None:
+    waits = [
+        cfmt(tr(M.WAITS, "fr"), 9, "ShareLock", cfmt(tr("transaction %u", "fr"), 5), 8),
+        cfmt(tr(M.WAITS, "fr"), 8, "ShareLock", cfmt(tr("transaction %u", "fr"), 6), 9),
+    ]
+    text = (
+        f"ERREUR : {tr(M.DEADLOCK, 'fr')}\n"
+        f"DÉTAIL : {waits[0]}\n{waits[1]}\n"
+        f"ASTUCE : {tr(M.HINT, 'fr')}\n"
+        "CONTEXTE : "
+        + cfmt(tr('while updating tuple (%u,%u) in relation "%s"', "fr"), 0, 1, "comptes")
+    )
+    analysis = analyze(text)
+    assert analysis.to_json()["cycles"] == [[9, 8]]
+    assert analysis.to_json()["relations"] == ["comptes"]
+    assert analysis.report.language == "fr"
