@@ -112,6 +112,9 @@ class BulkResult:
     succeeded: list[str] = field(default_factory=list)
     failed: dict[str, SentryError] = field(default_factory=dict)
     requests: int = 0
+    #: most requests one bulk call may send: bisection stops there (a server failing every
+    #: request must not turn one action into hundreds of calls); the rest is reported failed
+    budget: int = 0
     responses: list[BulkUpdateResponse] = field(default_factory=list)
 
     @property
@@ -176,7 +179,9 @@ class SentryClient:
         if ca_bundle:
             import ssl
 
-            verify = ssl.create_default_context(cafile=str(ca_bundle))
+            # the system store plus the private CA (a proxy or self-hosted install)
+            verify = ssl.create_default_context()
+            verify.load_verify_locations(cafile=str(ca_bundle))
         self._http = httpx.AsyncClient(
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -764,7 +769,8 @@ class SentryClient:
             )
         if not 1 <= chunk_size <= MAX_BULK_IDS:
             raise ValueError(f"chunk_size must be 1..{MAX_BULK_IDS}")
-        result = BulkResult()
+        chunks_needed = -(-len(unique) // chunk_size)
+        result = BulkResult(budget=chunks_needed + 8 * max(1, chunk_size.bit_length()) + 16)
         project_params = _params(project=list(projects or []))
         chunks = [unique[i : i + chunk_size] for i in range(0, len(unique), chunk_size)]
         await asyncio.gather(
@@ -796,9 +802,12 @@ class SentryClient:
                 json=changes,
                 idempotent=True,
             )
-        except (ServerError, NetworkError, BadResponse) as exc:
-            if len(chunk) == 1:
-                result.failed[chunk[0]] = exc
+        except ServerError as exc:
+            # A 500 may come from one bad issue in the chunk; gateway errors (502-504, retried
+            # already), network errors and refusals concern the whole request, not an id.
+            if len(chunk) == 1 or exc.status != 500 or result.requests >= result.budget:
+                for issue_id in chunk:
+                    result.failed[issue_id] = exc
                 return
             # All-or-nothing per request: split to find which ids fail (O(k log n) requests).
             half = len(chunk) // 2

@@ -162,6 +162,14 @@ class TestServerErrors:
         assert len(recorder.sent) == 4
         assert err.value.transient
 
+    async def test_bulk_against_a_failing_server_stays_bounded(self, make_client, sleeps) -> None:
+        ids = [str(n) for n in range(1, 101)]
+        async with make_client(sleep=sleeps) as client:
+            result = await client.bulk_update_issues(ORG, ids, {"status": "resolved"})
+        assert sorted(result.failed, key=int) == ids
+        assert result.succeeded == []
+        assert result.requests < 100  # bisecting all 100 would take 199 requests
+
 
 class TestRateLimit:
     @pytest.fixture
