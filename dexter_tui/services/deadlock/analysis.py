@@ -52,6 +52,32 @@ class Analysis:
             "severity": advice.severity,
         }
 
+    @property
+    def fingerprint(self) -> str:
+        """Groups recurring deadlocks (empty when not a deadlock)."""
+        return self.advice.fingerprint if self.advice else ""
+
+    def cycle_text(self, index: int = 0) -> str:
+        """One cycle as a chain: `pid 1 ─ShareLock on transaction 7→ pid 2 ─…→ back`."""
+        if self.graph is None or self.advice is None or index >= len(self.graph.cycles):
+            return ""
+        parts = [f"pid {self.graph.cycles[index][0]}"]
+        for wait in self.graph.cycle_edges(self.graph.cycles[index]):
+            parts.append(f"─{wait.mode} on {describe_target(wait, self.advice.relation_names)}→")
+            parts.append(f"pid {wait.blocked_by}")
+        parts[-1] = "back"
+        return " ".join(parts)
+
+    def blocking_query(self) -> str | None:
+        """The query of the process the victim waited for (what to look at first)."""
+        if self.report is None or self.graph is None:
+            return None
+        for wait in self.report.waits:
+            if wait.pid == self.report.victim_pid:
+                node = self.graph.nodes.get(wait.blocked_by)
+                return node.query if node else None
+        return None
+
     def render_text(self) -> str:
         """A readable summary for people: cycle, waits, explanation, recommendations."""
         report, graph, advice = self.report, self.graph, self.advice
@@ -77,6 +103,7 @@ class Analysis:
         out.append(f"Fingerprint: {advice.fingerprint}")
         for i, cycle in enumerate(graph.cycles, 1):
             out += ["", f"Cycle {i}:" if len(graph.cycles) > 1 else "Cycle:"]
+            out.append(f"  {self.cycle_text(i - 1)}")
             for wait in graph.cycle_edges(cycle):
                 target = describe_target(wait, advice.relation_names)
                 out.append(f"  pid {wait.pid} ─{wait.mode} on {target}→ pid {wait.blocked_by}")

@@ -171,3 +171,17 @@ def normalized_digest(sql: str) -> str:
     text = re.sub(r"\?(?:\s*,\s*\?)+", "?", text)  # lists of any length, even cut off
     text = " ".join(text.split())
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+_LITERAL_RE = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+def mask_literals(sql: str) -> str:
+    """`sql` with its constants replaced by `$n` (PostgreSQL's own normalization when it
+    parses, else quoted strings and numbers become `?`), for showing queries without data."""
+    if pglast is not None:
+        try:
+            return pglast.parser.normalize(sql)
+        except Exception:  # noqa: S110 - fall back to the regex below
+            pass
+    return _LITERAL_RE.sub("?", sql)

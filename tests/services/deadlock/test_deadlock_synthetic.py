@@ -569,3 +569,24 @@ def test_client_labels_translated_by_libpq() -> None:
     assert analysis.to_json()["cycles"] == [[9, 8]]
     assert analysis.to_json()["relations"] == ["comptes"]
     assert analysis.report.language == "fr"
+
+
+def test_view_helpers_cycle_text_blocking_query_and_masking() -> None:
+    text = (FIXTURES / "D10_ddl_alter_vs_select" / "server_log.txt").read_text("utf-8")
+    analysis = analyze(text)
+    assert analysis.cycle_text() == (
+        "pid 24389 ─AccessShareLock on relation 16527 of database 16388 (products)→ pid 24388 "
+        "─AccessExclusiveLock on relation 16534 of database 16388 (prices)→ back"
+    )
+    assert (
+        analysis.blocking_query() == "ALTER TABLE prices ADD COLUMN currency char(3) DEFAULT 'EUR'"
+    )
+    assert len(analysis.fingerprint) == 16
+    from dexter_tui.services.deadlock.sql import mask_literals
+
+    assert mask_literals("UPDATE t SET a = 'secret' WHERE id = 42") == (
+        "UPDATE t SET a = $1 WHERE id = $2"
+    )
+    assert mask_literals("UPDATE t SET a = 'x' WHERE id IN (1, 2") == (
+        "UPDATE t SET a = ? WHERE id IN (?, ?"
+    )
