@@ -213,15 +213,15 @@ def explain(
         tail = "" if wait.in_report else " (bystander: not in the cycle)"
         if target.locktype == "transactionid":
             xid = target.fields.get("transactionid")
-            row = ""
             ctx = P._tuple_context(contexts.get(wait.pid, "") or "")
             if ctx:
                 op, page, item, rel = ctx
-                row = f" to {op.replace('-', ' ')} row ({page},{item}) of {rel}"
+                row = f"to {op.replace('-', ' ')} row ({page},{item}) of {rel}, which"
+            else:
+                row = "a row that"
             lines.append(
-                f"{who} waits{row}: that row was changed or locked by transaction {xid}, "
-                f"which belongs to {holder}; it must wait until {holder} commits or rolls "
-                f"back ({wait.mode} on the transaction){tail}."
+                f"{who} wants {row} transaction {xid} ({holder}) changed or locked; it waits "
+                f"({wait.mode} on the transaction) until {holder} commits or rolls back{tail}."
             )
         elif target.locktype == "tuple":
             lines.append(

@@ -107,7 +107,6 @@ class Analysis:
             for wait in graph.cycle_edges(cycle):
                 target = describe_target(wait, advice.relation_names)
                 out.append(f"  pid {wait.pid} ─{wait.mode} on {target}→ pid {wait.blocked_by}")
-            out.append(f"  (pid {cycle[-1]} waits for pid {cycle[0]}: back to the start)")
         if graph.bystanders:
             out += ["", "Waiting outside the cycle (bystanders):"]
             for pid in graph.bystanders:

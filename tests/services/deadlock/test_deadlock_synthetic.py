@@ -397,11 +397,12 @@ def test_relation_conflict_is_explained() -> None:
 def test_row_lock_owner_is_named() -> None:
     text = (FIXTURES / "D01_update_swap_2" / "server_log.txt").read_text("utf-8")
     lines = analyze(text).advice.explanations
-    assert lines[0].startswith(
-        "pid 24025 waits to update row (0,1) of accounts: that row was changed or locked by "
-        "transaction 735, which belongs to pid 24024"
+    assert lines[0] == (
+        "pid 24025 wants to update row (0,1) of accounts, which transaction 735 (pid 24024) "
+        "changed or locked; it waits (ShareLock on the transaction) until pid 24024 commits or "
+        "rolls back."
     )
-    assert lines[1].startswith("pid 24024 waits to update row (0,2) of accounts")
+    assert lines[1].startswith("pid 24024 wants to update row (0,2) of accounts")
 
 
 def test_unparsable_queries_degrade() -> None:
