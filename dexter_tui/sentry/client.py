@@ -1197,6 +1197,46 @@ class SentryClient:
             params=params,
         )
 
+    async def project_stats(
+        self,
+        org: str,
+        project: str,
+        *,
+        stat: str = "received",
+        since: float | None = None,
+        until: float | None = None,
+        resolution: str | None = "1h",
+    ) -> list[tuple[float, float]]:
+        """`GET /projects/{org}/{project}/stats/`: `[(epoch_s, count), ...]` of accepted events."""
+        params = _params(
+            stat=stat,
+            since=int(since) if since is not None else None,
+            until=int(until) if until is not None else None,
+            resolution=resolution,
+        )
+        response = await self.request(
+            "GET", f"{API}/projects/{_q(org)}/{_q(project)}/stats/", org=org, params=params
+        )
+        data = self._json(response)
+        if not isinstance(data, list):
+            raise BadResponse(
+                "expected a list of [timestamp, count] pairs",
+                method="GET",
+                path=response.request.url.path,
+                status=response.status_code,
+            )
+        points: list[tuple[float, float]] = []
+        for row in data:
+            if not (isinstance(row, list) and len(row) == 2):
+                raise BadResponse(
+                    "expected [timestamp, count] pairs",
+                    method="GET",
+                    path=response.request.url.path,
+                    status=response.status_code,
+                )
+            points.append((float(row[0]), float(row[1])))
+        return points
+
 
 def _network_message(exc: httpx.TransportError, base: str) -> str:
     text = str(exc) or type(exc).__name__

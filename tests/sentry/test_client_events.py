@@ -160,3 +160,27 @@ async def test_alert_rules_toggle(client: SentryClient) -> None:
     assert again.conditions == rule.conditions or len(again.conditions) == len(rule.conditions)
     on = await client.set_alert_rule_enabled(ORG, PROJECT, rule.id, True)
     assert on.is_enabled is True
+
+
+async def test_discover_query(client: SentryClient, issue_id: str) -> None:
+    result, page = await client.discover_query(
+        ORG, ["title", "count()"], query="", sort="-count()", stats_period="14d"
+    )
+    assert result.meta["fields"]["count()"] == "integer"
+    assert page.items == result.data
+    top = result.data[0]
+    assert top["title"] == "ValueError: repeat number 0"
+    assert top["count()"] == 3
+    with pytest.raises(ValueError, match=r"1\.\.20 fields"):
+        await client.discover_query(ORG, [])
+
+
+async def test_events_stats_and_timeseries(client: SentryClient, issue_id: str) -> None:
+    stats = await client.events_stats(ORG, interval="1h", stats_period="24h")
+    assert sum(count for _, count in stats.points()) == 3
+    series = await client.events_timeseries(ORG, interval=3600, stats_period="24h")
+    assert len(series.time_series) == 1
+    assert series.time_series[0].y_axis == "count()"
+    assert sum(v.value or 0 for v in series.time_series[0].values) == 3
+    points = await client.project_stats(ORG, PROJECT, resolution="1h")
+    assert sum(c for _, c in points) == 3

@@ -172,6 +172,9 @@ def tour(
         "events_stats": lambda: client.events_stats(
             ORG, query="issue:CHECKOUT-API-1", projects=[1]
         ),
+        "project_stats": lambda: client.project_stats(
+            ORG, PROJECT, since=1_700_000_000, until=1_700_086_400, resolution="1h"
+        ),
         "events_timeseries": lambda: client.events_timeseries(
             ORG,
             y_axis="count()",
