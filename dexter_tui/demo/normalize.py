@@ -38,25 +38,31 @@ _KNOWN_CONTEXTS = frozenset(
 # -- small coercions ----------------------------------------------------------------------------
 
 
+#: Timestamps outside years 1970..9999 are unreadable (and would not render).
+_MAX_TS = 253402300799.0
+
+
 def parse_timestamp(value: Any) -> float | None:
     """Epoch seconds from a float/int or an RFC 3339 string; None when unreadable."""
     if isinstance(value, bool):
         return None
+    ts: float | None = None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and value:
+        ts = float(value)
+    elif isinstance(value, str) and value:
         try:
-            return float(value)
+            ts = float(value)
         except ValueError:
-            pass
-        try:
-            dt = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=UTC)
-        return dt.timestamp()
-    return None
+            try:
+                dt = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+            ts = dt.timestamp()
+    if ts is None or ts != ts or not 0 <= ts <= _MAX_TS:
+        return None
+    return ts
 
 
 def iso(ts: float | None) -> str | None:
@@ -152,13 +158,52 @@ def _normalize_logentry(event: dict[str, Any]) -> dict[str, Any] | None:
     return entry
 
 
+_FRAME_STRINGS = (
+    "filename", "abs_path", "module", "package", "platform", "function", "raw_function",
+    "symbol", "context_line", "instruction_addr", "symbol_addr", "addr_mode",
+)  # fmt: skip
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _normalize_frame(frame: dict[str, Any]) -> dict[str, Any]:
+    """Coerce frame fields to their protocol types (Relay drops what does not fit)."""
+    out = dict(frame)
+    for key in _FRAME_STRINGS:
+        if key in out and out[key] is not None and not isinstance(out[key], str):
+            out[key] = str(out[key])
+    for key in ("lineno", "colno"):
+        if key in out:
+            out[key] = _as_int(out[key])
+    for key in ("pre_context", "post_context"):
+        if key in out:
+            lines = out[key]
+            out[key] = (
+                [x if isinstance(x, str) else str(x) for x in lines if x is not None]
+                if isinstance(lines, list)
+                else []
+            )
+    if "in_app" in out and not isinstance(out["in_app"], bool):
+        out["in_app"] = None
+    if "vars" in out and not isinstance(out["vars"], dict):
+        out["vars"] = None
+    return out
+
+
 def _normalize_frames(stacktrace: Any) -> dict[str, Any] | None:
     if not isinstance(stacktrace, dict):
         return None
     frames = stacktrace.get("frames")
     if not isinstance(frames, list):
         return None
-    frames = [f for f in frames if isinstance(f, dict)]
+    frames = [_normalize_frame(f) for f in frames if isinstance(f, dict)]
     if not frames:
         return None
     return {**stacktrace, "frames": frames}
@@ -170,8 +215,11 @@ def _normalize_exception(value: Any) -> dict[str, Any] | None:
         if not isinstance(exc, dict):
             continue
         exc = dict(exc)
-        if exc.get("value") is not None and not isinstance(exc["value"], str):
-            exc["value"] = str(exc["value"])
+        for key in ("type", "value", "module"):
+            if exc.get(key) is not None and not isinstance(exc[key], str):
+                exc[key] = str(exc[key])
+        if "mechanism" in exc and not isinstance(exc["mechanism"], dict):
+            exc["mechanism"] = None
         if not exc.get("type") and isinstance(exc.get("value"), str) and ": " in exc["value"]:
             head, _, rest = exc["value"].partition(": ")
             if head.isidentifier():  # Relay splits "ValueError: x" into type and value
@@ -218,6 +266,9 @@ def _normalize_request(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         return None
     req = dict(value)
+    for key in ("url", "method", "fragment"):
+        if req.get(key) is not None and not isinstance(req[key], str):
+            req[key] = str(req[key])
     url = req.get("url")
     if isinstance(url, str) and ("?" in url or "#" in url):
         parts = urlsplit(url)
@@ -392,7 +443,7 @@ def generate_culprit(event: dict[str, Any]) -> str:
         culprit = event["request"].get("url")
     if not culprit and event.get("logger"):
         culprit = event["logger"]
-    return truncatechars(culprit or "", MAX_CULPRIT_LENGTH)
+    return truncatechars(str(culprit or ""), MAX_CULPRIT_LENGTH)
 
 
 def _in_app_frame_mix(event: dict[str, Any]) -> str | None:
@@ -578,7 +629,7 @@ def normalize_event(
     if user:
         ev["user"] = user
     ev["contexts"] = _normalize_contexts(raw.get("contexts"))
-    for key in ("extra", "modules", "sdk", "debug_meta", "template"):
+    for key in ("extra", "modules", "sdk", "debug_meta", "template"):  # objects only
         if isinstance(raw.get(key), dict) and raw[key]:
             ev[key] = raw[key]
     fingerprint = raw.get("fingerprint")

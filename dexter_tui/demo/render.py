@@ -30,6 +30,7 @@ _USER_KEYS = ("id", "email", "username", "ip_address", "name", "geo", "data")
 
 
 def _data(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The normalized event of a row (its `data` JSON)."""
     raw = row["data"]
     return json.loads(raw) if isinstance(raw, str | bytes) else dict(raw)
 
@@ -40,9 +41,9 @@ def context_lines(frame: Mapping[str, Any]) -> list[list[Any]]:
     pre = frame.get("pre_context") or []
     post = frame.get("post_context") or []
     line = frame.get("context_line")
-    if lineno is None or (line is None and not (pre or post)):
+    if not isinstance(lineno, int) or (line is None and not (pre or post)):
         return []
-    at = int(lineno) - len(pre)
+    at = lineno - len(pre)
     out = []
     for text in [*pre, line, *post]:
         out.append([at, text])

@@ -363,3 +363,27 @@ def test_full_event_matches_openapi_schema(store: Store, world: World) -> None:
     assert {
         f for f in check.omitted if not f.startswith(("release.", "userReport.", "occurrence."))
     } == set()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"exception": {"values": [{"type": 3, "value": ["x"], "mechanism": ["generic"]}]}},
+        {"exception": {"values": [{"type": "E", "stacktrace": {"frames": [
+            {"filename": {"a": 1}, "function": None, "lineno": "str", "pre_context": 5,
+             "post_context": [{"x": 1}], "context_line": 7, "in_app": "yes", "vars": 3}]}}]}},
+        {"message": "m", "request": {"url": ["http://x"], "headers": "nope", "cookies": 5}},
+        {"message": "m", "breadcrumbs": {"values": [{"timestamp": 1e300}, None, "x"]}},
+        {"message": "m", "timestamp": -1e300, "extra": 5, "contexts": [1], "user": "ann"},
+        {"logentry": {"message": ["a"], "params": "b"}, "fingerprint": [None, 1, "{{ x.y }}"]},
+        {"threads": {"values": [{"stacktrace": {"frames": [{"function": "f", "lineno": 2}]}}]}},
+    ],
+)  # fmt: skip
+def test_hostile_payloads_store_and_render(store: Store, world: World, raw: dict) -> None:
+    from dexter_tui.demo.ingest import ingest_event
+
+    ingest_event(store, world.projects["checkout-api"].project_id, raw)
+    row = store.query_one("SELECT * FROM events")
+    body = full_event(row)
+    assert isinstance(body["title"], str)
+    assert isinstance(simple_event(row)["culprit"], str)
