@@ -178,3 +178,59 @@ async def test_scopes_are_checked(api: httpx.AsyncClient, store: Store, world: W
         "/api/0/organizations/acme/members/", headers={"Authorization": f"Bearer {token}"}
     )
     assert r.status_code == 403
+
+
+async def test_member_detail(api: httpx.AsyncClient, world: World) -> None:
+    r = await api.get(f"/api/0/organizations/acme/members/{world.member_ids['ana']}/")
+    member = r.json()
+    assert member["email"] == "ana@acme.test"
+    assert member["isOnlyOwner"] is True
+    assert sorted(member["teams"]) == ["backend", "platform"]
+    assert {role["id"] for role in member["orgRoleList"]} >= {"member", "owner"}
+    assert (await api.get("/api/0/organizations/acme/members/99999/")).status_code == 404
+
+
+async def test_team_routes(api: httpx.AsyncClient) -> None:
+    team = (await api.get("/api/0/teams/acme/payments/")).json()
+    assert team["slug"] == "payments"
+    assert team["organization"]["slug"] == "acme"
+    assert team["isMember"] is False  # ana is not in payments
+    members = (await api.get("/api/0/teams/acme/payments/members/")).json()
+    assert sorted(m["user"]["username"] for m in members) == ["ben", "chloe"]
+    assert {m["teamSlug"] for m in members} == {"payments"}
+    projects = (await api.get("/api/0/teams/acme/payments/projects/")).json()
+    assert sorted(p["slug"] for p in projects) == ["billing-worker", "checkout-api"]
+    assert (await api.get("/api/0/teams/acme/nope/")).status_code == 404
+
+
+async def test_project_environment_detail(
+    api: httpx.AsyncClient, store: Store, world: World
+) -> None:
+    env = store.execute(
+        "INSERT INTO environments (org_id, name) VALUES (?, 'production')", (world.org_id,)
+    ).lastrowid
+    store.execute(
+        "INSERT INTO environment_projects (environment_id, project_id) VALUES (?, ?)",
+        (env, world.projects["checkout-api"].project_id),
+    )
+    r = await api.get("/api/0/projects/acme/checkout-api/environments/production/")
+    assert r.json() == {"id": str(env), "name": "production", "isHidden": False}
+    r = await api.get("/api/0/projects/acme/billing-worker/environments/production/")
+    assert r.status_code == 404
+
+
+async def test_project_users(api: httpx.AsyncClient, store: Store, world: World) -> None:
+    from platform_events import error_event, ingest
+
+    pid = world.projects["checkout-api"].project_id
+    for i, user in enumerate(["u1", "u2", "u1"]):
+        ingest(store, pid, error_event(timestamp=1_790_000_000.0 + i, user=user))
+    users = (await api.get("/api/0/projects/acme/checkout-api/users/")).json()
+    assert sorted(u["tagValue"] for u in users) == ["id:u1", "id:u2"]
+    u1 = next(u for u in users if u["identifier"] == "u1")
+    assert u1["email"] == "u1@customers.test"
+    assert len(u1["hash"]) == 32
+    found = await api.get(
+        "/api/0/projects/acme/checkout-api/users/", params={"query": "email:u2@customers.test"}
+    )
+    assert [u["identifier"] for u in found.json()] == ["u2"]

@@ -3,15 +3,17 @@ environments and project keys (DSNs)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
-from dexter_tui.demo.api.errors import ApiError
+from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.shapes import (
     MEMBER_SELECT,
+    ROLE_SCOPES,
     base_url,
     iso,
     member_json,
@@ -24,6 +26,7 @@ from dexter_tui.demo.api.shapes import (
 )
 from dexter_tui.demo.auth import Caller, authenticate, bearer_token
 from dexter_tui.demo.pagination import paginate_list
+from dexter_tui.demo.store import loads
 
 if TYPE_CHECKING:
     import sqlite3
@@ -246,6 +249,107 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         items = [] if status == "inactive" else [key_json(request, project)]
         return paginate_list(request, items)
 
+    async def member_detail(request: Request) -> JSONResponse:
+        _caller, org = caller_org(request, *MEMBER_READ)
+        member_id = request.path_params["member_id"]
+        row = None
+        if member_id.isdigit():
+            row = store.query_one(
+                MEMBER_SELECT + " WHERE m.org_id = ? AND m.id = ?", (org["id"], int(member_id))
+            )
+        if row is None:
+            raise not_found()
+        out = member_json(store, row)
+        out["teamRoles"] = [{"teamSlug": t, "role": None} for t in out["teams"]]
+        out["invite_link"] = None
+        owners = store.query_one(
+            "SELECT COUNT(*) AS n FROM members WHERE org_id = ? AND role = 'owner'", (org["id"],)
+        )
+        out["isOnlyOwner"] = row["role"] == "owner" and int(owners["n"]) == 1
+        out["orgRoleList"] = [_org_role(role) for role in ORG_ROLES]
+        out["teamRoleList"] = [_team_role(role) for role in TEAM_ROLES]
+        return JSONResponse(out)
+
+    def team_row(request: Request, org: sqlite3.Row) -> sqlite3.Row:
+        key = request.path_params["team"]
+        row = store.query_one("SELECT * FROM teams WHERE org_id = ? AND slug = ?", (org["id"], key))
+        if row is None and key.isdigit():
+            row = store.query_one(
+                "SELECT * FROM teams WHERE org_id = ? AND id = ?", (org["id"], int(key))
+            )
+        if row is None:
+            raise not_found()
+        return row
+
+    async def team_detail(request: Request) -> JSONResponse:
+        caller, org = caller_org(request, "team:read", "team:write", "team:admin", *ORG_READ)
+        row = team_row(request, org)
+        out = _team(caller, row, True)
+        out["organization"] = org_json(request, org)
+        return JSONResponse(out)
+
+    async def team_members(request: Request) -> JSONResponse:
+        _caller, org = caller_org(request, "team:read", "team:write", "team:admin", *MEMBER_READ)
+        team = team_row(request, org)
+        rows = store.query(
+            MEMBER_SELECT + " JOIN team_members tm ON tm.member_id = m.id"
+            " WHERE tm.team_id = ? ORDER BY u.name, m.id",
+            (team["id"],),
+        )
+        items = []
+        for r in rows:
+            item = member_json(store, r)
+            item["teamRole"] = "contributor"
+            item["teamSlug"] = team["slug"]
+            items.append(item)
+        return paginate_list(request, items)
+
+    async def team_projects(request: Request) -> JSONResponse:
+        caller, org = caller_org(request, *PROJECT_READ, *ORG_READ)
+        team = team_row(request, org)
+        rows = store.query(
+            "SELECT p.* FROM projects p JOIN project_teams pt ON pt.project_id = p.id"
+            " WHERE pt.team_id = ? ORDER BY p.slug",
+            (team["id"],),
+        )
+        return paginate_list(request, [project_list_item(store, r, caller.user_id) for r in rows])
+
+    async def project_environment(request: Request) -> JSONResponse:
+        _caller, _org, project = caller_project(request, *PROJECT_READ)
+        row = store.query_one(
+            "SELECT e.id, e.name, ep.is_hidden FROM environments e JOIN environment_projects ep"
+            " ON ep.environment_id = e.id WHERE ep.project_id = ? AND e.name = ?",
+            (project["id"], request.path_params["environment"]),
+        )
+        if row is None:
+            raise not_found()
+        return JSONResponse(
+            {"id": str(row["id"]), "name": row["name"], "isHidden": bool(row["is_hidden"])}
+        )
+
+    async def project_users(request: Request) -> JSONResponse:
+        """The project's event users (`EventUser`): one per distinct `user` tag value."""
+        _caller, _org, project = caller_project(request, *PROJECT_READ)
+        rows = store.query(
+            "SELECT user_key, MIN(timestamp) AS first, MAX(id) AS last_row FROM events"
+            " WHERE project_id = ? AND user_key IS NOT NULL GROUP BY user_key"
+            " ORDER BY first DESC, user_key",
+            (project["id"],),
+        )
+        users = []
+        for r in rows:
+            latest = store.query_one(
+                "SELECT json_extract(data, '$.user') AS u FROM events WHERE id = ?",
+                (r["last_row"],),
+            )
+            users.append(
+                event_user_json(r["user_key"], latest["u"] if latest else None, r["first"])
+            )
+        query = request.query_params.get("query", "").strip()
+        if query:
+            users = [u for u in users if _event_user_matches(u, query)]
+        return paginate_list(request, users)
+
     return [
         Route("/api/0/", api_root, methods=["GET"]),
         Route("/api/0/organizations/", organizations, methods=["GET"]),
@@ -254,6 +358,10 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         Route("/api/0/organizations/{org}/teams/", org_teams, methods=["GET"]),
         Route("/api/0/organizations/{org}/user-teams/", user_teams, methods=["GET"]),
         Route("/api/0/organizations/{org}/members/", org_members, methods=["GET"]),
+        Route("/api/0/organizations/{org}/members/{member_id}/", member_detail, methods=["GET"]),
+        Route("/api/0/teams/{org}/{team}/", team_detail, methods=["GET"]),
+        Route("/api/0/teams/{org}/{team}/members/", team_members, methods=["GET"]),
+        Route("/api/0/teams/{org}/{team}/projects/", team_projects, methods=["GET"]),
         Route("/api/0/organizations/{org}/environments/", org_environments, methods=["GET"]),
         Route("/api/0/projects/", all_projects, methods=["GET"]),
         Route("/api/0/projects/{org}/{project}/", project_detail, methods=["GET"]),
@@ -263,6 +371,12 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             "/api/0/projects/{org}/{project}/environments/", project_environments, methods=["GET"]
         ),
         Route("/api/0/projects/{org}/{project}/keys/", project_keys, methods=["GET"]),
+        Route(
+            "/api/0/projects/{org}/{project}/environments/{environment}/",
+            project_environment,
+            methods=["GET"],
+        ),
+        Route("/api/0/projects/{org}/{project}/users/", project_users, methods=["GET"]),
     ]
 
 
@@ -377,3 +491,81 @@ _PROJECT_DETAIL_DEFAULTS: dict[str, Any] = {
     "scmSourceContextEnabled": False,
     "debugFilesRole": None,
 }
+
+
+ORG_ROLES = [
+    ("member", "Member", "Members can view and act on events, as well as view most other data."),
+    ("admin", "Admin", "Admin privileges on any teams of which they're a member."),
+    (
+        "manager",
+        "Manager",
+        "Gains admin access on all teams as well as the ability to manage members.",
+    ),
+    ("owner", "Owner", "Unrestricted access to the organization, its data, and its settings."),
+]
+TEAM_ROLES = [
+    ("contributor", "Contributor", "Contributors can view and act on events."),
+    ("admin", "Team Admin", "Admin access on the team's projects and membership."),
+]
+
+
+def _org_role(role: tuple[str, str, str]) -> dict[str, Any]:
+    role_id, name, desc = role
+    return {
+        "id": role_id,
+        "name": name,
+        "desc": desc,
+        "scopes": list(ROLE_SCOPES[role_id]),
+        "allowed": True,
+        "isAllowed": True,
+        "isRetired": False,
+        "isTeamRolesAllowed": True,
+        "is_global": role_id in ("manager", "owner"),
+        "isGlobal": role_id in ("manager", "owner"),
+        "minimumTeamRole": "admin" if role_id != "member" else "contributor",
+    }
+
+
+def _team_role(role: tuple[str, str, str]) -> dict[str, Any]:
+    role_id, name, desc = role
+    return {
+        "id": role_id,
+        "name": name,
+        "desc": desc,
+        "scopes": ["event:read", "event:write", "project:read", "team:read"]
+        + (["team:admin", "team:write", "project:admin"] if role_id == "admin" else []),
+        "allowed": True,
+        "isAllowed": True,
+        "isRetired": False,
+        "isTeamRolesAllowed": True,
+        "isMinimumRoleFor": "admin" if role_id == "admin" else None,
+    }
+
+
+def event_user_json(tag_value: str, user_json_text: str | None, first: float) -> dict[str, Any]:
+    """An `EventUser` from the `user` tag value (`id:42`, `email:..`) and the latest user data."""
+    data = loads(user_json_text, {}) or {}
+    kind, _, ident = tag_value.partition(":")
+    identifier = data.get("id") or (ident if kind == "id" else None)
+    out: dict[str, Any] = {
+        "id": None if identifier is None else str(identifier),
+        "tagValue": tag_value,
+        "identifier": None if identifier is None else str(identifier),
+        "username": data.get("username"),
+        "email": data.get("email"),
+        "name": data.get("name") or data.get("username") or data.get("email"),
+        "ipAddress": data.get("ip_address"),
+        "avatarUrl": "",
+        "hash": hashlib.md5(tag_value.encode(), usedforsecurity=False).hexdigest(),
+        "dateCreated": iso(first),
+    }
+    # The schema types these as plain strings: leave out what the event did not carry.
+    return {k: v for k, v in out.items() if v is not None or k in ("id", "dateCreated")}
+
+
+def _event_user_matches(user: dict[str, Any], query: str) -> bool:
+    key, sep, value = query.partition(":")
+    fields = {"id": "identifier", "email": "email", "username": "username", "ip": "ipAddress"}
+    if sep and key in fields:
+        return str(user.get(fields[key]) or "") == value
+    return query.lower() in " ".join(str(v) for v in user.values() if v).lower()
