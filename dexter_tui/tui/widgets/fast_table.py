@@ -48,7 +48,7 @@ __all__ = ["Column", "FastTable", "Row"]
 GUTTER = 2
 CURSOR_GLYPH = "▌"
 MARK_GLYPH = "✓"
-SORT_GLYPHS = {False: " ▲", True: " ▼"}
+SORT_GLYPHS = {False: "▲", True: "▼"}
 
 
 class _LineBuilder:
@@ -78,6 +78,18 @@ class _LineBuilder:
             self.segments.append(Segment(self.pending))
             self.pending = ""
         return self.segments
+
+
+def _with_sort_glyph(label: str, glyph: str, width: int, align: Align) -> str:
+    """Header label with the sort arrow, which is never the part cut off in a narrow column.
+
+    The arrow goes on the side the column is aligned away from (left of right-aligned numbers).
+    """
+    right = align == "right"
+    if cell_len(label) + 2 <= width:
+        return f"{glyph} {label}" if right else f"{label} {glyph}"
+    label = set_cell_size(label, max(0, width - 1)).rstrip()
+    return glyph + label if right else label + glyph
 
 
 def _append_cell(
@@ -570,10 +582,14 @@ class FastTable(ScrollView, can_focus=True):
     def _scroll_cursor_into_view(self) -> None:
         top = self.scroll_offset.y
         page = self._page_height()
+        # On the last row, also show the loading row under it.
+        bottom = self._cursor
+        if self._has_more and self._cursor == len(self._model.visible) - 1:
+            bottom += 1
         if self._cursor < top:
             self._scroll_y_to(self._cursor)
-        elif self._cursor > top + page - 1:
-            self._scroll_y_to(self._cursor - page + 1)
+        elif bottom > top + page - 1:
+            self._scroll_y_to(bottom - page + 1)
 
     def _ensure_layout(self) -> None:
         width = self.scrollable_content_region.width
@@ -752,7 +768,9 @@ class FastTable(ScrollView, can_focus=True):
         for column, width in self._layout:
             label = column.label
             if self._sort_indicator and self._sort_indicator[0] == column.key:
-                label += SORT_GLYPHS[self._sort_indicator[1]]
+                label = _with_sort_glyph(
+                    label, SORT_GLYPHS[self._sort_indicator[1]], width, column.align
+                )
             line.text(" ")
             _append_cell(line, Text(label, end=""), width, column.align, console)
         strip = self._to_strip(line.finish(), header_style, None)
