@@ -6,8 +6,9 @@ formats and Sentry events):
 - baseline `detect`: a single regex for the deadlock message / 40P01 — the cheapest possible pass;
 - baseline `json.loads`: decoding the Sentry event files only;
 - `find_reports`: locating and parsing the reports (no analysis);
-- `analyze (warm)`: full analysis with pglast results cached across passes (recurring queries);
-- `analyze (cold)`: full analysis with every cache cleared before each pass.
+- `analyze (warm)`: full analysis with message matches and pglast results memoized across
+  passes (a stream where the same deadlock recurs);
+- `analyze (cold)`: full analysis with every cache cleared before each pass (new reports).
 
 Prints figures only; nothing is asserted about time.
 
@@ -28,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from dexter_tui.services.deadlock import analyze, find_reports  # noqa: E402
-from dexter_tui.services.deadlock.sql import analyze_query  # noqa: E402
+from dexter_tui.services.deadlock.parse import clear_caches  # noqa: E402
 
 SAMPLES = REPO / "tests" / "fixtures" / "deadlocks"
 _DETECT = re.compile(r"deadlock detected|40P01")
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "detect (regex baseline)": rate(lambda t: _DETECT.search(t), texts, args.seconds),
         "find_reports": rate(find_reports, texts, args.seconds),
         "analyze (warm)": rate(analyze, texts, args.seconds),
-        "analyze (cold)": rate(analyze, texts, args.seconds, before=analyze_query.cache_clear),
+        "analyze (cold)": rate(analyze, texts, args.seconds, before=clear_caches),
     }
     event_figures = {
         "json.loads (events, baseline)": rate(json.loads, events, args.seconds),

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import messages as M
@@ -26,6 +27,7 @@ MAX_INPUT_CHARS = 20_000_000
 # lock targets
 
 
+@lru_cache(maxsize=4096)
 def parse_lock_target(text: str, lang: str | None = None) -> LockTarget:
     """A DescribeLockTag description (any language) as a LockTarget with English `object`."""
     text = text.strip()
@@ -354,6 +356,7 @@ def _str(value: Any) -> str | None:
 # message classification
 
 
+@lru_cache(maxsize=4096)
 def _is_deadlock_message(text: str) -> str | None:
     """The language of PostgreSQL's deadlock message when `text` is (or ends a
     `Something failed: ` line with) it."""
@@ -368,6 +371,7 @@ def _is_deadlock_message(text: str) -> str | None:
     return lang
 
 
+@lru_cache(maxsize=4096)
 def _lookalike_message(text: str) -> tuple[str, str] | None:
     text = text.strip()
     for msgid, info in M.LOOKALIKES.items():
@@ -384,6 +388,7 @@ def _lookalike_message(text: str) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _lock_wait_log(text: str) -> tuple[str, str, list[str]] | None:
     """(msgid, language, args) of a lock-wait LOG message (still waiting, acquired...)."""
     for msgid in M.LOCK_WAIT_LOGS:
@@ -393,6 +398,7 @@ def _lock_wait_log(text: str) -> tuple[str, str, list[str]] | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _tuple_context(text: str) -> tuple[str, int, int, str] | None:
     """(operation, page, item, relation) of a row-lock CONTEXT line."""
     for msgid, op in M.TUPLE_CONTEXTS.items():
@@ -410,6 +416,7 @@ def _unquote(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=4096)
 def _function_context(text: str) -> tuple[str, str] | None:
     """(kind, function) for a PL/pgSQL / SQL function CONTEXT line."""
     for msgid in M.FUNCTION_CONTEXTS:
@@ -844,6 +851,22 @@ def find_reports(data: str | bytes | dict[str, Any] | list[Any]) -> list[Report]
             data = data[:MAX_INPUT_CHARS]
         return reports_from_text(data)
     return reports_from_object(data)
+
+
+def clear_caches() -> None:
+    """Forget memoized message matches and query analyses (benchmarks measure cold runs)."""
+    from .sql import analyze_query
+
+    for fn in (
+        parse_lock_target,
+        _tuple_context,
+        _function_context,
+        _lock_wait_log,
+        _lookalike_message,
+        _is_deadlock_message,
+        analyze_query,
+    ):
+        fn.cache_clear()
 
 
 def first_report(reports: Iterable[Report]) -> Report | None:
