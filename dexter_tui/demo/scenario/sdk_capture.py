@@ -109,6 +109,9 @@ class ServiceRecorder:
         self._sink = sink
         self._clients: dict[tuple[str, str, str], sentry_sdk.Client] = {}
         self._pending: Occurrence | None = None
+        self._app_modules = sorted(
+            {f.run.__module__ for f in service.faults} | {"dexter_tui.demo.scenario._support"}
+        )
 
     def _before_send(self, event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any] | None:
         occurrence = self._pending
@@ -135,7 +138,9 @@ class ServiceRecorder:
                 send_client_reports=False,
                 max_breadcrumbs=50,
                 before_send=self._before_send,
-                in_app_include=["dexter_tui.demo.scenario"],
+                # the service's own code is the app; the capture driver and the seed are not
+                in_app_include=self._app_modules,
+                in_app_exclude=["dexter_tui.demo"],
             )
             self._clients[key] = client
         return client
