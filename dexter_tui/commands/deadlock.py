@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from dexter_tui.services.deadlock import analyze
@@ -67,8 +68,11 @@ def run(args: argparse.Namespace) -> int:
     except RecursionError:
         print(f"dexter deadlock: {name}: input nested too deeply to read", file=sys.stderr)
         return EXIT_UNREADABLE
-    if args.json:
-        sys.stdout.write(json.dumps(analysis.to_json(), ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(analysis.render_text())
+    out = json.dumps(analysis.to_json(), ensure_ascii=False) + "\n" if args.json else None
+    try:
+        sys.stdout.write(out if out is not None else analysis.render_text())
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dexter deadlock parse x | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return EXIT_OK

@@ -162,6 +162,9 @@ LOG_LABELS = {
         "fr": "LOG ERREUR DÉTAIL ASTUCE CONTEXTE INSTRUCTION",
         "es": "LOG ERROR DETALLE SUGERENCIA CONTEXTO SENTENCIA",
         "it": "LOG ERRORE DETTAGLI SUGGERIMENTO CONTESTO ISTRUZIONE",
+        # pt_BR translates only the PL/pgSQL lines: the server falls back to English text
+        "pt_BR": "LOG ERRO DETALHE DICA CONTEXTO COMANDO",
+        "ru": "СООБЩЕНИЕ ОШИБКА ПОДРОБНОСТИ ПОДСКАЗКА КОНТЕКСТ ОПЕРАТОР",
         # labels we do not list are recognised by what follows them
         "ja": "LOG ERROR 詳細 ヒント コンテキスト 文",
         "zh_CN": "日志 错误 详细信息 提示 上下文 语句",
