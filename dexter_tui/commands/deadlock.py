@@ -12,7 +12,6 @@ import json
 import os
 import sys
 
-from dexter_tui.services.deadlock import analyze
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 2
@@ -63,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_UNREADABLE
+    from dexter_tui.services.deadlock import analyze  # only this subcommand pays for pglast
+
     try:
         analysis = analyze(text)
     except RecursionError:
