@@ -289,6 +289,7 @@ class SentryClient:
         attempt = 0
         throttled = 0
         while True:
+            await self._pace(f"{method} {path}")
             response: httpx.Response | None = None
             failure: SentryError | None = None
             async with self._semaphore:
@@ -341,6 +342,26 @@ class SentryClient:
             if status >= 400:
                 raise self._error(response, method, path)
             return response
+
+    async def _pace(self, endpoint: str) -> None:
+        """Wait for the window reset when this endpoint's budget is known to be spent.
+
+        Saves the round trip of a certain 429. Unknown budgets (no headers) never wait.
+        """
+        info = self.rate_limits.by_endpoint.get(endpoint)
+        if info is None or info.remaining != 0 or info.reset is None:
+            return
+        delay = rate_limit_delay(info, 0, now=self._clock())
+        if info.reset <= self._clock() or delay > self.max_rate_limit_wait:
+            return
+        self.rate_limits.paced += 1
+        self.rate_limits.set_backoff(self._clock() + delay, throttled=False)
+        try:
+            await self._sleep(delay)
+        finally:
+            self.rate_limits.set_backoff(None)
+            # the budget renews at the reset: forget the spent one
+            self.rate_limits.by_endpoint.pop(endpoint, None)
 
     def _error(
         self, response: httpx.Response, method: str, path: str, rate_reset: float | None = None

@@ -86,6 +86,7 @@ class RateLimitState:
     backoff_until: float | None = None
     in_flight: int = 0
     throttled: int = 0  # 429s seen
+    paced: int = 0  # waits before sending because the known budget was spent
     _listeners: list[Listener] = field(default_factory=list, repr=False)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -110,9 +111,9 @@ class RateLimitState:
             self.by_endpoint[info.endpoint] = info
         self._notify()
 
-    def set_backoff(self, until: float | None) -> None:
+    def set_backoff(self, until: float | None, *, throttled: bool = True) -> None:
         self.backoff_until = until
-        if until is not None:
+        if until is not None and throttled:
             self.throttled += 1
         self._notify()
 

@@ -30,11 +30,14 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
     inner: httpx.AsyncBaseTransport = field(default_factory=httpx.AsyncHTTPTransport)
     sent: list[Sent] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
         self.sent.append(Sent(request.method, str(request.url), body))
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        self.statuses.append(response.status_code)
+        return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()

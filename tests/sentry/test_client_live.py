@@ -182,11 +182,22 @@ class TestRateLimit:
             client.rate_limits.subscribe(lambda s: states.append(s.backoff_until))
             results = await asyncio.gather(*(client.get_organization(ORG) for _ in range(5)))
             assert [o.slug for o in results] == [ORG] * 5
-            assert client.rate_limits.throttled >= 1
+            # over the limit: answered 429 and waited out, or waited for before sending
+            assert client.rate_limits.throttled + client.rate_limits.paced >= 1
             assert client.rate_limits.latest is not None
             assert client.rate_limits.latest.limit == 2
             assert client.rate_limits.backoff_until is None
         assert any(b is not None for b in states)
+
+    async def test_a_spent_budget_waits_for_the_reset_instead_of_a_429(
+        self, make_client, recorder
+    ) -> None:
+        async with make_client(max_concurrency=1) as client:
+            for _ in range(5):  # 5 calls span at most two 1-second windows of 2 requests
+                await client.get_organization(ORG)
+            assert client.rate_limits.paced >= 1
+        # sequential calls on one endpoint: a spent budget is waited out, never hit
+        assert recorder.statuses == [200] * 5
 
     async def test_429_surfaces_as_rate_limited_when_the_wait_is_too_long(self, make_client):
         async def five(client: SentryClient) -> None:
@@ -199,3 +210,19 @@ class TestRateLimit:
         assert err.value.reset_at is not None
         assert err.value.transient
         assert "resets at" in str(err.value)
+
+
+class TestSlowServer:
+    @pytest.fixture
+    def server_options(self) -> ServerOptions:
+        return ServerOptions(latency_ms=1500)
+
+    async def test_timeout_is_a_network_error_after_bounded_retries(
+        self, make_client, sleeps, recorder
+    ) -> None:
+        async with make_client(timeout=0.2, max_retries=1, sleep=sleeps) as client:
+            with pytest.raises(NetworkError) as err:
+                await client.get_organization(ORG)
+        assert "did not answer in time" in str(err.value)
+        assert len(recorder.sent) == 2
+        assert len(sleeps.waits) == 1
