@@ -12,7 +12,6 @@ import json
 import os
 import sys
 
-
 EXIT_OK = 0
 EXIT_UNREADABLE = 2
 
