@@ -8,7 +8,6 @@ fails, 2 on a configuration error.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"dexter: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    import asyncio  # deferred: `dexter` builds every subcommand's parser at start
+
     checks = asyncio.run(run_checks(settings))
     print(render(checks))
     return 1 if any(c.status == FAIL for c in checks) else 0
