@@ -28,6 +28,7 @@ class TuiContext:
     note: str = ""  # shown in the header, e.g. "demo"
     workspace: Workspace | None = None  # loaded at start
     bell: bool = False
+    show_rate: bool = True  # API headroom in the header (snapshot tests turn it off)
     _bulk: BulkService | None = field(default=None, repr=False)
 
     @property

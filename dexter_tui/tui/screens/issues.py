@@ -132,7 +132,7 @@ class IssuesScreen(Screen[None]):
             ),
             self.poll_status,
             ctx.clock,
-            lambda: ctx.client.rate_limits.latest,
+            lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
             id="header",
         )
         yield Static(id="context")
@@ -413,7 +413,17 @@ class IssuesScreen(Screen[None]):
         self.table.action_cursor_down()
 
     def action_range_mark(self) -> None:
-        self.table.mark_range()
+        """From the anchor (the last row marked with space or v) to the cursor; the first v
+        with no anchor marks the cursor row and becomes the anchor."""
+        table = self.table
+        if table.mark_anchor is None or table.cursor_key is None:
+            if table.cursor_key is not None:
+                table.mark(table.cursor_key)
+                table.mark_anchor = table.cursor_key
+                self.notify("Range start marked: move, then v again", timeout=3)
+            return
+        table.mark_range()
+        table.mark_anchor = table.cursor_key
 
     def action_mark_all(self) -> None:
         self.table.mark_all_visible()

@@ -1,0 +1,51 @@
+"""Build the real app (through the CLI's factory) against the seeded demo over loopback HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.worker import WorkerFailed
+
+from dexter_tui.config import Secret, Settings
+from dexter_tui.tui.app import DexterApp
+from dexter_tui.tui.factory import build_app, build_context
+from tests.conftest import SEED_NOW
+
+AppMaker = Callable[..., DexterApp]
+
+
+@pytest.fixture
+def make_app(seeded_server, seeded_world, tmp_path: Path) -> AppMaker:
+    """`make_app(read_only=False, confirm="bulk", **settings)` → a DexterApp on the seeded demo."""
+
+    def make(**overrides: object) -> DexterApp:
+        settings = Settings(
+            url=seeded_server.url,
+            token=Secret(seeded_world.token),
+            org=seeded_world.org_slug,
+            poll_interval=3600.0,  # tests trigger polls themselves
+            max_concurrency=4,
+        )
+        for key, value in overrides.items():
+            setattr(settings, key, value)
+        ctx = build_context(
+            settings,
+            clock=lambda: SEED_NOW,
+            action_log_path=tmp_path / "actions.jsonl",
+        )
+        ctx.show_rate = False
+        return build_app(ctx)
+
+    return make
+
+
+async def settle(pilot) -> None:
+    """Wait until every worker finished (failed ones included) and the screen caught up."""
+    for _ in range(2):
+        # a failed worker is reported by the app's error handler; tests assert on what users see
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
