@@ -753,7 +753,8 @@ def _strings(value: Any, depth: int) -> Iterator[str]:
 
 
 def reports_from_event(event: dict[str, Any]) -> list[Report]:
-    """Reports in a Sentry event; the first deadlock found wins, enriched from the rest."""
+    """The deadlock in a Sentry event: the first report found with its waits (a report whose
+    DETAIL was cut off is kept only until a fuller one turns up), enriched from the rest."""
     if isinstance(event.get("event"), dict):  # {"event": {...}} or envelope-like wrappers
         event = event["event"]
     found: Report | None = None
@@ -762,46 +763,72 @@ def reports_from_event(event: dict[str, Any]) -> list[Report]:
     for where, text, etype in event_texts(event):
         if etype and primary_type is None:
             primary_type = etype
-        if where == "breadcrumb" and lookalike is not None:
+        if where == "breadcrumb" and (lookalike is not None or found is not None):
             continue
         if where in ("extra", "context", "contexts") and "\n" not in text and len(text) < 40:
             continue
         for report in reports_from_text(text) if text.strip() else []:
             report.error_class = report.error_class or etype
-            if report.is_deadlock:
+            if report.is_deadlock and (found is None or (report.waits and not found.waits)):
                 found = report
-                break
-            if lookalike is None and where in ("exception", "message"):
+            elif not report.is_deadlock and lookalike is None and where in ("exception", "message"):
                 lookalike = report
-        if found is not None:
+        if found is not None and found.waits:
             break
-    if found is None:
+    if lookalike is None and (found is None or not found.waits):
         # diag fields set by the app (e.g. contexts.postgres.message_detail)
-        for key in ("contexts", "context", "extra"):
-            holder = event.get(key)
-            if isinstance(holder, dict):
-                for value in holder.values():
-                    entry = diag_entry(value, "sentry-event") if isinstance(value, dict) else None
-                    reports = reports_from_entries([entry]) if entry else []
-                    if reports and reports[0].is_deadlock and lookalike is None:
-                        found = reports[0]
-                        break
-            if found:
+        for diag in _diag_dicts(event):
+            reports = reports_from_entries([diag])
+            if reports and reports[0].is_deadlock and reports[0].waits:
+                found = reports[0]
                 break
+    primary_type = primary_type or _first_exception_type(event)
+    tags = _tag_map(event)
+    short = (primary_type or "").rsplit(".", 1)[-1]
+    sqlstate = _CLASS_SQLSTATE.get(short) or (
+        tags.get("db.sqlstate") if isinstance(tags.get("db.sqlstate"), str) else None
+    )
+    if found is None and lookalike is None and sqlstate == "40P01":
+        # a driver's DeadlockDetected whose text we could not read: still a deadlock
+        found = Report(is_deadlock=True, source="sentry-event", sqlstate="40P01")
+        found.error_class = primary_type
     if found is None:
-        if lookalike is None and primary_type:
-            short = primary_type.rsplit(".", 1)[-1]
-            sqlstate = _CLASS_SQLSTATE.get(short)
-            if sqlstate and sqlstate != "40P01":
-                entry = Entry(message="", sqlstate=sqlstate, error_class=primary_type)
-                lookalike = report_from_entry(entry)
+        if lookalike is None and sqlstate and sqlstate != "40P01":
+            entry = Entry(message="", sqlstate=sqlstate, error_class=primary_type)
+            lookalike = report_from_entry(entry)
+        if lookalike is not None:
+            lookalike.source = "sentry-event"
         return [lookalike] if lookalike else []
     found.source = "sentry-event"
     _enrich_from_event(found, event)
     return [found]
 
 
-def _enrich_from_event(report: Report, event: dict[str, Any]) -> None:
+def _first_exception_type(event: dict[str, Any]) -> str | None:
+    values: list[Any] = []
+    exc = event.get("exception")
+    if isinstance(exc, dict):
+        values = exc.get("values") or []
+    for entry in event.get("entries") or []:
+        if isinstance(entry, dict) and entry.get("type") == "exception":
+            values = values or (entry.get("data") or {}).get("values") or []
+    for value in values:
+        if isinstance(value, dict) and value.get("type"):
+            return ".".join(str(p) for p in (value.get("module"), value.get("type")) if p)
+    return None
+
+
+def _diag_dicts(event: dict[str, Any]) -> Iterator[Entry]:
+    for key in ("contexts", "context", "extra"):
+        holder = event.get(key)
+        if isinstance(holder, dict):
+            for value in holder.values():
+                entry = diag_entry(value, "sentry-event") if isinstance(value, dict) else None
+                if entry is not None:
+                    yield entry
+
+
+def _tag_map(event: dict[str, Any]) -> dict[str, Any]:
     tags = event.get("tags")
     tag_map: dict[str, Any] = {}
     if isinstance(tags, dict):
@@ -812,6 +839,11 @@ def _enrich_from_event(report: Report, event: dict[str, Any]) -> None:
                 tag_map[str(t["key"])] = t.get("value")
             elif isinstance(t, list | tuple) and len(t) == 2:
                 tag_map[str(t[0])] = t[1]
+    return tag_map
+
+
+def _enrich_from_event(report: Report, event: dict[str, Any]) -> None:
+    tag_map = _tag_map(event)
     extra = event.get("extra") if isinstance(event.get("extra"), dict) else event.get("context")
     extra = extra if isinstance(extra, dict) else {}
     crumbs = list(_query_breadcrumbs(event))

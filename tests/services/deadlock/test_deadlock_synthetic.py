@@ -594,3 +594,32 @@ def test_view_helpers_cycle_text_blocking_query_and_masking() -> None:
     assert mask_literals("UPDATE t SET a = 'x' WHERE id IN (1, 2") == (
         "UPDATE t SET a = ? WHERE id IN (?, ?"
     )
+
+
+def test_event_prefers_the_fullest_report_and_trusts_the_exception_type() -> None:
+    detail = (
+        "Process 9 waits for ShareLock on transaction 5; blocked by process 8.\n"
+        "Process 8 waits for ShareLock on transaction 6; blocked by process 9."
+    )
+    event = {
+        "event_id": "f" * 32,
+        "exception": {
+            "values": [
+                {
+                    "type": "DeadlockDetected",
+                    "module": "psycopg.errors",
+                    "value": "deadlock detected",
+                }
+            ]
+        },
+        "contexts": {"db": {"message_primary": "deadlock detected", "message_detail": detail}},
+    }
+    assert analyze(event).to_json()["cycles"] == [[9, 8]]
+    bare = {
+        "event_id": "f" * 32,
+        "exception": {"values": [{"type": "DeadlockDetected", "module": "psycopg2.errors"}]},
+    }
+    result = analyze(bare).to_json()
+    assert result["is_deadlock"] is True
+    assert result["cycles"] == []
+    assert result["pattern"] == "unknown"
