@@ -442,3 +442,46 @@ def setup_snapshot(table: FastTable) -> None:
 def test_snapshot(snap_compare: Any, size: tuple[int, int]) -> None:
     app = TableApp(make_rows(range(17)), setup=setup_snapshot)
     assert snap_compare(app, terminal_size=size)
+
+
+# -- cost follows the screen -----------------------------------------------------------------------
+
+
+async def test_only_rows_on_screen_are_drawn() -> None:
+    drawn: list[int] = []
+
+    def lazy_row(index: int) -> Row:
+        def cells() -> dict[str, Text]:
+            drawn.append(index)
+            return {"title": Text(f"lazy {index}")}
+
+        return Row(f"k{index}", cells)
+
+    app = TableApp([lazy_row(i) for i in range(100_000)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(FastTable)
+        await pilot.pause()
+        assert set(drawn) <= set(range(23))
+        drawn.clear()
+        await pilot.press("j")
+        assert set(drawn) <= {0, 1}  # the two rows whose cursor state changed
+        await pilot.press("G")
+        assert table.cursor_key == "k99999"
+        assert max(drawn) == 99_999
+        assert len(set(drawn)) <= 25
+
+
+async def test_rows_given_before_mount() -> None:
+    table = FastTable(COLUMNS, id="early")
+    table.set_rows(make_rows(range(30)))
+    table.has_more = True
+    table.mark("k1")
+
+    class EarlyApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield table
+
+    async with EarlyApp().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert table.cursor_key == "k0"
+        assert screen_text(table)[2].startswith(" ✓")

@@ -341,9 +341,10 @@ class FastTable(ScrollView, can_focus=True):
             return
         self._has_more = value
         self._near_end_sent = -1
-        self._update_virtual_size()
-        self.refresh()
-        self._check_near_end()
+        if self.is_mounted:
+            self._update_virtual_size()
+            self.refresh()
+            self._check_near_end()
 
     @property
     def new_keys(self) -> frozenset[str]:
@@ -377,7 +378,7 @@ class FastTable(ScrollView, can_focus=True):
         """
         with self._keeping_cursor():
             added = self._model.replace(rows, track_new=track_new)
-        if not self._model.index_ready:
+        if not self._model.index_ready and self.is_mounted:
             self.call_after_refresh(self._build_index)
         return added
 
@@ -509,7 +510,7 @@ class FastTable(ScrollView, can_focus=True):
         return gone
 
     def _marks_changed(self, changed: bool) -> None:
-        if changed:
+        if changed and self.is_mounted:
             self.refresh()
             self.post_message(self.MarksChanged(self, len(self._model.marks)))
 
@@ -525,6 +526,8 @@ class FastTable(ScrollView, can_focus=True):
         if index == old:
             return
         self._cursor = index
+        if not self.is_mounted:
+            return
         if keep_screen_line:
             self._scroll_y_to(self.scroll_offset.y + index - old)
         self._scroll_cursor_into_view()
@@ -614,6 +617,8 @@ class FastTable(ScrollView, can_focus=True):
         if index is None:
             index = min(max(old_index, 0), len(visible) - 1)
         self._cursor = index
+        if not self.is_mounted:
+            return  # `on_mount` lays out, scrolls and announces the cursor
         self._update_virtual_size()
         if index >= 0:
             self._scroll_y_to(index - screen_line)
@@ -634,6 +639,18 @@ class FastTable(ScrollView, can_focus=True):
         if max(self._cursor, last_on_screen) >= count - margin:
             self._near_end_sent = count
             self.post_message(self.NearEnd(self, remaining=max(0, count - 1 - self._cursor)))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+        if self.cursor_key is not None:
+            self.post_message(self.CursorMoved(self, self.cursor_key, self._cursor))
+        if self._model.marks:
+            self.post_message(self.MarksChanged(self, len(self._model.marks)))
+        self._check_near_end()
+        if not self._model.index_ready:
+            self.call_after_refresh(self._build_index)
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()
