@@ -84,6 +84,46 @@ class Recommendation:
         return {"id": self.id, "title": self.title, "detail": self.detail}
 
 
+@dataclass(frozen=True)
+class RowLock:
+    """Who owns the row a process waits for: `waiter` needs the row (page, item) of
+    `relation` that transaction `xid` of `owner` changed or locked."""
+
+    waiter: int
+    owner: int
+    xid: int | None
+    relation: str | None
+    row: tuple[int, int] | None
+    operation: str | None  # update, delete, lock, insert-index, check-unique...
+
+
+def row_locks(report: Report, contexts: dict[int, str], oid_names: dict[int, str]) -> list[RowLock]:
+    """One entry per row-level wait (transaction or tuple lock)."""
+    out: list[RowLock] = []
+    for wait in report.all_waits:
+        target = wait.target
+        if target.locktype == "transactionid":
+            ctx = P._tuple_context(contexts.get(wait.pid, "") or "")
+            xid = target.fields.get("transactionid")
+            out.append(
+                RowLock(
+                    wait.pid,
+                    wait.blocked_by,
+                    xid if isinstance(xid, int) else None,
+                    ctx[3] if ctx else None,
+                    (ctx[1], ctx[2]) if ctx else None,
+                    ctx[0] if ctx else None,
+                )
+            )
+        elif target.locktype == "tuple":
+            oid = target.relation_oid
+            page, item = target.fields.get("page"), target.fields.get("tuple")
+            row = (page, item) if isinstance(page, int) and isinstance(item, int) else None
+            name = oid_names.get(oid) if oid is not None else None
+            out.append(RowLock(wait.pid, wait.blocked_by, None, name, row, "tuple-lock"))
+    return out
+
+
 @dataclass
 class Advice:
     """Everything the analyzer concludes beyond the raw graph."""
@@ -96,6 +136,7 @@ class Advice:
     explanations: list[str]
     fingerprint: str
     queries: dict[int, QueryInfo] = field(default_factory=dict)
+    row_locks: list[RowLock] = field(default_factory=list)
 
 
 def _bare(name: str) -> str:
@@ -575,4 +616,5 @@ def advise(report: Report, graph: WaitForGraph, known: dict[int, str] | None = N
         if report.is_deadlock
         else "",
         queries=queries,
+        row_locks=row_locks(report, contexts, oid_names),
     )

@@ -623,3 +623,13 @@ def test_event_prefers_the_fullest_report_and_trusts_the_exception_type() -> Non
     assert result["is_deadlock"] is True
     assert result["cycles"] == []
     assert result["pattern"] == "unknown"
+
+
+def test_row_locks_say_which_transaction_owns_each_row() -> None:
+    text = (FIXTURES / "D07_tuple_lock_chain_3" / "server_log.txt").read_text("utf-8")
+    locks = analyze(text).advice.row_locks
+    assert [(r.waiter, r.owner, r.xid, r.relation, r.row, r.operation) for r in locks] == [
+        (24195, 24197, 778, "accounts", (0, 3), "update"),
+        (24197, 24196, None, "accounts", (0, 1), "tuple-lock"),
+        (24196, 24195, 777, "accounts", (0, 1), "update"),
+    ]
