@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import openapi_contract as contract
@@ -99,6 +100,9 @@ def _send_sample_events(store: Store, world: World) -> None:
                 capture_raised(lambda: _average_basket([]))
             capture_raised(lambda: _lookup_sku("SKU-404"))
             sentry_sdk.capture_message("Payment gateway answered slowly", level="warning")
+            for partial_user in ({"ip_address": "10.1.2.3"}, {"username": "guest-17"}, {"id": "9"}):
+                scope.set_user(partial_user)  # users the SDK knows little about
+                capture_raised(lambda: _lookup_sku("SKU-405"))
 
     transport = StoreTransport(store, billing.project_id, dsn_for(billing))
     with sdk_scope(transport, environment="production", release="billing-worker@2.3.0") as scope:
@@ -626,6 +630,163 @@ def test_every_schema_route_is_covered(demo_app) -> None:
 def test_omitted_fields_document_only_known_routes() -> None:
     for method, template in load_omissions():
         assert (method, template) in CASES, f"OMITTED_FIELDS.md names an unknown route {template}"
+
+
+# -- the whole seeded data set --------------------------------------------------------------------
+
+
+@dataclass
+class Seeded:
+    """The demo's seed scenario (D3), built once for this module: every GET must fit the schema."""
+
+    app: Any
+    world: World
+    store: Store
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Seeded:
+    from dexter_tui.demo.seed import seed
+    from dexter_tui.demo.server import ServerOptions, create_app
+    from dexter_tui.demo.world import create_world
+
+    store = Store(":memory:")
+    world = create_world(store)
+    seed(store, world, now=1_795_000_000.0, random_seed=7)
+    return Seeded(create_app(store, ServerOptions()), world, store)
+
+
+#: List routes walked with these extra queries (besides none), to reach every issue state.
+_SEEDED_QUERIES: dict[str, list[str]] = {
+    ORG + "/issues/": [
+        "query=&statsPeriod=14d",
+        "query=is:ignored&expand=inbox",
+        "query=is:resolved&groupStatsPeriod=auto",
+        "query=is:assigned",
+        "query=is:unresolved&sort=freq&statsPeriod=24h",
+    ],
+    PROJ + "/issues/": ["query=", "query=is:ignored", "query=is:resolved"],
+    ISSUE + "/events/": ["full=true&per_page=20"],
+    PROJ + "/events/": ["full=true&per_page=20"],
+}
+
+
+def _seeded_contexts(template: str, store: Store) -> list[dict[str, str]]:
+    """Value sets for a template's placeholders, covering every issue / release / project."""
+    names = set(re.findall(r"\{([^}]+)\}", template))
+    base = {"organization_id_or_slug": "acme"}
+    if names & {"issue_id", "event_id"}:
+        rows = store.query(
+            "SELECT g.id, p.slug, (SELECT e.event_id FROM events e WHERE e.group_id = g.id"
+            " ORDER BY e.timestamp DESC LIMIT 1) AS latest,"
+            " (SELECT e.event_id FROM events e WHERE e.group_id = g.id"
+            " ORDER BY e.timestamp LIMIT 1) AS oldest"
+            " FROM groups g JOIN projects p ON p.id = g.project_id"
+            " WHERE g.merged_into IS NULL ORDER BY g.id"
+        )
+        contexts = []
+        for r in rows:
+            keys = ["user", "release"] if "key" in names else [""]
+            if "key" in names:
+                keys += [
+                    k["key"]
+                    for k in store.query(
+                        "SELECT DISTINCT key FROM event_tags WHERE group_id = ? ORDER BY key"
+                        " LIMIT 4",
+                        (r["id"],),
+                    )
+                ]
+            for key in dict.fromkeys(keys):
+                for event in dict.fromkeys([r["latest"], r["oldest"]]):
+                    contexts.append(
+                        {
+                            **base,
+                            "issue_id": str(r["id"]),
+                            "project_id_or_slug": r["slug"],
+                            "event_id": event,
+                            "key": key,
+                        }
+                    )
+        return contexts
+    if "version" in names:
+        versions = store.query("SELECT version FROM releases ORDER BY id")
+        return [{**base, "version": r["version"]} for r in versions]
+    if "key" in names:
+        keys = [r["key"] for r in store.query("SELECT DISTINCT key FROM event_tags ORDER BY key")]
+        return [{**base, "project_id_or_slug": "checkout-api", "key": k} for k in keys]
+    projects = [r["slug"] for r in store.query("SELECT slug FROM projects ORDER BY id")]
+    if "environment" in names:
+        pairs = store.query(
+            "SELECT p.slug, e.name FROM environment_projects ep"
+            " JOIN projects p ON p.id = ep.project_id"
+            " JOIN environments e ON e.id = ep.environment_id"
+        )
+        return [{**base, "project_id_or_slug": r[0], "environment": r[1]} for r in pairs]
+    if "member_id" in names:
+        return [{**base, "member_id": str(r["id"])} for r in store.query("SELECT id FROM members")]
+    if "team_id_or_slug" in names:
+        teams = store.query("SELECT slug FROM teams ORDER BY id")
+        return [{**base, "team_id_or_slug": r["slug"]} for r in teams]
+    if "project_id_or_slug" in names:
+        return [{**base, "project_id_or_slug": p} for p in projects]
+    return [base]
+
+
+_SEEDED_KEYS = [k for k in CASES if k[0] == "GET"]
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{([^}]+)\}", lambda m: quote(values[m.group(1)], safe="@"), template)
+
+
+def _seeded_queries(key: tuple[str, str]) -> list[str]:
+    """No query plus the extra ones; Discover/charts need their fields, so reuse the cases'."""
+    if key[1] in (ORG + "/events/", ORG + "/events-timeseries/"):
+        return [r.path.split("?", 1)[1] for r in CASES[key] if "?" in r.path and r.status == 200]
+    return ["", *_SEEDED_QUERIES.get(key[1], [])]
+
+
+@pytest.mark.parametrize("key", _SEEDED_KEYS, ids=_key_id)
+async def test_seeded_data_fits_schema(key: tuple[str, str], seeded: Seeded) -> None:
+    """Every GET over the whole seed scenario (all issue states, deadlocks, releases…)."""
+    _method, template = key
+    if key not in _served(seeded.app):
+        pytest.skip(f"the demo does not serve {template} (yet)")
+    allowed = load_omissions().get(key, {})
+    problems: list[str] = []
+    requests = 0
+    transport = httpx.ASGITransport(app=seeded.app)
+    headers = {"Authorization": f"Bearer {seeded.world.token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://demo.test", headers=headers
+    ) as client:
+        paths = dict.fromkeys(_fill(template, v) for v in _seeded_contexts(template, seeded.store))
+        for path in paths:
+            for query in _seeded_queries(key):
+                url: str | None = f"{path}?{query}" if query else path
+                pages = 0
+                while url and pages < 2:
+                    response = await client.get(url)
+                    requests += 1
+                    pages += 1
+                    if response.status_code == 404 and "{key}" in template:
+                        break  # a tag key this issue has no values for
+                    if response.status_code != 200:
+                        problems.append(f"GET {url}: {response.status_code} {response.text[:200]}")
+                        break
+                    check = contract.check_response("GET", url, 200, _decode(response))
+                    problems.extend(f"GET {url}: {p}" for p in check.problems[:5])
+                    unexpected = sorted(
+                        f for f in check.omitted if not any(_matches(f, p) for p in allowed)
+                    )
+                    if unexpected:
+                        problems.append(f"GET {url}: omits {unexpected} (not in OMITTED_FIELDS.md)")
+                    nxt = response.links.get("next", {})
+                    url = nxt.get("url") if nxt.get("results") == "true" else None
+            if len(problems) > 20:
+                break
+    assert requests > 0
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:20])
 
 
 # -- the contract helper itself -----------------------------------------------------------------
