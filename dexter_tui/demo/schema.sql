@@ -153,6 +153,10 @@ CREATE TABLE IF NOT EXISTS groups (
 );
 CREATE INDEX IF NOT EXISTS groups_project_last_seen ON groups(project_id, last_seen);
 CREATE INDEX IF NOT EXISTS groups_status ON groups(status);
+-- Issue search on 100k issues (D2a): sorted first pages without a temp sort, covering counts.
+CREATE INDEX IF NOT EXISTS groups_status_last_seen ON groups(status, last_seen);
+CREATE INDEX IF NOT EXISTS groups_last_seen ON groups(last_seen);
+CREATE INDEX IF NOT EXISTS groups_status_project ON groups(status, project_id, merged_into);
 
 -- Grouping hashes: an event whose hash is known joins that group.
 CREATE TABLE IF NOT EXISTS group_hashes (
@@ -212,6 +216,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_group_time ON events(group_id, timestamp);
 CREATE INDEX IF NOT EXISTS events_project_time ON events(project_id, timestamp);
+-- environment filters of the issue list (D2a)
+CREATE INDEX IF NOT EXISTS events_group_env ON events(group_id, environment);
 CREATE INDEX IF NOT EXISTS events_release ON events(release);
 
 -- Every tag of every event (derived tags included), for search, tag endpoints and Discover.

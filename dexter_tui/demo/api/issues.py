@@ -211,7 +211,7 @@ def build_search(
         params[f"q{i}"] = compiled.params[i]
     projects = ",".join(str(int(p)) for p in project_ids) or "NULL"
     clauses = [
-        f"g.project_id IN ({projects})",
+        f"+g.project_id IN ({projects})",  # unary +: let status/last_seen indexes drive
         "g.merged_into IS NULL",
         f"g.status NOT IN {HIDDEN}",
         f"({where_q})",
@@ -331,11 +331,7 @@ def list_issues(
         window=window,
     )
     hits = store.query_one(f"SELECT COUNT(*) FROM groups g WHERE {search.where}", search.params)[0]
-    rows = store.query(
-        f"SELECT g.* FROM groups g WHERE {search.where} ORDER BY {SORTS[sort]}"
-        " LIMIT :limit OFFSET :offset",
-        {**search.params, "limit": limit, "offset": offset},
-    )
+    rows = fetch_sorted(store, search, SORTS[sort], limit=limit, offset=offset)
     return paginated(
         request,
         ser.serialize_many(rows),
@@ -344,6 +340,27 @@ def list_issues(
         has_more=offset + len(rows) < hits,
         hits=hits,
     )
+
+
+def fetch_sorted(
+    store: Store, search: Search, order: str, *, limit: int, offset: int
+) -> list[sqlite3.Row]:
+    """One page of matching rows: ids are sorted first (a narrow sort), then rows fetched."""
+    ids = [
+        r[0]
+        for r in store.query(
+            f"SELECT g.id FROM groups g WHERE {search.where} ORDER BY {order}"
+            " LIMIT :limit OFFSET :offset",
+            {**search.params, "limit": limit, "offset": offset},
+        )
+    ]
+    if not ids:
+        return []
+    rows = {
+        r["id"]: r
+        for r in store.query(f"SELECT * FROM groups WHERE id IN ({','.join('?' * len(ids))})", ids)
+    }
+    return [rows[i] for i in ids if i in rows]
 
 
 def group_stats_periods(request: Request) -> list[str]:
@@ -969,11 +986,7 @@ def select_groups(
     )
     sort = request.query_params.get("sort") or "date"
     order = SORTS.get(sort, SORTS["date"])
-    return store.query(
-        f"SELECT g.* FROM groups g WHERE {search.where} ORDER BY {order}"
-        f" LIMIT {BULK_MUTATION_LIMIT}",
-        search.params,
-    )
+    return fetch_sorted(store, search, order, limit=BULK_MUTATION_LIMIT, offset=0)
 
 
 async def bulk_update(
