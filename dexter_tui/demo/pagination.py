@@ -76,7 +76,9 @@ def page_params(
 def _link(request: Request, rel: str, cursor: Cursor, has_results: bool) -> str:
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     query = urlencode(pairs)
-    base = f"{request.url.scheme}://{request.url.netloc}{quote(request.url.path)}"
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else quote(request.url.path)
+    base = f"{request.url.scheme}://{request.url.netloc}{path}"
     url = f"{base}?{query}&cursor={cursor}" if query else f"{base}?cursor={cursor}"
     results = "true" if has_results else "false"
     return f'<{url}>; rel="{rel}"; results="{results}"; cursor="{cursor}"'

@@ -206,3 +206,14 @@ async def test_bad_fault_requests_are_400(api: httpx.AsyncClient, body: object) 
     r = await api.post(FAULTS, json=body)
     assert r.status_code == 400
     assert "detail" in r.json()
+
+
+class TestLatency:
+    @pytest.fixture
+    def server_options(self) -> ServerOptions:
+        return ServerOptions(latency_ms=5)
+
+    async def test_slow_server_still_answers(self, api: httpx.AsyncClient) -> None:
+        r = await api.get(ORGS)
+        assert r.status_code == 200
+        assert r.json()[0]["slug"] == "acme"

@@ -156,3 +156,14 @@ def test_version_info(version: str, package: str | None, description: str) -> No
     assert info["package"] == package
     assert info["description"] == description
     assert info["buildHash"] == (version if len(version) == 40 else None)
+
+
+async def test_deploy_pages_link_back_to_the_encoded_version(api: httpx.AsyncClient) -> None:
+    version = "checkout-api@2.0.0+build 7"
+    await api.post(RELEASES, json={"version": version, "projects": ["checkout-api"]})
+    for env in ("canary", "production"):
+        await api.post(_url(version, "deploys/"), json={"environment": env})
+    r = await api.get(_url(version, "deploys/"), params={"per_page": 1})
+    assert r.links["next"]["url"].startswith(f"http://demo.test{_url(version, 'deploys/')}?")
+    second = await api.get(r.links["next"]["url"])
+    assert [d["environment"] for d in r.json() + second.json()] == ["production", "canary"]
