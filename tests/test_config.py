@@ -268,3 +268,21 @@ def test_config_show_bad_file_exits_2_without_traceback(home: Path, capsys) -> N
     assert "Traceback" not in err
     assert str(config_file(home)) in err
     assert "confirm" in err
+
+
+def test_config_show_does_not_run_token_command(home: Path, capsys) -> None:
+    marker = home / "ran"
+    script = write(home / "tok.py", f"open({str(marker)!r}, 'w').write('x'); print('sntryu_x')\n")
+    write(config_file(home), f"token_command = '{sys.executable} {script}'\n")
+    assert main(["config", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "(from token_command, not run here)" in out
+    assert not marker.exists()
+
+
+def test_dexter_config_env_points_at_another_file(home: Path, monkeypatch) -> None:
+    other = write(home / "elsewhere.toml", 'org = "from-elsewhere"\n')
+    monkeypatch.setenv("DEXTER_CONFIG", str(other))
+    settings = load_settings()
+    assert settings.org == "from-elsewhere"
+    assert settings.config_path == other
