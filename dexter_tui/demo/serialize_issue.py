@@ -128,9 +128,14 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-def bucket_starts(period: str, now: float) -> tuple[int, int, list[int]]:
-    """(bucket seconds, first bucket start, all bucket starts) for a sparkline period."""
-    size, count = STATS_PERIODS[period]
+def bucket_starts(
+    period: str, now: float, spec: tuple[int, int] | None = None
+) -> tuple[int, int, list[int]]:
+    """(bucket seconds, first bucket start, all bucket starts) for a sparkline period.
+
+    `spec` = (bucket seconds, bucket count) for periods not in `STATS_PERIODS` (`auto`).
+    """
+    size, count = spec or STATS_PERIODS[period]
     end = int(now // size) * size
     start = end - (count - 1) * size
     return size, start, [start + i * size for i in range(count)]
@@ -148,6 +153,7 @@ class IssueSerializer:
     now: float
     environments: Sequence[str] = ()
     stats_periods: Sequence[str] = ("24h",)
+    auto_spec: tuple[int, int] = (DAY, 14)  # buckets of groupStatsPeriod=auto
     collapse: frozenset[str] = frozenset()
     expand: frozenset[str] = frozenset()
     _projects: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -192,7 +198,8 @@ class IssueSerializer:
 
     def stats(self, ids: list[int], period: str) -> dict[int, list[list[int]]]:
         """Sparkline buckets for every id in one query: `{id: [[epoch, n], ...]}`."""
-        size, start, starts = bucket_starts(period, self.now)
+        spec = self.auto_spec if period == "auto" else None
+        size, start, starts = bucket_starts(period, self.now, spec)
         env_sql, env_params = self._env_sql()
         rows = self.store.query(
             f"SELECT group_id, CAST((timestamp - ?) / ? AS INTEGER) AS b, COUNT(*) AS n FROM events"

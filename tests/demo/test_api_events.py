@@ -199,3 +199,10 @@ async def test_read_token_can_read_events(demo_app, world: World, data) -> None:
         ev = data["events"][0]
         assert (await c.get(f"/api/0/projects/acme/checkout-api/events/{ev}/")).status_code == 200
         assert (await c.get(f"/api/0/organizations/acme/eventids/{ev}/")).status_code == 200
+
+
+async def test_sample_order_is_deterministic(api: httpx.AsyncClient, data) -> None:
+    url = f"{ISSUES}{data['gid']}/events/"
+    first = _event_ids(await api.get(url, params={"sample": "true"}))
+    assert first == sorted(data["events"])
+    assert _event_ids(await api.get(url, params={"sample": "true"})) == first

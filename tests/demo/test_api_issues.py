@@ -84,6 +84,12 @@ async def test_group_stats_period(api: httpx.AsyncClient, data) -> None:
     assert all("stats" not in i for i in r.json())
     r = await api.get(ISSUES, params={"groupStatsPeriod": "7d"})
     assert r.status_code == 400
+    r = await api.get(ISSUES, params={"groupStatsPeriod": "auto", "statsPeriod": "7d"})
+    buckets = r.json()[0]["stats"]["auto"]
+    assert len(buckets) == 7
+    assert buckets[1][0] - buckets[0][0] == 86400
+    r = await api.get(ISSUES, params={"groupStatsPeriod": "auto", "statsPeriod": "6h"})
+    assert len(r.json()[0]["stats"]["auto"]) == 6
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,13 @@ def _truthy(value: str | None, default: bool = False) -> bool:
     return value.lower() in ("1", "true", "yes")
 
 
+def _order(request: Request) -> str:
+    """Newest first; `sample=true`: a deterministic pseudo-random order (by event id)."""
+    if _truthy(request.query_params.get("sample")):
+        return "e.event_id, e.id"
+    return "e.timestamp DESC, e.id DESC"
+
+
 def release_json(store: Store, org_id: int, version: str | None) -> dict[str, Any] | None:
     """The release object of a full event (Sentry's release serializer, trimmed)."""
     if not version:
@@ -324,7 +331,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         full = _truthy(request.query_params.get("full"))
         rows = store.query(
             f"SELECT e.* FROM events e WHERE e.group_id = ? AND {where}"
-            " ORDER BY e.timestamp DESC, e.id DESC LIMIT ? OFFSET ?",
+            f" ORDER BY {_order(request)} LIMIT ? OFFSET ?",
             [group["id"], *params, limit + 1, offset],
         )
         has_more = len(rows) > limit
@@ -416,7 +423,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         full = _truthy(request.query_params.get("full"))
         rows = store.query(
             f"SELECT e.* FROM events e WHERE e.project_id = ? AND e.type != 'transaction'"
-            f" AND {where} ORDER BY e.timestamp DESC, e.id DESC LIMIT ? OFFSET ?",
+            f" AND {where} ORDER BY {_order(request)} LIMIT ? OFFSET ?",
             [project["id"], *params, limit + 1, offset],
         )
         has_more = len(rows) > limit

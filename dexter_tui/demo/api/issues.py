@@ -154,6 +154,7 @@ def serializer(
     *,
     environments: Sequence[str] = (),
     stats_periods: Sequence[str] = ("24h",),
+    auto_spec: tuple[int, int] = (86400, 14),
 ) -> IssueSerializer:
     return IssueSerializer(
         store=store,
@@ -164,6 +165,7 @@ def serializer(
         now=store.now(),
         environments=environments,
         stats_periods=stats_periods,
+        auto_spec=auto_spec,
         collapse=frozenset(request.query_params.getlist("collapse")),
         expand=frozenset(request.query_params.getlist("expand")),
     )
@@ -313,7 +315,13 @@ def list_issues(
         raise ApiError(400, {"sort": [f'"{sort}" is not a valid choice.']})
     offset, limit = page_params(request, param="limit", default=100, maximum=100)
     ser = serializer(
-        request, store, caller, org, environments=environments, stats_periods=stats_periods
+        request,
+        store,
+        caller,
+        org,
+        environments=environments,
+        stats_periods=stats_periods,
+        auto_spec=auto_stats_spec(request) if "auto" in stats_periods else (86400, 14),
     )
     hit = direct_hit(store, org, request, short_id_lookup=short_id_lookup)
     if hit is not None:
@@ -367,14 +375,19 @@ def group_stats_periods(request: Request) -> list[str]:
     value = request.query_params.get("groupStatsPeriod", "24h")
     if value not in ("", "24h", "14d", "auto"):
         raise ApiError(400, {"groupStatsPeriod": [f'"{value}" is not a valid choice.']})
-    if value == "auto":
-        start, end = time_window(request, 0.0)
-        span = (end - start) if start is not None and end is not None else None
-        if span is None:
-            period = request.query_params.get("statsPeriod")
-            span = parse_stats_period(period) if period else 14 * 86400
-        return ["24h" if span <= 86400 else "14d"]
     return [value] if value else []
+
+
+def auto_stats_spec(request: Request) -> tuple[int, int]:
+    """Buckets of `groupStatsPeriod=auto`: the search window in hours (up to 2 days) or days."""
+    start, end = time_window(request, 0.0)
+    if start is not None and end is not None:
+        span = end - start
+    else:
+        period = request.query_params.get("statsPeriod")
+        span = float(parse_stats_period(period)) if period else 14 * 86400.0
+    size = 3600 if span <= 2 * 86400 else 86400
+    return size, max(1, min(int(-(-span // size)), 90))
 
 
 # -- updating -----------------------------------------------------------------------------------
