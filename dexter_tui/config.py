@@ -483,7 +483,7 @@ def load_settings(
 
     _resolve_token_source(settings, layers)
     if run_token_command and settings.token is None and settings.token_command:
-        settings.token = run_token_command_(
+        settings.token = token_from_command(
             settings.token_command, settings.sources["token_command"]
         )
         settings.sources["token"] = f"output of token_command ({settings.sources['token_command']})"
@@ -507,7 +507,7 @@ def _resolve_token_source(settings: Settings, layers: list[_Layer]) -> None:
         settings.sources["token_command"] = "default"  # noqa: S105 - a source label
 
 
-def run_token_command_(command: str, where: str, timeout: float = 30.0) -> Secret:
+def token_from_command(command: str, where: str, timeout: float = 30.0) -> Secret:
     """Run `token_command` (no shell) and return its first output line as the token."""
     try:
         argv = shlex.split(command)
