@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
+import signal
 import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,7 @@ from dexter_tui.demo.runner import BackgroundServer
 from dexter_tui.demo.store import Store
 from dexter_tui.demo.world import World
 
+PYTHONPATH = os.environ.get("PYTHONPATH", "")
 CLI_TIMEOUT = 120  # seconds; a hung binary fails the test instead of the whole run
 
 
@@ -436,3 +440,84 @@ async def test_send_envelope_from_the_python_sdk(
     assert issue["project"]["slug"] == "checkout-api"
     latest = await http.get(f"/api/0/organizations/acme/issues/{row['group_id']}/events/latest/")
     assert latest.json()["eventID"] == sent_id
+
+
+def test_resolve_in_next_release(cli: SentryCli, store: Store, world: World) -> None:
+    _make_issues(store, world, 2)
+    first, second = sorted(_groups(store), key=int)
+    out = cli.run("issues", "resolve", "-o", "acme", "-p", "checkout-api", "-n", "-i", first).stdout
+    assert "resolvedInNextRelease" in out
+    assert _groups(store) == {first: "resolved", second: "unresolved"}
+    details = store.query_one("SELECT status_details FROM groups WHERE id = ?", (int(first),))
+    assert json.loads(details["status_details"]).get("inNextRelease") is True
+
+
+@pytest.fixture
+def demo_server_process(tmp_path: Path):
+    """`dexter demo-server` as users start it (seeded, in-memory), with its first stdout line."""
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), PYTHONPATH]))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dexter_tui.cli", "demo-server", "--db", ":memory:", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 120)  # seeding takes ~10 s
+        assert ready, "dexter demo-server did not print its first line within 120 s"
+        first_line = proc.stdout.readline()  # printed once the server listens
+        assert first_line, "dexter demo-server printed nothing"
+        yield json.loads(first_line)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_against_dexter_demo_server(
+    cli_binary: str, demo_server_process: dict, tmp_path: Path
+) -> None:
+    """The seeded `dexter demo-server` subprocess, driven only through sentry-cli and its API."""
+    info = demo_server_process
+    home = tmp_path / "home"
+    home.mkdir()
+    cli = SentryCli(cli_binary, info["url"], info["token"], home)
+    org = info["org"]
+    assert {r["Slug"] for r in parse_table(cli.run("projects", "list", "-o", org).stdout)} == set(
+        info["projects"]
+    )
+    total = 0
+    for project in info["projects"]:
+        rows = parse_table(cli.run("issues", "list", "-o", org, "-p", project).stdout)
+        assert rows, f"no issues in {project}"
+        assert {r["Status"] for r in rows} <= {"unresolved", "resolved", "ignored"}
+        total += len(rows)
+    assert total >= 60  # the seed scenario's issues
+
+    project = info["projects"][0]
+    env = cli.env(SENTRY_DSN=info["dsn"][project])
+    out = cli.run("send-event", "-m", "sentry-cli smoke event", "--no-environ", auth=False, env=env)
+    event_id = uuid.UUID(re.search(r"Event id: (\S+)", out.stdout).group(1)).hex
+    headers = {"Authorization": f"Bearer {info['token']}"}
+    found = httpx.get(
+        f"{info['url']}/api/0/organizations/{org}/eventids/{event_id}/", headers=headers
+    )
+    assert found.status_code == 200
+    assert found.json()["projectSlug"] == project
+
+    rows = parse_table(
+        cli.run("issues", "list", "-o", org, "-p", project, "--query", "is:unresolved").stdout
+    )
+    issue = next(r for r in rows if r["Title"] == "sentry-cli smoke event")
+    cli.run("issues", "resolve", "-o", org, "-p", project, "-i", issue["Issue ID"])
+    detail = httpx.get(
+        f"{info['url']}/api/0/organizations/{org}/issues/{issue['Issue ID']}/", headers=headers
+    )
+    assert detail.json()["status"] == "resolved"
