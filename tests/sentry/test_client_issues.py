@@ -35,13 +35,13 @@ async def test_list_issues_parses_issues_with_stats(client: SentryClient, issues
     assert isinstance(issue.count, int)
     assert "24h" in issue.stats
     assert issue.status == "unresolved"
-    if page.hits is not None:
-        assert page.hits == issues
+    assert page.hits == issues  # X-Hits
 
 
 async def test_iter_issues_to_the_last_page(client: SentryClient, issues: int, recorder) -> None:
     pages = [p async for p in client.iter_issues(ORG, limit=2, max_pages=20)]
     assert [len(p.items) for p in pages] == [2, 2, 2, 2, 1]
+    assert {p.hits for p in pages} == {issues}
     assert pages[-1].next_cursor is None
     ids = [i.id for p in pages for i in p.items]
     assert len(set(ids)) == issues
