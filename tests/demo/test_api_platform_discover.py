@@ -118,6 +118,8 @@ async def test_aggregate_by_issue_with_sort(api: httpx.AsyncClient, events: dict
         ("transaction:/api/checkout", 3),
         ("error.type:RuntimeError", 1),
         ("card declined", 1),
+        ("message:declined", 1),
+        ('message:"card decl*"', 1),
         ("timestamp:-90m", 2),
         ("timestamp:>2026-09-21T13:00:00", 2),
         ("event.type:error", 5),

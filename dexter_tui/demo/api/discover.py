@@ -133,8 +133,6 @@ def column(name: str) -> Expr:
     key = m.group(1) if m else name if _PLAIN.match(name) else None
     if key is None:
         raise invalid(f"{name!r} is not a valid field.")
-    if not m and key in COLUMNS:
-        return column(key)
     return Expr(
         "(SELECT t.value FROM event_tags t WHERE t.event_row = e.id AND t.key = ? LIMIT 1)",
         [key],
@@ -273,6 +271,10 @@ def _filter_sql(flt: Filter, now: float) -> tuple[str, list[Any]]:
     elif key == "issue":
         inner, params = match_values(f"UPPER({expr.sql})", [v.upper() for v in flt.values])
         sql = f"COALESCE({inner}, 0)"
+    elif key == "message":  # Sentry matches the message as a substring
+        parts = [f"{expr.sql} LIKE ? ESCAPE '\\'" for _ in flt.values]
+        sql = f"COALESCE(({' OR '.join(parts)}), 0)"
+        params = [like_pattern(v, contains=True) for v in flt.values]
     else:
         inner, params = match_values(expr.sql, list(flt.values))
         sql = f"COALESCE({inner}, 0)"
@@ -407,7 +409,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             if not name:
                 continue
             if name not in names:
-                raise ApiError(400, f"orderby must be one of the selected fields: {name!r}")
+                raise ApiError(400, f"Cannot sort by a field that is not selected: {name!r}.")
             order.append(f"c{names.index(name)} {'DESC' if desc else 'ASC'}")
         if not order:
             if aggregated:
