@@ -504,6 +504,40 @@ def _decode(response: httpx.Response) -> Any:
     return response.json()
 
 
+RATE_LIMIT_HEADERS = (
+    "X-Sentry-Rate-Limit-Limit",
+    "X-Sentry-Rate-Limit-Remaining",
+    "X-Sentry-Rate-Limit-Reset",
+    "X-Sentry-Rate-Limit-ConcurrentLimit",
+    "X-Sentry-Rate-Limit-ConcurrentRemaining",
+)
+_LINK_ITEM = re.compile(r'<([^>]*)>((?:\s*;\s*[\w-]+="[^"]*")*)')
+
+
+def protocol_problems(method: str, url: str, response: httpx.Response, body: Any) -> list[str]:
+    """Sentry's protocol around a body (SENTRY_API.md §2).
+
+    Rate-limit headers on every answer; on a paginated list, a `Link` header with exactly the two
+    rels, each with `results` and `cursor`.
+    """
+    problems = [f"no {h} header" for h in RATE_LIMIT_HEADERS if h not in response.headers]
+    op = contract.find_operation(method, url)
+    paginated = op is not None and "cursor" in op.parameters("query")
+    if method == "GET" and response.status_code == 200 and isinstance(body, list) and paginated:
+        rels: dict[str, dict[str, str]] = {}
+        for target, attrs in _LINK_ITEM.findall(response.headers.get("Link", "")):
+            params = dict(re.findall(r'([\w-]+)="([^"]*)"', attrs))
+            rels[params.get("rel", "?")] = {**params, "url": target}
+        if set(rels) != {"previous", "next"}:
+            problems.append(f"Link rels {sorted(rels)}, wanted previous and next")
+        for rel, params in rels.items():
+            if params.get("results") not in ("true", "false") or not params.get("cursor"):
+                problems.append(f"Link rel={rel} lacks results/cursor: {params}")
+            elif f"cursor={params['cursor']}" not in params["url"]:
+                problems.append(f"Link rel={rel} URL does not carry its cursor: {params}")
+    return problems
+
+
 @pytest.mark.parametrize("key", list(CASES), ids=_key_id)
 async def test_route_responses_fit_schema(
     key: tuple[str, str], demo_app, api: httpx.AsyncClient, data: Data, store: Store
@@ -526,6 +560,9 @@ async def test_route_responses_fit_schema(
         body = _decode(response)
         check = contract.check_response(req.method or method, url, response.status_code, body)
         problems.extend(f"{where}: {p}" for p in check.problems)
+        problems.extend(
+            f"{where}: {p}" for p in protocol_problems(req.method or method, url, response, body)
+        )
         if req.method not in (None, method):
             continue  # a setup request: validated, but its omissions belong to another route
         if response.status_code >= 400:
@@ -558,6 +595,12 @@ def _error_requests(key: tuple[str, str], data: Data) -> list[tuple[str, Req]]:
         found.append(("no token", Req(first.path, first.json, 401, token="none")))
     if "403" in op.statuses and method != "GET":
         found.append(("read-only token", Req(first.path, first.json, 403, token="read")))
+    query = op.parameters("query")
+    if "400" in op.statuses and method == "GET" and "cursor" in query:
+        found.append(("unreadable cursor", Req(f"{base_path}?cursor=not-a-cursor", None, 400)))
+    for size in ("limit", "per_page"):
+        if "400" in op.statuses and method == "GET" and size in query:
+            found.append((f"{size} > 100", Req(f"{base_path}?{size}=101", None, 400)))
     if "404" in op.statuses and "{organization_id_or_slug}" in base_path:
         other = base_path.replace("{organization_id_or_slug}", "no-such-org")
         found.append(("unknown org", Req(other, first.json, 404)))
@@ -893,3 +936,22 @@ def test_check_request() -> None:
     bulk = "/api/0/projects/acme/web/issues/?id=1&id=2"
     assert contract.check_request("PUT", bulk, {"status": "resolved"}) == []
     assert contract.check_request("PUT", bulk, {"status": 3})
+
+
+def test_protocol_problems_catch_a_broken_link_header() -> None:
+    url = "http://demo.test/api/0/organizations/acme/issues/"
+    limits = {h: "1" for h in RATE_LIMIT_HEADERS}
+    good = (
+        f'<{url}?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", '
+        f'<{url}?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"'
+    )
+    response = httpx.Response(200, headers={**limits, "Link": good}, json=[])
+    assert protocol_problems("GET", url, response, []) == []
+    only_next = f'<{url}?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"'
+    response = httpx.Response(200, headers={**limits, "Link": only_next}, json=[])
+    assert protocol_problems("GET", url, response, [])
+    no_results = f'<{url}?cursor=0:0:1>; rel="previous", <{url}?cursor=0:100:0>; rel="next"'
+    response = httpx.Response(200, headers={**limits, "Link": no_results}, json=[])
+    assert protocol_problems("GET", url, response, [])
+    response = httpx.Response(200, headers={"Link": good}, json=[])
+    assert len(protocol_problems("GET", url, response, [])) == len(RATE_LIMIT_HEADERS)
