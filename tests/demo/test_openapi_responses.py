@@ -940,7 +940,7 @@ def test_check_request() -> None:
 
 def test_protocol_problems_catch_a_broken_link_header() -> None:
     url = "http://demo.test/api/0/organizations/acme/issues/"
-    limits = {h: "1" for h in RATE_LIMIT_HEADERS}
+    limits = dict.fromkeys(RATE_LIMIT_HEADERS, "1")
     good = (
         f'<{url}?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", '
         f'<{url}?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"'
