@@ -25,7 +25,7 @@ from dexter_tui.demo.api.shapes import (
     user_json,
 )
 from dexter_tui.demo.auth import Caller, authenticate, bearer_token
-from dexter_tui.demo.pagination import paginate_list
+from dexter_tui.demo.pagination import page_params, paginate_list, paginated
 from dexter_tui.demo.store import loads
 
 if TYPE_CHECKING:
@@ -330,25 +330,33 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
     async def project_users(request: Request) -> JSONResponse:
         """The project's event users (`EventUser`): one per distinct `user` tag value."""
         _caller, _org, project = caller_project(request, *PROJECT_READ)
-        rows = store.query(
+        query = request.query_params.get("query", "").strip()
+        sql = (
             "SELECT user_key, MIN(timestamp) AS first, MAX(id) AS last_row FROM events"
             " WHERE project_id = ? AND user_key IS NOT NULL GROUP BY user_key"
-            " ORDER BY first DESC, user_key",
-            (project["id"],),
+            " ORDER BY first DESC, user_key"
         )
-        users = []
-        for r in rows:
-            latest = store.query_one(
-                "SELECT json_extract(data, '$.user') AS u FROM events WHERE id = ?",
-                (r["last_row"],),
-            )
-            users.append(
-                event_user_json(r["user_key"], latest["u"] if latest else None, r["first"])
-            )
-        query = request.query_params.get("query", "").strip()
-        if query:
-            users = [u for u in users if _event_user_matches(u, query)]
-        return paginate_list(request, users)
+
+        def users_of(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+            out = []
+            for r in rows:
+                latest = store.query_one(
+                    "SELECT json_extract(data, '$.user') AS u FROM events WHERE id = ?",
+                    (r["last_row"],),
+                )
+                out.append(
+                    event_user_json(r["user_key"], latest["u"] if latest else None, r["first"])
+                )
+            return out
+
+        if query:  # filter on the rendered users, then page
+            users = users_of(store.query(sql, (project["id"],)))
+            return paginate_list(request, [u for u in users if _event_user_matches(u, query)])
+        offset, limit = page_params(request)
+        rows = store.query(sql + " LIMIT ? OFFSET ?", (project["id"], limit + 1, offset))
+        return paginated(
+            request, users_of(rows[:limit]), offset=offset, limit=limit, has_more=len(rows) > limit
+        )
 
     return [
         Route("/api/0/", api_root, methods=["GET"]),
