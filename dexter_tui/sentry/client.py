@@ -327,6 +327,7 @@ class SentryClient:
                         await self._sleep(delay)
                     finally:
                         self.rate_limits.set_backoff(None)
+                        self.rate_limits.by_endpoint.pop(f"{method} {path}", None)
                     throttled += 1
                     continue
                 raise self._error(response, method, path, rate_reset=info.reset if info else None)
@@ -339,6 +340,16 @@ class SentryClient:
                 await self._sleep(backoff_delay(attempt))
                 attempt += 1
                 continue
+            if 300 <= status < 400:
+                # never followed: the token must not travel to wherever a redirect points
+                location = response.headers.get("location", "elsewhere")
+                raise BadResponse(
+                    f"Sentry redirected to {location}; set `url` to the final address "
+                    "(often https:// instead of http://)",
+                    method=method,
+                    path=path,
+                    status=status,
+                )
             if status >= 400:
                 raise self._error(response, method, path)
             return response
