@@ -206,3 +206,14 @@ async def test_sample_order_is_deterministic(api: httpx.AsyncClient, data) -> No
     first = _event_ids(await api.get(url, params={"sample": "true"}))
     assert first == sorted(data["events"])
     assert _event_ids(await api.get(url, params={"sample": "true"})) == first
+
+
+async def test_llm_format(api: httpx.AsyncClient, data) -> None:
+    url = f"{ISSUES}{data['gid']}/events/oldest/"
+    md = (await api.get(url, params={"llmFormat": "markdown"})).json()["formatted"]
+    assert md["format"] == "markdown"
+    assert md["content"].startswith("# ErrorA: failure a")
+    assert "_load_cart" in md["content"]
+    xml = (await api.get(url, params={"llmFormat": "xml"})).json()["formatted"]
+    assert xml["content"].startswith("<event id=")
+    assert (await api.get(url, params={"llmFormat": "html"})).status_code == 400

@@ -223,6 +223,31 @@ def render_full(store: Store, org_id: int, row: sqlite3.Row) -> dict[str, Any]:
     return full_event(row, release=release_json(store, org_id, row["release"]))
 
 
+def llm_format(event: dict[str, Any], fmt: str) -> dict[str, str]:
+    """`llmFormat=markdown|xml`: a compact text rendering of the event (title, exception, tags)."""
+    lines: list[tuple[str, str]] = [("title", event.get("title") or "")]
+    for entry in event.get("entries") or []:
+        if entry.get("type") != "exception":
+            continue
+        for exc in (entry.get("data") or {}).get("values") or []:
+            lines.append(("exception", f"{exc.get('type')}: {exc.get('value')}"))
+            frames = ((exc.get("stacktrace") or {}).get("frames")) or []
+            for f in frames:
+                where = f"{f.get('filename') or f.get('module')}:{f.get('lineNo')}"
+                lines.append(("frame", f"{f.get('function')} ({where})"))
+    lines += [("tag", f"{t['key']}={t['value']}") for t in event.get("tags") or []]
+    if fmt == "xml":
+        from xml.sax.saxutils import escape
+
+        body = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in lines)
+        content = f'<event id="{event["eventID"]}">{body}</event>'
+    else:
+        out = [f"# {lines[0][1]}", ""]
+        out += [f"- **{k}**: {v}" if k != "frame" else f"    - at {v}" for k, v in lines[1:]]
+        content = "\n".join(out)
+    return {"format": fmt, "content": content}
+
+
 def _neighbours(
     store: Store, row: sqlite3.Row, scope_sql: str, scope_params: Sequence[Any]
 ) -> dict[str, str | None]:
@@ -358,6 +383,11 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             raise not_found()
         body = render_full(store, org["id"], row)
         body.update(_neighbours(store, row, scope_sql, scope_params))
+        fmt = request.query_params.get("llmFormat")
+        if fmt:
+            if fmt not in ("markdown", "xml"):
+                raise ApiError(400, {"llmFormat": [f'"{fmt}" is not a valid choice.']})
+            body["formatted"] = llm_format(body, fmt)
         return JSONResponse(body)
 
     async def hashes(request: Request) -> Response:
