@@ -101,3 +101,16 @@ def test_doctor_config_error_exits_2(isolated_env: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert "max_concurrency" in err
     assert "Traceback" not in err
+
+
+def test_doctor_on_an_ascii_terminal(monkeypatch) -> None:
+    import io
+    import sys
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", out)
+    assert doctor("--url", "http://127.0.0.1:9", "--token", "x", "--org", "acme") == 1
+    out.flush()
+    text = out.buffer.getvalue().decode("ascii")
+    assert "FAIL reachable" in text
+    assert "-> check url" in text

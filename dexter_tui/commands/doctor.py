@@ -52,24 +52,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _glyphs() -> dict[str, str]:
-    fancy = {PASS: "✓", FAIL: "✗", WARN: "!", INFO: "·"}
+    fancy = {PASS: "✓", FAIL: "✗", WARN: "!", INFO: "·", "next": "→"}
     try:
         "".join(fancy.values()).encode(sys.stdout.encoding or "ascii")
     except (UnicodeEncodeError, LookupError):
-        return {PASS: "OK", FAIL: "FAIL", WARN: "WARN", INFO: "-"}
+        return {PASS: "OK", FAIL: "FAIL", WARN: "WARN", INFO: "-", "next": "->"}
     return fancy
 
 
 def render(checks: list[Check]) -> str:
     glyph = _glyphs()
     name_w = max(len(c.name) for c in checks)
-    glyph_w = max(len(g) for g in glyph.values())
+    glyph_w = max(len(glyph[s]) for s in (PASS, FAIL, WARN, INFO))
     result_w = min(60, max(len(c.result) for c in checks))
     lines = []
     for c in checks:
         line = f"{glyph[c.status]:<{glyph_w}} {c.name:<{name_w}}  {c.result:<{result_w}}"
         if c.next_step:
-            line += f"  → {c.next_step}"
+            line += f"  {glyph['next']} {c.next_step}"
         lines.append(line.rstrip())
     failed = sum(c.status == FAIL for c in checks)
     lines.append("")
