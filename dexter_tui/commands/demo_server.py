@@ -44,7 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rate-limit", type=int, default=None, help="API requests per second per token (429)"
     )
     parser.add_argument(
-        "--large", type=int, default=0, metavar="N", help="add N extra issues (big-list testing)"
+        "--large",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N extra issues to a new database (big-list testing)",
     )
     parser.add_argument(
         "--seed-random",
@@ -122,7 +126,9 @@ def _run(args: argparse.Namespace, stop: threading.Event) -> int:
                     org_id=world.org_id,
                     token=args.token,
                 )
-    if args.large > 0:
+    if args.large > 0 and not fresh:
+        notes.append("--large ignored: the database already holds its data")
+    elif args.large > 0:
         from dexter_tui.demo.large import add_large
 
         large = add_large(store, world, args.large, random_seed=args.seed_random)

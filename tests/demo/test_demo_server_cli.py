@@ -184,12 +184,12 @@ def test_existing_database_is_reused_not_reseeded(tmp_path: Path) -> None:
         ids = [i["id"] for i in api.get("/api/0/organizations/acme/issues/").json()]
     assert first.stop() == 0
     assert len(ids) == 30
-    second = DemoServer("--port", "0", "--db", str(db))
+    second = DemoServer("--port", "0", "--db", str(db), "--large", "5")
     try:
         assert second.token == first.token
         with second.api() as api:
             again = [i["id"] for i in api.get("/api/0/organizations/acme/issues/").json()]
-        assert sorted(again) == sorted(ids)  # not seeded on top
+        assert sorted(again) == sorted(ids)  # neither seeded nor enlarged on top
     finally:
         assert second.stop() == 0
 

@@ -17,11 +17,18 @@ def quiet_logger(name: str) -> logging.Logger:
     return logger
 
 
+#: Loopback ports the scenario code opened since the last capture began, in order. The capture
+#: driver renumbers them in the payload so the demo data set does not depend on the OS's choice.
+EPHEMERAL_PORTS: list[int] = []
+
+
 def closed_port() -> int:
     """A loopback port with nothing listening: connecting to it is really refused."""
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        port = int(sock.getsockname()[1])
+    EPHEMERAL_PORTS.append(port)
+    return port
 
 
 class SilentPeer:
@@ -32,6 +39,7 @@ class SilentPeer:
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
         self.port = int(self._sock.getsockname()[1])
+        EPHEMERAL_PORTS.append(self.port)
 
     def close(self) -> None:
         self._sock.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +27,7 @@ from sentry_sdk.transport import Transport
 from sentry_sdk.utils import event_from_exception
 
 from dexter_tui.demo.scenario import Fault, Service
+from dexter_tui.demo.scenario._support import EPHEMERAL_PORTS
 
 Sink = Callable[[bytes], None]
 
@@ -100,6 +102,45 @@ def shift_event_time(event: dict[str, Any], timestamp: float) -> None:
             crumb["timestamp"] = iso(min(float(ts) + delta, timestamp))
 
 
+_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
+_OBJECT_ID = re.compile(r"[0-9]{9,}")
+_THREAD_IDENT = re.compile(r"(started (?:daemon )?)([0-9]{6,})")
+
+
+def stabilize(event: dict[str, Any], ports: list[int]) -> None:
+    """Make what depends on the process (object addresses, `id()` keys, OS-chosen ports) in
+    stack traces repeatable: the same seed then gives byte-identical payloads."""
+    addresses: dict[str, str] = {}
+    port_names = {str(p): str(40001 + i) for i, p in enumerate(dict.fromkeys(ports))}
+    port_re = re.compile(r"\b(" + "|".join(port_names) + r")\b") if port_names else None
+
+    def text(value: str) -> str:
+        value = _ADDRESS.sub(
+            lambda m: addresses.setdefault(m.group(0), f"0x7f00{len(addresses) + 1:08x}"), value
+        )
+        value = _THREAD_IDENT.sub(lambda m: f"{m.group(1)}1400000000{len(m.group(2)) % 10}", value)
+        if port_re is not None:
+            value = port_re.sub(lambda m: port_names[m.group(0)], value)
+        return value
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            out = {}
+            for n, (k, v) in enumerate(value.items()):
+                key = f"<object {n + 1}>" if _OBJECT_ID.fullmatch(str(k)) else k
+                out[key] = walk(v)
+            return out
+        return value
+
+    for key in ("exception", "threads"):
+        if key in event:
+            event[key] = walk(event[key])
+
+
 class ServiceRecorder:
     """Captures faults of one service through the real SDK, one isolated client per deployment."""
 
@@ -118,6 +159,11 @@ class ServiceRecorder:
         if occurrence is not None:
             event["event_id"] = occurrence.event_id
             shift_event_time(event, occurrence.timestamp)
+            crumbs = (event.get("breadcrumbs") or {}).get("values") or []
+            if len(crumbs) == len(occurrence.breadcrumbs):  # exact times, not wall-clock jitter
+                for crumb, planned in zip(crumbs, occurrence.breadcrumbs, strict=True):
+                    crumb["timestamp"] = iso(occurrence.timestamp - float(planned.get("ago", 0)))
+            stabilize(event, list(EPHEMERAL_PORTS))
         return event
 
     def _client(self, occurrence: Occurrence) -> sentry_sdk.Client:
@@ -152,6 +198,7 @@ class ServiceRecorder:
         service's frames instead of the seed's, and starts with an empty SDK context.
         """
         failure: list[BaseException] = []
+        EPHEMERAL_PORTS.clear()
 
         def work() -> None:
             try:
