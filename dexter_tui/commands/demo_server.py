@@ -96,11 +96,10 @@ def _run(args: argparse.Namespace, stop: threading.Event) -> int:
     from dexter_tui.demo.store import FULL_SCOPES, Store
     from dexter_tui.demo.world import create_world, load_world
 
-    db = args.db
-    if db is None:
-        path = default_db_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = str(path)
+    db = args.db if args.db is not None else str(default_db_path())
+    if db != ":memory:":
+        Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        db = str(Path(db).expanduser())
     store = Store(db)
     fresh = store.query_one("SELECT COUNT(*) FROM organizations")[0] == 0
     notes: list[str] = []

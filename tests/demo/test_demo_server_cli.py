@@ -213,3 +213,24 @@ def test_seeded_server_serves_the_demo_data() -> None:
 
 def _project_id(api: httpx.Client, slug: str) -> str:
     return api.get(f"/api/0/projects/acme/{slug}/").json()["id"]
+
+
+NO_SEED = ("--db", ":memory:", "--no-seed")
+
+
+def test_a_port_in_use_is_an_error_not_a_hang() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "dexter_tui.cli", "demo-server", "--port", str(port), *NO_SEED],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 1
+    assert proc.stdout == ""  # no JSON line for a server that is not there
+    assert f"127.0.0.1:{port}" in proc.stderr
