@@ -275,3 +275,30 @@ async def test_read_only_token_cannot_mutate(demo_app, world: World, data) -> No
         assert (await c.get(f"{ISSUES}{gid}/")).json()["status"] == "unresolved"
     async with httpx.AsyncClient(transport=transport, base_url="http://demo.test") as anon:
         assert (await anon.get(ISSUES)).status_code == 401
+
+
+async def test_page_cost_does_not_grow_with_page_size(
+    api: httpx.AsyncClient, store: Store, world: World
+) -> None:
+    """No per-issue queries: a page of 20 costs as many queries as a page of 2."""
+    store.clock = lambda: NOW
+    project = world.projects["notifications"].project_id
+    for i in range(20):
+        ingest(store, project, f"bulk{i}", ts=NOW - 60 * i)
+    calls = 0
+    for name in ("query", "query_one", "execute"):
+        original = getattr(store, name)
+
+        def counted(*args, _original=original, **kwargs):
+            nonlocal calls
+            calls += 1
+            return _original(*args, **kwargs)
+
+        setattr(store, name, counted)
+    costs = []
+    for limit in (2, 20):
+        calls = 0
+        r = await api.get(ISSUES, params={"limit": limit, "expand": "inbox"})
+        assert len(r.json()) == limit
+        costs.append(calls)
+    assert costs[0] == costs[1]
