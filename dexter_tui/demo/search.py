@@ -95,7 +95,8 @@ def parse(text: str) -> Query:
             i += 1
             continue
         m = _KEY.match(text, i)
-        if m:
+        # `TypeError: boom`: a key with nothing after the colon is free text, as in Sentry
+        if m and m.end() < n and not text[m.end()].isspace():
             flt, i = _parse_filter(text, m)
             filters.append(flt)
             continue

@@ -75,7 +75,6 @@ def test_parse_tags_bracket_key() -> None:
         '"unterminated free text',
         "level:[error, fatal",
         "level:[error,,fatal]",
-        "level:",
         "a OR b",
         "level:error AND level:fatal",
         "(level:error",
@@ -90,6 +89,13 @@ def test_parse_rejects_malformed(text: str) -> None:
 
 def test_free_text_with_balanced_parentheses_is_text() -> None:
     assert parse("foo() bar").text == "foo() bar"
+
+
+def test_key_without_value_is_free_text() -> None:
+    q = parse("KeyError: 'cart' level:error")
+    assert q.text == "KeyError: 'cart'"
+    assert q.filters == (Filter("level", ("error",)),)
+    assert parse("level:").text == "level:"
 
 
 def test_stats_period_and_id_shapes() -> None:
@@ -288,6 +294,7 @@ def _search(store: Store, world: World, text: str, *, envs=(), user: str = "ana"
         ("message:billing", {"ignored"}),
         ("keyerror", {"new_error"}),
         ("'cart'", {"new_error"}),
+        ("KeyError: 'cart'", {"new_error"}),
         ("billing.tasks", {"ignored"}),
         ("Err*3", {"resolved"}),
     ],
