@@ -122,6 +122,17 @@ class BulkResult:
         return not self.failed
 
 
+@dataclass(frozen=True)
+class _BulkCall:
+    """What every chunk of one bulk action shares."""
+
+    method: str
+    org: str
+    changes: dict[str, Any] | None
+    project_params: list[tuple[str, str]]
+    legacy_project: str | None
+
+
 @dataclass
 class ServerInfo:
     """What `GET /api/0/` says about the server (self-hosted exposes a version there)."""
@@ -758,17 +769,20 @@ class SentryClient:
         *,
         projects: Iterable[int | str] | None = None,
         chunk_size: int = MAX_BULK_IDS,
+        legacy_project: str | None = None,
     ) -> BulkResult:
         """Apply `changes` to exactly these issues; per-id outcome.
 
         Never sends a request without `id=` params: Sentry would then update every issue matching
-        the query.
+        the query. With `legacy_project`, a server without the org-scoped route (404) gets the
+        deprecated `/projects/{org}/{project}/issues/` form.
         """
         if not changes:
             raise ValueError("bulk_update_issues needs at least one change")
         if "merge" in changes or "discard" in changes:
             raise ValueError("use merge_issues() for merges; discard is not supported")
-        return await self._bulk("PUT", org, ids, changes, projects, chunk_size)
+        call = _BulkCall("PUT", org, changes, _params(project=list(projects or [])), legacy_project)
+        return await self._bulk(call, ids, chunk_size)
 
     async def bulk_delete_issues(
         self,
@@ -777,63 +791,57 @@ class SentryClient:
         *,
         projects: Iterable[int | str] | None = None,
         chunk_size: int = MAX_BULK_IDS,
+        legacy_project: str | None = None,
     ) -> BulkResult:
         """Delete exactly these issues (never "everything matching"); per-id outcome."""
-        return await self._bulk("DELETE", org, ids, None, projects, chunk_size)
+        call = _BulkCall("DELETE", org, None, _params(project=list(projects or [])), legacy_project)
+        return await self._bulk(call, ids, chunk_size)
 
-    async def _bulk(
-        self,
-        method: str,
-        org: str,
-        ids: Iterable[str | int],
-        changes: dict[str, Any] | None,
-        projects: Iterable[int | str] | None,
-        chunk_size: int,
-    ) -> BulkResult:
+    async def _bulk(self, call: _BulkCall, ids: Iterable[str | int], chunk_size: int) -> BulkResult:
         unique = list(dict.fromkeys(str(i) for i in ids if str(i).strip()))
         if not unique:
             raise ValueError("a bulk action needs explicit issue ids; refusing to send none")
         if self.read_only:
             raise ReadOnlyError(
                 "read-only mode: dexter will not change anything in Sentry",
-                method=method,
-                path=f"{API}/organizations/{_q(org)}/issues/",
+                method=call.method,
+                path=f"{API}/organizations/{_q(call.org)}/issues/",
             )
         if not 1 <= chunk_size <= MAX_BULK_IDS:
             raise ValueError(f"chunk_size must be 1..{MAX_BULK_IDS}")
         chunks_needed = -(-len(unique) // chunk_size)
         result = BulkResult(budget=chunks_needed + 8 * max(1, chunk_size.bit_length()) + 16)
-        project_params = _params(project=list(projects or []))
         chunks = [unique[i : i + chunk_size] for i in range(0, len(unique), chunk_size)]
-        await asyncio.gather(
-            *(self._bulk_chunk(method, org, c, changes, project_params, result) for c in chunks)
-        )
+        await asyncio.gather(*(self._bulk_chunk(call, c, result) for c in chunks))
         order = {issue_id: n for n, issue_id in enumerate(unique)}
         result.succeeded.sort(key=order.__getitem__)
         result.failed = dict(sorted(result.failed.items(), key=lambda kv: order[kv[0]]))
         return result
 
-    async def _bulk_chunk(
-        self,
-        method: str,
-        org: str,
-        chunk: list[str],
-        changes: dict[str, Any] | None,
-        project_params: list[tuple[str, str]],
-        result: BulkResult,
-    ) -> None:
+    async def _bulk_send(self, call: _BulkCall, chunk: list[str]) -> httpx.Response:
+        """One bulk request: org-scoped, or the project-scoped form on old self-hosted."""
+        params = [*call.project_params, *(("id", i) for i in chunk)]
+        org_path = f"{API}/organizations/{_q(call.org)}/issues/"
+        kw: dict[str, Any] = {"org": call.org, "json": call.changes, "idempotent": True}
+        legacy = call.legacy_project
+        if legacy and self._legacy_issue_routes.get(call.org) is True:
+            path = f"{API}/projects/{_q(call.org)}/{_q(legacy)}/issues/"
+            return await self.request(call.method, path, params=params, **kw)
+        try:
+            return await self.request(call.method, org_path, params=params, **kw)
+        except NotFound:
+            if not legacy or self._legacy_issue_routes.get(call.org) is False:
+                raise
+            path = f"{API}/projects/{_q(call.org)}/{_q(legacy)}/issues/"
+            response = await self.request(call.method, path, params=params, **kw)
+            self._legacy_issue_routes[call.org] = True
+            return response
+
+    async def _bulk_chunk(self, call: _BulkCall, chunk: list[str], result: BulkResult) -> None:
         assert chunk, "never send a bulk request without ids"
-        params = [*project_params, *(("id", i) for i in chunk)]
         result.requests += 1
         try:
-            response = await self.request(
-                method,
-                f"{API}/organizations/{_q(org)}/issues/",
-                org=org,
-                params=params,
-                json=changes,
-                idempotent=True,
-            )
+            response = await self._bulk_send(call, chunk)
         except ServerError as exc:
             # A 500 may come from one bad issue in the chunk; gateway errors (502-504, retried
             # already), network errors and refusals concern the whole request, not an id.
@@ -844,25 +852,25 @@ class SentryClient:
             # All-or-nothing per request: split to find which ids fail (O(k log n) requests).
             half = len(chunk) // 2
             await asyncio.gather(
-                self._bulk_chunk(method, org, chunk[:half], changes, project_params, result),
-                self._bulk_chunk(method, org, chunk[half:], changes, project_params, result),
+                self._bulk_chunk(call, chunk[:half], result),
+                self._bulk_chunk(call, chunk[half:], result),
             )
             return
         except SentryError as exc:
             for issue_id in chunk:
                 result.failed[issue_id] = exc
             return
-        if response.status_code == 204 and method == "PUT":
+        if response.status_code == 204 and call.method == "PUT":
             missing = NotFound(
                 "no issue matched these ids (deleted, merged, or outside the project filter)",
-                method=method,
+                method=call.method,
                 path=response.request.url.path,
                 status=204,
             )
             for issue_id in chunk:
                 result.failed[issue_id] = missing
             return
-        if method == "PUT" and response.content:
+        if call.method == "PUT" and response.content:
             result.responses.append(self._parse(response, BulkUpdateResponse))
         result.succeeded.extend(chunk)
 

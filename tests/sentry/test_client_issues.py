@@ -206,3 +206,20 @@ async def test_org_scoped_404_falls_back_to_legacy_routes(make_client, issues, r
             await client.get_issue(ORG, "424242")
     legacy = [s.url for s in recorder.sent if "/api/0/issues/" in s.url]
     assert len(legacy) == 3  # once learnt, the org-scoped form is not tried again
+
+
+async def test_bulk_update_on_old_self_hosted_uses_the_project_route(
+    make_client, issues, recorder
+) -> None:
+    async with make_client(transport=_OldSelfHosted(recorder)) as client:
+        page = await client.list_issues(ORG, legacy_project="checkout-api", query="")
+        ids = sorted((i.id for i in page.items), key=int)
+        result = await client.bulk_update_issues(
+            ORG, ids, {"status": "resolved"}, chunk_size=4, legacy_project="checkout-api"
+        )
+        assert result.succeeded == ids
+        left = await client.list_issues(ORG, legacy_project="checkout-api")
+        assert left.items == []
+    puts = [s.url for s in recorder.sent if s.method == "PUT"]
+    assert all(f"/api/0/projects/{ORG}/checkout-api/issues/?" in u for u in puts)
+    assert len(puts) == 2
