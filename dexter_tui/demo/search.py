@@ -85,8 +85,12 @@ class Compiled:
 _KEY = re.compile(r"(!?)(tags\[[^\]\s]+\]|[A-Za-z_][\w.\-]*):")
 
 
-def parse(text: str) -> Query:
-    """Parse an issue search string; raises `SearchError` on anything malformed."""
+def parse(text: str, *, allow_and: bool = False) -> Query:
+    """Parse an issue search string; raises `SearchError` on anything malformed.
+
+    `allow_and`: accept explicit `AND` between terms (event search allows it; it means the
+    same as a space). `OR` and parentheses are never supported.
+    """
     filters: list[Filter] = []
     words: list[str] = []
     i, n = 0, len(text)
@@ -111,6 +115,8 @@ def parse(text: str) -> Query:
             j += 1
         word = text[i:j]
         i = j
+        if word == "AND" and allow_and:
+            continue
         if word in ("OR", "AND"):
             raise SearchError(
                 'Boolean statements containing "OR" or "AND" are not supported in this search'

@@ -70,6 +70,11 @@ async def test_issue_events_filters_and_pagination(api: httpx.AsyncClient, data)
         data["events"][3]
     ]
     assert _event_ids(await api.get(url, params={"statsPeriod": "30m"})) == [data["events"][3]]
+    assert _event_ids(await api.get(url, params={"query": "host:web-1 AND user.id:1"})) == [
+        data["events"][2],
+        data["events"][0],
+    ]
+    assert (await api.get(url, params={"query": "host:web-1 OR host:web-2"})).status_code == 400
     r = await api.get(url, params={"query": "is:unresolved"})
     assert r.status_code == 400
     assert r.json()["detail"].startswith("Invalid search query: ")

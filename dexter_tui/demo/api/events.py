@@ -86,7 +86,7 @@ _USER_PATHS = {
 
 def compile_event_query(text: str) -> tuple[str, list[Any]]:
     """A WHERE fragment over `events e` for Sentry's event search (AND of filters, free text)."""
-    query = parse(text)
+    query = parse(text, allow_and=True)
     parts: list[str] = []
     params: list[Any] = []
     for flt in query.filters:
