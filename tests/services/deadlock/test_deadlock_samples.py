@@ -218,3 +218,13 @@ def test_german_report_is_read_with_postgres_translations() -> None:
         analysis = analyze(form.data)
         assert analysis.report.language == "de", form.id
         assert analysis.to_json()["relations"] == ["accounts"]
+
+
+def test_event_fingerprints_agree_across_runs_and_shapes() -> None:
+    for case in case_dirs("D"):
+        found = {
+            analyze(f.data).fingerprint
+            for f in forms(case.name)
+            if f.kind in ("event-sdk", "event-api")
+        }
+        assert len(found) == 1, case.name
