@@ -302,3 +302,28 @@ async def test_page_cost_does_not_grow_with_page_size(
         assert len(r.json()) == limit
         costs.append(calls)
     assert costs[0] == costs[1]
+
+
+async def test_collapse_and_expand(api: httpx.AsyncClient, data) -> None:
+    params = [("collapse", "stats"), ("collapse", "lifetime"), ("collapse", "unhandled")]
+    item = (await api.get(ISSUES, params=params)).json()[0]
+    assert "stats" not in item
+    assert "lifetime" not in item
+    assert "isUnhandled" not in item
+    base = (await api.get(ISSUES, params={"collapse": "base"})).json()[0]
+    assert set(base) == {"id", "stats", "lifetime", "filtered"}
+    expand = [
+        ("expand", e) for e in ("integrationIssues", "sentryAppIssues", "latestEventHasAttachments")
+    ]
+    item = (await api.get(ISSUES, params=expand)).json()[0]
+    assert item["integrationIssues"] == []
+    assert item["sentryAppIssues"] == []
+    assert item["latestEventHasAttachments"] is False
+
+
+async def test_project_list_by_hashes(api: httpx.AsyncClient, data, store: Store) -> None:
+    url = "/api/0/projects/acme/checkout-api/issues/"
+    (h,) = store.query("SELECT hash FROM group_hashes WHERE group_id = ?", (data["old"],))
+    r = await api.get(url, params={"hashes": h["hash"]})
+    assert [int(i["id"]) for i in r.json()] == [data["old"]]
+    assert (await api.get(url, params={"hashes": h["hash"], "query": "x"})).status_code == 400
