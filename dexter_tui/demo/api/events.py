@@ -223,6 +223,22 @@ def render_full(store: Store, org_id: int, row: sqlite3.Row) -> dict[str, Any]:
     return full_event(row, release=release_json(store, org_id, row["release"]))
 
 
+def render_rows(
+    store: Store, org_id: int, rows: Sequence[sqlite3.Row], *, full: bool
+) -> list[dict[str, Any]]:
+    """List items: simple events, or full ones (one release lookup per distinct version)."""
+    if not full:
+        return [simple_event(r) for r in rows]
+    releases: dict[str | None, dict[str, Any] | None] = {}
+    out = []
+    for r in rows:
+        version = r["release"]
+        if version not in releases:
+            releases[version] = release_json(store, org_id, version)
+        out.append(full_event(r, release=releases[version]))
+    return out
+
+
 def llm_format(event: dict[str, Any], fmt: str) -> dict[str, str]:
     """`llmFormat=markdown|xml`: a compact text rendering of the event (title, exception, tags)."""
     lines: list[tuple[str, str]] = [("title", event.get("title") or "")]
@@ -361,7 +377,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         )
         has_more = len(rows) > limit
         rows = rows[:limit]
-        items = [render_full(store, org["id"], r) if full else simple_event(r) for r in rows]
+        items = render_rows(store, org["id"], rows, full=full)
         return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
 
     async def issue_event(request: Request) -> Response:
@@ -458,7 +474,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         )
         has_more = len(rows) > limit
         rows = rows[:limit]
-        items = [render_full(store, org["id"], r) if full else simple_event(r) for r in rows]
+        items = render_rows(store, org["id"], rows, full=full)
         return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
 
     async def project_event(request: Request) -> Response:
