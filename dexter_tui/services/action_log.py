@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,15 +38,16 @@ class ActionEntry:
         return [i for i, r in self.outcome.items() if r == "ok"]
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class ActionLog:
     """Append-only log of bulk actions: a list in memory and a JSON-lines file on disk."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, *, clock: Callable[[], float] = time.time):
         self.path = path
+        self.clock = clock
         self.entries: list[ActionEntry] = []
 
     def record(
@@ -57,7 +59,7 @@ class ActionLog:
         org: str = "",
     ) -> ActionEntry:
         entry = ActionEntry(
-            time=now_iso(),
+            time=iso(self.clock()),
             verb=verb,
             ids=list(outcome),
             outcome=dict(outcome),

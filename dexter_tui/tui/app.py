@@ -24,6 +24,7 @@ from dexter_tui.tui.dialogs.command_line import CommandLine
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
 from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
+from dexter_tui.tui.issue_rows import FLAGS_LEGEND
 from dexter_tui.tui.screens.issues import IssuesScreen
 
 COMMAND_HELP = (

@@ -29,6 +29,7 @@ class TuiContext:
     workspace: Workspace | None = None  # loaded at start
     bell: bool = False
     show_rate: bool = True  # API headroom in the header (snapshot tests turn it off)
+    comment_drafts: dict[str, str] = field(default_factory=dict)  # issue id -> unsent comment
     _bulk: BulkService | None = field(default=None, repr=False)
 
     @property

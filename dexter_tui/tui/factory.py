@@ -72,7 +72,7 @@ def build_context(
         settings=settings,
         client=client or SentryClient.from_settings(settings),
         org=settings.org,
-        action_log=ActionLog(action_log_path),
+        action_log=ActionLog(action_log_path, clock=clock),
         clock=clock,
         note=note,
     )

@@ -28,13 +28,13 @@ LEVELS: dict[str, tuple[str, str]] = {
 
 COLUMNS: list[Column] = [
     Column("level", "LVL", width=5),
-    Column("short_id", "SHORT-ID", min_width=12, ratio=2),
-    Column("flags", "FLAGS", width=5),
+    Column("short_id", "SHORT-ID", min_width=14, ratio=1),
+    Column("flags", "FLG", width=3),
     Column("title", "TITLE", min_width=16, ratio=6),
     Column("culprit", "CULPRIT", min_width=16, ratio=3, hide_below=150),
     Column("events", "EVENTS", width=6, align="right"),
     Column("users", "USERS", width=5, align="right"),
-    Column("trend", "TREND", width=10),
+    Column("trend", "TREND", width=8),
     Column("priority", "PRIO", width=4, align="right", hide_below=100),
     Column("assignee", "ASSIGNEE", width=12, hide_below=112),
     Column("first_seen", "AGE", width=5, align="right", hide_below=124),
@@ -76,15 +76,21 @@ def level_text(level: str) -> Text:
     return Text(label, style=style)
 
 
+FLAGS_LEGEND = (
+    "FLG column: N new · R regressed · E escalating · ✓ resolved · - ignored · "
+    "★ bookmarked · • not seen yet. Level: ✖ FTL fatal · ● ERR error · ▲ WRN warning · "
+    "ℹ INF info · · DBG debug."
+)
+
+
 def flags_text(issue: Issue) -> Text:
-    """Badges: N new, R regressed, E escalating, ★ bookmarked, • unseen; resolved/ignored words."""
+    """Up to three glyphs: state (N/R/E/✓/-), ★ bookmarked, • unseen (see FLAGS_LEGEND)."""
     text = Text()
     substatus = issue.substatus or ""
     if issue.status == "resolved":
-        text.append("✓res", style="green")
-        return text
-    if issue.status == "ignored":
-        text.append("ign", style="dim")
+        text.append("✓", style="green")
+    elif issue.status == "ignored":
+        text.append("-", style="dim")
     elif substatus == "new":
         text.append("N", style="bold green")
     elif substatus == "regressed":
@@ -121,7 +127,7 @@ def issue_row(
             "culprit": safe_text(issue.culprit or "", "dim"),
             "events": Text(compact(issue.count)),
             "users": Text(compact(issue.user_count)),
-            "trend": sparkline(buckets, 10) if buckets else Text(""),
+            "trend": sparkline(buckets, 8) if buckets else Text(""),
             "priority": Text(f"{priority(issue).total:.0f}"),
             "assignee": safe_text(assignee_label(issue)),
             "first_seen": Text(relative(issue.first_seen, now)),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import httpx
 import sentry_sdk
+from rich.console import Console
+from textual.widgets import Static
 
 from dexter_tui.services.poller import LiveState
+from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
@@ -161,6 +165,19 @@ async def test_partial_failure_keeps_exactly_the_failed_issues_marked(
         for key in keys:
             expected = "unresolved" if key in failing else "resolved"
             assert _group(seeded_store, key)["status"] == expected
+
+        feed = _screen(app).feed
+        await pilot.press("at")
+        await pilot.pause()
+        log = app.screen
+        assert isinstance(log, ActionLogScreen)
+        console = Console(width=120, record=True, file=io.StringIO())
+        for static in log.query(Static):
+            console.print(static.content)
+        shown = console.export_text()
+        assert "4/6 ok" in shown
+        for key in failing:
+            assert f"✗ {feed.issues[key].short_id}: 500" in shown
 
 
 async def test_read_only_hides_and_refuses_every_change(make_app, seeded_store) -> None:

@@ -33,7 +33,7 @@ class ActionLogScreen(ModalScreen[None]):
         self.entries = list(entries)
         self.short_ids = dict(short_ids)
 
-    def _name(self, issue_id: str) -> str:
+    def _short_id(self, issue_id: str) -> str:
         return self.short_ids.get(issue_id, issue_id)
 
     def compose(self) -> ComposeResult:
@@ -46,12 +46,12 @@ class ActionLogScreen(ModalScreen[None]):
             failed = entry.failed
             outcome = Text(f"{len(entry.succeeded)}/{len(entry.ids)} ok", style="bold")
             for issue_id, reason in failed.items():
-                outcome.append(f"\n✗ {self._name(issue_id)}: ", style="bold")
+                outcome.append(f"\n✗ {self._short_id(issue_id)}: ", style="bold")
                 outcome.append_text(safe_text(reason))
             table.add_row(
                 Text(entry.time.replace("T", " ").removesuffix("Z")),
                 Text(entry.verb),
-                Text(", ".join(self._name(i) for i in entry.ids)),
+                Text(", ".join(self._short_id(i) for i in entry.ids)),
                 outcome,
             )
         with VerticalScroll():

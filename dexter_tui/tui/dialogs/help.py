@@ -35,7 +35,12 @@ def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: 
             enabled=active.enabled,
         )
         rows.setdefault((binding.action, row.key), row)
-    return sorted(rows.values(), key=lambda r: (r.binding_id.split(".")[0], r.description))
+    def order(row: HelpRow) -> tuple[int, str, str]:
+        scope = row.binding_id.split(".")[0] if row.binding_id else ""
+        rank = {"app": 2, "fast_table": 1, "": 3}.get(scope, 0)  # the screen's own keys first
+        return (rank, scope, row.description)
+
+    return sorted(rows.values(), key=order)
 
 
 class HelpScreen(ModalScreen[None]):

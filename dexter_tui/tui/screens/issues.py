@@ -179,6 +179,7 @@ class IssuesScreen(Screen[None]):
             raise
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
+        self._refresh_header()
         self._schedule_poll(self.poll_status.interval)
 
     @work(group="fetch-more", exit_on_error=False)
@@ -213,6 +214,7 @@ class IssuesScreen(Screen[None]):
             raise
         self._schedule_poll(self.poll_status.succeeded(self.ctx.clock()))
         self._show_rows(track_new=True)
+        self._refresh_header()
         if changes.regressed:
             self.table.highlight(*changes.regressed)
         if changes.new or changes.regressed:
