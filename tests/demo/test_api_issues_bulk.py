@@ -394,3 +394,12 @@ async def test_project_route_bulk_with_status_filter(api: httpx.AsyncClient, dat
     r = await api.delete(url, params={"id": data["c"]})
     assert r.status_code == 204
     assert (await api.get(f"{ISSUES}{data['c']}/")).status_code == 404
+
+
+async def test_status_and_inbox_in_one_request(api: httpx.AsyncClient, data) -> None:
+    body = {"status": "ignored", "statusDetails": {"ignoreCount": 5}, "inbox": False}
+    r = await api.put(ISSUES, params={"id": data["a"]}, json=body)
+    assert r.status_code == 200
+    issue = await _issue(api, data["a"])
+    assert issue["statusDetails"]["ignoreCount"] == 5
+    assert issue["substatus"] == "archived_until_condition_met"

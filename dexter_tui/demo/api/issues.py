@@ -849,7 +849,9 @@ def _set_inbox(
     conn: sqlite3.Connection, groups: Sequence[sqlite3.Row], inbox: bool, uid: int, now: float
 ) -> None:
     for g in groups:
-        details = loads(g["status_details"], {})
+        # re-read: a status change in the same request may have rewritten the details
+        current = conn.execute("SELECT status_details FROM groups WHERE id = ?", (g["id"],))
+        details = loads(current.fetchone()[0], {})
         if inbox:
             details["_inbox"] = now
             details.pop("_reviewed", None)
