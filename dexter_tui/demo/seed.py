@@ -17,7 +17,7 @@ How the events are made (honestly):
   the action's time while it runs. Where a route is not served, the seed writes the same rows
   directly (`SeedReport.sql_fallbacks` says which).
 
-Same `random_seed` and `now` give the same issues, counts and ids.
+Same `random_seed` and `now` give the same data set, byte for byte (see `sdk_capture.stabilize`).
 """
 
 from __future__ import annotations

@@ -61,7 +61,8 @@ def post_charge(invoice_id: str, port: int) -> None:
 def charge_invoice(invoice_id: str, attempts: int = 3) -> None:
     port = closed_port()
     last: Exception | None = None
-    for _attempt in range(attempts):
+    for attempt in range(1, attempts + 1):
+        log.info("Charging invoice %s (attempt %d of %d)", invoice_id, attempt, attempts)
         try:
             post_charge(invoice_id, port)
             return

@@ -84,6 +84,7 @@ def charge_card(amount: Decimal, token: str, gateway_port: int) -> str:
 
 def submit_checkout(cart_id: str, card_token: str) -> str:
     amount = Decimal("42.49")
+    payments_log.info("Charging %s EUR for cart %s", amount, cart_id)
     gateway = SilentPeer()
     try:
         return charge_card(amount, card_token, gateway.port)

@@ -45,6 +45,7 @@ def render_invoice_text(context: dict) -> str:
 
 
 def send_email(recipient: str, body: str) -> None:
+    log.info("Sending email to %s", recipient)
     with smtplib.SMTP("127.0.0.1", closed_port(), timeout=0.5) as smtp:
         smtp.sendmail("noreply@acme.test", [recipient], body)
 

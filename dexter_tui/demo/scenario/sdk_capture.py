@@ -159,10 +159,13 @@ class ServiceRecorder:
         if occurrence is not None:
             event["event_id"] = occurrence.event_id
             shift_event_time(event, occurrence.timestamp)
+            # exact breadcrumb times, not wall-clock jitter: the planned ones, then what the
+            # code logged on its way to the failure, just before the event
             crumbs = (event.get("breadcrumbs") or {}).get("values") or []
-            if len(crumbs) == len(occurrence.breadcrumbs):  # exact times, not wall-clock jitter
-                for crumb, planned in zip(crumbs, occurrence.breadcrumbs, strict=True):
-                    crumb["timestamp"] = iso(occurrence.timestamp - float(planned.get("ago", 0)))
+            planned = [float(c.get("ago", 0)) for c in occurrence.breadcrumbs]
+            for i, crumb in enumerate(crumbs):
+                ago = planned[i] if i < len(planned) else 0.01 * (len(crumbs) - i)
+                crumb["timestamp"] = iso(occurrence.timestamp - ago)
             stabilize(event, list(EPHEMERAL_PORTS))
         return event
 
