@@ -41,7 +41,7 @@ DEFAULT_URL = "https://sentry.io"
 EXIT_CONFIG = 2
 
 CONFIRM_POLICIES = ("always", "bulk", "never")
-SORTS = ("date", "new", "freq", "user", "trends", "inbox", "recommended")
+SORTS = ("date", "new", "freq", "user", "priority", "trends", "inbox", "recommended")
 _PERIOD_RE = re.compile(r"^\d+[smhdw]$")
 
 
@@ -577,7 +577,7 @@ TEMPLATE = """\
 
 # poll_interval = 30                   # seconds between refreshes of the issue list (5..3600)
 # default_query = "is:unresolved"
-# default_sort = "date"                # date | new | freq | user | trends | inbox | recommended
+# default_sort = "date"                # date | new | freq | user | priority (dexter's score)
 # default_period = "14d"
 # default_environment = ["production"]
 # confirm = "bulk"                     # always | bulk | never: when to ask before acting

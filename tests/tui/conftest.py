@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.worker import WorkerFailed
 
 from dexter_tui.config import Secret, Settings
 from dexter_tui.tui.app import DexterApp
 from dexter_tui.tui.factory import build_app, build_context
+from dexter_tui.tui.pilot_helpers import settle  # noqa: F401 - re-exported for tests
 from tests.conftest import SEED_NOW
 
 AppMaker = Callable[..., DexterApp]
@@ -40,12 +39,3 @@ def make_app(seeded_server, seeded_world, tmp_path: Path) -> AppMaker:
         return build_app(ctx)
 
     return make
-
-
-async def settle(pilot) -> None:
-    """Wait until every worker finished (failed ones included) and the screen caught up."""
-    for _ in range(2):
-        # a failed worker is reported by the app's error handler; tests assert on what users see
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()

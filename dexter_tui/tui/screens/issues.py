@@ -369,7 +369,7 @@ class IssuesScreen(Screen[None]):
         q = self.feed.query
         if q.sort == "priority":
             self.table.sort_by("priority", reverse=not self.sort_reverse)
-        elif self.sort_reverse:
+        elif self.sort_reverse and q.sort in SORT_COLUMNS:
             self.table.sort_by(SORT_COLUMNS[q.sort], reverse=False)
         else:
             self.table.sort_by(None)

@@ -1,0 +1,99 @@
+"""Make the README's screenshots from the real app on the seeded demo data.
+
+    python screenshots/generate.py            # every scene
+    python screenshots/generate.py list help  # only these
+
+Each scene starts the demo server (seeded by the real sentry-sdk, frozen clock), builds the app
+through the same factory as `dexter demo`, drives it with keys and saves an SVG here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from dexter_tui.config import Secret, Settings
+from dexter_tui.demo.runner import BackgroundServer
+from dexter_tui.demo.seed import seed
+from dexter_tui.demo.server import create_app
+from dexter_tui.demo.store import Store
+from dexter_tui.demo.world import create_world
+from dexter_tui.tui.factory import build_app, build_context
+from dexter_tui.tui.pilot_helpers import settle
+
+HERE = Path(__file__).resolve().parent
+NOW = 1_795_000_000.0  # the same frozen "now" as the tests
+
+Step = Callable[[Pilot], Awaitable[None]]
+
+
+@dataclass
+class Scene:
+    name: str
+    keys: tuple[str, ...] = ()
+    size: tuple[int, int] = (120, 36)
+    settings: dict[str, object] = field(default_factory=dict)
+    before: Step | None = None
+
+
+async def _open_first_issue(pilot: Pilot) -> None:
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+SCENES = [
+    Scene("issue-list"),
+    Scene("issue-list-80x24", size=(80, 24)),
+    Scene("issue-list-marked-preview", keys=("space", "space", "j", "space", "p")),
+    Scene("confirm-bulk-resolve", keys=("space", "space", "space", "x")),
+    Scene("ignore-menu", keys=("i",)),
+    Scene("assign-picker", keys=("a",)),
+    Scene("help", keys=("question_mark",)),
+    Scene("action-log", keys=("b", "space", "space", "x", "y", "at"), settings={"confirm": "bulk"}),
+    Scene("event-detail", before=_open_first_issue),
+    Scene("event-detail-breadcrumbs", keys=("]",), before=_open_first_issue),
+]
+
+
+async def shoot(scene: Scene, url: str, token: str, out: Path) -> None:
+    settings = Settings(url=url, token=Secret(token), org="acme", poll_interval=3600.0)
+    for key, value in scene.settings.items():
+        setattr(settings, key, value)
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = build_context(settings, clock=lambda: NOW, action_log_path=Path(tmp) / "log")
+        ctx.show_rate = False
+        app = build_app(ctx)
+        async with app.run_test(size=scene.size) as pilot:
+            await settle(pilot)
+            if scene.before is not None:
+                await scene.before(pilot)
+            for key in scene.keys:
+                await pilot.press(key)
+                await settle(pilot)
+            app.save_screenshot(filename=out.name, path=str(out.parent))
+
+
+def main(names: list[str]) -> int:
+    chosen = [s for s in SCENES if not names or s.name in names]
+    template = Store(":memory:", clock=lambda: NOW)
+    world = create_world(template)
+    seed(template, world, now=NOW, random_seed=0)
+    for scene in chosen:
+        store = Store(":memory:", clock=lambda: NOW)  # a fresh copy: scenes change data
+        template.conn.backup(store.conn)
+        with BackgroundServer(create_app(store)) as server:
+            out = HERE / f"{scene.name}.svg"
+            asyncio.run(shoot(scene, server.url, world.token, out))
+            print(f"wrote {out.relative_to(HERE.parent)}")
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
