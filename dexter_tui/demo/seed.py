@@ -418,7 +418,13 @@ def seed(
     now: float | None = None,
     random_seed: int = 0,
 ) -> SeedReport:
-    """Fill a store that holds `create_world`'s organisation with the demo scenario."""
+    """Fill a store that holds `create_world`'s organisation (and no events) with the scenario.
+
+    Run it before serving the store: while it runs, the store's clock follows the simulated
+    timeline (restored afterwards), so a request served meanwhile would see a past "now".
+    """
+    if store.query_one("SELECT 1 FROM events LIMIT 1") is not None:
+        raise ValueError("the store already holds events; seed a new one")
     started = time.perf_counter()
     world = world or load_world(store)
     now = time.time() if now is None else now

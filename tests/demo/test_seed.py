@@ -191,6 +191,12 @@ async def test_triage_went_through_the_api_and_reads_back(seeded) -> None:
         assert (issue.json()["status"], issue.json()["substatus"]) == ("unresolved", "regressed")
 
 
+def test_seeding_twice_is_refused(seeded) -> None:
+    store, world, _ = seeded
+    with pytest.raises(ValueError, match="already holds events"):
+        seed(store, world, now=NOW)
+
+
 def test_seed_leaves_tokens_and_sdk_state_alone(seeded) -> None:
     store, world, _ = seeded
     tokens = {r[0] for r in store.query("SELECT token FROM tokens")}
