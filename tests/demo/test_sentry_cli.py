@@ -521,3 +521,20 @@ def test_against_dexter_demo_server(
         f"{info['url']}/api/0/organizations/{org}/issues/{issue['Issue ID']}/", headers=headers
     )
     assert detail.json()["status"] == "resolved"
+
+
+async def test_failed_bulk_update_is_reported_and_changes_nothing(
+    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient
+) -> None:
+    """A bulk PUT the server fails (500, all-or-nothing) makes sentry-cli exit non-zero."""
+    _make_issues(store, world, 2)
+    first, second = sorted(_groups(store), key=int)
+    fault = await http.post("/api/0/_demo/faults/", json={"bulk_fail_ids": [second]})
+    assert fault.status_code < 300
+    base = ["-o", "acme", "-p", "checkout-api"]
+    result = cli.run("issues", "resolve", *base, "-i", first, "-i", second, check=False)
+    assert result.returncode != 0
+    assert "500" in result.stderr or "Internal Error" in result.stderr
+    assert _groups(store) == {first: "unresolved", second: "unresolved"}
+    cli.run("issues", "resolve", *base, "-i", first)  # the other id alone goes through
+    assert _groups(store) == {first: "resolved", second: "unresolved"}
