@@ -37,11 +37,9 @@ TAG_NAMES = {
     "transaction": "Transaction",
     "url": "URL",
     "browser": "Browser",
-    "browser.name": "Browser.Name",
     "os": "OS",
-    "os.name": "OS.Name",
+    "os.name": "OS Name",
     "runtime": "Runtime",
-    "runtime.name": "Runtime.Name",
     "device": "Device",
     "handled": "Handled",
     "mechanism": "Mechanism",
@@ -53,7 +51,8 @@ INBOX_REASONS = {"new": 0, "unignored": 1, "regressed": 2, "manual": 3, "escalat
 
 
 def tag_name(key: str) -> str:
-    return TAG_NAMES.get(key) or key.replace("_", " ").title()
+    """Sentry's label of a tag key: `browser.name` → `Browser Name`."""
+    return TAG_NAMES.get(key) or key.replace("_", " ").replace(".", " ").title()
 
 
 def public_status_details(raw: str | dict | None) -> dict[str, Any]:

@@ -222,3 +222,21 @@ async def test_llm_format(api: httpx.AsyncClient, data) -> None:
     xml = (await api.get(url, params={"llmFormat": "xml"})).json()["formatted"]
     assert xml["content"].startswith("<event id=")
     assert (await api.get(url, params={"llmFormat": "html"})).status_code == 400
+
+
+async def test_project_tag_values_and_org_tags(api: httpx.AsyncClient, data) -> None:
+    url = "/api/0/projects/acme/checkout-api/tags/host/values/"
+    r = await api.get(url)
+    assert r.status_code == 200
+    assert [v["value"] for v in r.json()] == ["web-3", "web-1", "web-2"]
+    assert r.json()[1]["count"] == 2
+    assert [v["name"] for v in (await api.get(url, params={"query": "b-2"})).json()] == ["web-2"]
+    assert (await api.get("/api/0/projects/acme/checkout-api/tags/nope/values/")).status_code == 404
+    tags = (await api.get("/api/0/organizations/acme/tags/")).json()
+    by_key = {t["key"]: t for t in tags}
+    assert by_key["host"]["totalValues"] == 4
+    assert by_key["environment"]["name"] == "Environment"
+    staging = (
+        await api.get("/api/0/organizations/acme/tags/", params={"environment": "staging"})
+    ).json()
+    assert {t["key"]: t["totalValues"] for t in staging}["host"] == 1

@@ -27,6 +27,7 @@ from dexter_tui.demo.api.issues import (
     environments_of,
     issue_of,
     org_of,
+    project_ids_of,
     search_error,
     time_window,
 )
@@ -519,6 +520,55 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             }
         )
 
+    async def project_tag_values(request: Request) -> Response:
+        _, org = org_of(request, store, *PROJECT_READ)
+        project = lookup.project(store, org, request.path_params["project"])
+        key = request.path_params["key"]
+        where, params = "t.key = ? AND e.project_id = ?", [key, project["id"]]
+        contains = request.query_params.get("query")
+        if contains:
+            where += " AND t.value LIKE ? ESCAPE '\\'"
+            params.append(like_pattern(contains, contains=True))
+        envs = environments_of(request)
+        if envs:
+            where += f" AND e.environment IN ({','.join('?' * len(envs))})"
+            params += envs
+        rows = store.query(
+            "SELECT t.key, t.value, COUNT(*) AS n, MIN(e.timestamp) AS first,"
+            " MAX(e.timestamp) AS last FROM event_tags t JOIN events e ON e.id = t.event_row"
+            f" WHERE {where} GROUP BY t.value ORDER BY last DESC, t.value LIMIT ?",
+            [*params, MAX_TAG_VALUES],
+        )
+        if not rows and not contains:
+            raise not_found()
+        return paginate_list(request, [tag_value_json(key, r) for r in rows])
+
+    async def org_tags(request: Request) -> Response:
+        caller = authenticate(request, store, *ORG_READ)
+        org = lookup.org(store, caller, request.path_params["org"])
+        project_ids = project_ids_of(request, store, org)
+        where = f"e.project_id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
+        params: list[Any] = list(project_ids)
+        envs = environments_of(request)
+        if envs:
+            where += f" AND e.environment IN ({','.join('?' * len(envs))})"
+            params += envs
+        start, end = time_window(request, store.now())
+        if start is not None:
+            where += " AND e.timestamp >= ?"
+            params.append(start)
+        if end is not None:
+            where += " AND e.timestamp <= ?"
+            params.append(end)
+        rows = store.query(
+            "SELECT t.key, COUNT(*) AS n FROM event_tags t JOIN events e ON e.id = t.event_row"
+            f" WHERE {where} GROUP BY t.key ORDER BY t.key",
+            params,
+        )
+        return JSONResponse(
+            [{"key": r["key"], "name": tag_name(r["key"]), "totalValues": r["n"]} for r in rows]
+        )
+
     out: list[Route] = []
     for prefix in ("/api/0/organizations/{org}/issues/{issue_id}", "/api/0/issues/{issue_id}"):
         out += [
@@ -533,5 +583,11 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         Route("/api/0/projects/{org}/{project}/events/", project_events, methods=["GET"]),
         Route("/api/0/projects/{org}/{project}/events/{event_id}/", project_event, methods=["GET"]),
         Route("/api/0/organizations/{org}/eventids/{event_id}/", event_id_lookup, methods=["GET"]),
+        Route("/api/0/organizations/{org}/tags/", org_tags, methods=["GET"]),
+        Route(
+            "/api/0/projects/{org}/{project}/tags/{key}/values/",
+            project_tag_values,
+            methods=["GET"],
+        ),
     ]
     return out
