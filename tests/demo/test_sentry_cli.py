@@ -407,6 +407,11 @@ async def test_send_event_is_stored_and_grouped(
     tags = {t["key"]: t["value"] for t in event["tags"]}
     assert tags["channel"] == "email"
     assert tags["environment"] == "staging"
+    # sentry-cli sends `ip_address: "{{auto}}"`: the server fills in the sender's address
+    assert event["user"]["id"] == "42"
+    assert event["user"]["ip_address"] == "127.0.0.1"
+    assert event["message"] == "Webhook delivery failed"  # from `logentry.message`
+    assert [e["type"] for e in event["entries"]] == ["message"]
 
 
 async def test_send_envelope_from_the_python_sdk(
