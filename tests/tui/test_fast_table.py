@@ -485,3 +485,27 @@ async def test_rows_given_before_mount() -> None:
         await pilot.pause()
         assert table.cursor_key == "k0"
         assert screen_text(table)[2].startswith(" ✓")
+
+
+async def test_scrolling_the_view_to_the_end_asks_for_more() -> None:
+    app = TableApp(make_rows(range(200)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(FastTable)
+        table.has_more = True
+        await pilot.pause()
+        assert app.of(FastTable.NearEnd) == []
+        table.scroll_to(y=table.max_scroll_y, animate=False)  # mouse wheel: cursor stays put
+        await pilot.pause()
+        assert table.cursor_key == "k0"
+        assert len(app.of(FastTable.NearEnd)) == 1
+
+
+async def test_set_columns_relays_out() -> None:
+    app = TableApp(make_rows(range(3)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(FastTable)
+        table.set_columns([Column("events", "N", width=4, align="right"), COLUMNS[2]])
+        await pilot.pause()
+        header, first = screen_text(table)[:2]
+        assert header.startswith(" ✓    N TITLE")
+        assert first.startswith("▌     0 Issue number 0")
