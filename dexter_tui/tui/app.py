@@ -7,6 +7,9 @@ scope or bad settings is a modal that says what to do.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 
 from textual import work
@@ -64,6 +67,9 @@ class DexterApp(App[int]):
         self.issues_screen = IssuesScreen(self.ctx)
         self.push_screen(self.issues_screen)
         self.load_workspace()
+        # The SSH session dropped (or the terminal closed): leave cleanly instead of being killed.
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 129)
 
     @work(group="workspace", exit_on_error=False)
     async def load_workspace(self) -> None:
@@ -122,6 +128,7 @@ class DexterApp(App[int]):
                 "Selection",
                 "Actions apply to the marked issues, else to the issue under the cursor.",
             ),
+            ("Columns", FLAGS_LEGEND),
             ("Priority score (PRIO column, sort s → priority)", priority.EXPLANATION),
             ("Command line (:)", COMMAND_HELP),
         ]
