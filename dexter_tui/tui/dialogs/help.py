@@ -35,6 +35,7 @@ def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: 
             enabled=active.enabled,
         )
         rows.setdefault((binding.action, row.key), row)
+
     def order(row: HelpRow) -> tuple[int, str, str]:
         scope = row.binding_id.split(".")[0] if row.binding_id else ""
         rank = {"app": 2, "fast_table": 1, "": 3}.get(scope, 0)  # the screen's own keys first
