@@ -353,6 +353,11 @@ CASES: dict[tuple[str, str], list[Req]] = {
             },
             status=201,
         ),
+        Req(  # the same version again: Sentry answers 208 Already Reported
+            ORG + "/releases/",
+            json={"version": "checkout-api@9.0.0", "projects": ["checkout-api"]},
+            status=208,
+        ),
         Req(ORG + "/releases/", json={"version": "x@1"}, status=400),
         Req(
             ORG + "/releases/",
