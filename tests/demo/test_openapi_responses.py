@@ -1007,3 +1007,24 @@ def test_protocol_problems_catch_a_broken_link_header() -> None:
     assert protocol_problems("GET", url, response, [])
     response = httpx.Response(200, headers={"Link": good}, json=[])
     assert len(protocol_problems("GET", url, response, [])) == len(RATE_LIMIT_HEADERS)
+
+
+async def test_contract_checking_app_flags_bad_answers() -> None:
+    async def fake(scope, receive, send) -> None:
+        body = b'[{"id": 1, "slug": "acme"}]'  # id must be a string
+        if scope["path"].endswith("/projects/"):
+            body = b'[{"id": "1", "slug": "web"}]'
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    checked = contract.ContractCheckingApp(fake)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=checked), base_url="http://demo.test"
+    ) as client:
+        await client.get("/api/0/organizations/")
+        await client.get("/api/0/organizations/acme/projects/?cursor=")
+        await client.get("/api/0/not-in-the-schema/")
+    assert len(checked.checked) == 2
+    assert len(checked.problems) == 1
+    assert "[0].id" in checked.problems[0]

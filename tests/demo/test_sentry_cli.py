@@ -19,12 +19,14 @@ import signal
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import sentry_sdk
+from openapi_contract import ContractCheckingApp
 from sdk_capture import RecordingTransport, StoreTransport, capture_raised, dsn_for, sdk_scope
 
 from dexter_tui.demo.runner import BackgroundServer
@@ -108,10 +110,31 @@ def _redact(text: str, token: str) -> str:
 
 
 @pytest.fixture
-def cli(cli_binary: str, live_server: BackgroundServer, world: World, tmp_path: Path) -> SentryCli:
+def checked_app(demo_app) -> ContractCheckingApp:
+    """The demo app, with every schema-route answer checked against Sentry's OpenAPI schema."""
+    return ContractCheckingApp(demo_app)
+
+
+@pytest.fixture
+def live_server(checked_app: ContractCheckingApp) -> Iterator[BackgroundServer]:
+    """What sentry-cli talks to: the checked demo app over real loopback HTTP."""
+    with BackgroundServer(checked_app) as server:  # type: ignore[arg-type]
+        yield server
+
+
+@pytest.fixture
+def cli(
+    cli_binary: str,
+    live_server: BackgroundServer,
+    checked_app: ContractCheckingApp,
+    world: World,
+    tmp_path: Path,
+) -> Iterator[SentryCli]:
     home = tmp_path / "home"
     home.mkdir()
-    return SentryCli(cli_binary, live_server.url, world.token, home)
+    yield SentryCli(cli_binary, live_server.url, world.token, home)
+    # whatever sentry-cli (and the test) asked for was answered in the schema's shape
+    assert not checked_app.problems, "\n".join(checked_app.problems[:20])
 
 
 @pytest.fixture
@@ -223,7 +246,11 @@ def test_projects_list_unknown_org_fails(cli: SentryCli) -> None:
 
 
 async def test_issues_list_pages_through_every_issue(
-    cli: SentryCli, store: Store, world: World, http: httpx.AsyncClient
+    cli: SentryCli,
+    store: Store,
+    world: World,
+    http: httpx.AsyncClient,
+    checked_app: ContractCheckingApp,
 ) -> None:
     _make_issues(store, world, 130)
     groups = _groups(store)
@@ -257,6 +284,9 @@ async def test_issues_list_pages_through_every_issue(
         cli.run("issues", "list", "-o", "acme", "-p", "checkout-api", "--max-rows", "7").stdout
     )
     assert len(capped) == 7
+    # the pages sentry-cli read were checked against the schema (the `cli` fixture asserts them)
+    pages = [c for c in checked_app.checked if "/projects/acme/checkout-api/issues/?" in c]
+    assert any("cursor=0:100:0" in c for c in pages)
 
 
 def test_issues_list_with_a_query(cli: SentryCli, store: Store, world: World) -> None:
