@@ -252,12 +252,12 @@ async def test_issues_list_pages_through_every_issue(
     http: httpx.AsyncClient,
     checked_app: ContractCheckingApp,
 ) -> None:
-    _make_issues(store, world, 130)
+    _make_issues(store, world, 250)
     groups = _groups(store)
-    assert len(groups) == 130
+    assert len(groups) == 250
 
     rows = parse_table(cli.run("issues", "list", "-o", "acme", "-p", "checkout-api").stdout)
-    assert sorted(r["Issue ID"] for r in rows) == sorted(groups)  # two pages of 100 + 30
+    assert sorted(r["Issue ID"] for r in rows) == sorted(groups)  # pages of 100, 100 and 50
 
     api: dict[str, dict] = {}
     url: str | None = "/api/0/projects/acme/checkout-api/issues/"
@@ -276,17 +276,17 @@ async def test_issues_list_pages_through_every_issue(
         )
         assert row["Last seen"] == issue["lastSeen"]
 
-    one_page = parse_table(
-        cli.run("issues", "list", "-o", "acme", "-p", "checkout-api", "--pages", "1").stdout
+    two_pages = parse_table(
+        cli.run("issues", "list", "-o", "acme", "-p", "checkout-api", "--pages", "2").stdout
     )
-    assert len(one_page) == 100
+    assert len(two_pages) == 200
     capped = parse_table(
         cli.run("issues", "list", "-o", "acme", "-p", "checkout-api", "--max-rows", "7").stdout
     )
     assert len(capped) == 7
     # the pages sentry-cli read were checked against the schema (the `cli` fixture asserts them)
     pages = [c for c in checked_app.checked if "/projects/acme/checkout-api/issues/?" in c]
-    assert any("cursor=0:100:0" in c for c in pages)
+    assert any("cursor=0:200:0" in c for c in pages)
 
 
 def test_issues_list_with_a_query(cli: SentryCli, store: Store, world: World) -> None:
