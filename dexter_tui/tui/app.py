@@ -69,7 +69,10 @@ class DexterApp(App[int]):
         self.load_workspace()
         # The SSH session dropped (or the terminal closed): leave cleanly instead of being killed.
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 129)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+
+    def _hang_up(self) -> None:
+        self.exit(return_code=129)
 
     @work(group="workspace", exit_on_error=False)
     async def load_workspace(self) -> None:

@@ -55,12 +55,13 @@ def validate_keymap(
 ) -> dict[str, str]:
     """Check `overrides` (binding id -> comma-separated keys); return them normalized."""
     known = {b.binding_id: b for b in bindings}
+    # keys kept by the bindings that are not overridden, per class
     by_scope: dict[str, dict[str, str]] = {}
     for info in known.values():
-        keys = overrides.get(info.binding_id, ",".join(info.keys)).split(",")
-        for key in keys:
-            by_scope.setdefault(info.scope, {})
-            by_scope[info.scope].setdefault(normalize_key(key), info.binding_id)
+        scope = by_scope.setdefault(info.scope, {})
+        if info.binding_id not in overrides:
+            for key in info.keys:
+                scope.setdefault(key, info.binding_id)
     result: dict[str, str] = {}
     for binding_id, spec in overrides.items():
         if binding_id not in known:
@@ -78,7 +79,7 @@ def validate_keymap(
                     "(tmux prefix, terminal alias or quit)"
                 )
             owner = by_scope[info.scope].get(key)
-            if owner not in (None, binding_id) and owner not in overrides:
+            if owner is not None:
                 raise KeymapError(
                     f"keymap: {binding_id!r} = {key!r} clashes with {owner!r} on {info.scope}"
                 )
