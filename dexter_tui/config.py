@@ -200,6 +200,7 @@ SPECS: dict[str, Spec] = {
     "org": Spec(None, _optional_str, ("SENTRY_ORG", "DEXTER_ORG"), "organization slug"),
     "project": Spec([], _str_list, ("SENTRY_PROJECT", "DEXTER_PROJECT"), "project slug(s) to show"),
     "read_only": Spec(False, _as_bool, ("DEXTER_READ_ONLY",), "refuse every change"),
+    "bell": Spec(False, _as_bool, ("DEXTER_BELL",), "ring the terminal bell on new issues"),
     "poll_interval": Spec(
         30.0, _float_in(5, 3600), ("DEXTER_POLL_INTERVAL",), "seconds between refreshes"
     ),
@@ -239,6 +240,7 @@ class Settings:
     org: str | None = None
     project: list[str] = field(default_factory=list)
     read_only: bool = False
+    bell: bool = False
     poll_interval: float = 30.0
     default_query: str = "is:unresolved"
     default_sort: str = "date"
@@ -574,6 +576,7 @@ TEMPLATE = """\
 # project = ["backend", "web"]         # empty = every project you can see
 # token_command = "pass show sentry/token"   # or: token = "sntryu_..." (keep this file 0600)
 # read_only = false
+# bell = false                         # ring the terminal bell when new or regressed issues arrive
 
 # poll_interval = 30                   # seconds between refreshes of the issue list (5..3600)
 # default_query = "is:unresolved"
