@@ -469,6 +469,12 @@ class ContractCheckingApp:
         self.problems: list[str] = []
         self.checked: list[str] = []
 
+    def __getattr__(self, name: str) -> Any:
+        """Everything else (`routes`, `state`, …) is the wrapped app's, so it can stand in for it."""
+        if name == "app":  # not set yet (during unpickling / before __init__)
+            raise AttributeError(name)
+        return getattr(self.app, name)
+
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/0/"):
             await self.app(scope, receive, send)

@@ -233,6 +233,7 @@ CASES: dict[tuple[str, str], list[Req]] = {
     ("PUT", ORG + "/issues/"): [
         Req(ORG + "/issues/?id={issue_id}", json={"isBookmarked": True}),
         Req(ORG + "/issues/?id={issue_id}", json={"assignedTo": "user:{user_id}"}),
+        Req(ORG + "/issues/?id={issue_id}", json={"assignedTo": ""}),  # unassign
         Req(ORG + "/issues/?id={issue_id}", json={"status": "ignored", "statusDetails": {}}),
         Req(
             ORG + "/issues/?id={other_issue_id}",
@@ -274,6 +275,7 @@ CASES: dict[tuple[str, str], list[Req]] = {
         Req(ISSUE + "/", json={"status": "unresolved", "isBookmarked": True}),
         Req(ISSUE + "/", json={"assignedTo": "team:{team_numeric_id}"}),
         Req(ISSUE + "/", json={"assignedTo": "ben"}),
+        Req(ISSUE + "/", json={"assignedTo": ""}),  # unassign
         Req(ISSUE + "/", json={"status": "ignored", "statusDetails": {"ignoreDuration": 30}}),
         Req(ISSUE + "/", json={"status": "resolved"}, token="read", status=403),
     ],
