@@ -470,7 +470,7 @@ class ContractCheckingApp:
         self.checked: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
-        """Everything else (`routes`, `state`, …) is the wrapped app's, so it can stand in for it."""
+        """Everything else (`routes`, `state`, …) is the wrapped app's: it can stand in for it."""
         if name == "app":  # not set yet (during unpickling / before __init__)
             raise AttributeError(name)
         return getattr(self.app, name)
