@@ -28,6 +28,7 @@ from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
 from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
+from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 
 COMMAND_HELP = (
@@ -52,6 +53,7 @@ class DexterApp(App[int]):
         Binding("Z", "toggle_pause", "Pause live", show=False, id="app.pause"),
         Binding("R", "refresh_all", "Refresh all", show=False, id="app.refresh_all"),
         Binding("1", "view('issues')", "Issues", show=False, id="app.view_issues"),
+        Binding("3", "view('deadlocks')", "Deadlocks", show=False, id="app.view_deadlocks"),
     ]
 
     def __init__(self, ctx: TuiContext):
@@ -159,6 +161,13 @@ class DexterApp(App[int]):
         if name == "issues":
             while len(self.screen_stack) > 2:
                 self.pop_screen()
+        elif name == "deadlocks":
+            # installed once, like analytics: a second `3` shows the last scan (`r` rescans)
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            if not self.is_screen_installed(name):
+                self.install_screen(DeadlocksScreen(self.ctx), name=name)
+            self.push_screen(name)
 
     def action_command_line(self) -> None:
         def run(command: str | None) -> None:
@@ -179,6 +188,8 @@ class DexterApp(App[int]):
                 self.exit(0)
             case "issues" | "1":
                 self.action_view("issues")
+            case "deadlocks" | "3":
+                self.action_view("deadlocks")
             case "refresh" | "r":
                 self.action_refresh_all()
             case "pause":

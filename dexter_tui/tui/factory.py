@@ -75,6 +75,7 @@ def build_context(
         action_log=ActionLog(action_log_path, clock=clock),
         clock=clock,
         note=note,
+        bell=settings.bell,
     )
 
 

@@ -1,0 +1,220 @@
+"""Pilot tests of the Deadlocks view (`3`) and the deadlock report, on the seeded demo.
+
+Expectations come from the demo API's own search and from the analyzer run on the same events,
+never from hard-coded counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from textual.widgets import Static
+
+from dexter_tui.services.deadlock import analyze
+from dexter_tui.services.deadlock.sql import mask_literals
+from dexter_tui.services.deadlocks_view import DeadlockQuery
+from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
+from dexter_tui.tui.widgets.lock_graph import LockGraph
+from tests.tui.conftest import settle
+
+SIZE = (120, 36)
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "deadlocks"
+
+
+async def _api_issue_ids(server, world, query: str) -> set[str]:
+    async with httpx.AsyncClient(
+        base_url=server.url, headers={"Authorization": f"Bearer {world.token}"}
+    ) as http:
+        response = await http.get(
+            f"/api/0/organizations/{world.org_slug}/issues/",
+            params={"query": query, "statsPeriod": "14d", "limit": 100},
+        )
+        response.raise_for_status()
+        return {issue["id"] for issue in response.json()}
+
+
+async def _api_events(server, world, issue_id: str) -> list[dict]:
+    async with httpx.AsyncClient(
+        base_url=server.url, headers={"Authorization": f"Bearer {world.token}"}
+    ) as http:
+        response = await http.get(
+            f"/api/0/organizations/{world.org_slug}/issues/{issue_id}/events/",
+            params={"full": "true", "statsPeriod": "14d", "per_page": 100},
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+async def _open_view(pilot) -> DeadlocksScreen:
+    await settle(pilot)
+    await pilot.press("3")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, DeadlocksScreen)
+    return screen
+
+
+def _text(widget) -> str:
+    return str(widget.render())
+
+
+async def test_view_finds_the_deadlock_issues_the_api_search_returns(
+    make_app, seeded_server, seeded_world
+) -> None:
+    expected: set[str] = set()
+    for query in DeadlockQuery().search_queries():
+        expected |= await _api_issue_ids(seeded_server, seeded_world, query)
+    assert expected, "the seed holds PostgreSQL deadlocks"
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        scan = screen.scan
+        assert scan is not None
+        found = {i.id for p in scan.patterns for i in p.issues}
+        assert found == expected
+        assert not scan.not_deadlocks
+        # every pattern row is on screen; events add up to the events analyzed
+        assert screen.table.row_count == len(scan.patterns)
+        assert sum(p.event_count for p in scan.patterns) == scan.events_analyzed
+        context = _text(screen.query_one("#context", Static))
+        assert f"{len(scan.patterns)} patterns" in context
+        assert f"{len(expected)} issues" in context
+
+
+async def test_patterns_match_the_analyzer_on_the_api_events(
+    make_app, seeded_server, seeded_world
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        scan = screen.scan
+        assert scan is not None
+        pattern = screen.selected_pattern()
+        assert pattern is not None
+        # the counts of one pattern, recomputed from the raw API events of its issues
+        expected = 0
+        for issue in pattern.issues:
+            for raw in await _api_events(seeded_server, seeded_world, issue.id):
+                if analyze(raw).fingerprint == pattern.fingerprint:
+                    expected += 1
+        assert pattern.event_count == expected
+        shown = set(screen.issue_table.visible_keys())
+        assert shown == {i.id for i in pattern.issues}
+        # moving the cursor shows the next pattern's issues
+        if len(scan.patterns) > 1:
+            await pilot.press("j")
+            await pilot.pause()
+            other = screen.selected_pattern()
+            assert other is not None
+            assert other is not pattern
+            assert set(screen.issue_table.visible_keys()) == {i.id for i in other.issues}
+
+
+async def test_enter_opens_the_report_with_the_analyzers_cycle(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        pattern = screen.selected_pattern()
+        assert pattern is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        report = app.screen
+        assert isinstance(report, DeadlockReportScreen)
+        analysis = pattern.latest.analysis
+        assert analysis.graph is not None
+        graph = _text(report.query_one(LockGraph))
+        for wait in analysis.graph.cycle_edges(analysis.graph.cycles[0]):
+            assert f"pid {wait.pid}" in graph
+            assert f"─{wait.mode} on {wait.target.object}" in graph
+        assert analysis.cycle_text() in graph
+        assert set(report.table.visible_keys()) == {str(pid) for pid in analysis.graph.nodes}
+        title = _text(report.query_one("#title", Static))
+        assert pattern.pattern in title
+        assert pattern.latest.issue.short_id in title
+        advice = _text(report.query_one("#advice", Static))
+        assert analysis.advice is not None
+        for rec in analysis.advice.recommendations:
+            assert rec.title in advice
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+async def test_enter_on_an_issue_opens_event_detail(make_app) -> None:
+    app = make_app()
+    if not hasattr(app, "open_issue"):
+        pytest.skip("event detail (issue 5) is not wired into this app yet")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        issue = screen.issue_table.cursor_row.data
+        screen.issue_table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EventDetailScreen"
+        assert app.screen.issue.id == issue.id
+        await pilot.press("escape")
+        await settle(pilot)
+
+
+async def test_view_is_kept_between_visits(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        scan = screen.scan
+        await pilot.press("1")
+        await settle(pilot)
+        assert not isinstance(app.screen, DeadlocksScreen)
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.scan is scan  # same projects/period: no rescan
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.scan is not scan
+
+
+async def test_report_copies_the_blocking_query_and_masks_literals(make_app) -> None:
+    text = (FIXTURES / "D01_update_swap_2" / "server_log.txt").read_text()
+    analysis = analyze(text)
+    blocking = analysis.blocking_query()
+    assert blocking
+    copied: list[str] = []
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.push_screen(DeadlockReportScreen(app.ctx, text))
+        await settle(pilot)
+        await pilot.press("c")
+        assert copied == [blocking]
+        assert app.screen.shown_sql == analysis.graph.nodes[analysis.report.victim_pid].query
+
+
+async def test_masking_toggles_the_shown_queries(make_app) -> None:
+    report_text = (FIXTURES / "D01_update_swap_2" / "server_log.txt").read_text()
+    report_text = report_text.replace("balance + $1 WHERE id = $2", "balance + 25 WHERE id = 7")
+    analysis = analyze(report_text)
+    blocking = analysis.blocking_query()
+    assert blocking
+    assert "25" in blocking
+    copied: list[str] = []
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.push_screen(DeadlockReportScreen(app.ctx, analysis))
+        await settle(pilot)
+        report = app.screen
+        cell = report.table.rows()[0].get_cells()["query"].plain
+        assert "25" in cell
+        await pilot.press("m")
+        masked_cell = report.table.rows()[0].get_cells()["query"].plain
+        assert "25" not in masked_cell
+        assert masked_cell == mask_literals(blocking)
+        await pilot.press("c")
+        assert copied == [mask_literals(blocking)]
+        await pilot.press("m")
+        assert "25" in report.table.rows()[0].get_cells()["query"].plain
