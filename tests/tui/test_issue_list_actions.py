@@ -161,3 +161,18 @@ async def test_sighup_exits_cleanly(make_app) -> None:
         os.kill(os.getpid(), signal.SIGHUP)
         await pilot.pause(0.2)
     assert app.return_code == 129
+
+
+async def test_preview_shows_the_issue_with_its_releases(make_app, seeded_world) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        await pilot.press("p")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        key = screen.table.cursor_key
+        detail = await app.ctx.client.get_issue(seeded_world.org_slug, key)
+        shown = str(screen.query_one("#preview").render())
+        assert screen.feed.issues[key].short_id in shown
+        assert f"first {detail.first_release.version}" in shown

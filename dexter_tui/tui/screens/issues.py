@@ -7,6 +7,7 @@ by a refresh). Their failures reach the app's single error handler.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -117,6 +118,7 @@ class IssuesScreen(Screen[None]):
         self._last_outcome: BulkOutcome | None = None
         self._undo_until = 0.0
         self._bulk_running = False
+        self._details: dict[str, Issue] = {}  # issue detail (releases) for the preview
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -292,7 +294,21 @@ class IssuesScreen(Screen[None]):
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)
         row = self.table.cursor_row
-        preview.show_issue(row.data if row else None)
+        issue = row.data if row else None
+        detail = self._details.get(issue.id) if issue else None
+        preview.show_issue(issue, detail)
+        if preview.display and issue is not None and detail is None:
+            self.fetch_detail(issue.id)
+
+    @work(exclusive=True, group="preview", exit_on_error=False)
+    async def fetch_detail(self, issue_id: str) -> None:
+        """Releases are only in the issue's detail: one request per issue the cursor rests on."""
+        await asyncio.sleep(0.2)  # the cursor is still moving: let exclusive cancel this one
+        self._details[issue_id] = await self.ctx.client.get_issue(
+            self.ctx.org, issue_id, collapse=["stats", "tags"]
+        )
+        if self.table.cursor_key == issue_id:
+            self._update_preview()
 
     @on(FastTable.CursorMoved)
     def _cursor_moved(self) -> None:

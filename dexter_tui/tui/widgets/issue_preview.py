@@ -33,7 +33,8 @@ class IssuePreview(Static):
         super().__init__(id=id)
         self.clock = clock
 
-    def show_issue(self, issue: Issue | None) -> None:
+    def show_issue(self, issue: Issue | None, detail: Issue | None = None) -> None:
+        """Show `issue`; `detail` (the issue's detail response, when loaded) adds releases."""
         if not self.display:
             return
         if issue is None:
@@ -59,6 +60,13 @@ class IssuePreview(Static):
         text.append(" · last seen: ", style="dim")
         text.append(_when(issue.last_seen, now))
         text.append(f"\n{issue.count} events · {issue.user_count} users", style="dim")
+        text.append(" · releases: ", style="dim")
+        if detail is None:
+            text.append("…", style="dim")
+        else:
+            first = detail.first_release.version if detail.first_release else "—"
+            last = detail.last_release.version if detail.last_release else "—"
+            text.append_text(safe_text(f"first {first} · last {last}"))
         value = issue.metadata.get("value") or issue.metadata.get("title")
         if value:
             text.append("\nmessage: ", style="dim")
