@@ -197,3 +197,13 @@ def undo_plan(
         key = repr(sorted(body.items()))
         groups.setdefault(key, (body, []))[1].append(issue_id)
     return list(groups.values())
+
+
+def resolve_in_release(version: str) -> IssueAction:
+    """Resolved in a given release: an event from a later release reopens the issue."""
+    return IssueAction(
+        "resolve_in_release",
+        f"Resolve in {version}",
+        f"Resolved in {version}",
+        {"status": "resolved", "statusDetails": {"inRelease": version}},
+    )

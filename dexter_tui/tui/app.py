@@ -28,8 +28,10 @@ from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
 from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
+from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
+from dexter_tui.tui.screens.releases import ReleasesScreen
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
@@ -53,6 +55,8 @@ class DexterApp(App[int]):
         Binding("Z", "toggle_pause", "Pause live", show=False, id="app.pause"),
         Binding("R", "refresh_all", "Refresh all", show=False, id="app.refresh_all"),
         Binding("1", "view('issues')", "Issues", show=False, id="app.view_issues"),
+        Binding("2", "view('analytics')", "Analytics", show=False, id="app.view_analytics"),
+        Binding("4", "view('releases')", "Releases", show=False, id="app.view_releases"),
         Binding("3", "view('deadlocks')", "Deadlocks", show=False, id="app.view_deadlocks"),
     ]
 
@@ -161,6 +165,14 @@ class DexterApp(App[int]):
         if name == "issues":
             while len(self.screen_stack) > 2:
                 self.pop_screen()
+        elif name in ("analytics", "releases"):
+            # installed once: the view keeps its data and cache between visits
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            if not self.is_screen_installed(name):
+                view = AnalyticsScreen if name == "analytics" else ReleasesScreen
+                self.install_screen(view(self.ctx), name=name)
+            self.push_screen(name)
         elif name == "deadlocks":
             # installed once, like analytics: a second `3` shows the last scan (`r` rescans)
             while len(self.screen_stack) > 2:
@@ -188,6 +200,10 @@ class DexterApp(App[int]):
                 self.exit(0)
             case "issues" | "1":
                 self.action_view("issues")
+            case "analytics" | "2":
+                self.action_view("analytics")
+            case "releases" | "4":
+                self.action_view("releases")
             case "deadlocks" | "3":
                 self.action_view("deadlocks")
             case "refresh" | "r":

@@ -23,7 +23,9 @@ from dexter_tui.tui.dialogs import (
     pick,
 )
 from dexter_tui.tui.keymap import KeymapError, declared_bindings, validate_keymap
+from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
+from dexter_tui.tui.screens.releases import ReleaseDetailScreen, ReleasesScreen
 from dexter_tui.tui.widgets.fast_table import FastTable
 
 #: every class whose BINDINGS users may remap by id
@@ -40,6 +42,10 @@ BINDING_OWNERS: list[type] = [
     command_line.CommandLine,
     pick.PickDialog,
     export_dialog.ExportDialog,
+    # analytics and releases (issue 7)
+    AnalyticsScreen,
+    ReleasesScreen,
+    ReleaseDetailScreen,
 ]
 
 

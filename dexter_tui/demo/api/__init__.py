@@ -11,6 +11,7 @@ from dexter_tui.demo.api import (
     errors,
     events,
     fault_routes,
+    issue_counts,
     issues,
     org,
     releases,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from dexter_tui.demo.store import Store
 
 #: Route modules, each exposing `routes(store, options) -> list[Route]`.
-_MODULES = [fault_routes, org, releases, rules, discover, issues, events, comments]
+_MODULES = [fault_routes, org, releases, rules, discover, issues, events, comments, issue_counts]
 
 
 def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
