@@ -1,0 +1,663 @@
+"""One issue, one event at a time: what broke, where, for whom, since when.
+
+Every request runs in a worker and fills its own pane (spinner while it loads, the error and a
+retry key when it fails); the rest of the screen stays usable. Data come from
+`dexter_tui.services.events` (navigation, view models, masking) and issue actions go through the
+same `BulkService` as the list, so `x` here sends exactly what `x` there sends.
+
+Workers: `event` (exclusive: a newer n/N/L/O/R replaces an older one), `issue-detail`, `tags`,
+`activity`, `hashes`, `bulk` and `comment` (never cancelled). Failures also reach the app's single
+error handler (toast or modal).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+
+from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
+from dexter_tui.services import actions
+from dexter_tui.services.actions import IssueAction
+from dexter_tui.services.events import (
+    EventNavigator,
+    NoMoreEvents,
+    breadcrumb_views,
+    context_groups,
+    deadlock_analysis,
+    event_json,
+    exception_chain,
+    raw_lines,
+    request_view,
+    tag_query,
+    tag_rows,
+    thread_views,
+    timeline,
+)
+from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.dialogs.assign_picker import AssignPicker
+from dexter_tui.tui.dialogs.comment_editor import CommentEditor
+from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.dialogs.event_deadlock import DeadlockDialog
+from dexter_tui.tui.dialogs.event_list import EventListDialog
+from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
+from dexter_tui.tui.widgets.event_comments import CommentsPane
+from dexter_tui.tui.widgets.event_context import ContextPane, RequestPane
+from dexter_tui.tui.widgets.event_hashes import HashesPane
+from dexter_tui.tui.widgets.event_header import header_text
+from dexter_tui.tui.widgets.event_pane import EventPane
+from dexter_tui.tui.widgets.event_raw import RawPane
+from dexter_tui.tui.widgets.event_stack import StackPane
+from dexter_tui.tui.widgets.event_tags import TagsPane
+from dexter_tui.tui.widgets.fast_table import FastTable
+
+#: (tab id, title, pane class) in display order
+TABS: list[tuple[str, str, type[EventPane]]] = [
+    ("stack", "Stack trace", StackPane),
+    ("breadcrumbs", "Breadcrumbs", BreadcrumbsPane),
+    ("tags", "Tags", TagsPane),
+    ("context", "Context", ContextPane),
+    ("request", "Request", RequestPane),
+    ("comments", "Comments & activity", CommentsPane),
+    ("raw", "Raw", RawPane),
+    ("hashes", "Hashes", HashesPane),
+]
+TAB_IDS = [t[0] for t in TABS]
+
+
+def _drafts(ctx: TuiContext) -> dict[str, str]:
+    """Comment drafts by issue id (edits: `issue:comment`), kept for the whole session."""
+    drafts = getattr(ctx, "comment_drafts", None)
+    if drafts is None:
+        drafts = {}
+        ctx.comment_drafts = drafts  # type: ignore[attr-defined]
+    return drafts
+
+
+class EventDetailScreen(Screen[None]):
+    """The event detail of one issue; `q`/`esc` go back to the list."""
+
+    DEFAULT_CSS = """
+    EventDetailScreen #event-header { height: 5; padding: 0 1; background: $boost; }
+    EventDetailScreen #deadlock-banner {
+        height: 1; padding: 0 1; background: $error-muted; text-style: bold; display: none;
+    }
+    EventDetailScreen.-deadlock #deadlock-banner { display: block; }
+    EventDetailScreen TabbedContent { height: 1fr; }
+    EventDetailScreen TabPane { padding: 0; height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("q", "back", "Back", id="event.back"),
+        Binding("escape", "escape", "Back", show=False, id="event.escape"),
+        Binding("n", "navigate('newer')", "Newer", id="event.newer"),
+        Binding("N", "navigate('older')", "Older", id="event.older"),
+        Binding("L", "navigate('latest')", "Latest", show=False, id="event.latest"),
+        Binding("O", "navigate('oldest')", "Oldest", show=False, id="event.oldest"),
+        Binding("R", "navigate('recommended')", "Recommended", show=False, id="event.recommended"),
+        Binding("E", "event_list", "Events", id="event.list"),
+        Binding("right_square_bracket,tab", "tab(1)", "Next tab", show=False, id="event.next_tab"),
+        Binding(
+            "left_square_bracket,shift+tab", "tab(-1)", "Prev tab", show=False, id="event.prev_tab"
+        ),
+        Binding("f", "toggle_in_app", "In-app/full", id="event.in_app"),
+        Binding("m", "toggle_mask", "Mask PII", id="event.mask"),
+        Binding("c", "comment", "Comment", id="event.comment"),
+        Binding("x", "resolve", "Resolve", id="event.resolve"),
+        Binding("X", "unresolve", "Unresolve", show=False, id="event.unresolve"),
+        Binding("i", "ignore", "Ignore", show=False, id="event.ignore"),
+        Binding("a", "assign", "Assign", show=False, id="event.assign"),
+        Binding("A", "unassign", "Unassign", show=False, id="event.unassign"),
+        Binding("b", "bookmark", "Bookmark", show=False, id="event.bookmark"),
+        Binding("y", "copy_short_id", "Copy id", show=False, id="event.copy_id"),
+        Binding("Y", "copy_url", "Copy URL", show=False, id="event.copy_url"),
+        Binding("o", "open_browser", "Open in browser", show=False, id="event.open"),
+        Binding("d", "deadlock", "Deadlock", id="event.deadlock"),
+        Binding("r", "retry", "Reload", show=False, id="event.retry"),
+    ]
+
+    MUTATING = frozenset(
+        {"comment", "resolve", "unresolve", "ignore", "assign", "unassign", "bookmark"}
+    )
+
+    def __init__(self, ctx: TuiContext, issue: Issue, *, event_id: str = "latest") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.issue = issue
+        self.nav = EventNavigator(ctx.client, ctx.org, issue.id, total=issue.count)
+        self.first_event = event_id
+        self.event: Event | None = None
+        self.raw: dict[str, Any] | None = None
+        self.lines: list[str] = []
+        self.deadlock: Any = None
+        self.tags: list[TagDetail] | None = None
+        self.activities: list[Activity] | None = None
+        self.hashes: list[IssueHash] | None = None
+        self.mask = bool(getattr(ctx.settings, "mask_pii", False))
+        self.in_app_only = True
+        self.newest_first = getattr(ctx.settings, "stack_order", "") == "newest-first"
+        self._last_which = event_id
+        self._last_position: int | None = None
+        self._failed: set[str] = set()
+        self._bulk_running = False
+        self._loading = False
+        self._queued: list[str] = []
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="event-header")
+        yield Static(id="deadlock-banner")
+        with TabbedContent(initial="stack", id="event-tabs"):
+            for tab_id, title, pane in TABS:
+                with TabPane(title, id=tab_id):
+                    yield pane(id=f"pane-{tab_id}")
+        yield Footer()
+
+    def pane(self, tab_id: str) -> EventPane:
+        return self.query_one(f"#pane-{tab_id}", EventPane)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#event-tabs", TabbedContent)
+
+    @property
+    def active_tab(self) -> str:
+        return self.tabs.active or "stack"
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+        for tab_id, _, pane in TABS:
+            if pane.source == "event":
+                self.pane(tab_id).show_loading()
+        self.load_issue()
+        self.load_event(self.first_event)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def _panes_of(self, source: str) -> list[EventPane]:
+        return [self.pane(t) for t, _, p in TABS if p.source == source]
+
+    @work(group="issue-detail", exit_on_error=False)
+    async def load_issue(self) -> None:
+        """The detail route adds first/last release and the latest counts to the header."""
+        issue = await self.ctx.client.get_issue(self.ctx.org, self.issue.id)
+        self.issue = issue
+        if issue.count > self.nav.total:
+            self.nav.total = issue.count
+        self.refresh_header()
+
+    @work(exclusive=True, group="event", exit_on_error=False)
+    async def load_event(self, which: str, position: int | None = None) -> None:
+        self._last_which, self._last_position = which, position
+        try:
+            self.nav.target(which)
+        except NoMoreEvents as stop:
+            self.notify(str(stop), timeout=3)
+            return
+        if self.event is None or which not in ("newer", "older"):
+            for pane in self._panes_of("event"):
+                pane.show_loading()
+        self._loading = True
+        try:
+            event = await self.nav.load(which, position=position)
+            raw = await asyncio.to_thread(event_json, event)
+            lines = await asyncio.to_thread(raw_lines, raw)
+            analysis = await asyncio.to_thread(deadlock_analysis, event, raw)
+        except Exception as error:
+            self._queued.clear()
+            self._failed.add("event")
+            for pane in self._panes_of("event"):
+                pane.show_error(error)
+            raise
+        finally:
+            self._loading = False
+        self._failed.discard("event")
+        self.event, self.raw, self.lines, self.deadlock = event, raw, lines, analysis
+        self._show_event()
+        if self.tags is not None:
+            self._show_tags()
+        if self._queued:
+            self.load_event(self._queued.pop(0))
+
+    @work(exclusive=True, group="tags", exit_on_error=False)
+    async def load_tags(self) -> None:
+        pane = self.pane("tags")
+        pane.show_loading()
+        try:
+            self.tags = await self.ctx.client.list_issue_tags(self.ctx.org, self.issue.id)
+        except Exception as error:
+            self._failed.add("tags")
+            pane.show_error(error)
+            raise
+        self._failed.discard("tags")
+        self._show_tags()
+
+    @work(exclusive=True, group="activity", exit_on_error=False)
+    async def load_activity(self) -> None:
+        pane = self.pane("comments")
+        if self.activities is None:
+            pane.show_loading()
+        try:
+            items = await self.ctx.client.list_activities(self.ctx.org, self.issue.id)
+        except Exception as error:
+            self._failed.add("activity")
+            pane.show_error(error)
+            raise
+        self._failed.discard("activity")
+        self.activities = timeline(items)
+        self._show_activity()
+
+    @work(exclusive=True, group="hashes", exit_on_error=False)
+    async def load_hashes(self) -> None:
+        pane = self.pane("hashes")
+        pane.show_loading()
+        try:
+            page = await self.ctx.client.list_issue_hashes(self.ctx.org, self.issue.id)
+        except Exception as error:
+            self._failed.add("hashes")
+            pane.show_error(error)
+            raise
+        self._failed.discard("hashes")
+        self.hashes = page.items
+        self._show_hashes()
+
+    def _busy(self, group: str) -> bool:
+        return any(w.group == group and not w.is_finished for w in self.workers)
+
+    def _ensure_loaded(self, tab_id: str) -> None:
+        """Tags, activity and hashes load the first time their tab is shown (once)."""
+        loaders = {
+            "tags": (self.tags, "tags", self.load_tags),
+            "comments": (self.activities, "activity", self.load_activity),
+            "hashes": (self.hashes, "hashes", self.load_hashes),
+        }
+        if tab_id not in loaders:
+            return
+        data, group, load = loaders[tab_id]
+        if data is None and group not in self._failed and not self._busy(group):
+            load()
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def refresh_header(self) -> None:
+        text = header_text(self.issue, self.nav, self.event, self.ctx.clock(), self.mask)
+        self.query_one("#event-header", Static).update(text)
+        banner = self.query_one("#deadlock-banner", Static)
+        analysis = self.deadlock
+        self.set_class(analysis is not None, "-deadlock")
+        if analysis is not None:
+            advice = analysis.advice
+            pattern = f" — {advice.pattern}" if advice is not None else ""
+            sqlstate = analysis.report.sqlstate or "40P01"
+            banner.update(
+                Text(f"⚠ PostgreSQL deadlock (SQLSTATE {sqlstate}){pattern} · d: analysis")
+            )
+
+    def _show_event(self) -> None:
+        event, mask = self.event, self.mask
+        if event is None:
+            return
+        self.refresh_header()
+        self._show_stack()
+        crumbs = self.pane("breadcrumbs")
+        assert isinstance(crumbs, BreadcrumbsPane)
+        crumbs.show(breadcrumb_views(event), mask=mask)
+        context = self.pane("context")
+        assert isinstance(context, ContextPane)
+        context.show(context_groups(event), mask=mask)
+        request = self.pane("request")
+        assert isinstance(request, RequestPane)
+        request.show(request_view(event), mask=mask)
+        raw = self.pane("raw")
+        assert isinstance(raw, RawPane)
+        raw.show(self.lines, mask=mask)
+        for pane in self._panes_of("event"):
+            pane.show_ready()
+        self._focus_tab(self.active_tab)
+
+    def _show_stack(self) -> None:
+        event = self.event
+        if event is None:
+            return
+        stack = self.pane("stack")
+        assert isinstance(stack, StackPane)
+        opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
+        stack.show(
+            exception_chain(event, **opts),
+            thread_views(event, **opts),
+            mask=self.mask,
+            in_app_only=self.in_app_only,
+        )
+
+    def _show_tags(self) -> None:
+        pane = self.pane("tags")
+        assert isinstance(pane, TagsPane)
+        pane.show(tag_rows(self.tags or [], self.event), mask=self.mask)
+        pane.show_ready()
+
+    def _show_activity(self) -> None:
+        pane = self.pane("comments")
+        assert isinstance(pane, CommentsPane)
+        workspace = self.ctx.workspace
+        pane.show(
+            self.activities or [], mask=self.mask, me_id=workspace.me_id if workspace else None
+        )
+        pane.show_ready()
+
+    def _show_hashes(self) -> None:
+        pane = self.pane("hashes")
+        assert isinstance(pane, HashesPane)
+        pane.show(self.hashes or [], mask=self.mask)
+        pane.show_ready()
+
+    def _redraw(self) -> None:
+        if self.event is not None:
+            self._show_event()
+        if self.tags is not None:
+            self._show_tags()
+        if self.activities is not None:
+            self._show_activity()
+        if self.hashes is not None:
+            self._show_hashes()
+        self.refresh_header()
+
+    # -- tabs -----------------------------------------------------------------------------------
+
+    def action_tab(self, step: int) -> None:
+        index = TAB_IDS.index(self.active_tab) if self.active_tab in TAB_IDS else 0
+        self.show_tab(TAB_IDS[(index + step) % len(TAB_IDS)])
+
+    def show_tab(self, tab_id: str) -> None:
+        self.tabs.active = tab_id
+        self._ensure_loaded(tab_id)
+        self._focus_tab(tab_id)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab_id = event.pane.id or ""
+        self._ensure_loaded(tab_id)
+        self._focus_tab(tab_id)
+
+    def _focus_tab(self, tab_id: str) -> None:
+        if tab_id != self.active_tab:
+            return
+        pane = self.pane(tab_id)
+        if isinstance(pane, StackPane):
+            pane.focus_first_frame()
+        elif isinstance(pane, BreadcrumbsPane | TagsPane | HashesPane):
+            pane.table.focus()
+        elif isinstance(pane, RawPane):
+            pane.view.focus()
+        elif isinstance(pane, CommentsPane):
+            items = pane.items
+            if items:
+                items[0].focus(scroll_visible=False)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def action_navigate(self, which: str) -> None:
+        """n/N while a step is loading are queued: each needs the id the previous one returns."""
+        if which in ("newer", "older") and self._loading:
+            self._queued.append(which)
+            return
+        self._queued.clear()
+        self.load_event(which)
+
+    def action_event_list(self) -> None:
+        def chosen(picked: tuple[str, int] | None) -> None:
+            if picked is not None:
+                self.load_event(picked[0], picked[1])
+
+        current = self.event.event_id if self.event else None
+        title = f"Events of {self.issue.short_id} (newest first) — enter: show"
+        self.app.push_screen(
+            EventListDialog(title, self.nav.list_events, mask=self.mask, current=current), chosen
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_escape(self) -> None:
+        pane = self.pane(self.active_tab)
+        if isinstance(pane, BreadcrumbsPane) and pane.clear_filter():
+            return
+        if isinstance(pane, RawPane) and pane.clear_search():
+            return
+        self.action_back()
+
+    def action_retry(self) -> None:
+        """Reload what the current tab shows (what failed, or fresh data)."""
+        source = self.pane(self.active_tab).source
+        if source == "event":
+            self.load_event(self._last_which, self._last_position)
+        elif source == "tags":
+            self.load_tags()
+        elif source == "activity":
+            self.load_activity()
+        elif source == "hashes":
+            self.load_hashes()
+
+    # -- toggles --------------------------------------------------------------------------------
+
+    def action_toggle_in_app(self) -> None:
+        self.in_app_only = not self.in_app_only
+        self._show_stack()
+        self.notify("In-app frames only" if self.in_app_only else "Full stack", timeout=2)
+
+    def action_toggle_mask(self) -> None:
+        self.mask = not self.mask
+        self._redraw()
+        self.notify("PII masked" if self.mask else "PII shown", timeout=2)
+
+    # -- tags → list ------------------------------------------------------------------------------
+
+    @on(FastTable.RowActivated, "#tags")
+    def _tag_chosen(self, event: FastTable.RowActivated) -> None:
+        row = self.pane("tags")
+        assert isinstance(row, TagsPane)
+        found = row.table.get_row(event.key)
+        if found is None:
+            return
+        self.filter_list_by(found.data.key, found.data.value)
+
+    def filter_list_by(self, key: str, value: str) -> None:
+        """Back to the issue list, searching `key:"value"`."""
+        issues = getattr(self.app, "issues_screen", None)
+        if issues is None:
+            return
+        issues.set_query(issues.feed.query.with_(query=tag_query(key, value)))
+        self.app.pop_screen()
+
+    # -- actions on this issue --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MUTATING and self.ctx.read_only:
+            return None
+        if action == "deadlock":
+            return self.deadlock is not None
+        return True
+
+    def run_action(self, action: IssueAction) -> None:
+        problem = self.ctx.bulk.check(action, 1)
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        if self._bulk_running:
+            self.notify("Another action is still running", severity="warning")
+            return
+        if not (action.destructive or self.ctx.settings.confirm == "always"):
+            self.send_action(action)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.send_action(action)
+
+        question = f"{action.label} 1 issue? ({self.issue.short_id})"
+        self.app.push_screen(ConfirmDialog(question, yes_label=action.label), answered)
+
+    @work(group="bulk", exit_on_error=False)
+    async def send_action(self, action: IssueAction) -> None:
+        self._bulk_running = True
+        try:
+            outcome = await self.ctx.bulk.apply(action, [self.issue])
+        finally:
+            self._bulk_running = False
+        updated = outcome.updated.get(self.issue.id)
+        if updated is not None:
+            self.issue = updated
+            self._sync_list(updated)
+        self.refresh_header()
+        severity = "warning" if outcome.failed else "information"
+        self.notify(outcome.summary, severity=severity)
+        if self.activities is not None:
+            self.load_activity()
+
+    def _sync_list(self, issue: Issue) -> None:
+        """The list shows the change when we go back, without a refetch."""
+        screen = getattr(self.app, "issues_screen", None)
+        feed = getattr(screen, "feed", None)
+        if feed is None or issue.id not in feed.issues:
+            return
+        feed.replace_issue(issue)
+        redraw = getattr(screen, "_show_rows", None)
+        if redraw is not None:
+            redraw(track_new=False)
+
+    def action_resolve(self) -> None:
+        self.run_action(actions.resolve())
+
+    def action_unresolve(self) -> None:
+        self.run_action(actions.unresolve())
+
+    def action_ignore(self) -> None:
+        def chosen(spec: actions.IgnoreSpec | None) -> None:
+            if spec is not None:
+                self.run_action(actions.ignore(spec))
+
+        self.app.push_screen(IgnoreMenu(1), chosen)
+
+    def action_assign(self) -> None:
+        workspace = self.ctx.workspace
+        if workspace is None:
+            self.notify("Members are still loading; try again in a moment", severity="warning")
+            return
+
+        def chosen(who: actions.Assignee | None) -> None:
+            if who is not None:
+                self.run_action(actions.assign(who))
+
+        self.ctx.bulk.set_assignees(workspace.assignees())
+        self.app.push_screen(AssignPicker(workspace.assignees(), me=workspace.me, count=1), chosen)
+
+    def action_unassign(self) -> None:
+        self.run_action(actions.unassign())
+
+    def action_bookmark(self) -> None:
+        self.run_action(actions.bookmark(not self.issue.is_bookmarked))
+
+    def action_copy_short_id(self) -> None:
+        self.app.copy_to_clipboard(self.issue.short_id)
+        self.notify(f"Copied {self.issue.short_id}")
+
+    def action_copy_url(self) -> None:
+        if self.issue.permalink:
+            self.app.copy_to_clipboard(self.issue.permalink)
+            self.notify("Copied the issue URL")
+        else:
+            self.notify("This issue has no permalink", severity="warning")
+
+    def action_open_browser(self) -> None:
+        if self.issue.permalink:
+            self.app.open_url(self.issue.permalink)
+        else:
+            self.notify("This issue has no permalink", severity="warning")
+
+    def action_deadlock(self) -> None:
+        if self.deadlock is None:
+            self.notify("This event is not a PostgreSQL deadlock", severity="warning")
+            return
+        self.app.push_screen(DeadlockDialog(self.deadlock, mask=self.mask))
+
+    # -- comments -------------------------------------------------------------------------------
+
+    def action_comment(self) -> None:
+        self.open_editor(None)
+
+    def open_editor(self, activity: Activity | None) -> None:
+        drafts = _drafts(self.ctx)
+        key = self.issue.id if activity is None else f"{self.issue.id}:{activity.id}"
+        text = drafts.get(key, activity.text if activity is not None else "")
+        title = (
+            f"Comment on {self.issue.short_id}"
+            if activity is None
+            else f"Edit your comment on {self.issue.short_id}"
+        )
+
+        def keep(value: str) -> None:
+            drafts[key] = value
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.send_comment(value, activity.id if activity is not None else None, key)
+
+        self.app.push_screen(CommentEditor(title, text, on_change=keep), chosen)
+
+    @work(group="comment", exit_on_error=False)
+    async def send_comment(self, text: str, comment_id: str | None, key: str) -> None:
+        drafts = _drafts(self.ctx)
+        drafts[key] = text
+        client, org = self.ctx.client, self.ctx.org
+        try:
+            if comment_id is None:
+                await client.create_comment(org, self.issue.id, text)
+            else:
+                await client.update_comment(org, self.issue.id, comment_id, text)
+        except Exception:
+            self.notify(
+                "The comment was not saved; your draft is kept (c to try again).",
+                severity="error",
+                title="Comment",
+            )
+            raise
+        drafts.pop(key, None)
+        self.notify("Comment saved" if comment_id else "Comment posted")
+        self.load_activity()
+
+    @on(CommentsPane.Edit)
+    def _edit(self, message: CommentsPane.Edit) -> None:
+        if not self.ctx.read_only:
+            self.open_editor(message.activity)
+
+    @on(CommentsPane.Delete)
+    def _delete(self, message: CommentsPane.Delete) -> None:
+        if self.ctx.read_only:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_comment(message.activity.id)
+
+        self.app.push_screen(
+            ConfirmDialog("Delete your comment?", yes_label="Delete", danger=True), answered
+        )
+
+    @work(group="comment", exit_on_error=False)
+    async def delete_comment(self, comment_id: str) -> None:
+        await self.ctx.client.delete_comment(self.ctx.org, self.issue.id, comment_id)
+        self.notify("Comment deleted")
+        self.load_activity()
+
+    # -- filter inputs keep their keys ----------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()

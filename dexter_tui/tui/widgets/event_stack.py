@@ -1,0 +1,237 @@
+"""The stack-trace tab: chained exceptions, frames with source and local variables, threads.
+
+Frames are focusable rows (`j`/`k` move, `enter` shows or hides the frame's local variables).
+Source lines are Python-highlighted with Rich's `Syntax`, which treats its input as code, never as
+markup; the lines are cleaned of control characters first, so an escape sequence in a source
+line or a variable is shown, not run.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Span, Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from dexter_tui.services.events import ExceptionView, FrameView, StackView, ThreadView
+from dexter_tui.tui.widgets.event_pane import EventPane
+from dexter_tui.tui.widgets.event_text import shown, shown_str
+
+#: frames drawn at most per stack (deep recursion): the first and last halves
+MAX_FRAMES = 200
+
+
+_LEXER = Syntax("", "python", theme="monokai", background_color="default")
+HOT_LINE = Style(bgcolor="grey23", bold=True)
+
+
+def _plain_background(text: Text) -> Text:
+    """The theme's colours without its background, so code sits on the pane's own."""
+    text.rstrip()
+    text.style = ""
+    text.spans = [
+        Span(
+            span.start,
+            span.end,
+            Style(color=span.style.color, bold=span.style.bold, italic=span.style.italic)
+            if isinstance(span.style, Style)
+            else span.style,
+        )
+        for span in text.spans
+    ]
+    return text
+
+
+def _context(frame: FrameView, mask: bool) -> Text | None:
+    """Numbered source lines, the frame's line marked ❱ and reversed, Python-highlighted once.
+
+    `Syntax.highlight` lexes the (cleaned) code into a `Text`; building the numbered lines from
+    it here means layout passes redraw cached text instead of lexing again.
+    """
+    if not frame.context:
+        return None
+    numbers = [n for n, _ in frame.context]
+    code = "\n".join(shown_str(line, mask).replace("\n", " ") for _, line in frame.context)
+    highlighted = _plain_background(_LEXER.highlight(code))
+    lines = highlighted.split("\n", allow_blank=True)
+    width = len(str(max(numbers)))
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for n, (number, line) in enumerate(zip(numbers, lines, strict=False)):
+        hot = number == frame.line_no
+        if n:
+            out.append("\n")
+        out.append("❱ " if hot else "  ", "bold red" if hot else "")
+        out.append(f"{number:>{width}} ", "bold" if hot else "dim")
+        line.rstrip()
+        if hot:
+            line.stylize(HOT_LINE)
+        out.append_text(line)
+    return out
+
+
+class FrameItem(Static, can_focus=True):
+    """One frame: `module.function  file:line` and its source; variables when expanded."""
+
+    DEFAULT_CSS = """
+    FrameItem { height: auto; padding: 0 1; margin-bottom: 1; }
+    FrameItem.-system { color: $text-muted; }
+    FrameItem:focus { background: $boost; }
+    FrameItem.-app { border-left: thick $accent; }
+    """
+
+    def __init__(self, frame: FrameView, mask: bool, *, expanded: bool = False) -> None:
+        super().__init__(classes="-app" if frame.in_app else "-system")
+        self.frame = frame
+        self.mask = mask
+        self.expanded = expanded
+        self._source: Text | None = None
+        self._cache: tuple[bool, RenderableType] | None = None
+
+    def toggle(self) -> None:
+        self.expanded = not self.expanded
+        self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        key = self.expanded
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._build())
+        return self._cache[1]
+
+    def _build(self) -> RenderableType:
+        frame, mask = self.frame, self.mask
+        head = Text()
+        head.append("app  " if frame.in_app else "lib  ", "bold" if frame.in_app else "dim")
+        if frame.module:
+            head.append_text(shown(frame.module, mask, "italic"))
+            head.append(".")
+        head.append_text(shown(frame.function, mask, "bold"))
+        head.append("  ")
+        head.append_text(shown(frame.location, mask, "underline" if frame.in_app else ""))
+        if frame.variables:
+            sign = "▾" if self.expanded else "▸"
+            head.append(f"  {sign} {len(frame.variables)} vars", "dim")
+        parts: list[RenderableType] = [head]
+        if self._source is None:
+            self._source = _context(frame, mask) or Text("")
+        if self._source.plain:
+            parts.append(self._source)
+        if self.expanded and frame.variables:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column()
+            for name, value in frame.variables:
+                table.add_row(shown(name, mask), shown(value, mask, no_wrap=False))
+            parts.append(table)
+        return Group(*parts)
+
+
+class StackPane(EventPane):
+    """Exceptions (causal order), their frames, then the event's threads."""
+
+    what = "the stack trace"
+
+    DEFAULT_CSS = """
+    StackPane .exc-head { padding: 0 1; margin-bottom: 1; }
+    StackPane .relation { padding: 0 1; color: $text-muted; text-style: italic; }
+    StackPane .thread-head { padding: 0 1; background: $panel; margin-bottom: 1; }
+    StackPane .hidden-note { padding: 0 1; color: $text-muted; margin-bottom: 1; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next frame", show=False, id="event.stack.next"),
+        Binding("k,up", "move(-1)", "Previous frame", show=False, id="event.stack.previous"),
+        Binding("enter", "toggle_vars", "Variables", id="event.stack.vars"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        yield VerticalScroll(classes="pane-body", id="stack-body")
+
+    def show(
+        self,
+        exceptions: list[ExceptionView],
+        threads: list[ThreadView],
+        *,
+        mask: bool,
+        in_app_only: bool,
+    ) -> None:
+        body = self.query_one("#stack-body", VerticalScroll)
+        body.remove_children()
+        widgets: list[Static] = []
+        for exc in exceptions:
+            if exc.relation:
+                widgets.append(Static(Text(exc.relation), classes="relation"))
+            head = Text()
+            head.append_text(shown(exc.type, mask, "bold red"))
+            if exc.value:
+                head.append(": ")
+                head.append_text(shown(exc.value, mask, multiline=True, no_wrap=False))
+            if exc.mechanism:
+                handled = {True: "handled", False: "unhandled", None: ""}[exc.handled]
+                head.append(f"\nmechanism: {exc.mechanism} {handled}".rstrip(), "dim")
+            widgets.append(Static(head, classes="exc-head"))
+            widgets += self._frames(exc.stack, mask, in_app_only)
+        for thread in threads:
+            label = Text(f"Thread {thread.id}", "bold")
+            if thread.name:
+                label.append(" ")
+                label.append_text(shown(thread.name, mask))
+            flags = [
+                w for w, on in (("crashed", thread.crashed), ("current", thread.current)) if on
+            ]
+            if thread.state:
+                flags.append(thread.state)
+            if flags:
+                label.append(f"  ({', '.join(flags)})", "bold red" if thread.crashed else "dim")
+            widgets.append(Static(label, classes="thread-head"))
+            widgets += self._frames(thread.stack, mask, in_app_only)
+        if not widgets:
+            widgets.append(Static("This event has no stack trace.", classes="hidden-note"))
+        body.mount_all(widgets)
+        body.scroll_home(animate=False)
+
+    def _frames(self, stack: StackView, mask: bool, in_app_only: bool) -> list[Static]:
+        out: list[Static] = []
+        frames = stack.frames
+        if len(frames) > MAX_FRAMES:
+            half = MAX_FRAMES // 2
+            omitted = len(frames) - MAX_FRAMES
+            out += [FrameItem(f, mask) for f in frames[:half]]
+            out.append(Static(f"… {omitted} frames not drawn …", classes="hidden-note"))
+            out += [FrameItem(f, mask) for f in frames[-half:]]
+        else:
+            out += [FrameItem(f, mask) for f in frames]
+        if stack.hidden:
+            what = "library frames hidden (f: full stack)"
+            out.append(Static(f"{stack.hidden} {what}", classes="hidden-note"))
+        elif not in_app_only and stack.total and any(not f.in_app for f in frames):
+            out.append(Static("full stack (f: in-app only)", classes="hidden-note"))
+        return out
+
+    @property
+    def frame_items(self) -> list[FrameItem]:
+        return list(self.query(FrameItem))
+
+    def focus_first_frame(self) -> None:
+        items = self.frame_items
+        if items:
+            items[0].focus(scroll_visible=False)
+
+    def action_move(self, step: int) -> None:
+        items = self.frame_items
+        if not items:
+            return
+        focused = self.screen.focused
+        index = items.index(focused) if isinstance(focused, FrameItem) and focused in items else -1
+        target = items[max(0, min(len(items) - 1, index + step))]
+        target.focus()
+        target.scroll_visible(animate=False)
+
+    def action_toggle_vars(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, FrameItem):
+            focused.toggle()
