@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 import pytest
+from textual.widgets import Input
 
 from tests.tui.conftest import settle
 
@@ -18,8 +19,16 @@ def _before(*keys: str):
         if keys:
             await pilot.press(*keys)
             await settle(pilot)
+        still_cursor(pilot)
+        await pilot.pause()
 
     return run
+
+
+def still_cursor(pilot) -> None:
+    """A blinking text cursor would make the picture depend on timing."""
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
 
 
 def test_list_default(snap_compare, make_app) -> None:
