@@ -6,12 +6,15 @@ never from hard-coded counts.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import httpx
 import pytest
 from textual.widgets import Static
+from textual.worker import WorkerCancelled
 
+from dexter_tui.sentry.errors import SentryError
 from dexter_tui.services.deadlock import analyze
 from dexter_tui.services.deadlock.sql import mask_literals
 from dexter_tui.services.deadlocks_view import DeadlockQuery
@@ -48,8 +51,15 @@ async def _api_events(server, world, issue_id: str) -> list[dict]:
         return response.json()
 
 
+async def _settle(pilot) -> None:
+    """`settle`, also past a fetch the issue list cancelled (a project switch at start)."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerCancelled):
+            await settle(pilot)
+
+
 async def _open_view(pilot) -> DeadlocksScreen:
-    await settle(pilot)
+    await _settle(pilot)
     await pilot.press("3")
     await settle(pilot)
     screen = pilot.app.screen
@@ -218,3 +228,85 @@ async def test_masking_toggles_the_shown_queries(make_app) -> None:
         assert copied == [mask_literals(blocking)]
         await pilot.press("m")
         assert "25" in report.table.rows()[0].get_cells()["query"].plain
+
+
+async def test_y_copies_the_selected_process_query_and_bystanders_are_drawn(make_app) -> None:
+    text = (FIXTURES / "D29_bystander_not_in_cycle" / "server_log.txt").read_text()
+    analysis = analyze(text)
+    assert analysis.graph is not None
+    assert analysis.graph.bystanders
+    copied: list[str] = []
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.push_screen(DeadlockReportScreen(app.ctx, analysis))
+        await settle(pilot)
+        report = app.screen
+        graph = _text(report.query_one(LockGraph))
+        assert "Waiting outside the cycle" in graph
+        for pid in analysis.graph.bystanders:
+            for wait in analysis.graph.nodes[pid].waits:
+                assert f"pid {pid} ─{wait.mode} on {wait.target.object}" in graph
+        await pilot.press("j")
+        second = report.table.cursor_row.data
+        await pilot.press("y")
+        if second.query:
+            assert copied == [second.query]
+            assert report.shown_sql == second.query
+        else:
+            assert copied == []
+
+
+async def test_no_deadlocks_in_a_project_without_them(
+    make_app, seeded_server, seeded_world
+) -> None:
+    project = str(seeded_world.projects["notifications"].project_id)
+    searched: set[str] = set()
+    async with httpx.AsyncClient(
+        base_url=seeded_server.url, headers={"Authorization": f"Bearer {seeded_world.token}"}
+    ) as http:
+        for query in DeadlockQuery().search_queries():
+            response = await http.get(
+                f"/api/0/organizations/{seeded_world.org_slug}/issues/",
+                params={"query": query, "statsPeriod": "14d", "project": project},
+            )
+            searched |= {i["id"] for i in response.json()}
+    assert not searched
+    app = make_app(project=["notifications"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        assert screen.scan is not None
+        assert screen.scan.query.projects == (project,)
+        assert screen.table.row_count == 0
+        assert screen.has_class("empty")
+        assert "No PostgreSQL deadlocks" in _text(screen.query_one("#empty", Static))
+
+
+async def test_a_failed_scan_is_reported_and_r_retries(
+    make_app, seeded_server, seeded_world
+) -> None:
+    app = make_app()
+    errors: list[BaseException | None] = []
+    report_error = app.report_error
+    app.report_error = lambda e: (errors.append(e), report_error(e))  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        async with httpx.AsyncClient(
+            base_url=seeded_server.url,
+            headers={"Authorization": f"Bearer {seeded_world.token}"},
+        ) as http:
+            await http.post("/api/0/_demo/faults/", json={"malformed_json": 50})
+            await pilot.press("3")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, DeadlocksScreen)
+            assert screen.scan is None
+            assert screen.table.empty_text == "the scan failed · r to retry"
+            assert len(errors) == 1  # the app's single error handler saw the failure
+            assert isinstance(errors[0], SentryError)
+            await http.post("/api/0/_demo/faults/", json={"clear": True})
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.scan is not None
+        assert screen.table.row_count == len(screen.scan.patterns) > 0

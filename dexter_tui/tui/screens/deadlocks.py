@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from dexter_tui.services.deadlocks_view import (
     DeadlockPattern,
@@ -79,7 +80,7 @@ class DeadlocksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Deadlocks · searching…", style="bold"), id="context")
-        yield FastTable(PATTERN_COLUMNS, id="patterns", empty_text="no deadlocks found")
+        yield FastTable(PATTERN_COLUMNS, id="patterns")
         yield Static(id="empty")
         yield Static(id="issues-title")
         yield FastTable(ISSUE_COLUMNS, id="pattern-issues", empty_text="")
@@ -118,10 +119,23 @@ class DeadlocksScreen(Screen[None]):
 
     @work(exclusive=True, group="deadlocks", exit_on_error=False)
     async def load(self) -> None:
-        self.table.loading_text = "analyzing deadlock events…"
-        query = self.current_query()
-        self.scan = await scan_deadlocks(self.ctx.client, self.ctx.org, query)
+        table = self.table
+        table.empty_text = "searching and analyzing deadlock events…"
+        table.refresh()
+        try:
+            self.scan = await scan_deadlocks(self.ctx.client, self.ctx.org, self.current_query())
+        except Exception:
+            table.empty_text = "the scan failed · r to retry"
+            table.refresh()
+            raise  # to the app's error handler
+        table.empty_text = "no deadlocks found"
         self._show_scan()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker messages do not bubble: hand a failed scan to the app's single handler."""
+        report = getattr(self.app, "report_error", None)
+        if event.state is WorkerState.ERROR and report is not None:
+            report(event.worker.error)
 
     def _show_scan(self) -> None:
         scan = self.scan
