@@ -253,6 +253,9 @@ class DexterApp(App[int]):
         yield from super().get_system_commands(screen)
         run = self.run_command
         yield SystemCommand("Issues", "Show the issue list (1)", lambda: run("issues"))
+        yield SystemCommand(
+            "Deadlocks", "PostgreSQL deadlocks by pattern (3)", lambda: run("deadlocks")
+        )
         for label, query in QUICK_FILTERS:
             yield SystemCommand(
                 f"Filter: {label}",

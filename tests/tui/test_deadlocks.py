@@ -310,3 +310,16 @@ async def test_a_failed_scan_is_reported_and_r_retries(
         await settle(pilot)
         assert screen.scan is not None
         assert screen.table.row_count == len(screen.scan.patterns) > 0
+
+
+async def test_command_line_and_palette_reach_the_view(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Deadlocks" in titles
+        app.run_command("deadlocks")
+        await _settle(pilot)
+        assert isinstance(app.screen, DeadlocksScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DeadlocksScreen)
