@@ -178,3 +178,19 @@ async def test_tag_breakdown_and_refresh(make_app) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert screen.data is not first
+
+
+async def test_chart_fills_the_width_and_redraws_on_resize(make_app) -> None:
+    app = make_app(default_period="24h")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        chart = _screen(app).query_one("#volume", BarChart)
+        wide = chart.render().plain.split("\n")
+        assert max(len(line) for line in wide) == chart.size.width > 100
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        narrow = chart.render().plain.split("\n")
+        assert max(len(line) for line in narrow) == chart.size.width < 80
+        assert _screen(app).has_class("narrow")  # side-by-side panels stack below 100 cells

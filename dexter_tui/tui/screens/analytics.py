@@ -52,9 +52,9 @@ TRENDING_COLUMNS = [
     Column("short_id", "SHORT-ID", min_width=17),
     Column("title", "TITLE", min_width=10, ratio=3),
     Column("events", "NOW", width=5, align="right"),
-    Column("previous", "BEFORE", width=6, align="right"),
-    Column("rise", "RISE", width=6, align="right"),
-    Column("ratio", "RATIO", width=6, align="right"),
+    Column("previous", "PREV", width=5, align="right"),
+    Column("rise", "RISE", width=5, align="right"),
+    Column("ratio", "RATIO", width=5, align="right"),
 ]
 HOT_COLUMNS = [
     Column("state", "STATE", width=12),
@@ -79,8 +79,10 @@ PRIORITY_COLUMNS = [
 def ratio_text(figure: IssueFigure) -> Text:
     ratio = figure.ratio
     if ratio is None:
-        return Text("   new", style="bold")
-    return Text(f"{f'×{ratio:.1f}' if ratio < 100 else '×99+':>6}")
+        return Text("  new", style="bold")
+    return Text(
+        f"{f'×{ratio:.1f}' if ratio < 10 else f'×{ratio:.0f}' if ratio < 100 else '×99+':>5}"
+    )
 
 
 def change_text(now: int, before: int) -> Text:
@@ -278,16 +280,16 @@ class AnalyticsScreen(Screen[None]):
             else f"{self.period} · bucket {w.interval // 3600}h",
             "now",
         )
-        volume.set_data(data.volume, axis)
+        volume.set_data(data.volume, axis, compare=data.previous_volume)
         title = Text.assemble(
             ("Events ", "bold"),
             (f"{data.total:,}", "bold"),
             f"  · previous {self.period}: {data.previous_total:,} ",
         )
         title.append_text(change_text(data.total, data.previous_total))
-        if self.size.width >= self.NARROW:
-            title.append("  · previous period: ")
-            title.append_text(sparkline(data.previous_volume, 24, "dim"))
+        title.append(
+            f"  · {BarChart.COMPARE_GLYPH} the previous {self.period} (↑ above the scale)", "dim"
+        )
         self.query_one("#volume-title", Static).update(title)
         self._show_new_resolved(data)
         now = self.ctx.clock()
