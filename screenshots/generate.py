@@ -58,6 +58,8 @@ SCENES = [
     Scene("action-log", keys=("b", "space", "space", "x", "y", "at"), settings={"confirm": "bulk"}),
     Scene("event-detail", before=_open_first_issue),
     Scene("event-detail-breadcrumbs", keys=("]",), before=_open_first_issue),
+    Scene("deadlocks", keys=("3",)),
+    Scene("deadlock-report", keys=("3", "enter")),
 ]
 
 

@@ -58,9 +58,9 @@ class DeadlocksScreen(Screen[None]):
 
     DEFAULT_CSS = """
     DeadlocksScreen #context { height: 1; padding: 0 1; background: $boost; }
-    DeadlocksScreen #patterns { height: 1fr; }
+    DeadlocksScreen #patterns { height: 2fr; }
     DeadlocksScreen #issues-title { height: 1; padding: 0 1; background: $boost; }
-    DeadlocksScreen #pattern-issues { height: 8; }
+    DeadlocksScreen #pattern-issues { height: 1fr; min-height: 4; }
     DeadlocksScreen #empty { height: auto; padding: 1 2; display: none; }
     DeadlocksScreen.empty #empty { display: block; }
     """
