@@ -1,0 +1,285 @@
+"""Discover queries ("which endpoints throw this since the deploy?") without Textual.
+
+A `DiscoverQuery` is what the editor holds; `DiscoverSession` runs it, pages through the results by
+cursor, keeps a history of the queries that ran, and turns Sentry's 400 into text the screen shows
+next to the still-editable query (nothing typed is lost). Column types come from the response's
+`meta.fields`, so the screen formats numbers, dates and strings the way Sentry typed them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.errors import BadRequest, NotFound
+from dexter_tui.sentry.models import Issue
+
+DEFAULT_FIELDS = ("title", "issue", "count()", "count_unique(user)", "last_seen()")
+DATASETS = ("errors", "transactions", "discover")
+PERIODS = ("1h", "24h", "7d", "14d", "30d", "90d")
+MAX_FIELDS = 20
+HISTORY_SIZE = 50
+
+
+def split_fields(text: str) -> tuple[str, ...]:
+    """`"title, tag[os, string], p95(transaction.duration)"` → the fields (commas inside brackets
+    and parentheses belong to the field)."""
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]" and depth:
+            depth -= 1
+        if char == "," and depth == 0:
+            out.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    out.append("".join(current).strip())
+    return tuple(f for f in out if f)
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in text.split(",") if p.strip() and p.strip() != "all")
+
+
+@dataclass(frozen=True)
+class DiscoverQuery:
+    """Everything one Discover request needs, in Sentry's terms."""
+
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    query: str = ""
+    sort: str = "-count()"
+    period: str = "14d"
+    environments: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()  # ids or slugs, as Sentry's `project` param takes them
+    dataset: str = "errors"
+
+    def problems(self) -> list[str]:
+        """What Sentry would refuse before asking it (saves a request, explains it better)."""
+        out = []
+        if not self.fields:
+            out.append("Choose at least one field")
+        if len(self.fields) > MAX_FIELDS:
+            out.append(f"Sentry takes at most {MAX_FIELDS} fields (got {len(self.fields)})")
+        if self.sort and self.sort.lstrip("-") not in self.fields:
+            out.append(f"Sort by a selected field ({self.sort.lstrip('-')} is not one)")
+        return out
+
+    def with_(self, **changes: Any) -> DiscoverQuery:
+        return replace(self, **changes)
+
+    def sorted_by(self, column: str) -> DiscoverQuery:
+        """Sort by `column`: descending first, a second time ascending."""
+        desc = f"-{column}"
+        return self.with_(sort=column if self.sort == desc else desc)
+
+    def summary(self) -> str:
+        parts = [", ".join(self.fields)]
+        if self.query:
+            parts.append(f"where {self.query}")
+        if self.sort:
+            parts.append(f"sort {self.sort}")
+        parts.append(self.period)
+        if self.environments:
+            parts.append("env " + ",".join(self.environments))
+        if self.projects:
+            parts.append("projects " + ",".join(self.projects))
+        return " · ".join(parts)
+
+
+@dataclass
+class DiscoverResults:
+    """The rows loaded so far for one query, their column types, and the next page's cursor."""
+
+    query: DiscoverQuery
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    types: dict[str, str] = field(default_factory=dict)
+    units: dict[str, Any] = field(default_factory=dict)
+    next_cursor: str | None = None
+    error: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.query.fields)
+
+    def type_of(self, column: str) -> str:
+        return self.types.get(column, "string")
+
+
+class DiscoverSession:
+    """Runs queries for the Discover view and remembers them (most recent first)."""
+
+    def __init__(self, client: SentryClient, org: str, *, page_size: int = 50) -> None:
+        self.client = client
+        self.org = org
+        self.page_size = page_size
+        self.history: list[DiscoverQuery] = []
+        self.results: DiscoverResults | None = None
+
+    def remember(self, query: DiscoverQuery) -> None:
+        self.history = [query] + [q for q in self.history if q != query]
+        del self.history[HISTORY_SIZE:]
+
+    async def run(self, query: DiscoverQuery) -> DiscoverResults:
+        """The first page; a refused query gives results with `error` set (Sentry's own text)."""
+        self.remember(query)
+        problems = query.problems()
+        if problems:
+            self.results = DiscoverResults(query, error="; ".join(problems))
+            return self.results
+        try:
+            result, page = await self._fetch(query, None)
+        except BadRequest as error:
+            self.results = DiscoverResults(query, error=sentry_text(error))
+            return self.results
+        meta = result.meta or {}
+        self.results = DiscoverResults(
+            query,
+            rows=list(page.items),
+            types=dict(meta.get("fields") or {}),
+            units=dict(meta.get("units") or {}),
+            next_cursor=page.next_cursor,
+        )
+        return self.results
+
+    async def load_more(self) -> list[dict[str, Any]]:
+        """The next page of the current results (empty when there is none)."""
+        results = self.results
+        if results is None or results.next_cursor is None:
+            return []
+        cursor = results.next_cursor
+        _, page = await self._fetch(results.query, cursor)
+        if self.results is not results:  # a new query ran meanwhile
+            return []
+        results.rows.extend(page.items)
+        results.next_cursor = page.next_cursor if page.items else None
+        return list(page.items)
+
+    async def _fetch(self, query: DiscoverQuery, cursor: str | None):
+        return await self.client.discover_query(
+            self.org,
+            list(query.fields),
+            dataset=query.dataset,
+            query=query.query or None,
+            sort=query.sort or None,
+            projects=list(query.projects),
+            environments=list(query.environments),
+            stats_period=query.period,
+            per_page=self.page_size,
+            cursor=cursor,
+        )
+
+    async def issue_for(self, row: dict[str, Any]) -> Issue | None:
+        """The issue a result row points at (by issue id, short id or event id), else None."""
+        issue_id = row.get("issue.id")
+        try:
+            if issue_id not in (None, ""):
+                return await self.client.get_issue(self.org, str(issue_id))
+            short_id = row.get("issue")
+            if isinstance(short_id, str) and short_id:
+                found = await self.client.lookup_short_id(self.org, short_id)
+                if found.group is not None:
+                    return found.group
+                if found.group_id:
+                    return await self.client.get_issue(self.org, found.group_id)
+            event_id = row.get("id")
+            if isinstance(event_id, str) and event_id:
+                event = await self.client.lookup_event_id(self.org, event_id)
+                if event.group_id:
+                    return await self.client.get_issue(self.org, event.group_id)
+        except NotFound:
+            return None
+        return None
+
+
+def row_points_at_issue(row: dict[str, Any]) -> bool:
+    return any(row.get(k) not in (None, "") for k in ("issue.id", "issue", "id"))
+
+
+def sentry_text(error: BadRequest) -> str:
+    """Sentry's own words for a refused query (its `detail`), not our wrapper sentence."""
+    detail = error.detail
+    if isinstance(detail, dict):
+        inner = detail.get("detail")
+        if isinstance(inner, str):
+            return inner
+        if error.field_errors:
+            return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.field_errors.items())
+    return str(error).removeprefix("Sentry rejected the request: ")
+
+
+# -- export ----------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def _defuse(value: Any) -> Any:
+    # a leading = + - @ would make spreadsheets evaluate untrusted text as a formula
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_export(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str) -> str:
+    """Results as CSV, JSON or Markdown (the same three formats as the issue export)."""
+    if fmt == "json":
+        data = [{c: row.get(c) for c in columns} for row in rows]
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_defuse(_cell(row.get(c))) for c in columns])
+        return buffer.getvalue()
+    if fmt != "md":
+        raise ValueError(f"unknown export format {fmt!r}")
+
+    def md(value: Any) -> str:
+        text = str(_cell(value)).replace("\\", "\\\\").replace("|", "\\|")
+        return " ".join(text.split())
+
+    lines = ["| " + " | ".join(md(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(md(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def write_export(
+    columns: Sequence[str], rows: Sequence[dict[str, Any]], path: Path, fmt: str | None = None
+) -> Path:
+    """Write atomically (temporary file + rename); the format comes from the name if not given."""
+    path = path.expanduser()
+    suffix = path.suffix.lower().lstrip(".")
+    fmt = fmt or {"markdown": "md"}.get(suffix, suffix)
+    if fmt not in ("csv", "json", "md"):
+        raise ValueError(f"{path.name}: choose a .csv, .json or .md file name")
+    text = render_export(columns, rows, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

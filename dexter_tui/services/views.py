@@ -1,0 +1,199 @@
+"""Saved views: a named issue-list query + sort + period + environment (+ projects).
+
+Stored as JSON in the config dir (`views.json` beside `config.toml`), written atomically with mode
+0600 so a crash mid-write never loses the other views and other users cannot read the queries.
+A damaged file is not overwritten silently: loading reports it and saving refuses until it is fixed
+or removed. Sentry's own saved searches (`/organizations/{org}/searches/`) are listed read-only when
+the server has them; a server without them is normal, not an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.errors import NotFound, ScopeError, SentryError
+from dexter_tui.services.issues import IssueQuery
+
+FILENAME = "views.json"
+VERSION = 1
+
+
+class ViewsFileError(ValueError):
+    """The views file exists but cannot be read as saved views."""
+
+
+@dataclass(frozen=True)
+class SavedView:
+    name: str
+    query: str = "is:unresolved"
+    sort: str = "date"
+    period: str = "14d"
+    environments: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()  # slugs; empty = the projects of the moment
+    source: str = "local"  # "local" (ours, in the config dir) | "sentry" (a server saved search)
+
+    @classmethod
+    def from_query(cls, name: str, query: IssueQuery, projects: tuple[str, ...] = ()) -> SavedView:
+        return cls(
+            name=name.strip(),
+            query=query.query,
+            sort=query.sort,
+            period=query.period,
+            environments=tuple(query.environments),
+            projects=tuple(projects),
+        )
+
+    def apply_to(self, query: IssueQuery) -> IssueQuery:
+        """`query` with this view's settings (project ids are resolved by the caller)."""
+        return query.with_(
+            query=self.query,
+            sort=self.sort,
+            period=self.period,
+            environments=tuple(self.environments),
+        )
+
+    def summary(self) -> str:
+        parts = [self.query or "(everything)", f"sort {self.sort}", self.period]
+        if self.environments:
+            parts.append("env " + ",".join(self.environments))
+        if self.projects:
+            parts.append("projects " + ",".join(self.projects))
+        return " · ".join(parts)
+
+
+def _view(data: Any) -> SavedView:
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise ViewsFileError("every view needs a name")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ViewsFileError(f"view {data['name']!r}: {key} must be a list of strings")
+        return tuple(value)
+
+    return SavedView(
+        name=data["name"],
+        query=str(data.get("query", "")),
+        sort=str(data.get("sort", "date")),
+        period=str(data.get("period", "14d")),
+        environments=strings("environments"),
+        projects=strings("projects"),
+    )
+
+
+def default_views_path() -> Path:
+    from dexter_tui.config import default_config_path
+
+    return default_config_path().parent / FILENAME
+
+
+class ViewStore:
+    """The saved views file. Every call reads the file: another dexter may have changed it."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_views_path()
+
+    def load(self) -> list[SavedView]:
+        """The views in the file (none when it does not exist); ViewsFileError when damaged."""
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        try:
+            data = json.loads(raw)
+        except ValueError as error:
+            raise ViewsFileError(f"{self.path}: not JSON ({error})") from None
+        items = data.get("views") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise ViewsFileError(f'{self.path}: expected {{"views": [...]}}')
+        try:
+            return [_view(item) for item in items]
+        except ViewsFileError as error:
+            raise ViewsFileError(f"{self.path}: {error}") from None
+
+    def get(self, name: str) -> SavedView | None:
+        wanted = name.strip().casefold()
+        return next((v for v in self.load() if v.name.casefold() == wanted), None)
+
+    def save(self, view: SavedView) -> Path:
+        """Add `view`, replacing one of the same name (case-insensitive)."""
+        if not view.name:
+            raise ValueError("a saved view needs a name")
+        views = [v for v in self.load() if v.name.casefold() != view.name.casefold()]
+        views.append(view)
+        views.sort(key=lambda v: v.name.casefold())
+        return self._write(views)
+
+    def delete(self, name: str) -> bool:
+        views = self.load()
+        kept = [v for v in views if v.name.casefold() != name.strip().casefold()]
+        if len(kept) == len(views):
+            return False
+        self._write(kept)
+        return True
+
+    def _write(self, views: list[SavedView]) -> Path:
+        payload = {
+            "version": VERSION,
+            "views": [
+                {
+                    k: list(v) if isinstance(v, tuple) else v
+                    for k, v in asdict(view).items()
+                    if k != "source"
+                }
+                for view in views
+            ],
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+        )
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(payload, f, indent=2, ensure_ascii=False)
+                f.write("\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return self.path
+
+
+@dataclass
+class ServerSearches:
+    """Sentry's saved searches: `views` is None when this server has none to offer."""
+
+    views: list[SavedView] | None
+    note: str = ""
+
+
+async def server_searches(client: SentryClient, org: str) -> ServerSearches:
+    """Probe `/organizations/{org}/searches/` (issue saved searches); read-only here."""
+    try:
+        items = await client.list_org_resource(org, "searches")
+    except NotFound:
+        return ServerSearches(None, "This Sentry has no saved searches endpoint.")
+    except ScopeError:
+        return ServerSearches(None, "The token may not read Sentry's saved searches.")
+    except SentryError as error:
+        return ServerSearches(None, f"Sentry's saved searches are unavailable: {error}")
+    views = [
+        SavedView(
+            name=str(item.get("name") or item.get("query") or "?"),
+            query=str(item.get("query") or ""),
+            sort=str(item.get("sort") or "date"),
+            source="sentry",
+        )
+        for item in items
+        if item.get("type") in (None, 0, "0", "issue")
+    ]
+    return ServerSearches(views, f"{len(views)} saved searches on the server (read-only)")

@@ -1,0 +1,65 @@
+"""Saved views: a JSON file in the config dir, atomic and private; Sentry's searches probed."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+from dexter_tui.sentry.client import SentryClient
+from dexter_tui.services.issues import IssueQuery
+from dexter_tui.services.views import (
+    SavedView,
+    ViewsFileError,
+    ViewStore,
+    default_views_path,
+    server_searches,
+)
+
+
+def test_default_path_follows_xdg_config_home(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert default_views_path() == tmp_path / "dexter-tui" / "views.json"
+
+
+def test_save_load_replace_delete(tmp_path) -> None:
+    store = ViewStore(tmp_path / "cfg" / "views.json")
+    assert store.load() == []
+    q = IssueQuery(
+        query="is:unresolved level:error", sort="freq", period="24h", environments=("production",)
+    )
+    view = SavedView.from_query("Prod errors", q, ("checkout-api",))
+    store.save(view)
+    again = ViewStore(store.path)  # a restart: a new object reading the same file
+    assert again.load() == [view]
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert again.get("prod ERRORS") == view
+    assert view.apply_to(IssueQuery()) == q.with_(projects=())
+    store.save(SavedView.from_query("prod errors", IssueQuery(query="x")))
+    assert [v.query for v in store.load()] == ["x"]
+    assert store.delete("Prod Errors")
+    assert store.load() == []
+    assert not store.delete("nope")
+    assert [p.name for p in store.path.parent.iterdir()] == ["views.json"]  # no temp left
+
+
+def test_damaged_file_is_reported_and_not_overwritten(tmp_path) -> None:
+    path = tmp_path / "views.json"
+    path.write_text("{not json")
+    store = ViewStore(path)
+    with pytest.raises(ViewsFileError):
+        store.load()
+    with pytest.raises(ViewsFileError):
+        store.save(SavedView("a"))
+    assert path.read_text() == "{not json"
+    path.write_text(json.dumps({"views": [{"name": "a", "environments": "prod"}]}))
+    with pytest.raises(ViewsFileError, match="environments"):
+        store.load()
+
+
+async def test_server_without_saved_searches_degrades(seeded_server, seeded_world) -> None:
+    async with SentryClient(seeded_server.url, seeded_world.token) as client:
+        found = await server_searches(client, seeded_world.org_slug)
+    assert found.views is None
+    assert "no saved searches" in found.note
