@@ -30,6 +30,7 @@ from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
+from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleasesScreen
 
@@ -86,6 +87,10 @@ class DexterApp(App[int]):
         self.ctx.bulk.set_assignees(self.ctx.workspace.assignees())
         if self.ctx.settings.project:
             self.issues_screen.load_first()  # project slugs need ids from the workspace
+
+    def open_issue(self, issue) -> None:
+        """`enter` on the list: the event detail of this issue (latest event)."""
+        self.push_screen(EventDetailScreen(self.ctx, issue))
 
     # -- the single error handler ---------------------------------------------------------------
 

@@ -22,10 +22,20 @@ from dexter_tui.tui.dialogs import (
     ignore_menu,
     pick,
 )
+from dexter_tui.tui.dialogs.comment_editor import CommentEditor
+from dexter_tui.tui.dialogs.event_deadlock import DeadlockDialog
+from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.keymap import KeymapError, declared_bindings, validate_keymap
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
+from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
+from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleaseDetailScreen, ReleasesScreen
+from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
+from dexter_tui.tui.widgets.event_comments import CommentsPane
+from dexter_tui.tui.widgets.event_raw import RawJsonView, RawPane
+from dexter_tui.tui.widgets.event_stack import StackPane
 from dexter_tui.tui.widgets.fast_table import FastTable
 
 #: every class whose BINDINGS users may remap by id
@@ -42,10 +52,23 @@ BINDING_OWNERS: list[type] = [
     command_line.CommandLine,
     pick.PickDialog,
     export_dialog.ExportDialog,
+    # event detail (issue 5)
+    EventDetailScreen,
+    StackPane,
+    BreadcrumbsPane,
+    CommentsPane,
+    RawPane,
+    RawJsonView,
+    CommentEditor,
+    EventListDialog,
+    DeadlockDialog,
     # analytics and releases (issue 7)
     AnalyticsScreen,
     ReleasesScreen,
     ReleaseDetailScreen,
+    # deadlocks view (issue 6)
+    DeadlocksScreen,
+    DeadlockReportScreen,
 ]
 
 
