@@ -58,6 +58,10 @@ SCENES = [
     Scene("action-log", keys=("b", "space", "space", "x", "y", "at"), settings={"confirm": "bulk"}),
     Scene("event-detail", before=_open_first_issue),
     Scene("event-detail-breadcrumbs", keys=("]",), before=_open_first_issue),
+    Scene("analytics", keys=("2",), settings={"default_period": "24h"}),
+    Scene("analytics-80x24", keys=("2",), size=(80, 24), settings={"default_period": "24h"}),
+    Scene("releases", keys=("4",)),
+    Scene("release-detail", keys=("4", "j", "j", "j", "j", "j", "j", "enter")),
     Scene("deadlocks", keys=("3",)),
     Scene("deadlock-report", keys=("3", "enter")),
 ]
