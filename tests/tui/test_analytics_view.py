@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from dexter_tui.services.analytics import iso
+from dexter_tui.services.poller import LiveState
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.widgets.bar_chart import BarChart
 from dexter_tui.tui.widgets.fast_table import FastTable
@@ -194,3 +195,28 @@ async def test_chart_fills_the_width_and_redraws_on_resize(make_app) -> None:
         narrow = chart.render().plain.split("\n")
         assert max(len(line) for line in narrow) == chart.size.width < 80
         assert _screen(app).has_class("narrow")  # side-by-side panels stack below 100 cells
+
+
+async def test_failing_server_keeps_the_last_figures_marked_stale(make_app, seeded_app) -> None:
+    app = make_app(default_period="24h")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = _screen(app)
+        good = screen.data
+        title = _text(screen.query_one("#volume-title"))
+        seeded_app.state.options.fail_rate = 1.0
+        try:
+            await pilot.press("r")
+            await settle(pilot)
+        finally:
+            seeded_app.state.options.fail_rate = 0.0
+        assert screen.status.state is LiveState.STALE
+        assert screen.data is good
+        assert _text(screen.query_one("#volume-title")) == title
+        assert "showing the last good data" in _text(screen.query_one("#context"))
+        assert "stale" in _text(screen.query_one("#header"))
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.status.state is LiveState.LIVE
