@@ -323,3 +323,19 @@ async def test_command_line_and_palette_reach_the_view(make_app) -> None:
         assert isinstance(app.screen, DeadlocksScreen)
         await pilot.press("escape")
         assert not isinstance(app.screen, DeadlocksScreen)
+
+
+async def test_space_and_b_page_through_a_long_report(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_view(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        body = app.screen.query_one("#body")
+        assert body.max_scroll_y > 0
+        await pilot.press("space")
+        await _settle(pilot)
+        assert body.scroll_y > 0
+        await pilot.press("b")
+        await _settle(pilot)
+        assert body.scroll_y == 0

@@ -80,8 +80,11 @@ class DeadlockReportScreen(Screen[None]):
         Binding("escape", "close", "Back", id="deadlock_report.close"),
         Binding("c", "copy_blocking", "Copy blocking query", id="deadlock_report.copy"),
         Binding("y", "copy_query", "Copy query", show=False, id="deadlock_report.copy_query"),
-        Binding("m", "toggle_mask", "Mask literals", id="deadlock_report.mask"),
-        Binding("o", "open_issue", "Open issue", id="deadlock_report.open_issue"),
+        Binding("m", "toggle_mask", "Mask", id="deadlock_report.mask"),
+        Binding("o", "open_issue", "Issue", id="deadlock_report.open_issue"),
+        # the process table keeps the arrows; the report scrolls like a pager
+        Binding("space", "page_down", "More", id="deadlock_report.page_down"),
+        Binding("b", "page_up", "Back a page", show=False, id="deadlock_report.page_up"),
     ]
 
     def __init__(
@@ -212,6 +215,12 @@ class DeadlockReportScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_page_down(self) -> None:
+        self.query_one("#body", VerticalScroll).scroll_page_down()
+
+    def action_page_up(self) -> None:
+        self.query_one("#body", VerticalScroll).scroll_page_up()
 
     def action_toggle_mask(self) -> None:
         self.masked = not self.masked
