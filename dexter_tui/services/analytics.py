@@ -9,7 +9,8 @@ Why this shape: an on-call engineer wants one glance per period, and requests ar
 3. the issue list of the period (`sort=freq`, 100 issues, stats included): titles, levels,
    regressions/escalations and the priority score's inputs;
 4. and 5. Discover per issue (`issue.id, count(), count_unique(user)`) for the current and the
-   previous period: top issues and the rise of each;
+   previous period: top issues and the rise of each (with more than 100 issues in the period, a
+   7th request sorted by users, only when the first page cannot prove its top 10 by users);
 6. Discover `level, environment, release, count()`: all three breakdowns from one grouped page;
    only when that page is not the whole answer does it split into one request per breakdown.
 
@@ -219,6 +220,20 @@ def series_values(result: TimeSeriesResult, y_axis: str) -> list[float]:
     return []
 
 
+def users_complete(rows: Sequence[dict[str, Any]], n: int = TOP_N) -> bool:
+    """Whether a page of issues sorted by events already holds the top `n` by users.
+
+    An issue not on the page has at most as many events as the page's last row, and users never
+    exceed events; so if the `n`-th largest user count on the page reaches that, nothing beyond
+    the page can outrank it.
+    """
+    if len(rows) < n:
+        return False
+    floor = min(int(r.get("count()") or 0) for r in rows)
+    users = sorted((int(r.get("count_unique(user)") or 0) for r in rows), reverse=True)
+    return users[n - 1] >= floor
+
+
 def breakdowns_from_rows(
     rows: Iterable[dict[str, Any]], names: Sequence[str] = BREAKDOWN_FIELDS
 ) -> dict[str, Breakdown]:
@@ -375,20 +390,41 @@ class AnalyticsService:
     async def _per_issue(
         self, scope: Scope, start: float, end: float, counter: list[int], *, users: bool
     ) -> list[dict[str, Any]]:
+        rows, more = await self._issue_rows(scope, start, end, counter, users=users)
+        if users and more and not users_complete(rows):
+            # an issue beyond this page could still have more users than the 10th here
+            extra, _ = await self._issue_rows(
+                scope, start, end, counter, users=True, sort="-count_unique(user)", size=TOP_N
+            )
+            known = {str(r.get("issue.id")) for r in rows}
+            rows = rows + [r for r in extra if str(r.get("issue.id")) not in known]
+        return rows
+
+    async def _issue_rows(
+        self,
+        scope: Scope,
+        start: float,
+        end: float,
+        counter: list[int],
+        *,
+        users: bool,
+        sort: str = "-count()",
+        size: int | None = None,
+    ) -> tuple[list[dict[str, Any]], bool]:
         fields = ["issue.id", "issue", "count()"] + (["count_unique(user)"] if users else [])
         counter[0] += 1
-        result, _page = await self.client.discover_query(
+        result, page = await self.client.discover_query(
             self.org,
             fields,
             dataset="errors",
-            sort="-count()",
+            sort=sort,
             start=iso(start),
             end=iso(end),
             stats_period=None,
-            per_page=PAGE,
+            per_page=size or PAGE,
             **self._filters(scope),
         )
-        return result.data
+        return result.data, page.has_next
 
     async def _breakdowns(
         self, scope: Scope, window: Window, counter: list[int]

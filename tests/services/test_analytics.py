@@ -217,3 +217,46 @@ async def test_tag_breakdown_is_one_request(counted, raw, seeded_world) -> None:
         ],
     )
     assert breakdown.total == sum(r["count()"] for r in rows) > 0
+
+
+async def test_top_by_users_stays_exact_when_issues_span_pages(
+    counted, raw, seeded_world, monkeypatch
+) -> None:
+    """With a page smaller than the issues of the period, one extra request (sorted by users)
+    is made only if the first page cannot prove its top 10 by users."""
+    from dexter_tui.services import analytics
+
+    monkeypatch.setattr(analytics, "PAGE", 12)
+    client, paths = counted
+    org = seeded_world.org_slug
+    data = await AnalyticsService(client, org, clock=lambda: SEED_NOW).load(Scope(period="14d"))
+    # 6, + 1 sorted by users, + 3: the level/environment/release combinations no longer fit one
+    # page either, so each breakdown is its own grouped query
+    assert len(paths) == 10
+    w = data.window
+    rows = await _discover(
+        raw,
+        org,
+        [
+            ("field", "issue.id"),
+            ("field", "count()"),
+            ("field", "count_unique(user)"),
+            ("sort", "-count_unique(user)"),
+            ("per_page", "100"),
+            ("start", iso(w.start)),
+            ("end", iso(w.end)),
+            ("dataset", "errors"),
+        ],
+    )
+    expected = sorted((r["count_unique(user)"] for r in rows), reverse=True)[:10]
+    assert [f.users for f in data.top_by_users()] == expected
+
+
+def test_users_complete_needs_the_tenth_user_count_to_reach_the_page_floor() -> None:
+    from dexter_tui.services.analytics import users_complete
+
+    rows = [{"count()": 50 - i, "count_unique(user)": 45} for i in range(10)]
+    assert users_complete(rows)  # 45 users ≥ 41 events, the most any other issue can have
+    rows[-1]["count_unique(user)"] = 3
+    assert not users_complete(rows)
+    assert not users_complete(rows[:5])
