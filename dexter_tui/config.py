@@ -41,6 +41,7 @@ DEFAULT_URL = "https://sentry.io"
 EXIT_CONFIG = 2
 
 CONFIRM_POLICIES = ("always", "bulk", "never")
+STACK_ORDERS = ("oldest-first", "newest-first")  # event detail frames
 SORTS = ("date", "new", "freq", "user", "priority", "trends", "inbox", "recommended")
 _PERIOD_RE = re.compile(r"^\d+[smhdw]$")
 
@@ -216,6 +217,13 @@ SPECS: dict[str, Spec] = {
         "bulk", _choice(CONFIRM_POLICIES), ("DEXTER_CONFIRM",), "when to ask before acting"
     ),
     "theme": Spec("textual-dark", _as_str, ("DEXTER_THEME",), "Textual theme name"),
+    "mask_pii": Spec(False, _as_bool, ("DEXTER_MASK_PII",), "event detail masks PII at start"),
+    "stack_order": Spec(
+        "oldest-first",
+        _choice(STACK_ORDERS),
+        ("DEXTER_STACK_ORDER",),
+        "frames: oldest-first (Python) or newest-first",
+    ),
     "keymap": Spec({}, _keymap, (), "binding id -> keys"),
     "ca_bundle": Spec(None, _path, ("DEXTER_CA_BUNDLE",), "extra CA bundle (PEM)"),
     "timeout": Spec(30.0, _float_in(1, 600), ("DEXTER_TIMEOUT",), "HTTP timeout (s)"),
@@ -248,6 +256,8 @@ class Settings:
     default_environment: list[str] = field(default_factory=list)
     confirm: str = "bulk"
     theme: str = "textual-dark"
+    mask_pii: bool = False
+    stack_order: str = "oldest-first"
     keymap: dict[str, str] = field(default_factory=dict)
     ca_bundle: Path | None = None
     timeout: float = 30.0
@@ -585,6 +595,8 @@ TEMPLATE = """\
 # default_environment = ["production"]
 # confirm = "bulk"                     # always | bulk | never: when to ask before acting
 # theme = "textual-dark"
+# mask_pii = false                     # event detail: mask emails, IPs, cards, tokens (m toggles)
+# stack_order = "oldest-first"         # oldest-first (as Python prints) | newest-first
 # ca_bundle = "/etc/ssl/my-company-ca.pem"
 # timeout = 30                         # seconds
 # connect_timeout = 10

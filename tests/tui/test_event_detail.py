@@ -10,8 +10,8 @@ from rich.console import Console
 
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
-from dexter_tui.tui.dialogs.event_deadlock import DeadlockDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
+from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.widgets.event_comments import ActivityItem
@@ -462,8 +462,11 @@ async def test_deadlock_banner_and_analysis(make_app) -> None:
         banner = text_of(screen.query_one("#deadlock-banner").content)
         assert "PostgreSQL deadlock" in banner
         await pilot.press("d")
-        dialog = app.screen
-        assert isinstance(dialog, DeadlockDialog)
+        await settle(pilot)
+        report = app.screen
+        assert isinstance(report, DeadlockReportScreen)
+        assert report.analysis is screen.deadlock
+        assert report.event is screen.event
         await pilot.press("escape")
         assert app.screen is screen
 
@@ -482,3 +485,16 @@ async def test_failed_pane_shows_error_and_retries(make_app, seeded_app) -> None
         await settle(pilot)
         assert stack.ready
         assert screen.event is not None
+
+
+async def test_stack_order_and_mask_defaults_come_from_config(make_app) -> None:
+    app = make_app(stack_order="newest-first", mask_pii=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert screen.mask
+        frames = [f.frame for f in screen.query(FrameItem)]
+        raised = screen.event.exception.values[-1].stacktrace.frames
+        in_app = [f for f in raised if f.in_app]
+        assert frames[0].function == in_app[-1].function  # the crashing frame first
+        header = text_of(screen.query_one("#event-header").content)
+        assert "PII masked" in header

@@ -44,9 +44,9 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
-from dexter_tui.tui.dialogs.event_deadlock import DeadlockDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
 from dexter_tui.tui.widgets.event_comments import CommentsPane
 from dexter_tui.tui.widgets.event_context import ContextPane, RequestPane
@@ -85,7 +85,9 @@ class EventDetailScreen(Screen[None]):
     """The event detail of one issue; `q`/`esc` go back to the list."""
 
     DEFAULT_CSS = """
-    EventDetailScreen #event-header { height: 5; padding: 0 1; background: $boost; }
+    EventDetailScreen #event-header {
+        height: 5; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     EventDetailScreen #deadlock-banner {
         height: 1; padding: 0 1; background: $error-muted; text-style: bold; display: none;
     }
@@ -140,9 +142,9 @@ class EventDetailScreen(Screen[None]):
         self.tags: list[TagDetail] | None = None
         self.activities: list[Activity] | None = None
         self.hashes: list[IssueHash] | None = None
-        self.mask = bool(getattr(ctx.settings, "mask_pii", False))
+        self.mask = ctx.settings.mask_pii
         self.in_app_only = True
-        self.newest_first = getattr(ctx.settings, "stack_order", "") == "newest-first"
+        self.newest_first = ctx.settings.stack_order == "newest-first"
         self._last_which = event_id
         self._last_position: int | None = None
         self._failed: set[str] = set()
@@ -321,7 +323,7 @@ class EventDetailScreen(Screen[None]):
         raw.show(self.lines, mask=mask)
         for pane in self._panes_of("event"):
             pane.show_ready()
-        self._focus_tab(self.active_tab)
+        self.call_after_refresh(self._focus_tab, self.active_tab)
 
     def _show_stack(self) -> None:
         event = self.event
@@ -336,12 +338,14 @@ class EventDetailScreen(Screen[None]):
             mask=self.mask,
             in_app_only=self.in_app_only,
         )
+        self.call_after_refresh(self._focus_tab, "stack")
 
     def _show_tags(self) -> None:
         pane = self.pane("tags")
         assert isinstance(pane, TagsPane)
         pane.show(tag_rows(self.tags or [], self.event), mask=self.mask)
         pane.show_ready()
+        self._focus_tab("tags")
 
     def _show_activity(self) -> None:
         pane = self.pane("comments")
@@ -351,12 +355,14 @@ class EventDetailScreen(Screen[None]):
             self.activities or [], mask=self.mask, me_id=workspace.me_id if workspace else None
         )
         pane.show_ready()
+        self._focus_tab("comments")
 
     def _show_hashes(self) -> None:
         pane = self.pane("hashes")
         assert isinstance(pane, HashesPane)
         pane.show(self.hashes or [], mask=self.mask)
         pane.show_ready()
+        self._focus_tab("hashes")
 
     def _redraw(self) -> None:
         if self.event is not None:
@@ -376,6 +382,8 @@ class EventDetailScreen(Screen[None]):
         self.show_tab(TAB_IDS[(index + step) % len(TAB_IDS)])
 
     def show_tab(self, tab_id: str) -> None:
+        # focus left inside the old pane would make TabbedContent switch back to it
+        self.set_focus(None)
         self.tabs.active = tab_id
         self._ensure_loaded(tab_id)
         self._focus_tab(tab_id)
@@ -390,6 +398,9 @@ class EventDetailScreen(Screen[None]):
         if tab_id != self.active_tab:
             return
         pane = self.pane(tab_id)
+        focused = self.focused
+        if focused is not None and focused.is_attached and pane in focused.ancestors:
+            return  # keep the reader's place
         if isinstance(pane, StackPane):
             pane.focus_first_frame()
         elif isinstance(pane, BreadcrumbsPane | TagsPane | HashesPane):
@@ -585,7 +596,11 @@ class EventDetailScreen(Screen[None]):
         if self.deadlock is None:
             self.notify("This event is not a PostgreSQL deadlock", severity="warning")
             return
-        self.app.push_screen(DeadlockDialog(self.deadlock, mask=self.mask))
+        self.app.push_screen(
+            DeadlockReportScreen(
+                self.ctx, self.deadlock, issue=self.issue, event=self.event, mask=self.mask
+            )
+        )
 
     # -- comments -------------------------------------------------------------------------------
 

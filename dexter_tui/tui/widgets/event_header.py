@@ -76,5 +76,7 @@ def header_text(
         if release:
             text.append(" · ")
             text.append_text(shown(release, False))
+    if mask:
+        text.append(" · PII masked", "bold")
     text.append("   n/N newer/older · L/O/R latest/oldest/recommended · E list", "dim")
     return text
