@@ -23,13 +23,16 @@ from dexter_tui.services import priority
 from dexter_tui.services.issues import PERIODS, QUICK_FILTERS, SORTS
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.dialogs import save_view
 from dexter_tui.tui.dialogs.command_line import CommandLine
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
 from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
+from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
+from dexter_tui.tui.screens.discover import DiscoverScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleasesScreen
@@ -37,7 +40,8 @@ from dexter_tui.tui.screens.releases import ReleasesScreen
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
     ":period 1h|24h|7d|14d|30d  :sort date|new|freq|user|priority  :filter NAME\n"
-    ":query TEXT (Sentry search)  :pause  :refresh"
+    ":query TEXT (Sentry search)  :pause  :refresh\n"
+    ":discover  :alerts  " + save_view.VIEW_HELP
 )
 
 
@@ -59,6 +63,7 @@ class DexterApp(App[int]):
         Binding("2", "view('analytics')", "Analytics", show=False, id="app.view_analytics"),
         Binding("4", "view('releases')", "Releases", show=False, id="app.view_releases"),
         Binding("3", "view('deadlocks')", "Deadlocks", show=False, id="app.view_deadlocks"),
+        Binding("5", "view('discover')", "Discover", show=False, id="app.view_discover"),
     ]
 
     def __init__(self, ctx: TuiContext):
@@ -185,6 +190,14 @@ class DexterApp(App[int]):
             if not self.is_screen_installed(name):
                 self.install_screen(DeadlocksScreen(self.ctx), name=name)
             self.push_screen(name)
+        elif name in ("alerts", "discover"):
+            # installed once: Discover keeps its editor, results and history between visits
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+            if not self.is_screen_installed(name):
+                view = AlertsScreen if name == "alerts" else DiscoverScreen
+                self.install_screen(view(self.ctx), name=name)
+            self.push_screen(name)
 
     def action_command_line(self) -> None:
         def run(command: str | None) -> None:
@@ -211,6 +224,12 @@ class DexterApp(App[int]):
                 self.action_view("releases")
             case "deadlocks" | "3":
                 self.action_view("deadlocks")
+            case "discover" | "5":
+                self.action_view("discover")
+            case "alerts" | "rules":
+                self.action_view("alerts")
+            case "save" | "view" | "views" | "unsave":
+                save_view.run_command(self, verb, arg)
             case "refresh" | "r":
                 self.action_refresh_all()
             case "pause":
@@ -258,6 +277,13 @@ class DexterApp(App[int]):
         yield from super().get_system_commands(screen)
         run = self.run_command
         yield SystemCommand("Issues", "Show the issue list (1)", lambda: run("issues"))
+        yield SystemCommand(
+            "Discover", "Query events: fields, functions, sort (5)", lambda: run("discover")
+        )
+        yield SystemCommand(
+            "Alert rules", "Rules of the projects: toggle, snooze", lambda: run("alerts")
+        )
+        yield from save_view.system_commands(self)
         yield SystemCommand(
             "Deadlocks", "PostgreSQL deadlocks by pattern (3)", lambda: run("deadlocks")
         )

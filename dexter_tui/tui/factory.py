@@ -25,10 +25,13 @@ from dexter_tui.tui.dialogs import (
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.event_deadlock import DeadlockDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
+from dexter_tui.tui.dialogs.save_view import SaveViewDialog
 from dexter_tui.tui.keymap import KeymapError, declared_bindings, validate_keymap
+from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
+from dexter_tui.tui.screens.discover import DiscoverScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleaseDetailScreen, ReleasesScreen
@@ -69,6 +72,10 @@ BINDING_OWNERS: list[type] = [
     # deadlocks view (issue 6)
     DeadlocksScreen,
     DeadlockReportScreen,
+    # alerts, discover, saved views (issue 8)
+    AlertsScreen,
+    DiscoverScreen,
+    SaveViewDialog,
 ]
 
 

@@ -1,0 +1,205 @@
+"""Saved views in the app: the name dialog, the picker, and the `:save`/`:view`/`:views` commands.
+
+Kept out of `app.py` so the app only routes the verbs here and asks for palette entries. A view is
+the issue list's query + sort + period + environment (+ the projects of the moment), stored by
+`services.views` in the config dir; Sentry's own saved searches, when the server has them, are
+offered too, read-only (opening one applies its query; we never change them on the server).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from dexter_tui.services.views import (
+    SavedView,
+    ServerSearches,
+    ViewsFileError,
+    ViewStore,
+    server_searches,
+)
+from dexter_tui.tui.dialogs.pick import PickDialog
+from dexter_tui.tui.safe_text import safe_text
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+VIEW_HELP = ":save NAME (save the issue view)  :view NAME  :views (pick)  :unsave NAME"
+
+#: Sentry's saved searches per app, probed once (the palette is synchronous)
+_server: weakref.WeakKeyDictionary[Any, ServerSearches] = weakref.WeakKeyDictionary()
+
+
+class SaveViewDialog(ModalScreen[str | None]):
+    """Ask for the name to save the current issue view under."""
+
+    DEFAULT_CSS = """
+    SaveViewDialog { align: center middle; }
+    SaveViewDialog > Vertical {
+        width: 72; max-width: 95%; height: auto; border: thick $accent; background: $surface;
+        padding: 0 1;
+    }
+    SaveViewDialog #error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="save_view.cancel")]
+
+    def __init__(self, summary: str, name: str = "") -> None:
+        super().__init__()
+        self.summary = summary
+        self.initial = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Save the issue view as", classes="title")
+            yield Static(safe_text(self.summary, "dim"))
+            yield Input(self.initial, placeholder="name, e.g. prod errors", id="name")
+            yield Static("", id="error")
+            yield Static("enter to save (same name replaces), esc to cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(Input.Submitted, "#name")
+    def _submit(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self.query_one("#error", Static).update("Give the view a name")
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _store() -> ViewStore:
+    return ViewStore()
+
+
+def current_view(app: Any, name: str) -> SavedView:
+    screen = app.issues_screen
+    return SavedView.from_query(name, screen.feed.query, tuple(app.ctx.settings.project))
+
+
+def save(app: Any, name: str) -> None:
+    view = current_view(app, name)
+    try:
+        path = _store().save(view)
+    except (ViewsFileError, OSError) as error:
+        app.notify(f"Could not save the view: {error}", severity="error")
+        return
+    app.notify(f"Saved view “{view.name}”: {view.summary()}\n{path}", title="Saved view")
+
+
+def apply(app: Any, view: SavedView) -> None:
+    """Show the issue list with this view's query, sort, period, environments and projects."""
+    app.action_view("issues")
+    if view.projects:
+        app._switch_projects(",".join(view.projects))
+    screen = app.issues_screen
+    screen.set_query(view.apply_to(screen.feed.query))
+    show_sort = getattr(screen, "_show_sort", None)
+    if show_sort is not None:
+        show_sort()
+    label = "Sentry search" if view.source == "sentry" else "View"
+    app.notify(f"{label} “{view.name}”: {view.summary()}")
+
+
+def open_named(app: Any, name: str) -> None:
+    try:
+        view = _store().get(name)
+    except ViewsFileError as error:
+        app.notify(str(error), severity="error")
+        return
+    if view is None:
+        remote = _server.get(app)
+        wanted = name.strip().casefold()
+        if remote is not None and remote.views:
+            view = next((v for v in remote.views if v.name.casefold() == wanted), None)
+    if view is None:
+        app.notify(f"No saved view named {name!r} (:views lists them)", severity="warning")
+        return
+    apply(app, view)
+
+
+def pick(app: Any) -> None:
+    """List local views and (probed once) Sentry's saved searches; open the chosen one."""
+
+    async def run() -> None:
+        if app not in _server:
+            _server[app] = await server_searches(app.ctx.client, app.ctx.org)
+        try:
+            local = _store().load()
+        except ViewsFileError as error:
+            app.notify(str(error), severity="error")
+            local = []
+        remote = _server[app]
+        views = local + list(remote.views or [])
+        labels = [
+            f"{'★' if v.source == 'sentry' else ' '} {v.name:<20} {v.summary()}" for v in views
+        ]
+        title = "Saved views" + (f" · {remote.note}" if remote.note else "")
+        if not views:
+            app.notify(f"No saved views yet. {VIEW_HELP}\n{remote.note}")
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                apply(app, views[index])
+
+        app.push_screen(PickDialog(title, labels), chosen)
+
+    app.run_worker(run(), group="views", exclusive=True, exit_on_error=False)
+
+
+def run_command(app: Any, verb: str, arg: str) -> None:
+    """`:save NAME`, `:view NAME`, `:views`, `:unsave NAME`."""
+    if verb == "save":
+        if arg:
+            save(app, arg)
+        else:
+            summary = current_view(app, "").summary()
+            app.push_screen(SaveViewDialog(summary), lambda n: save(app, n) if n else None)
+    elif verb == "view" and arg:
+        open_named(app, arg)
+    elif verb in ("view", "views"):
+        pick(app)
+    elif verb == "unsave" and arg:
+        try:
+            gone = _store().delete(arg)
+        except ViewsFileError as error:
+            app.notify(str(error), severity="error")
+            return
+        app.notify(f"Deleted view {arg!r}" if gone else f"No saved view named {arg!r}")
+    else:
+        app.notify(VIEW_HELP, severity="warning")
+
+
+def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
+    """Palette entries: save, pick, and one per saved view (local and probed server ones)."""
+    run = app.run_command  # type: ignore[attr-defined]
+    yield SystemCommand(
+        "Save issue view as…", "Name the current query, sort, period, env", lambda: run("save")
+    )
+    yield SystemCommand(
+        "Saved views…", "Pick a saved view or Sentry saved search", lambda: run("views")
+    )
+    try:
+        local = ViewStore().load()
+    except ViewsFileError:
+        local = []
+    remote = _server.get(app)
+    for view in local + list(remote.views or [] if remote else []):
+        prefix = "Sentry search" if view.source == "sentry" else "View"
+        yield SystemCommand(
+            f"{prefix}: {view.name}",
+            view.summary(),
+            lambda v=view: apply(app, v),
+        )
