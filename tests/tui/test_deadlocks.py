@@ -18,7 +18,7 @@ from dexter_tui.sentry.errors import SentryError
 from dexter_tui.services.deadlock import analyze
 from dexter_tui.services.deadlock.sql import mask_literals
 from dexter_tui.services.deadlocks_view import DeadlockQuery
-from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen, sql_block
 from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
 from dexter_tui.tui.widgets.lock_graph import LockGraph
 from tests.tui.conftest import settle
@@ -339,3 +339,25 @@ async def test_space_and_b_page_through_a_long_report(make_app) -> None:
         await pilot.press("b")
         await _settle(pilot)
         assert body.scroll_y == 0
+
+
+async def test_untrusted_names_and_queries_are_shown_literally(make_app) -> None:
+    hostile = "[red]acc\x1b[31m"
+    text = (FIXTURES / "D01_update_swap_2" / "server_log.txt").read_text()
+    text = text.replace('relation "accounts"', f'relation "{hostile}"')
+    text = text.replace("UPDATE accounts", f'UPDATE "{hostile}"')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.push_screen(DeadlockReportScreen(app.ctx, text))
+        await _settle(pilot)
+        report = app.screen
+        shown = "[red]acc␛[31m"
+        assert shown in _text(report.query_one("#title", Static))
+        assert shown in _text(report.query_one("#explanation", Static))
+        cell = report.table.rows()[0].get_cells()["query"].plain
+        assert shown in cell
+        assert "\x1b" not in cell
+        code = sql_block(report.shown_sql).code  # the pane below the table
+        assert shown in code
+        assert "\x1b" not in code
