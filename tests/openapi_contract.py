@@ -10,7 +10,10 @@ Used by the demo server's response tests and by the client layer's request tests
   compare them with a documented allow-list;
 - `check_request(method, url, json_body=None)` reports problems with a request: unknown path or
   method, query parameter names the operation does not declare, values outside a declared enum or
-  type, and request-body type errors.
+  type, and request-body type errors;
+- `route_operations(app.routes)` lists the schema operations a Starlette app serves (coverage);
+- `ContractCheckingApp(app)` wraps an ASGI app and checks every schema-route answer it gives, for
+  traffic a test does not shape itself (e.g. the official sentry-cli's).
 
 The document is 3.9 MB; it is parsed once per process.
 """
