@@ -202,7 +202,7 @@ class AnalyticsScreen(Screen[None]):
                     yield Static(id="trending-title", classes="title")
                     yield FastTable(TRENDING_COLUMNS, id="trending", classes="short")
                 with Vertical(classes="half"):
-                    yield Static("Regressed and escalating", classes="title")
+                    yield Static(id="hot-title", classes="title")
                     yield FastTable(HOT_COLUMNS, id="hot", classes="short")
             yield Static("Breakdown by events (t: pick a tag)", classes="title")
             with Horizontal(id="breakdowns"):
@@ -293,16 +293,18 @@ class AnalyticsScreen(Screen[None]):
         self.query_one("#volume-title", Static).update(title)
         self._show_new_resolved(data)
         now = self.ctx.clock()
-        self._fill(
-            "#top-events", [self._top_row(f) for f in data.top_by_events()], "no events in period"
-        )
-        self._fill("#top-users", [self._top_row(f) for f in data.top_by_users()], "")
+        self._fill("#top-events", [self._top_row(f) for f in data.top_by_events()])
+        self._fill("#top-users", [self._top_row(f) for f in data.top_by_users()])
         self.query_one("#trending-title", Static).update(
             Text(f"Trending: biggest rise vs the previous {self.period}", style="bold")
         )
-        self._fill("#trending", [self._trend_row(f) for f in data.trending()], "")
-        self._fill("#hot", [self._hot_row(i) for i in data.hot()], "")
-        self._fill("#priority", [self._priority_row(r, data) for r in data.priority_top(now)], "")
+        self._fill("#trending", [self._trend_row(f) for f in data.trending()])
+        hot = data.hot()
+        self.query_one("#hot-title", Static).update(
+            Text(f"Regressed and escalating: {len(hot) or 'none'}", style="bold")
+        )
+        self._fill("#hot", [self._hot_row(i) for i in hot])
+        self._fill("#priority", [self._priority_row(r, data) for r in data.priority_top(now)])
         for name in ("level", "environment", "release"):
             widget = self.query_one(f"#by-{name}", Static)
             width = widget.size.width or 28
@@ -351,7 +353,7 @@ class AnalyticsScreen(Screen[None]):
         text.append_text(resolved_row)
         widget.update(text)
 
-    def _fill(self, selector: str, rows: list[Row], empty: str) -> None:
+    def _fill(self, selector: str, rows: list[Row]) -> None:
         table = self.query_one(selector, FastTable)
         table.set_rows(rows, track_new=False)
 
