@@ -260,3 +260,21 @@ def test_users_complete_needs_the_tenth_user_count_to_reach_the_page_floor() -> 
     rows[-1]["count_unique(user)"] = 3
     assert not users_complete(rows)
     assert not users_complete(rows[:5])
+
+
+async def test_resolving_issues_shows_in_the_resolved_buckets(counted, seeded_world) -> None:
+    client, _ = counted
+    org = seeded_world.org_slug
+    service = AnalyticsService(client, org, clock=lambda: SEED_NOW)
+    before = await service.load(Scope(period="1h"))
+    assert before.resolved_issues is not None
+    assert before.new_issues is not None
+    assert len(before.resolved_issues) == len(before.new_issues) == before.window.buckets
+    ids = [f.issue_id for f in before.top_by_events(2)]
+    result = await client.bulk_update_issues(org, ids, {"status": "resolved"})
+    assert sorted(result.succeeded) == sorted(ids)
+    after = await service.load(Scope(period="1h"), refresh=True)
+    assert sum(after.resolved_issues) == sum(before.resolved_issues) + 2
+    # the demo's clock is frozen at SEED_NOW: the resolutions land in the bucket holding "now"
+    now_bucket = int((SEED_NOW - after.window.start) // after.window.interval)
+    assert after.resolved_issues[now_bucket] == before.resolved_issues[now_bucket] + 2
