@@ -498,3 +498,60 @@ async def test_stack_order_and_mask_defaults_come_from_config(make_app) -> None:
         assert frames[0].function == in_app[-1].function  # the crashing frame first
         header = text_of(screen.query_one("#event-header").content)
         assert "PII masked" in header
+
+
+async def test_multi_megabyte_event_draws_only_visible_raw_lines(
+    make_app, seeded_store, seeded_world
+) -> None:
+    from dexter_tui.demo.ingest import ingest_event
+    from tests.conftest import SEED_NOW
+
+    crumbs = [
+        {"timestamp": SEED_NOW - 600 + n * 0.01, "category": "bulk", "message": f"step {n} " * 12}
+        for n in range(20_000)
+    ]
+    event = {
+        "event_id": "ab" * 16,
+        "timestamp": SEED_NOW - 5,
+        "platform": "python",
+        "level": "error",
+        "exception": {"values": [{"type": "HugeEventError", "value": "a very large event"}]},
+        "breadcrumbs": {"values": crumbs},
+    }
+    project = seeded_world.projects["checkout-api"]
+    ingest_event(seeded_store, project.project_id, event, received=SEED_NOW - 4)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        issues = app.screen
+        key = next(k for k, i in issues.feed.issues.items() if "HugeEventError" in i.title)
+        screen = await _open(pilot, key)
+        assert screen.pane("breadcrumbs").table.row_count == 20_000
+        screen.show_tab("raw")
+        await settle(pilot)
+        view = screen.pane("raw").view
+        assert len(view.lines) > 150_000
+        assert sum(len(x) for x in view.lines) > 3_000_000  # a multi-megabyte event
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.scroll_y > 150_000
+        # only the lines on screen were styled, not the whole document
+        assert len(view._cache) < 100
+        await pilot.press("slash", *"step 19999 ", "enter")
+        await settle(pilot)
+        raw = screen.pane("raw")
+        assert raw.matches
+        assert view.current == raw.matches[0]
+
+
+async def test_help_lists_the_event_keys(make_app) -> None:
+    from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        ids = {row.binding_id for row in help_rows(screen, app.get_key_display)}
+        assert {"event.newer", "event.older", "event.in_app", "event.mask", "event.comment"} <= ids
+        assert "event.stack.vars" in ids  # the focused frame's own key
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
