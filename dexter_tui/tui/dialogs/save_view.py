@@ -79,6 +79,14 @@ class SaveViewDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ViewsPicker(PickDialog):
+    """The pick list, wide enough for a view's name and summary on one line."""
+
+    DEFAULT_CSS = """
+    ViewsPicker > Vertical { width: 100; max-width: 95%; }
+    """
+
+
 def _store() -> ViewStore:
     return ViewStore()
 
@@ -95,7 +103,7 @@ def save(app: Any, name: str) -> None:
     except (ViewsFileError, OSError) as error:
         app.notify(f"Could not save the view: {error}", severity="error")
         return
-    app.notify(f"Saved view “{view.name}”: {view.summary()}\n{path}", title="Saved view")
+    app.notify(f"Saved view “{view.name}”: {view.summary()}\n(in {path.name})", title="Saved view")
 
 
 def apply(app: Any, view: SavedView) -> None:
@@ -143,7 +151,7 @@ def pick(app: Any) -> None:
         remote = _server[app]
         views = local + list(remote.views or [])
         labels = [
-            f"{'★' if v.source == 'sentry' else ' '} {v.name:<20} {v.summary()}" for v in views
+            f"{'★' if v.source == 'sentry' else ' '} {v.name:<18} {v.summary()}" for v in views
         ]
         title = "Saved views" + (f" · {remote.note}" if remote.note else "")
         if not views:
@@ -154,7 +162,7 @@ def pick(app: Any) -> None:
             if index is not None:
                 apply(app, views[index])
 
-        app.push_screen(PickDialog(title, labels), chosen)
+        app.push_screen(ViewsPicker(title, labels), chosen)
 
     app.run_worker(run(), group="views", exclusive=True, exit_on_error=False)
 

@@ -81,7 +81,9 @@ def result_columns(results: DiscoverResults) -> list[Column]:
         if kind in NUMERIC:
             columns.append(Column(f"c{n}", label, width=max(8, len(label)), align="right"))
         elif kind == "date":
-            columns.append(Column(f"c{n}", label, width=max(12, len(label))))
+            # right-aligned with a spare cell: a date never touches the number before it
+            width = max(13, len(label) + 1)
+            columns.append(Column(f"c{n}", label, width=width, align="right"))
         else:
             columns.append(Column(f"c{n}", label, min_width=max(6, len(label)), ratio=2))
     return columns
@@ -105,9 +107,12 @@ class DiscoverScreen(Screen[None]):
     DEFAULT_CSS = """
     DiscoverScreen #context { height: 1; padding: 0 1; background: $boost; }
     DiscoverScreen .editor { height: 1; margin: 0 1; }
-    DiscoverScreen .editor Label { width: 9; color: $text-muted; }
-    DiscoverScreen .editor Label.narrow { width: auto; margin: 0 1 0 2; }
-    DiscoverScreen .editor Input { border: none; height: 1; padding: 0; width: 1fr; }
+    DiscoverScreen .editor { background: $surface; }
+    DiscoverScreen .editor Label { width: 9; color: $text-muted; background: $surface; }
+    DiscoverScreen .editor Label.narrow { width: auto; padding: 0 1 0 2; }
+    DiscoverScreen .editor Input {
+        border: none; height: 1; padding: 0; width: 1fr; background: $surface;
+    }
     DiscoverScreen .editor Input:focus { background: $boost; }
     DiscoverScreen #d-sort { width: 24; }
     DiscoverScreen #d-period { width: 6; }
