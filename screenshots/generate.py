@@ -42,6 +42,32 @@ class Scene:
     before: Step | None = None
 
 
+async def _alerts(pilot: Pilot) -> None:
+    pilot.app.run_command("alerts")  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+async def _saved_views(pilot: Pilot) -> None:
+    """Two saved views and the picker; the views file goes to a temporary config dir."""
+    import os
+
+    old = os.environ.get("XDG_CONFIG_HOME")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XDG_CONFIG_HOME"] = tmp
+        try:
+            for command in ("env production", "save prod errors", "period 24h", "save last day"):
+                pilot.app.run_command(command)  # type: ignore[attr-defined]
+                await settle(pilot)
+            pilot.app.run_command("views")  # type: ignore[attr-defined]
+            await settle(pilot)
+        finally:
+            if old is None:
+                os.environ.pop("XDG_CONFIG_HOME", None)
+            else:
+                os.environ["XDG_CONFIG_HOME"] = old
+    pilot.app.clear_notifications()
+
+
 async def _open_first_issue(pilot: Pilot) -> None:
     await pilot.press("enter")
     await settle(pilot)
@@ -64,6 +90,9 @@ SCENES = [
     Scene("release-detail", keys=("4", "j", "j", "j", "j", "j", "j", "enter")),
     Scene("deadlocks", keys=("3",)),
     Scene("deadlock-report", keys=("3", "enter")),
+    Scene("discover", keys=("5",)),
+    Scene("alerts", before=_alerts),
+    Scene("saved-views", before=_saved_views),
 ]
 
 
