@@ -285,6 +285,8 @@ async def test_failing_server_marks_data_stale_and_keeps_rows(make_app, seeded_a
         assert screen.poll_status.state is LiveState.STALE
         assert screen.table.visible_count == shown
         assert "stale" in str(screen.query_one("#header").render())
+        toasts = [n.message for n in app._notifications]
+        assert any("Showing the last good data" in m for m in toasts)  # the one error handler
         seeded_app.state.options.fail_rate = 0.0
 
 

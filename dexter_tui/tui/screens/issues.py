@@ -41,6 +41,7 @@ from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
 from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.issue_preview import IssuePreview
 from dexter_tui.tui.widgets.status_header import StatusHeader, Where
@@ -49,7 +50,7 @@ UNDO_SECONDS = 15.0
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
 
 
-class IssuesScreen(Screen[None]):
+class IssuesScreen(ReportsWorkerErrors, Screen[None]):
     """The root screen: a live, keyed issue table with marks and bulk actions."""
 
     DEFAULT_CSS = """

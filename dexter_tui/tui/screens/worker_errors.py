@@ -1,0 +1,19 @@
+"""Route a screen's worker failures to the app's single error handler.
+
+Textual posts `Worker.StateChanged` to the node that started the worker and does not bubble it,
+so without this a screen's failed request would only be logged: no toast, no modal.
+"""
+
+from __future__ import annotations
+
+from textual.worker import Worker, WorkerState
+
+
+class ReportsWorkerErrors:
+    """Mix into a `Screen`: failed workers go to `DexterApp.report_error`."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            report = getattr(self.app, "report_error", None)  # type: ignore[attr-defined]
+            if report is not None:
+                report(event.worker.error)
