@@ -72,6 +72,8 @@ class BreadcrumbsPane(EventPane):
 
     def show(self, crumbs: list[CrumbView], *, mask: bool) -> None:
         self.crumbs = crumbs
+        has_data = any(c.data for c in crumbs)
+        self.table.set_columns(COLUMNS if has_data else [c for c in COLUMNS if c.key != "data"])
         self.table.set_rows((crumb_row(n, c, mask) for n, c in enumerate(crumbs)), track_new=False)
         self._apply_filter(self.query_one("#crumb-filter", Input).value)
         if crumbs:
