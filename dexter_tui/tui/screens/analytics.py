@@ -34,6 +34,7 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_rows import compact, level_text
 from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.bar_chart import BarChart, hbar
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.sparkline import BARS, resample, sparkline
@@ -127,7 +128,7 @@ def breakdown_text(breakdown: Breakdown | None, title: str, width: int, rows: in
     return text
 
 
-class AnalyticsScreen(Screen[None]):
+class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
     """Charts and rankings for the current org/projects/environment and a period."""
 
     DEFAULT_CSS = """

@@ -27,6 +27,7 @@ from dexter_tui.services.deadlocks_view import ProcessRow, process_rows, relativ
 from dexter_tui.services.events import event_json
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import clean_str, safe_text
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.lock_graph import LockGraph
 
@@ -64,7 +65,7 @@ def sql_block(query: str) -> Syntax:
     return Syntax(code, "sql", theme=SQL_THEME, word_wrap=True, background_color="default")
 
 
-class DeadlockReportScreen(Screen[None]):
+class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
     """The report of one deadlock (an event's analysis)."""
 
     DEFAULT_CSS = """

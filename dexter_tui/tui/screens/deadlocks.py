@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from dexter_tui.services.deadlocks_view import (
     DeadlockPattern,
@@ -28,6 +27,7 @@ from dexter_tui.services.deadlocks_view import (
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.sparkline import sparkline
 
@@ -53,7 +53,7 @@ ISSUE_COLUMNS = (
 )
 
 
-class DeadlocksScreen(Screen[None]):
+class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
     """Deadlock patterns and the issues behind each."""
 
     DEFAULT_CSS = """
@@ -130,12 +130,6 @@ class DeadlocksScreen(Screen[None]):
             raise  # to the app's error handler
         table.empty_text = "no deadlocks found"
         self._show_scan()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Worker messages do not bubble: hand a failed scan to the app's single handler."""
-        report = getattr(self.app, "report_error", None)
-        if event.state is WorkerState.ERROR and report is not None:
-            report(event.worker.error)
 
     def _show_scan(self) -> None:
         scan = self.scan

@@ -27,6 +27,7 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.issue_rows import compact, flags_text, level_text, relative
 from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.bar_chart import BarChart
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.status_header import StatusHeader, Where
@@ -110,7 +111,7 @@ def _dt(epoch: float | None) -> datetime | None:
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
-class ReleasesScreen(Screen[None]):
+class ReleasesScreen(ReportsWorkerErrors, Screen[None]):
     """The release list of the current projects (and environment)."""
 
     DEFAULT_CSS = """
@@ -202,7 +203,7 @@ class ReleasesScreen(Screen[None]):
             self.app.push_screen(ReleaseDetailScreen(self.ctx, self.service, row.data.release))
 
 
-class ReleaseDetailScreen(Screen[None]):
+class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
     """One release: its new issues and regressions, events since release, resolve actions."""
 
     DEFAULT_CSS = """
