@@ -555,3 +555,25 @@ async def test_help_lists_the_event_keys(make_app) -> None:
         assert "event.stack.vars" in ids  # the focused frame's own key
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_breadcrumb_filter_and_raw_search_keys(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("right_square_bracket", "slash", *"category:query")
+        crumbs = screen.pane("breadcrumbs")
+        assert crumbs.table.visible_count == sum(
+            1 for c in screen.event.breadcrumbs if "query" in (c.category or "")
+        )
+        await pilot.press("escape")  # clears the filter, stays on the screen
+        assert app.screen is screen
+        assert crumbs.table.visible_count == crumbs.table.row_count
+        screen.show_tab("raw")
+        await settle(pilot)
+        await pilot.press("slash", *"eventID", "enter")
+        raw = screen.pane("raw")
+        assert raw.view.current == raw.matches[0]
+        assert "eventID" in raw.view.lines[raw.view.current]
+        await pilot.press("escape", "escape")  # clear the search, then back to the list
+        assert isinstance(app.screen, IssuesScreen)

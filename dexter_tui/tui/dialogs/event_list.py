@@ -22,9 +22,11 @@ Fetch = Callable[[str | None], Awaitable[Page[Event]]]
 COLUMNS = [
     Column("n", "#", width=6, align="right"),
     Column("date", "DATE (UTC)", width=19),
-    Column("id", "EVENT ID", width=32, hide_below=100),
+    Column("id", "EVENT ID", width=12),
+    Column("env", "ENV", width=11),
+    Column("release", "RELEASE", min_width=10, ratio=1, hide_below=90),
     Column("user", "USER", min_width=10, ratio=1),
-    Column("message", "TITLE", min_width=16, ratio=3),
+    Column("message", "TITLE", min_width=16, ratio=2),
 ]
 
 
@@ -89,6 +91,8 @@ class EventListDialog(ModalScreen[tuple[str, int] | None]):
             "n": Text(str(n), mark),
             "date": Text(date, mark),
             "id": shown(event_id, False, mark),
+            "env": shown(event.tag("environment") or "", False),
+            "release": shown(event.tag("release") or "", False),
             "user": shown(_user(event), self.mask),
             "message": shown(event.title or event.message, self.mask),
         }
