@@ -23,7 +23,6 @@ from dexter_tui.tui.dialogs import (
     pick,
 )
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
-from dexter_tui.tui.dialogs.event_deadlock import DeadlockDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.dialogs.save_view import SaveViewDialog
 from dexter_tui.tui.keymap import KeymapError, declared_bindings, validate_keymap
@@ -64,7 +63,6 @@ BINDING_OWNERS: list[type] = [
     RawJsonView,
     CommentEditor,
     EventListDialog,
-    DeadlockDialog,
     # analytics and releases (issue 7)
     AnalyticsScreen,
     ReleasesScreen,
