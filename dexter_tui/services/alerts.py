@@ -341,4 +341,5 @@ class AlertService:
             )
         except NotFound:
             return FiredFor(None, NOT_EXPOSED)
-        return FiredFor(groups, f"Fired for {len(groups)} issues in the last 14 days")
+        noun = "issue" if len(groups) == 1 else "issues"
+        return FiredFor(groups, f"{len(groups)} {noun} in the last 14 days")

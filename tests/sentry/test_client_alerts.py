@@ -37,10 +37,22 @@ async def test_optional_endpoints_answer_not_found(client, seeded_world) -> None
     for name in ("workflows", "detectors", "searches"):
         with pytest.raises(NotFound):
             await client.list_org_resource(org, name)
-    rule = (await client.list_alert_rules(org, "checkout-api"))[0]
-    with pytest.raises(NotFound):
-        await client.alert_rule_group_history(org, "checkout-api", rule.id)
     assert await client.list_org_resource(org, "environments")  # a served list comes back raw
+
+
+async def test_group_history_lists_the_issues_a_rule_fired_for(
+    client, seeded_world, seeded_store
+) -> None:
+    org = seeded_world.org_slug
+    for rule in await client.list_alert_rules(org, "checkout-api"):
+        history = await client.alert_rule_group_history(org, "checkout-api", rule.id)
+        fired = seeded_store.query(
+            "SELECT DISTINCT g.short_id FROM rule_fires f JOIN groups g ON g.id = f.group_id"
+            " WHERE f.rule_id = ?",
+            (int(rule.id),),
+        )
+        assert sorted(h["group"]["shortId"] for h in history) == sorted(r[0] for r in fired)
+        assert all(h["count"] >= 1 for h in history)
 
 
 async def test_read_only_client_never_snoozes(seeded_server, seeded_world) -> None:

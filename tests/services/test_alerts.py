@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 
 from dexter_tui.sentry.client import SentryClient
@@ -103,12 +104,34 @@ async def test_read_only_refuses_before_any_request(client, seeded_world, seeded
     assert before == after
 
 
-async def test_fired_for_says_when_the_server_does_not_tell(client, seeded_world) -> None:
+async def test_fired_for_lists_issues(client, seeded_world, seeded_store) -> None:
     service = _service(client, seeded_world)
-    item = (await service.load(["checkout-api"])).items[0]
+    overview = await service.load(["checkout-api"])
+    item = next(i for i in overview.items if i.rule.name.startswith("New issue"))
     fired = await service.fired_for(item)
+    assert fired.groups is not None
+    stored = seeded_store.query(
+        "SELECT COUNT(DISTINCT group_id) FROM rule_fires WHERE rule_id = ?", (int(item.rule.id),)
+    )[0][0]
+    assert len(fired.groups) == stored
+    assert fired.note == f"{stored} issues in the last 14 days"
+
+
+async def test_fired_for_says_when_the_server_does_not_tell(seeded_world) -> None:
+    """An older Sentry without `group-history` (the one thing the demo serves that we fake)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"detail": "The requested resource does not exist"})
+
+    transport = httpx.MockTransport(handler)
+    async with SentryClient("http://old-sentry.test", "t", transport=transport) as client:
+        service = _service(client, seeded_world)
+        item = RuleItem("checkout-api", AlertRule(id="1", name="r"))
+        fired = await service.fired_for(item)
+        probes = await service.probe()
     assert fired.groups is None
     assert fired.note == NOT_EXPOSED
+    assert all(p.items is None for p in probes)
 
 
 def test_workflows_shown_read_only() -> None:

@@ -57,7 +57,8 @@ async def test_rule_list_and_details(make_app, seeded_server, seeded_world) -> N
         assert "The issue is seen more than 100 times in 1h" in detail
         assert "Only events in the production environment" in detail
         assert "Notifies at most once every hour per issue" in detail
-        assert "does not say which issues" in detail  # the demo has no group-history
+        assert "Fired for:\n  1 issue in the last 14 days" in detail
+        assert "CHECKOUT-API-3" in detail  # from the rule's group-history
         await _go(pilot, screen, "New issue")
         detail = _detail(screen)
         assert "A new issue is created" in detail

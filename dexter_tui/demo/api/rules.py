@@ -20,6 +20,8 @@ from dexter_tui.demo.api.releases import parse_date
 from dexter_tui.demo.api.shapes import iso
 from dexter_tui.demo.auth import Caller, authenticate
 from dexter_tui.demo.pagination import paginate_list
+from dexter_tui.demo.search import SearchError, parse_stats_period
+from dexter_tui.demo.serialize_issue import IssueSerializer
 from dexter_tui.demo.store import dumps, loads
 
 if TYPE_CHECKING:
@@ -312,9 +314,53 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             status_code=201,
         )
 
+    async def group_history(request: Request) -> Response:
+        """The issues a rule fired for in a window (Sentry's `group-history`), most fires first."""
+        caller, project = context(request, *READ)
+        row = rule_row(project, request.path_params["rule_id"])
+        now = store.now()
+        try:
+            since = now - parse_stats_period(request.query_params.get("statsPeriod") or "14d")
+        except SearchError as exc:
+            raise ApiError(400, str(exc)) from None
+        fires = store.query(
+            "SELECT group_id, COUNT(*) AS n, MAX(date_added) AS last, MAX(event_id) AS event"
+            " FROM rule_fires WHERE rule_id = ? AND date_added >= ? AND date_added <= ?"
+            " GROUP BY group_id ORDER BY n DESC, last DESC, group_id",
+            (row["id"], since, now),
+        )
+        ids = [int(f["group_id"]) for f in fires]
+        groups = store.query(
+            f"SELECT * FROM groups WHERE id IN ({','.join('?' * len(ids)) or 'NULL'})", ids
+        )
+        org = store.query_one("SELECT * FROM organizations WHERE id = ?", (project["org_id"],))
+        serializer = IssueSerializer(
+            store=store,
+            org_id=org["id"],
+            org_slug=org["slug"],
+            base_url=str(request.base_url),
+            user_id=caller.user_id,
+            now=now,
+        )
+        by_id = dict(
+            zip((int(g["id"]) for g in groups), serializer.serialize_many(groups), strict=True)
+        )
+        items = [
+            {
+                "group": by_id[int(f["group_id"])],
+                "count": int(f["n"]),
+                "lastTriggered": iso(f["last"]),
+                "eventId": f["event"],
+            }
+            for f in fires
+            if int(f["group_id"]) in by_id
+        ]
+        return paginate_list(request, items)
+
     base = "/api/0/projects/{org}/{project}/rules/"
     return [
         Route(base, rules, methods=["GET", "POST"]),
         Route(base + "{rule_id}/", rule_detail, methods=["GET", "PUT", "DELETE"]),
         Route(base + "{rule_id}/snooze/", snooze, methods=["POST", "DELETE"]),
+        Route(base + "{rule_id}/group-history/", group_history, methods=["GET"]),
     ]
