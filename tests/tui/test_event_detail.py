@@ -577,3 +577,45 @@ async def test_breadcrumb_filter_and_raw_search_keys(make_app) -> None:
         assert "eventID" in raw.view.lines[raw.view.current]
         await pilot.press("escape", "escape")  # clear the search, then back to the list
         assert isinstance(app.screen, IssuesScreen)
+
+
+async def test_chained_exceptions_and_threads(make_app, seeded_server, seeded_world) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        list_screen = app.screen
+        keys = seeded_world.projects["billing-worker"]
+        dsn = f"http://{keys.public_key}@127.0.0.1:{seeded_server.port}/{keys.project_id}"
+
+        def add_threads(event, hint):
+            event["threads"] = {
+                "values": [
+                    {"id": 7, "name": "idle-worker", "crashed": False},
+                    {"id": 1, "name": "MainThread", "crashed": True, "current": True},
+                ]
+            }
+            return event
+
+        client = sentry_sdk.Client(dsn=dsn, default_integrations=False, before_send=add_threads)
+        with sentry_sdk.isolation_scope() as scope:
+            scope.set_client(client)
+            try:
+                try:
+                    {}["ledger"]
+                except KeyError as cause:
+                    raise RuntimeError("posting failed: chained test") from cause
+            except RuntimeError as error:
+                sentry_sdk.capture_exception(error)
+            client.flush(timeout=5)
+        list_screen.poll()
+        await settle(pilot)
+        key = next(k for k, i in list_screen.feed.issues.items() if "chained test" in i.title)
+        screen = await _open(pilot, key)
+        heads = [text_of(w.content) for w in screen.query(".exc-head")]
+        assert heads[0].startswith("KeyError")  # the cause first, as Python prints it
+        assert heads[1].startswith("RuntimeError: posting failed")
+        assert screen.query(".relation")
+        threads = [text_of(w.content) for w in screen.query(".thread-head")]
+        assert threads[0].startswith("Thread 1 MainThread")
+        assert "crashed" in threads[0]
+        assert threads[1].startswith("Thread 7 idle-worker")
