@@ -447,6 +447,10 @@ async def test_read_only_hides_mutating_keys(make_app) -> None:
         await pilot.press("c")
         assert app.screen is screen
         assert screen.check_action("resolve", ()) is None
+        await pilot.press("y")  # copying is not a change: still allowed
+        assert app.clipboard == screen.issue.short_id
+        await pilot.press("Y")
+        assert app.clipboard == screen.issue.permalink
         assert screen.check_action("navigate", ("older",)) is True
 
 
