@@ -8,13 +8,14 @@ next to the still-editable query (nothing typed is lost). Column types come from
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -121,23 +122,89 @@ class DiscoverResults:
         return self.types.get(column, "string")
 
 
-class DiscoverSession:
-    """Runs queries for the Discover view and remembers them (most recent first)."""
+def load_history(path: Path | None) -> list[DiscoverQuery]:
+    """Queries saved by an earlier session; a missing or damaged file is an empty history."""
+    if path is None:
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    out = []
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            out.append(
+                DiscoverQuery(
+                    fields=tuple(str(f) for f in item["fields"]),
+                    query=str(item.get("query", "")),
+                    sort=str(item.get("sort", "")),
+                    period=str(item.get("period", "14d")),
+                    environments=tuple(str(e) for e in item.get("environments", [])),
+                    projects=tuple(str(p) for p in item.get("projects", [])),
+                    dataset=str(item.get("dataset", "errors")),
+                )
+            )
+        except (KeyError, TypeError):
+            continue
+    return out[:HISTORY_SIZE]
 
-    def __init__(self, client: SentryClient, org: str, *, page_size: int = 50) -> None:
+
+def save_history(path: Path, history: Sequence[DiscoverQuery]) -> None:
+    """Atomic write, mode 0600 (queries can name customers, hosts, users)."""
+    payload = [
+        {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(q).items()} for q in history
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, indent=1, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class DiscoverSession:
+    """Runs queries for the Discover view and remembers them (most recent first).
+
+    With `history_path` the history outlives the session (the state dir, beside the action log).
+    """
+
+    def __init__(
+        self,
+        client: SentryClient,
+        org: str,
+        *,
+        page_size: int = 50,
+        history_path: Path | None = None,
+    ) -> None:
         self.client = client
         self.org = org
         self.page_size = page_size
-        self.history: list[DiscoverQuery] = []
+        self.history_path = history_path
+        self.history: list[DiscoverQuery] = load_history(history_path)
         self.results: DiscoverResults | None = None
 
     def remember(self, query: DiscoverQuery) -> None:
         self.history = [query] + [q for q in self.history if q != query]
         del self.history[HISTORY_SIZE:]
+        if self.history_path is not None:
+            with contextlib.suppress(OSError):  # losing history must not lose the query
+                save_history(self.history_path, self.history)
 
-    async def run(self, query: DiscoverQuery) -> DiscoverResults:
-        """The first page; a refused query gives results with `error` set (Sentry's own text)."""
-        self.remember(query)
+    async def run(
+        self, query: DiscoverQuery, *, remember: DiscoverQuery | None = None
+    ) -> DiscoverResults:
+        """The first page; a refused query gives results with `error` set (Sentry's own text).
+
+        `remember`: what goes in the history when it differs from what is sent (project slugs the
+        user typed rather than the ids sent).
+        """
+        self.remember(remember or query)
         problems = query.problems()
         if problems:
             self.results = DiscoverResults(query, error="; ".join(problems))

@@ -133,3 +133,15 @@ def test_export_formats(tmp_path) -> None:
     assert path.read_text().startswith("| title | count() |")
     with pytest.raises(ValueError, match=r"\.csv, \.json or \.md"):
         write_export(columns, rows, tmp_path / "out.txt")
+
+
+async def test_history_outlives_the_session(client, seeded_world, tmp_path) -> None:
+    path = tmp_path / "state" / "discover_history.json"
+    first = DiscoverSession(client, seeded_world.org_slug, history_path=path)
+    typed = DiscoverQuery(fields=("title", "count()"), projects=("checkout-api",))
+    await first.run(typed.with_(projects=("1",)), remember=typed)
+    assert path.stat().st_mode & 0o777 == 0o600
+    again = DiscoverSession(client, seeded_world.org_slug, history_path=path)
+    assert again.history == [typed]  # what the user typed, not the ids sent
+    path.write_text("[{]")
+    assert DiscoverSession(client, seeded_world.org_slug, history_path=path).history == []

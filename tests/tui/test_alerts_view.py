@@ -122,3 +122,17 @@ async def test_read_only_refuses_toggle_and_snooze(make_app, seeded_store) -> No
         assert app.screen is screen
         after = [tuple(r) for r in seeded_store.query("SELECT status, snoozed_by FROM rules")]
         assert before == after
+
+
+async def test_project_switch_reloads_on_return(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert screen.table.row_count == 2
+        app.run_command("project billing-worker")  # a project without rules
+        await settle(pilot)
+        app.run_command("alerts")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.table.row_count == 0
+        assert "No alert rules" in _detail(screen)

@@ -150,3 +150,23 @@ async def test_paging_history_and_open(make_app, seeded_world, tmp_path) -> None
         await settle(pilot)
         assert screen.query_spec == first
         assert screen.query_one("#d-fields", Input).value == ", ".join(first.fields)
+
+
+async def test_history_survives_a_restart(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await _type(pilot, screen, "fields", "release, count()")
+        await pilot.press("enter")
+        await settle(pilot)
+        ran = screen.query_spec
+    app = make_app()  # same state dir (the test's temp dir)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert screen.session.history[:2] == [screen.query_spec, ran]
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.query_spec == ran
+        assert screen.query_one("#d-fields", Input).value == "release, count()"

@@ -96,6 +96,7 @@ class AlertsScreen(Screen[None]):
         self.notes: list[str] = []
         self.fired: dict[str, FiredFor] = {}
         self._busy = False
+        self._loaded_for: tuple[str, ...] | None = None  # the `:project` choice last loaded
 
     def compose(self) -> ComposeResult:
         ctx = self.ctx
@@ -127,6 +128,13 @@ class AlertsScreen(Screen[None]):
         self._show_context()
         self.load()
 
+    def on_screen_resume(self) -> None:
+        """Installed once: reload when `:project` changed since the last visit."""
+        scope = tuple(self.ctx.settings.project)
+        if self._loaded_for is not None and scope != self._loaded_for:
+            self.fired.clear()
+            self.load()
+
     async def _project_slugs(self) -> list[str]:
         if self.ctx.settings.project:
             return list(self.ctx.settings.project)
@@ -140,6 +148,7 @@ class AlertsScreen(Screen[None]):
     async def load(self) -> None:
         self.status.state = LiveState.LOADING
         self._show_context()
+        self._loaded_for = tuple(self.ctx.settings.project)
         try:
             overview = await self.service.load(await self._project_slugs())
         except Exception as error:

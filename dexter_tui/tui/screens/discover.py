@@ -42,6 +42,7 @@ from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.status_header import StatusHeader, Where
 
 EXPORT_PAGE_LIMIT = 20
+HISTORY_FILE = "discover_history.json"
 NUMERIC = frozenset({"integer", "number", "duration", "percentage", "rate", "size"})
 
 
@@ -135,7 +136,12 @@ class DiscoverScreen(Screen[None]):
     def __init__(self, ctx: TuiContext, query: DiscoverQuery | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.session = DiscoverSession(ctx.client, ctx.org)
+        log = ctx.action_log.path  # the state dir (a temp dir in tests)
+        self.session = DiscoverSession(
+            ctx.client,
+            ctx.org,
+            history_path=log.parent / HISTORY_FILE if log is not None else None,
+        )
         self.status = PollStatus(interval=ctx.settings.poll_interval)
         self.query_spec = query or DiscoverQuery(
             fields=DEFAULT_FIELDS,
@@ -244,13 +250,11 @@ class DiscoverScreen(Screen[None]):
         self._show_context()
         sent = query.with_(projects=self._project_ids(query.projects))
         try:
-            results = await self.session.run(sent)
+            results = await self.session.run(sent, remember=query)
         except Exception as error:
             self.status.failed(error, self.ctx.clock())
             self._show_context()
             raise
-        # history holds what the user typed (slugs), not the ids sent
-        self.session.history[0] = query
         self.status.succeeded(self.ctx.clock())
         error = self.query_one("#error", Static)
         if results.error:
