@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 import pytest
+from textual.content import Content
 
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.dialogs.save_view import SaveViewDialog
@@ -76,3 +77,14 @@ async def test_views_picker_without_server_searches(make_app, config_home) -> No
         app.run_command("unsave unresolved")
         await settle(pilot)
         assert not (config_home / "views.json").read_text().count('"name"')
+
+
+async def test_view_names_are_data_in_the_palette(make_app, config_home) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.run_command("save [bold red]x[/] \x1b[31m")
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        title = next(t for t in titles if t.startswith("View: "))
+        assert Content.from_markup(title).plain == "View: [bold red]x[/] ␛[31m"

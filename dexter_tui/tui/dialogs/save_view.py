@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
@@ -27,7 +28,7 @@ from dexter_tui.services.views import (
     server_searches,
 )
 from dexter_tui.tui.dialogs.pick import PickDialog
-from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.safe_text import clean_str, safe_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -206,8 +207,9 @@ def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
     remote = _server.get(app)
     for view in local + list(remote.views or [] if remote else []):
         prefix = "Sentry search" if view.source == "sentry" else "View"
+        # the palette reads titles as markup: a view named "[b]x" must show as typed
         yield SystemCommand(
-            f"{prefix}: {view.name}",
-            view.summary(),
+            f"{prefix}: {escape(clean_str(view.name))}",
+            escape(clean_str(view.summary())),
             lambda v=view: apply(app, v),
         )
