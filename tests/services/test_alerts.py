@@ -160,3 +160,36 @@ async def test_read_only_refuses_workflows(client, seeded_world) -> None:
     item = RuleItem("(org)", workflow_rule({"id": 1, "name": "w"}), source="workflow")
     with pytest.raises(ReadOnlyError):
         await service.set_enabled(item, False)
+
+
+async def test_newer_sentry_workflows_listed_read_only(seeded_world) -> None:
+    """A Sentry with the workflows/detectors API (the demo has none, so a stand-in transport)."""
+    workflow = {
+        "id": "42",
+        "name": "Page on-call",
+        "enabled": True,
+        "environment": None,
+        "lastTriggered": None,
+        "triggers": {"conditions": [{"type": "first_seen_event"}]},
+        "actionFilters": [{"conditions": [], "actions": [{"type": "pagerduty"}]}],
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/rules/"):
+            return httpx.Response(200, json=[])
+        if path.endswith("/workflows/"):
+            return httpx.Response(200, json=[workflow])
+        if path.endswith("/detectors/"):
+            return httpx.Response(403, json={"detail": "You do not have permission."})
+        return httpx.Response(404, json={"detail": "not found"})
+
+    transport = httpx.MockTransport(handler)
+    async with SentryClient("http://new-sentry.test", "t", transport=transport) as client:
+        overview = await _service(client, seeded_world).load(["api"])
+    (item,) = overview.items
+    assert item.source == "workflow"
+    assert not item.editable
+    assert item.rule.name == "Page on-call"
+    assert "workflows: 1 on this server (read-only here)" in overview.notes()
+    assert "detectors: the token may not read them" in overview.notes()

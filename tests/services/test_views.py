@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import stat
 
+import httpx
 import pytest
 
 from dexter_tui.sentry.client import SentryClient
@@ -63,3 +64,21 @@ async def test_server_without_saved_searches_degrades(seeded_server, seeded_worl
         found = await server_searches(client, seeded_world.org_slug)
     assert found.views is None
     assert "no saved searches" in found.note
+
+
+async def test_server_saved_searches_read_only() -> None:
+    """A Sentry with saved searches (the demo has none, so a stand-in transport)."""
+    searches = [
+        {"id": "1", "type": 0, "name": "Unresolved", "query": "is:unresolved", "sort": "date"},
+        {"id": "2", "type": 6, "name": "Some other dataset", "query": "x"},
+        {"id": "3", "type": 0, "name": "Mine", "query": "assigned:me", "sort": "freq"},
+    ]
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=searches))
+    async with SentryClient("http://sentry.test", "t", transport=transport) as client:
+        found = await server_searches(client, "acme")
+    assert found.views is not None
+    assert [(v.name, v.query, v.sort, v.source) for v in found.views] == [
+        ("Unresolved", "is:unresolved", "date", "sentry"),
+        ("Mine", "assigned:me", "freq", "sentry"),
+    ]
+    assert found.note == "2 saved searches on the server (read-only)"
