@@ -64,6 +64,9 @@ def header_text(
         text.append_text(shown(issue.permalink, False, "underline"))
     text.append("\n")
     text.append(nav.describe(), "bold reverse")
+    if mask:
+        text.append(" ")
+        text.append("PII masked", "bold reverse")
     if event is not None:
         text.append(" ")
         text.append_text(shown(event.event_id or event.id, False))
@@ -76,7 +79,5 @@ def header_text(
         if release:
             text.append(" · ")
             text.append_text(shown(release, False))
-    if mask:
-        text.append(" · PII masked", "bold")
     text.append("   n/N newer/older · L/O/R latest/oldest/recommended · E list", "dim")
     return text
