@@ -170,3 +170,36 @@ async def test_history_survives_a_restart(make_app) -> None:
         await settle(pilot)
         assert screen.query_spec == ran
         assert screen.query_one("#d-fields", Input).value == "release, count()"
+
+
+async def test_project_slugs_and_environment_scope_the_query(
+    make_app, seeded_server, seeded_world
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await _type(pilot, screen, "fields", "project, environment, count()")
+        await _type(pilot, screen, "sort", "-count()")
+        await _type(pilot, screen, "env", "production")
+        await _type(pilot, screen, "projects", "checkout-api")
+        await pilot.press("enter")
+        await settle(pilot)
+        project_id = next(p.id for p in app.ctx.workspace.projects if p.slug == "checkout-api")
+        api = _api(
+            seeded_server,
+            seeded_world,
+            [
+                ("field", "project"),
+                ("field", "environment"),
+                ("field", "count()"),
+                ("sort", "-count()"),
+                ("project", project_id),
+                ("environment", "production"),
+                ("statsPeriod", "14d"),
+                ("dataset", "errors"),
+            ],
+        )
+        rows = [r.data for r in screen.table.rows()]
+        assert rows == api["data"]
+        assert {(r["project"], r["environment"]) for r in rows} == {("checkout-api", "production")}
+        assert screen.session.history[0].projects == ("checkout-api",)  # as typed
