@@ -136,3 +136,18 @@ async def test_project_switch_reloads_on_return(make_app) -> None:
         assert app.screen is screen
         assert screen.table.row_count == 0
         assert "No alert rules" in _detail(screen)
+
+
+async def test_failing_server_is_reported_and_keeps_the_rules(make_app, seeded_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        seeded_app.state.options.fail_rate = 1.0
+        try:
+            await pilot.press("r")
+            await settle(pilot)
+        finally:
+            seeded_app.state.options.fail_rate = 0.0
+        assert screen.table.row_count == 2  # the last good data stays
+        toasts = [n.message for n in app._notifications]
+        assert any("Showing the last good data" in m for m in toasts)

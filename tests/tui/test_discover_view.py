@@ -203,3 +203,21 @@ async def test_project_slugs_and_environment_scope_the_query(
         assert rows == api["data"]
         assert {(r["project"], r["environment"]) for r in rows} == {("checkout-api", "production")}
         assert screen.session.history[0].projects == ("checkout-api",)  # as typed
+
+
+async def test_failing_server_is_reported_and_keeps_the_query(make_app, seeded_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        shown = screen.table.row_count
+        await _type(pilot, screen, "query", "level:error")
+        seeded_app.state.options.fail_rate = 1.0
+        try:
+            await pilot.press("enter")
+            await settle(pilot)
+        finally:
+            seeded_app.state.options.fail_rate = 0.0
+        toasts = [n.message for n in app._notifications]
+        assert any("Showing the last good data" in m for m in toasts)
+        assert screen.table.row_count == shown
+        assert screen.query_one("#d-query", Input).value == "level:error"

@@ -30,6 +30,7 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.status_header import StatusHeader, Where
 
@@ -70,7 +71,7 @@ def rule_row(item: RuleItem, now: float) -> Row:
     )
 
 
-class AlertsScreen(Screen[None]):
+class AlertsScreen(ReportsWorkerErrors, Screen[None]):
     """Alert rules of the current projects, with the rule under the cursor in sentences."""
 
     DEFAULT_CSS = """

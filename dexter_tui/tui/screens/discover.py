@@ -38,6 +38,7 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.status_header import StatusHeader, Where
 
@@ -102,7 +103,7 @@ def result_row(n: int, data: dict[str, Any], results: DiscoverResults) -> Row:
     return Row(key=str(n), cells=cells, data=data)
 
 
-class DiscoverScreen(Screen[None]):
+class DiscoverScreen(ReportsWorkerErrors, Screen[None]):
     """Query editor over a results table."""
 
     DEFAULT_CSS = """
