@@ -109,26 +109,22 @@ class DexterApp(App[int]):
         if error is None:
             return
         if isinstance(error, AuthError):
-            self.push_screen(
-                ErrorModal(
-                    "Sentry rejected the token",
-                    str(error),
-                    "Create a new token (Settings → Auth Tokens) and set SENTRY_AUTH_TOKEN or "
-                    "`token` in the config file; `dexter doctor` checks it.",
-                )
+            self._modal_once(
+                "Sentry rejected the token",
+                error.message,  # the same for every request: say it once, without the endpoint
+                "Create a new token (Settings → Auth Tokens) and set SENTRY_AUTH_TOKEN or "
+                "`token` in the config file; `dexter doctor` checks it.",
             )
         elif isinstance(error, ScopeError):
-            self.push_screen(
-                ErrorModal(
-                    "The token lacks a permission",
-                    str(error),
-                    "Give the token the scope named above, or run with --read-only.",
-                )
+            self._modal_once(
+                "The token lacks a permission",
+                str(error),
+                "Give the token the scope named above, or run with --read-only.",
             )
         elif isinstance(error, ReadOnlyError):
             self.notify(str(error), severity="warning")
         elif isinstance(error, LookupError):
-            self.push_screen(ErrorModal("Configuration problem", str(error)))
+            self._modal_once("Configuration problem", str(error))
         elif isinstance(error, SentryError | OSError):
             self.notify(
                 f"{error}\nShowing the last good data; retrying in the background.",
@@ -136,7 +132,13 @@ class DexterApp(App[int]):
                 severity="error",
             )
         else:
-            self.push_screen(ErrorModal("Unexpected error", f"{type(error).__name__}: {error}", ""))
+            self._modal_once("Unexpected error", f"{type(error).__name__}: {error}")
+
+    def _modal_once(self, title: str, message: str, hint: str = "") -> None:
+        """Several workers often fail for one reason (a bad token): one modal, not a stack."""
+        if any(isinstance(s, ErrorModal) and s.title_text == title for s in self.screen_stack):
+            return
+        self.push_screen(ErrorModal(title, message, hint))
 
     # -- global actions ---------------------------------------------------------------------------
 
