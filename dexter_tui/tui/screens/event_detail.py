@@ -47,6 +47,7 @@ from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
 from dexter_tui.tui.widgets.event_comments import CommentsPane
 from dexter_tui.tui.widgets.event_context import ContextPane, RequestPane
@@ -81,7 +82,7 @@ def _drafts(ctx: TuiContext) -> dict[str, str]:
     return drafts
 
 
-class EventDetailScreen(Screen[None]):
+class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
     """The event detail of one issue; `q`/`esc` go back to the list."""
 
     DEFAULT_CSS = """
