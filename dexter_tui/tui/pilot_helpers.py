@@ -8,12 +8,22 @@ from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
 
-async def settle(pilot: Pilot) -> None:
-    """Wait until every worker finished (failed ones included) and the screen caught up.
+def _busy(pilot: Pilot) -> bool:
+    return any(not worker.is_finished for worker in pilot.app.workers)
 
-    A failed worker is reported by the app's error handler; callers look at what a user sees.
+
+async def settle(pilot: Pilot, *, rounds: int = 50) -> None:
+    """Wait until no worker runs (failed ones count as done) twice in a row.
+
+    One wait is not enough: a finished worker's handler often starts the next one (a screen that
+    mounts, then loads its first pane). A failed worker is reported by the app's error handler;
+    callers look at what a user sees.
     """
-    for _ in range(2):
+    quiet = 0
+    for _ in range(rounds):
         with contextlib.suppress(WorkerFailed):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        quiet = 0 if _busy(pilot) else quiet + 1
+        if quiet >= 2:
+            return

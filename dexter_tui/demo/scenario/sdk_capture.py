@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import random
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sentry_sdk
@@ -139,6 +141,36 @@ def stabilize(event: dict[str, Any], ports: list[int]) -> None:
     for key in ("exception", "threads"):
         if key in event:
             event[key] = walk(event[key])
+    for key, value in list(event.items()):
+        event[key] = _deploy_paths(value)
+
+
+def _path_roots() -> list[tuple[str, str]]:
+    """Where this checkout and this Python live → where a deployed service would live."""
+    project = str(Path(__file__).resolve().parents[3])
+    roots = {project: "/srv/dexter-demo"}
+    for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+        roots.setdefault(str(Path(prefix).resolve()), "/usr/local")
+        roots.setdefault(prefix, "/usr/local")
+    return sorted(roots.items(), key=lambda kv: -len(kv[0]))  # longest first
+
+
+_ROOTS = _path_roots()
+
+
+def _deploy_paths(value: Any) -> Any:
+    """File paths in frames depend on where the repo and Python are installed; the demo data
+    must not (snapshots and byte-identical seeds across machines)."""
+    if isinstance(value, str):
+        for root, replacement in _ROOTS:
+            if root in value:
+                value = value.replace(root, replacement)
+        return value
+    if isinstance(value, list):
+        return [_deploy_paths(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _deploy_paths(v) for k, v in value.items()}
+    return value
 
 
 class ServiceRecorder:
