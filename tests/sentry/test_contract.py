@@ -47,6 +47,18 @@ NOT_IN_SCHEMA: dict[tuple[str, str], str] = {
     ("GET", "/api/0/projects/{org}/{project}/rules/"): "SENTRY_API.md §6 Alerts (legacy rules)",
     ("GET", "/api/0/projects/{org}/{project}/rules/{rule}/"): "SENTRY_API.md §6 Alerts (legacy)",
     ("PUT", "/api/0/projects/{org}/{project}/rules/{rule}/"): "SENTRY_API.md §6 Alerts (legacy)",
+    ("POST", "/api/0/projects/{org}/{project}/rules/{rule}/snooze/"): (
+        "Sentry source: api/endpoints/rule_snooze.py (legacy rule snooze)"
+    ),
+    ("DELETE", "/api/0/projects/{org}/{project}/rules/{rule}/snooze/"): (
+        "Sentry source: api/endpoints/rule_snooze.py (legacy rule snooze)"
+    ),
+    ("GET", "/api/0/projects/{org}/{project}/rules/{rule}/group-history/"): (
+        "Sentry source: api/endpoints/project_rule_group_history.py (issues a rule fired for)"
+    ),
+    ("GET", "/api/0/organizations/{org}/searches/"): (
+        "Sentry source: api/endpoints/organization_searches.py (saved searches, probed)"
+    ),
 }
 
 _SHAPES = [
@@ -72,6 +84,11 @@ _SHAPES = [
         "/api/0/projects/{org}/{project}/rules/{rule}/",
     ),
     (re.compile(r"^/api/0/projects/[^/]+/[^/]+/rules/$"), "/api/0/projects/{org}/{project}/rules/"),
+    (
+        re.compile(r"^/api/0/projects/[^/]+/[^/]+/rules/[^/]+/(snooze|group-history)/$"),
+        r"/api/0/projects/{org}/{project}/rules/{rule}/\1/",
+    ),
+    (re.compile(r"^/api/0/organizations/[^/]+/searches/$"), "/api/0/organizations/{org}/searches/"),
 ]
 
 
@@ -80,6 +97,13 @@ def unlisted_template(path: str) -> str | None:
         if pattern.match(path):
             return pattern.sub(template, path)
     return None
+
+
+async def _probe_all(client: SentryClient) -> None:
+    """What the alert and saved-view screens probe: the schema's workflows/detectors, searches."""
+    for name in ("workflows", "detectors", "searches"):
+        with contextlib.suppress(SentryError):
+            await client.list_org_resource(ORG, name)
 
 
 def tour(
@@ -159,6 +183,10 @@ def tour(
         "list_alert_rules": lambda: client.list_alert_rules(ORG, PROJECT),
         "get_alert_rule": lambda: client.get_alert_rule(ORG, PROJECT, "1"),
         "set_alert_rule_enabled": lambda: client.set_alert_rule_enabled(ORG, PROJECT, "1", False),
+        "snooze_alert_rule": lambda: client.snooze_alert_rule(ORG, PROJECT, "1"),
+        "unsnooze_alert_rule": lambda: client.unsnooze_alert_rule(ORG, PROJECT, "1"),
+        "alert_rule_group_history": lambda: client.alert_rule_group_history(ORG, PROJECT, "1"),
+        "list_org_resource": lambda: _probe_all(client),
         "discover_query": lambda: client.discover_query(
             ORG,
             ["title", "count()"],
