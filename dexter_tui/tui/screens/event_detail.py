@@ -18,6 +18,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
@@ -326,20 +327,21 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
             pane.show_ready()
         self.call_after_refresh(self._focus_tab, self.active_tab)
 
-    def _show_stack(self) -> None:
+    def _show_stack(self) -> AwaitComplete | None:
         event = self.event
         if event is None:
-            return
+            return None
         stack = self.pane("stack")
         assert isinstance(stack, StackPane)
         opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
-        stack.show(
+        swapped = stack.show(
             exception_chain(event, **opts),
             thread_views(event, **opts),
             mask=self.mask,
             in_app_only=self.in_app_only,
         )
         self.call_after_refresh(self._focus_tab, "stack")
+        return swapped
 
     def _show_tags(self) -> None:
         pane = self.pane("tags")
@@ -459,9 +461,11 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- toggles --------------------------------------------------------------------------------
 
-    def action_toggle_in_app(self) -> None:
+    async def action_toggle_in_app(self) -> None:
         self.in_app_only = not self.in_app_only
-        self._show_stack()
+        swapped = self._show_stack()
+        if swapped is not None:
+            await swapped  # the next key (j, enter) acts on the new frames
         self.notify("In-app frames only" if self.in_app_only else "Full stack", timeout=2)
 
     def action_toggle_mask(self) -> None:

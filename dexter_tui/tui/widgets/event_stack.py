@@ -14,6 +14,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Span, Text
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -158,9 +159,10 @@ class StackPane(EventPane):
         *,
         mask: bool,
         in_app_only: bool,
-    ) -> None:
+    ) -> AwaitComplete:
+        """Replace the frames; await the result before moving between the new frames."""
         body = self.query_one("#stack-body", VerticalScroll)
-        body.remove_children()
+        removed = body.remove_children()
         widgets: list[Static] = []
         for exc in exceptions:
             if exc.relation:
@@ -191,8 +193,13 @@ class StackPane(EventPane):
             widgets += self._frames(thread.stack, mask, in_app_only)
         if not widgets:
             widgets.append(Static("This event has no stack trace.", classes="hidden-note"))
-        body.mount_all(widgets)
-        body.scroll_home(animate=False)
+
+        async def swap() -> None:
+            await removed  # old frames gone first: j/k must never land on a frame being removed
+            await body.mount_all(widgets)
+            body.scroll_home(animate=False)
+
+        return AwaitComplete(swap())
 
     def _frames(self, stack: StackView, mask: bool, in_app_only: bool) -> list[Static]:
         out: list[Static] = []
