@@ -32,7 +32,7 @@ from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
-from dexter_tui.tui.widgets.status_header import StatusHeader, Where
+from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
 
 COLUMNS = [
     Column("status", "STATUS", width=12),
@@ -101,19 +101,7 @@ class AlertsScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         ctx = self.ctx
-        yield StatusHeader(
-            Where(
-                org=ctx.org,
-                projects=list(ctx.settings.project),
-                environments=list(ctx.settings.default_environment),
-                read_only=ctx.read_only,
-                note=ctx.note,
-            ),
-            self.status,
-            ctx.clock,
-            lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
-            id="header",
-        )
+        yield header_for(ctx, self.status, list(ctx.settings.default_environment))
         yield Static(id="context")
         yield FastTable(COLUMNS, id="rules")
         with VerticalScroll(id="detail-box"):

@@ -38,7 +38,7 @@ from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.bar_chart import BarChart, hbar
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.sparkline import BARS, resample, sparkline
-from dexter_tui.tui.widgets.status_header import StatusHeader, Where
+from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
 
 TTL = 60.0
 
@@ -173,19 +173,7 @@ class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         ctx = self.ctx
-        yield StatusHeader(
-            Where(
-                org=ctx.org,
-                projects=list(ctx.settings.project),
-                environments=list(self.environments),
-                read_only=ctx.read_only,
-                note=ctx.note,
-            ),
-            self.status,
-            ctx.clock,
-            lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
-            id="header",
-        )
+        yield header_for(ctx, self.status, list(self.environments))
         yield Static(id="context")
         with VerticalScroll():
             yield Static(id="volume-title", classes="title")

@@ -44,7 +44,7 @@ from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.issue_preview import IssuePreview
-from dexter_tui.tui.widgets.status_header import StatusHeader, Where
+from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
 
 UNDO_SECONDS = 15.0
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
@@ -125,19 +125,7 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         ctx = self.ctx
-        yield StatusHeader(
-            Where(
-                org=ctx.org,
-                projects=list(ctx.settings.project),
-                environments=list(self.feed.query.environments),
-                read_only=ctx.read_only,
-                note=ctx.note,
-            ),
-            self.poll_status,
-            ctx.clock,
-            lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
-            id="header",
-        )
+        yield header_for(ctx, self.poll_status, list(self.feed.query.environments))
         yield Static(id="context")
         yield Input(
             self.feed.query.query,

@@ -30,7 +30,7 @@ from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.bar_chart import BarChart
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
-from dexter_tui.tui.widgets.status_header import StatusHeader, Where
+from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
 
 RELEASE_COLUMNS = [
     Column("version", "VERSION", min_width=16, ratio=3),
@@ -51,22 +51,6 @@ ISSUE_COLUMNS = [
     Column("users", "USERS", width=5, align="right"),
     Column("last_seen", "SEEN", width=5, align="right"),
 ]
-
-
-def _header(ctx: TuiContext, status: PollStatus, environments: list[str]) -> StatusHeader:
-    return StatusHeader(
-        Where(
-            org=ctx.org,
-            projects=list(ctx.settings.project),
-            environments=environments,
-            read_only=ctx.read_only,
-            note=ctx.note,
-        ),
-        status,
-        ctx.clock,
-        lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
-        id="header",
-    )
 
 
 def _project_ids(ctx: TuiContext) -> tuple[str, ...]:
@@ -134,7 +118,7 @@ class ReleasesScreen(ReportsWorkerErrors, Screen[None]):
         self.loaded_scope: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def compose(self) -> ComposeResult:
-        yield _header(self.ctx, self.status, list(self._environments()))
+        yield header_for(self.ctx, self.status, list(self._environments()))
         yield Static(id="context")
         yield FastTable(RELEASE_COLUMNS, id="releases")
         yield Footer()
@@ -232,7 +216,7 @@ class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
         self._bulk_running = False
 
     def compose(self) -> ComposeResult:
-        yield _header(self.ctx, self.status, list(self.ctx.settings.default_environment))
+        yield header_for(self.ctx, self.status, list(self.ctx.settings.default_environment))
         yield Static(id="context")
         yield Static(id="chart-title")
         yield BarChart(id="chart")

@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from dexter_tui.sentry.ratelimit import RateLimitInfo
 from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import safe_text
 
 STATE_LOOK: dict[LiveState, tuple[str, str]] = {
@@ -98,3 +99,20 @@ class StatusHeader(Widget):
             left.truncate(max(10, width - right.cell_len - 1), overflow="ellipsis")
             gap = max(1, width - left.cell_len - right.cell_len)
         return Text.assemble(left, " " * gap, right, no_wrap=True, end="")
+
+
+def header_for(ctx: TuiContext, status: PollStatus, environments: list[str]) -> StatusHeader:
+    """The header every view shows: where you are, from the app's context, and `status`."""
+    return StatusHeader(
+        Where(
+            org=ctx.org,
+            projects=list(ctx.settings.project),
+            environments=environments,
+            read_only=ctx.read_only,
+            note=ctx.note,
+        ),
+        status,
+        ctx.clock,
+        lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
+        id="header",
+    )
