@@ -584,7 +584,7 @@ TEMPLATE = """\
 # url = "https://sentry.io"            # self-hosted: "https://sentry.example.com"
 # org = "my-org"
 # project = ["backend", "web"]         # empty = every project you can see
-# token_command = "pass show sentry/token"   # or: token = "sntryu_..." (keep this file 0600)
+# token_command = "pass show sentry/token"   # or: token = "..." (keep this file 0600)
 # read_only = false
 # bell = false                         # ring the terminal bell when new or regressed issues arrive
 
