@@ -78,8 +78,12 @@ def test_action_log_after_a_partial_failure(
         await pilot.press("space", "space", "space", "x")
         await settle(pilot)
         pilot.app.clear_notifications()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)  # the cleared toast and the row restyling finish drawing first
         await pilot.press("at")
         await settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
 
     app = make_app(confirm="never")
     assert snap_compare(app, terminal_size=WIDE, run_before=run)
