@@ -57,3 +57,65 @@ def test_importing_headless_layers_loads_no_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+
+
+def _absolute_imports(path: Path, module: str) -> set[str]:
+    """Every module `path` (module `module`) imports, relative imports resolved."""
+    package = (
+        module.rsplit(".", 1)[0] if path.name != "__init__.py" else module.removesuffix(".__init__")
+    )
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+        elif (  # importlib.import_module("dexter_tui.demo…") / __import__("…")
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and getattr(node.func, "attr", getattr(node.func, "id", ""))
+            in {"import_module", "__import__"}
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def test_only_the_demo_commands_import_the_demo_server() -> None:
+    """The product never depends on its stand-in Sentry: only `dexter demo*` commands start it."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] == "demo" or (rel.parts[0] == "commands" and rel.name.startswith("demo")):
+            continue
+        offenders += [
+            f"{path.relative_to(PACKAGE.parent)} imports {name}"
+            for name in sorted(_absolute_imports(path, _module_name(path)))
+            if name == "dexter_tui.demo" or name.startswith("dexter_tui.demo.")
+        ]
+    assert offenders == []
+
+
+def test_the_demo_guard_sees_relative_and_dynamic_imports(tmp_path: Path) -> None:
+    """The guard above would catch `from ..demo import x` and `import_module("dexter_tui.demo")`."""
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from ..demo import store\n"
+        "import importlib\n"
+        "importlib.import_module('dexter_tui.demo.seed')\n",
+        "utf-8",
+    )
+    found = _absolute_imports(probe, "dexter_tui.tui.probe")
+    assert {"dexter_tui.demo", "dexter_tui.demo.store", "dexter_tui.demo.seed"} <= found
