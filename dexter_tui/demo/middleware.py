@@ -146,6 +146,17 @@ class ApiMiddleware:
         self.faults = faults
         self.limiter = limiter
 
+    async def _delay(self) -> None:
+        """Wait `latency_ms`, re-read while waiting: lowering it releases requests in flight
+        (a test that holds a request open lets it go at teardown)."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while True:
+            left = self.options.latency_ms / 1000 - (loop.time() - start)
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, 0.05))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if (
@@ -155,8 +166,7 @@ class ApiMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        if self.options.latency_ms > 0:
-            await asyncio.sleep(self.options.latency_ms / 1000)
+        await self._delay()
         if self.faults.take_drop():
             await _drop_connection(receive)
             return

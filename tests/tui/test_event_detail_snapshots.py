@@ -94,11 +94,14 @@ def test_event_list(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), terminal_size=WIDE, run_before=_open("E"))
 
 
-def test_loading_pane(snap_compare, make_app, seeded_app) -> None:
+def test_loading_pane(snap_compare, make_app, seeded_app, request) -> None:
+    # the tags request is held open until the picture is taken, however slow the machine is
+    request.addfinalizer(lambda: setattr(seeded_app.state.options, "latency_ms", 0))
+
     async def run(pilot) -> None:
         pilot.app.animation_level = "none"  # the spinner's first frame, not a moving one
         await _open()(pilot)
-        seeded_app.state.options.latency_ms = 2000
+        seeded_app.state.options.latency_ms = 600_000
         pilot.app.screen.show_tab("tags")  # the tags request is now in flight
         await pilot.pause()
 
