@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dexter_tui.choices import STACK_ORDERS as STACK_ORDERS
 from dexter_tui.sentry.models import Event, ExceptionData, Stacktrace, StacktraceEntry, ThreadsEntry
 from dexter_tui.services.events.text import as_text
-
-#: stack order settings: Python's own (most recent call last) or Sentry's web default
-STACK_ORDERS = ("oldest-first", "newest-first")
 
 
 @dataclass
