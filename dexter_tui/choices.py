@@ -2,11 +2,13 @@
 confirm policy, and the defaults a fresh issue list starts from.
 
 Config validates against these, services compute with them and the TUI cycles through them, so a
-new period or sort is added here and nowhere else. No imports: `dexter_tui.config` reads this at
-start and must stay light.
+new period or sort is added here and nowhere else. Standard library only: `dexter_tui.config`
+reads this at start and must stay light.
 """
 
 from __future__ import annotations
+
+import re
 
 #: the issue list's sorts: Sentry's, plus `priority`, dexter's transparent score sorted locally
 SORTS = ("date", "new", "freq", "user", "priority")
@@ -22,6 +24,8 @@ SENTRY_ONLY_SORTS = ("trends", "inbox", "recommended")
 
 #: stats periods of the issue list and the analytics view
 PERIODS = ("1h", "24h", "7d", "14d", "30d")
+_PERIOD_RE = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 #: the issue list a fresh start shows (config's `default_query`, `default_sort`, `default_period`)
 DEFAULT_QUERY = "is:unresolved"
@@ -38,3 +42,11 @@ CONFIRM_POLICIES = ("always", "bulk", "never")
 def stats_key(period: str) -> str:
     """The issue stats series that fits `period`: Sentry offers 24h hourly or 14d daily."""
     return "24h" if period in ("1h", "24h") else "14d"
+
+
+def period_seconds(period: str) -> float:
+    """`14d` → seconds (Sentry's statsPeriod syntax)."""
+    match = _PERIOD_RE.match(period)
+    if not match:
+        raise ValueError(f"not a period: {period!r}")
+    return int(match.group(1)) * _UNITS[match.group(2)]

@@ -23,7 +23,7 @@ from dexter_tui.choices import SORTS as SORTS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
-from dexter_tui.services.priority import PriorityInputs, PriorityScore, score
+from dexter_tui.services.priority import HOT_STATES, PriorityInputs, PriorityScore, score
 
 #: (label, query) of the quick filters
 QUICK_FILTERS: tuple[tuple[str, str], ...] = (
@@ -87,9 +87,6 @@ class PollChanges:
     regressed: list[str] = field(default_factory=list)  # became regressed/escalating
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-
-
-HOT = frozenset({"regressed", "escalating"})
 
 
 class IssueFeed:
@@ -188,7 +185,7 @@ class IssueFeed:
                 if before is None:
                     changes.new.append(issue.id)
                 else:
-                    if issue.substatus in HOT and before.substatus not in HOT:
+                    if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
                         changes.regressed.append(issue.id)
                     if issue != before:
                         changes.updated.append(issue.id)
