@@ -2,7 +2,8 @@
 
 Sources, lowest to highest precedence (a higher source overrides a lower one key by key):
 
-1. built-in defaults;
+1. built-in defaults (each written once, on its `Settings` field, with its checker, environment
+   variables and description; `SPECS` and the template are read off the fields);
 2. sentry-cli's `~/.sentryclirc` (`[auth] token`, `[defaults] url/org/project`), so existing
    sentry-cli users start with zero setup;
 3. the TOML file (`config.toml` in the platformdirs user config dir, or `--config` /
