@@ -2,7 +2,8 @@
 
 Sources, lowest to highest precedence (a higher source overrides a lower one key by key):
 
-1. built-in defaults;
+1. built-in defaults (each written once, on its `Settings` field, with its checker, environment
+   variables and description; `SPECS` and the template are read off the fields);
 2. sentry-cli's `~/.sentryclirc` (`[auth] token`, `[defaults] url/org/project`), so existing
    sentry-cli users start with zero setup;
 3. the TOML file (`config.toml` in the platformdirs user config dir, or `--config` /
@@ -30,9 +31,19 @@ import stat
 import subprocess
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from dexter_tui.choices import (
+    CONFIRM_POLICIES,
+    DEFAULT_PERIOD,
+    DEFAULT_QUERY,
+    DEFAULT_SORT,
+    SENTRY_ONLY_SORTS,
+    STACK_ORDERS,
+)
+from dexter_tui.choices import SORTS as LIST_SORTS
 
 APP_NAME = "dexter-tui"
 CONFIG_FILENAME = "config.toml"
@@ -40,9 +51,8 @@ DEFAULT_URL = "https://sentry.io"
 #: exit status for configuration mistakes (argparse uses 2 for usage errors too)
 EXIT_CONFIG = 2
 
-CONFIRM_POLICIES = ("always", "bulk", "never")
-STACK_ORDERS = ("oldest-first", "newest-first")  # event detail frames
-SORTS = ("date", "new", "freq", "user", "priority", "trends", "inbox", "recommended")
+#: every sort `default_sort` accepts: the list's own, then the rest Sentry knows
+SORTS = (*LIST_SORTS, *SENTRY_ONLY_SORTS)
 _PERIOD_RE = re.compile(r"^\d+[smhdw]$")
 
 
@@ -192,77 +202,113 @@ class Spec:
     help: str
 
 
-SPECS: dict[str, Spec] = {
-    "url": Spec(DEFAULT_URL, _as_url, ("SENTRY_URL", "DEXTER_URL"), "Sentry base URL"),
-    "token": Spec(None, _secret, ("SENTRY_AUTH_TOKEN", "DEXTER_TOKEN"), "auth token"),
-    "token_command": Spec(
-        None, _optional_str, ("DEXTER_TOKEN_COMMAND",), "command whose output is the token"
-    ),
-    "org": Spec(None, _optional_str, ("SENTRY_ORG", "DEXTER_ORG"), "organization slug"),
-    "project": Spec([], _str_list, ("SENTRY_PROJECT", "DEXTER_PROJECT"), "project slug(s) to show"),
-    "read_only": Spec(False, _as_bool, ("DEXTER_READ_ONLY",), "refuse every change"),
-    "bell": Spec(False, _as_bool, ("DEXTER_BELL",), "ring the terminal bell on new issues"),
-    "poll_interval": Spec(
-        30.0, _float_in(5, 3600), ("DEXTER_POLL_INTERVAL",), "seconds between refreshes"
-    ),
-    "default_query": Spec(
-        "is:unresolved", _as_str, ("DEXTER_DEFAULT_QUERY",), "issue search at start"
-    ),
-    "default_sort": Spec("date", _choice(SORTS), ("DEXTER_DEFAULT_SORT",), "issue sort"),
-    "default_period": Spec("14d", _period, ("DEXTER_DEFAULT_PERIOD",), "stats period"),
-    "default_environment": Spec(
-        [], _str_list, ("DEXTER_DEFAULT_ENVIRONMENT",), "environment filter"
-    ),
-    "confirm": Spec(
-        "bulk", _choice(CONFIRM_POLICIES), ("DEXTER_CONFIRM",), "when to ask before acting"
-    ),
-    "theme": Spec("textual-dark", _as_str, ("DEXTER_THEME",), "Textual theme name"),
-    "mask_pii": Spec(False, _as_bool, ("DEXTER_MASK_PII",), "event detail masks PII at start"),
-    "stack_order": Spec(
-        "oldest-first",
-        _choice(STACK_ORDERS),
-        ("DEXTER_STACK_ORDER",),
-        "frames: oldest-first (Python) or newest-first",
-    ),
-    "keymap": Spec({}, _keymap, (), "binding id -> keys"),
-    "ca_bundle": Spec(None, _path, ("DEXTER_CA_BUNDLE",), "extra CA bundle (PEM)"),
-    "timeout": Spec(30.0, _float_in(1, 600), ("DEXTER_TIMEOUT",), "HTTP timeout (s)"),
-    "connect_timeout": Spec(
-        10.0, _float_in(1, 120), ("DEXTER_CONNECT_TIMEOUT",), "HTTP connect timeout (s)"
-    ),
-    "max_concurrency": Spec(
-        4, _int_in(1, 16), ("DEXTER_MAX_CONCURRENCY",), "requests in flight at most"
-    ),
-}
-#: keys allowed at the top of config.toml besides the settings
-FILE_ONLY_KEYS = ("default_profile", "profiles")
+_SPEC = "dexter_tui.config.spec"
+
+
+def setting(
+    parse: Callable[[Any], Any], env: tuple[str, ...] = (), help: str = ""
+) -> dict[str, Any]:
+    """The `field(metadata=...)` of a setting: with the field's default, the one place its
+    checker, environment variables and description are written (`SPECS` is read off the fields)."""
+    return {_SPEC: (parse, env, help)}
 
 
 @dataclass
 class Settings:
     """The effective settings and, per key, the source that gave its value."""
 
-    url: str = DEFAULT_URL
-    token: Secret | None = None
-    token_command: str | None = None
-    org: str | None = None
-    project: list[str] = field(default_factory=list)
-    read_only: bool = False
-    bell: bool = False
-    poll_interval: float = 30.0
-    default_query: str = "is:unresolved"
-    default_sort: str = "date"
-    default_period: str = "14d"
-    default_environment: list[str] = field(default_factory=list)
-    confirm: str = "bulk"
-    theme: str = "textual-dark"
-    mask_pii: bool = False
-    stack_order: str = "oldest-first"
-    keymap: dict[str, str] = field(default_factory=dict)
-    ca_bundle: Path | None = None
-    timeout: float = 30.0
-    connect_timeout: float = 10.0
-    max_concurrency: int = 4
+    url: str = field(
+        default=DEFAULT_URL,
+        metadata=setting(_as_url, ("SENTRY_URL", "DEXTER_URL"), "Sentry base URL"),
+    )
+    token: Secret | None = field(
+        default=None, metadata=setting(_secret, ("SENTRY_AUTH_TOKEN", "DEXTER_TOKEN"), "auth token")
+    )
+    token_command: str | None = field(
+        default=None,
+        metadata=setting(
+            _optional_str, ("DEXTER_TOKEN_COMMAND",), "command whose output is the token"
+        ),
+    )
+    org: str | None = field(
+        default=None,
+        metadata=setting(_optional_str, ("SENTRY_ORG", "DEXTER_ORG"), "organization slug"),
+    )
+    project: list[str] = field(
+        default_factory=list,
+        metadata=setting(
+            _str_list, ("SENTRY_PROJECT", "DEXTER_PROJECT"), "project slug(s) to show"
+        ),
+    )
+    read_only: bool = field(
+        default=False, metadata=setting(_as_bool, ("DEXTER_READ_ONLY",), "refuse every change")
+    )
+    bell: bool = field(
+        default=False,
+        metadata=setting(_as_bool, ("DEXTER_BELL",), "ring the terminal bell on new issues"),
+    )
+    poll_interval: float = field(
+        default=30.0,
+        metadata=setting(
+            _float_in(5, 3600), ("DEXTER_POLL_INTERVAL",), "seconds between refreshes"
+        ),
+    )
+    default_query: str = field(
+        default=DEFAULT_QUERY,
+        metadata=setting(_as_str, ("DEXTER_DEFAULT_QUERY",), "issue search at start"),
+    )
+    default_sort: str = field(
+        default=DEFAULT_SORT,
+        metadata=setting(_choice(SORTS), ("DEXTER_DEFAULT_SORT",), "issue sort"),
+    )
+    default_period: str = field(
+        default=DEFAULT_PERIOD,
+        metadata=setting(_period, ("DEXTER_DEFAULT_PERIOD",), "stats period"),
+    )
+    default_environment: list[str] = field(
+        default_factory=list,
+        metadata=setting(_str_list, ("DEXTER_DEFAULT_ENVIRONMENT",), "environment filter"),
+    )
+    confirm: str = field(
+        default="bulk",
+        metadata=setting(
+            _choice(CONFIRM_POLICIES), ("DEXTER_CONFIRM",), "when to ask before acting"
+        ),
+    )
+    theme: str = field(
+        default="textual-dark", metadata=setting(_as_str, ("DEXTER_THEME",), "Textual theme name")
+    )
+    mask_pii: bool = field(
+        default=False,
+        metadata=setting(_as_bool, ("DEXTER_MASK_PII",), "event detail masks PII at start"),
+    )
+    stack_order: str = field(
+        default=STACK_ORDERS[0],
+        metadata=setting(
+            _choice(STACK_ORDERS),
+            ("DEXTER_STACK_ORDER",),
+            "frames: oldest-first (Python) or newest-first",
+        ),
+    )
+    keymap: dict[str, str] = field(
+        default_factory=dict, metadata=setting(_keymap, (), "binding id -> keys")
+    )
+    ca_bundle: Path | None = field(
+        default=None, metadata=setting(_path, ("DEXTER_CA_BUNDLE",), "extra CA bundle (PEM)")
+    )
+    timeout: float = field(
+        default=30.0, metadata=setting(_float_in(1, 600), ("DEXTER_TIMEOUT",), "HTTP timeout (s)")
+    )
+    connect_timeout: float = field(
+        default=10.0,
+        metadata=setting(
+            _float_in(1, 120), ("DEXTER_CONNECT_TIMEOUT",), "HTTP connect timeout (s)"
+        ),
+    )
+    max_concurrency: int = field(
+        default=4,
+        metadata=setting(_int_in(1, 16), ("DEXTER_MAX_CONCURRENCY",), "requests in flight at most"),
+    )
     profile: str | None = None
     config_path: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
@@ -288,6 +334,18 @@ class Settings:
                 shown = str(value)
             rows.append((key, shown, self.sources.get(key, "default")))
         return rows
+
+
+def _spec_of(f: Field[Any]) -> Spec:
+    parse, env, help_text = f.metadata[_SPEC]
+    default = f.default if f.default_factory is MISSING else f.default_factory()
+    return Spec(default, parse, env, help_text)
+
+
+#: every setting, in `Settings` field order (the order `config show` and error messages use)
+SPECS: dict[str, Spec] = {f.name: _spec_of(f) for f in fields(Settings) if _SPEC in f.metadata}
+#: keys allowed at the top of config.toml besides the settings
+FILE_ONLY_KEYS = ("default_profile", "profiles")
 
 
 def _redact(token: str) -> str:
@@ -481,7 +539,7 @@ def load_settings(
 
     settings = Settings(profile=chosen, config_path=path)
     for key, spec in SPECS.items():
-        value, where = spec.default, "default"
+        value, where = getattr(settings, key), "default"
         for layer in layers:
             if key in layer.values:
                 raw, where = layer.values[key], layer.where[key]
@@ -558,7 +616,7 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         "--config", metavar="PATH", help="config file (default: see `dexter config path`)"
     )
     group.add_argument("--profile", metavar="NAME", help="use [profiles.NAME] of the config file")
-    group.add_argument("--url", metavar="URL", help="Sentry URL (default https://sentry.io)")
+    group.add_argument("--url", metavar="URL", help=f"Sentry URL (default {DEFAULT_URL})")
     group.add_argument(
         "--token",
         metavar="TOKEN",
@@ -575,32 +633,50 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 # -- writing the file ------------------------------------------------------------------------------
 
-TEMPLATE = """\
+
+def _toml(value: Any) -> str:
+    """A default as TOML source (`30.0` -> `30`), for the template."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _default(key: str, comment: str = "") -> str:
+    """The template's commented-out line of `key` showing its default, comment at column 40."""
+    line = f"# {key} = {_toml(SPECS[key].default)}"
+    return f"{line:<39}# {comment}" if comment else line
+
+
+TEMPLATE = f"""\
 # dexter-tui configuration.
 # Precedence (low -> high): defaults < ~/.sentryclirc < this file (top level, then the selected
 # profile) < environment (SENTRY_URL, SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT, DEXTER_*)
 # < command-line flags. `dexter config show` prints the effective values and their sources.
 
-# url = "https://sentry.io"            # self-hosted: "https://sentry.example.com"
+{_default("url", 'self-hosted: "https://sentry.example.com"')}
 # org = "my-org"
 # project = ["backend", "web"]         # empty = every project you can see
 # token_command = "pass show sentry/token"   # or: token = "..." (keep this file 0600)
-# read_only = false
-# bell = false                         # ring the terminal bell when new or regressed issues arrive
+{_default("read_only")}
+{_default("bell", "ring the terminal bell when new or regressed issues arrive")}
 
-# poll_interval = 30                   # seconds between refreshes of the issue list (5..3600)
-# default_query = "is:unresolved"
-# default_sort = "date"                # date | new | freq | user | priority (dexter's score)
-# default_period = "14d"
+{_default("poll_interval", "seconds between refreshes of the issue list (5..3600)")}
+{_default("default_query")}
+{_default("default_sort", "date | new | freq | user | priority (dexter's score)")}
+{_default("default_period")}
 # default_environment = ["production"]
-# confirm = "bulk"                     # always | bulk | never: when to ask before acting
-# theme = "textual-dark"
-# mask_pii = false                     # event detail: mask emails, IPs, cards, tokens (m toggles)
-# stack_order = "oldest-first"         # oldest-first (as Python prints) | newest-first
+{_default("confirm", "always | bulk | never: when to ask before acting")}
+{_default("theme")}
+{_default("mask_pii", "event detail: mask emails, IPs, cards, tokens (m toggles)")}
+{_default("stack_order", "oldest-first (as Python prints) | newest-first")}
 # ca_bundle = "/etc/ssl/my-company-ca.pem"
-# timeout = 30                         # seconds
-# connect_timeout = 10
-# max_concurrency = 4                  # requests in flight at most (1..16)
+{_default("timeout", "seconds")}
+{_default("connect_timeout")}
+{_default("max_concurrency", "requests in flight at most (1..16)")}
 
 # default_profile = "work"
 

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from dexter_tui import choices
 from dexter_tui.cli import main
 from dexter_tui.config import (
+    SORTS,
+    SPECS,
     TEMPLATE,
     ConfigError,
     Secret,
+    Settings,
     add_connection_arguments,
     load_settings,
 )
@@ -228,6 +232,50 @@ def test_template_parses_and_every_commented_setting_is_valid(home: Path) -> Non
     assert s.token_command == "pass show sentry/work"
     assert s.keymap == {"resolve": "x"}
     assert s.default_environment == ["production"]
+
+
+def test_each_default_is_written_once_and_read_the_same_everywhere(home: Path) -> None:
+    """`Settings()`, `SPECS`, a load without sources and the template agree on every default."""
+    fresh, loaded = Settings(), load_settings(env={}, run_token_command=False)
+    for key, spec in SPECS.items():
+        assert getattr(fresh, key) == spec.default == getattr(loaded, key), key
+    assert fresh.project is not Settings().project  # list defaults are not shared
+    shown = {}
+    for line in TEMPLATE.splitlines():
+        match = re.match(r"^# ([a-z_]+) = (.*)$", line)
+        if match and match.group(1) in SPECS and match.group(1) not in shown:  # top level only
+            shown.update(tomllib.loads(f"{match.group(1)} = {match.group(2)}"))
+    defaults_shown = {k: v for k, v in shown.items() if v == SPECS[k].default}
+    # the template shows the real default of every plain setting (examples stand for the rest)
+    assert set(defaults_shown) == {
+        "url",
+        "read_only",
+        "bell",
+        "poll_interval",
+        "default_query",
+        "default_sort",
+        "default_period",
+        "confirm",
+        "theme",
+        "mask_pii",
+        "stack_order",
+        "timeout",
+        "connect_timeout",
+        "max_concurrency",
+    }
+    assert (fresh.default_query, fresh.default_sort, fresh.default_period) == (
+        choices.DEFAULT_QUERY,
+        choices.DEFAULT_SORT,
+        choices.DEFAULT_PERIOD,
+    )
+
+
+def test_default_sort_accepts_the_list_sorts_and_sentrys_others(home: Path) -> None:
+    assert set(choices.SORTS) < set(SORTS)
+    for sort in (*choices.SORTS, *choices.SENTRY_ONLY_SORTS):
+        assert load_settings(env={"DEXTER_DEFAULT_SORT": sort}).default_sort == sort
+    with pytest.raises(ConfigError, match="expected one of 'date', 'new'"):
+        load_settings(env={"DEXTER_DEFAULT_SORT": "oldest"})
 
 
 # -- the `dexter config` command ------------------------------------------------------------------

@@ -7,6 +7,7 @@ Messages name the endpoint (method and path) and what to do next; they never con
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 
@@ -145,3 +146,67 @@ def likely_scope(method: str, path: str) -> str | None:
         if m == method.upper() and re.search(pattern, path):
             return scope
     return None
+
+
+def error_for_status(
+    status: int, body: Any, method: str, path: str, *, rate_reset: float | None = None
+) -> SentryError:
+    """The typed error for a failed response (`body`: its decoded JSON, or None).
+
+    Sentry's `detail` is quoted; a validation map (`{"field": ["problem"]}`) becomes
+    `field_errors`; a 403 names the scope the operation most probably needs.
+    """
+    detail = body.get("detail") if isinstance(body, dict) else None
+    detail_text = detail if isinstance(detail, str) else None
+    where = {"method": method, "path": path, "status": status, "detail": body}
+    if status == 401:
+        return AuthError(
+            "Sentry rejected the token (invalid, expired or revoked"
+            + (f": {detail_text}" if detail_text else "")
+            + "); create a new one under Settings > Auth Tokens and set SENTRY_AUTH_TOKEN "
+            "or `token_command`",
+            **where,
+        )
+    if status == 403:
+        scope = likely_scope(method, path)
+        hint = f"; the token probably lacks the `{scope}` scope" if scope else ""
+        return ScopeError(
+            f"Sentry refused this with the current token ({detail_text or 'forbidden'}){hint}",
+            scope=scope,
+            **where,
+        )
+    if status == 404:
+        return NotFound(
+            f"not found: {detail_text or 'the resource does not exist or is hidden'}", **where
+        )
+    if status == 429:
+        when = (
+            f"; the limit resets at {time.strftime('%H:%M:%S', time.localtime(rate_reset))}"
+            if rate_reset
+            else ""
+        )
+        return RateLimited(
+            f"rate limited by Sentry ({detail_text or 'too many requests'}){when}",
+            reset_at=rate_reset,
+            **where,
+        )
+    if status >= 500:
+        error_id = body.get("errorId") if isinstance(body, dict) else None
+        ref = f" (errorId {error_id})" if error_id else ""
+        return ServerError(
+            f"Sentry failed with HTTP {status}{ref}; try again later",
+            error_id=error_id if isinstance(error_id, str) else None,
+            **where,
+        )
+    field_errors: dict[str, list[str]] = {}
+    if isinstance(body, dict) and detail is None:
+        for key, value in body.items():
+            if isinstance(value, list):
+                field_errors[key] = [str(v) for v in value]
+            elif isinstance(value, str):
+                field_errors[key] = [value]
+    if field_errors:
+        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
+    else:
+        text = detail_text or (str(detail) if detail is not None else f"HTTP {status}")
+    return BadRequest(f"Sentry rejected the request: {text}", field_errors=field_errors, **where)

@@ -29,20 +29,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dexter_tui.choices import PERIODS as PERIODS  # the analytics view cycles these
+from dexter_tui.choices import period_seconds, stats_key
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import NotFound
 from dexter_tui.sentry.models import Issue, TimeSeriesResult
 from dexter_tui.services.issues import priority_of
-from dexter_tui.services.priority import PriorityScore
+from dexter_tui.services.priority import HOT_STATES, PriorityScore
 
-PERIODS = ("1h", "24h", "7d", "14d", "30d")
-PERIOD_SECONDS = {"1h": 3600, "24h": 86400, "7d": 7 * 86400, "14d": 14 * 86400, "30d": 30 * 86400}
+PERIOD_SECONDS = {period: period_seconds(period) for period in PERIODS}
 #: bucket size per period: 48–60 buckets, fine enough for a terminal-wide chart
 INTERVALS = {"1h": 60, "24h": 1800, "7d": 10800, "14d": 21600, "30d": 43200}
 TOP_N = 10
 PAGE = 100
 BREAKDOWN_FIELDS = ("level", "environment", "release")
-HOT = frozenset({"regressed", "escalating"})
 
 
 def iso(epoch: float) -> str:
@@ -190,13 +190,17 @@ class Analytics:
     def hot(self) -> list[Issue]:
         """Regressed and escalating issues seen in the period, most events first."""
         return sorted(
-            (i for i in self.issues.values() if i.substatus in HOT and i.status == "unresolved"),
+            (
+                i
+                for i in self.issues.values()
+                if i.substatus in HOT_STATES and i.status == "unresolved"
+            ),
             key=lambda i: (-i.count, i.short_id),
         )
 
     def priority_top(self, now: float, n: int = TOP_N) -> list[Ranked]:
         """The priority score's top `n` among the period's unresolved issues."""
-        key = "24h" if self.scope.period in ("1h", "24h") else "14d"
+        key = stats_key(self.scope.period)
         ranked = [
             Ranked(i, priority_of(i, key, now))
             for i in self.issues.values()
@@ -380,7 +384,7 @@ class AnalyticsService:
             self.org,
             query="",
             stats_period=scope.period,
-            group_stats_period="24h" if scope.period in ("1h", "24h") else "14d",
+            group_stats_period=stats_key(scope.period),
             sort="freq",
             limit=PAGE,
             **self._filters(scope),

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dexter_tui.choices import period_seconds
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Event, Issue
 from dexter_tui.services.deadlock import Analysis
@@ -36,16 +36,6 @@ DEADLOCK_SEARCHES: tuple[str, ...] = (
     "error.type:DeadlockDetected",
     "db.sqlstate:40P01",
 )
-_PERIOD_RE = re.compile(r"^(\d+)([mhdw])$")
-_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def period_seconds(period: str) -> float:
-    """`14d` → seconds (Sentry's statsPeriod syntax)."""
-    match = _PERIOD_RE.match(period)
-    if not match:
-        raise ValueError(f"not a period: {period!r}")
-    return int(match.group(1)) * _UNITS[match.group(2)]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from dexter_tui.sentry.models import Issue
 
 DEFAULT_FIELDS = ("title", "issue", "count()", "count_unique(user)", "last_seen()")
 DATASETS = ("errors", "transactions", "discover")
-PERIODS = ("1h", "24h", "7d", "14d", "30d", "90d")
 MAX_FIELDS = 20
 HISTORY_SIZE = 50
 

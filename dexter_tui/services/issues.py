@@ -11,21 +11,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from dexter_tui.choices import (
+    DEFAULT_PERIOD,
+    DEFAULT_QUERY,
+    DEFAULT_SORT,
+    stats_key,
+)
+from dexter_tui.choices import PERIODS as PERIODS  # re-exported with the two below
+from dexter_tui.choices import SORT_LABELS as SORT_LABELS
+from dexter_tui.choices import SORTS as SORTS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
-from dexter_tui.services.priority import PriorityInputs, PriorityScore, score
+from dexter_tui.services.priority import HOT_STATES, PriorityInputs, PriorityScore, score
 
-PERIODS = ("1h", "24h", "7d", "14d", "30d")
-#: `priority` is ours (the transparent score), sorted locally; the rest are Sentry's sorts.
-SORTS = ("date", "new", "freq", "user", "priority")
-SORT_LABELS = {
-    "date": "last seen",
-    "new": "first seen",
-    "freq": "events",
-    "user": "users",
-    "priority": "priority score",
-}
 #: (label, query) of the quick filters
 QUICK_FILTERS: tuple[tuple[str, str], ...] = (
     ("unresolved", "is:unresolved"),
@@ -42,16 +41,16 @@ QUICK_FILTERS: tuple[tuple[str, str], ...] = (
 class IssueQuery:
     """Everything that decides which issues the list shows, in Sentry's terms."""
 
-    query: str = "is:unresolved"
-    sort: str = "date"
-    period: str = "14d"
+    query: str = DEFAULT_QUERY
+    sort: str = DEFAULT_SORT
+    period: str = DEFAULT_PERIOD
     environments: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()  # project ids
 
     @property
     def stats_key(self) -> str:
         """The sparkline series that matches the period (Sentry offers 24h hourly or 14d daily)."""
-        return "24h" if self.period in ("1h", "24h") else "14d"
+        return stats_key(self.period)
 
     @property
     def server_sort(self) -> str:
@@ -88,9 +87,6 @@ class PollChanges:
     regressed: list[str] = field(default_factory=list)  # became regressed/escalating
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-
-
-HOT = frozenset({"regressed", "escalating"})
 
 
 class IssueFeed:
@@ -189,7 +185,7 @@ class IssueFeed:
                 if before is None:
                     changes.new.append(issue.id)
                 else:
-                    if issue.substatus in HOT and before.substatus not in HOT:
+                    if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
                         changes.regressed.append(issue.id)
                     if issue != before:
                         changes.updated.append(issue.id)
