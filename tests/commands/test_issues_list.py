@@ -47,9 +47,9 @@ def test_the_connection_line_names_url_and_token_source_never_the_token(
 
 
 def test_all_streams_every_page(dexter, sentry_env, seeded_store) -> None:
-    unresolved = seeded_store.query_one(
-        "SELECT COUNT(*) FROM groups WHERE status = 'unresolved'"
-    )[0]
+    unresolved = seeded_store.query_one("SELECT COUNT(*) FROM groups WHERE status = 'unresolved'")[
+        0
+    ]
     result = dexter("issues", "list", "--all", "--period", "30d", "--json")
     assert result.code == 0, result.err
     ids = [r["id"] for r in result.json_lines()]
