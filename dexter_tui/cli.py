@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
@@ -28,7 +29,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "issues": ("issues_cmd", "list, show and act on issues from scripts (JSON, CSV, Markdown)"),
     "events": ("events_cmd", "show one event (by id, or the latest/oldest of an issue)"),
     "cache": ("cache_cmd", "show or clear the offline cache"),
-    "open": ("open_cmd", "open the TUI on one issue (SHORTID, id or Sentry issue URL)"),
+    "open": (
+        "open_cmd",
+        "open the TUI on one issue (SHORTID, id or issue URL; `dexter URL` works too)",
+    ),
     "demo": ("demo", "open the TUI on a built-in demo Sentry (no account needed)"),
     "demo-server": ("demo_server", "serve a Sentry-compatible demo API and ingest on loopback"),
     "deadlock": ("deadlock", "analyse a PostgreSQL deadlock report (text or Sentry event JSON)"),
@@ -153,9 +157,29 @@ def merge_global_options(parser: argparse.ArgumentParser, args: argparse.Namespa
             )
 
 
+_VALUED = frozenset(flag for dest, flag in CONNECTION_OPTIONS if dest != "read_only")
+
+
+def _issue_url_shortcut(argv: list[str]) -> list[str]:
+    """`dexter https://…/issues/123/` means `dexter open https://…/issues/123/`."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _VALUED:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        if re.match(r"^https?://\S+/issues/\d+", arg):
+            return [*argv[:i], "open", *argv[i:]]
+        return argv
+    return argv
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_issue_url_shortcut(list(sys.argv[1:] if argv is None else argv)))
     merge_global_options(parser, args)
     return args
 

@@ -192,3 +192,12 @@ def test_a_crash_inside_the_tui_is_not_exit_0(
             return 0
 
     assert run_app(QuitApp(), argv=[]) == 0
+
+
+def test_an_issue_url_alone_means_open() -> None:
+    url = "https://acme.sentry.io/issues/123456/?project=1"
+    args = parse_args(["--org", "acme", url])
+    assert args.command == "open"
+    assert args.issue == url
+    assert args.org == "acme"
+    assert parse_args(["issues", "show", url]).command == "issues"

@@ -8,6 +8,8 @@ issue list is up — `q` goes back to the list.
 from __future__ import annotations
 
 import argparse
+import inspect
+from pathlib import Path
 from typing import Any
 
 from dexter_tui.commands.session import (
@@ -59,6 +61,9 @@ def build_app_on(settings: Any, issue: Any, **context_kw: Any) -> Any:
     from dexter_tui.tui.factory import build_context, checked_keymap, default_action_log_path
 
     class OpenOnIssue(DexterApp):
+        # Textual resolves a relative CSS_PATH next to the subclass's module: point at the app's
+        CSS_PATH = str(Path(inspect.getfile(DexterApp)).with_name("dexter.tcss"))
+
         def on_mount(self) -> None:
             # Textual runs DexterApp.on_mount too (it pushes the list); open the issue after it
             self.call_after_refresh(self.open_issue, issue)
