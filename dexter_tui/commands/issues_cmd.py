@@ -110,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "list",
         "list issues matching a Sentry search (one page of 100 unless --limit/--all)",
         "  dexter issues list 'is:unresolved level:fatal' --period 1h --json\n"
-        "  dexter issues list --all --format '{shortId}\\t{title}'\n"
+        "  dexter issues list --all --format '{shortId} {project[slug]} {title}'\n"
         "  dexter issues list --offline --md",
     )
     ls.add_argument("query", nargs="?", help="Sentry search (default: config, is:unresolved)")
