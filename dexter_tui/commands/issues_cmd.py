@@ -274,16 +274,22 @@ def _search(args: argparse.Namespace, settings: Any, query: str | None) -> Any:
     )
 
 
-def _cache_key(search: Any, settings: Any) -> str:
-    from dexter_tui.services.cache import list_key
+def _cached_project_ids(cache: Any, settings: Any) -> tuple[str, ...] | None:
+    """Project ids for `--project` slugs from the cached project list (None: unknown)."""
+    if not settings.project:
+        return ()
+    projects = _try(cache.projects) if cache is not None else None
+    by_slug = {p.slug: p.id for p in projects or []}
+    if not all(slug in by_slug for slug in settings.project):
+        return None
+    return tuple(by_slug[slug] for slug in settings.project)
 
-    return list_key(
-        query=search.query,
-        sort=search.sort,
-        period=search.period,
-        environments=search.environments,
-        projects=settings.project,
-    )
+
+def _offline_key(cache: Any, search: Any, settings: Any) -> str | None:
+    from dexter_tui.services.cache import list_key_for
+
+    ids = _cached_project_ids(cache, settings)
+    return None if ids is None else list_key_for(search.with_(projects=ids))
 
 
 # -- list ------------------------------------------------------------------------------------------
@@ -302,9 +308,8 @@ async def _list(args: argparse.Namespace) -> int:
     now = time.time()
     writer = writer_for(args, search.stats_key, now)
     cache = open_cache(settings)
-    key = _cache_key(search, settings)
     if args.offline:
-        return _list_offline(cache, key, search, limit, writer)
+        return _list_offline(cache, _offline_key(cache, search, settings), search, limit, writer)
 
     by_priority = search.sort == "priority"
     try:
@@ -324,7 +329,8 @@ async def _list(args: argparse.Namespace) -> int:
                     break
                 page = await feed.load_more()
     except SentryError as error:
-        if cache is not None and exit_code(error) == EXIT_UNAVAILABLE:
+        key = _offline_key(cache, search, settings)
+        if cache is not None and key is not None and exit_code(error) == EXIT_UNAVAILABLE:
             cached = _try(cache.issue_list, key)
             if cached is not None:
                 say(
@@ -337,7 +343,9 @@ async def _list(args: argparse.Namespace) -> int:
         issues.sort(key=lambda i: -feed.priority(i).total)
         writer.page(issues if limit is None else issues[:limit])
     writer.finish()
-    cache_write(cache, "put_issue_list", key, feed.ordered(), hits=feed.hits)
+    from dexter_tui.services.cache import list_key_for
+
+    cache_write(cache, "put_issue_list", list_key_for(search), feed.ordered(), hits=feed.hits)
     total = f" of {feed.hits:,}" if feed.hits is not None else ""
     say(f"dexter: {writer.count} issue(s){total}")
     return EXIT_OK
@@ -358,12 +366,12 @@ def _try(call: Any, *a: Any) -> Any:
         return None
 
 
-def _list_offline(cache: Any, key: str, search: Any, limit: int | None, writer: Any) -> int:
+def _list_offline(cache: Any, key: str | None, search: Any, limit: int | None, writer: Any) -> int:
     from dexter_tui.services.issues import priority_of
 
     if cache is None:
         raise CommandError("--offline: the offline cache cannot be read", EXIT_UNAVAILABLE)
-    cached = _try(cache.issue_list, key)
+    cached = _try(cache.issue_list, key) if key is not None else None
     if cached is None:
         raise CommandError(
             "offline: nothing cached for this search, sort, period, environments and projects; "

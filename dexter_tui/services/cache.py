@@ -147,7 +147,7 @@ def list_key(
     environments: Sequence[str] = (),
     projects: Sequence[str] = (),
 ) -> str:
-    """The key of one issue list: the same search, sort, period, environments and projects."""
+    """The key of one issue list: the same search, sort, period, environments and project ids."""
     return json.dumps(
         {
             "query": query,
@@ -157,6 +157,17 @@ def list_key(
             "projects": sorted(projects),
         },
         sort_keys=True,
+    )
+
+
+def list_key_for(query: Any) -> str:
+    """The key of an `IssueQuery` (`services/issues.py`): the TUI and the CLI share entries."""
+    return list_key(
+        query=query.query,
+        sort=query.sort,
+        period=query.period,
+        environments=query.environments,
+        projects=query.projects,
     )
 
 

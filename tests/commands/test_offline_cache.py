@@ -157,3 +157,23 @@ def test_faults_exit_5(dexter, sentry_env, faults, kind) -> None:
     result = dexter("issues", "list", "--limit", "3")
     assert result.code == 5, result.err
     assert "Traceback" not in result.err
+
+
+def test_offline_project_filter_uses_the_cached_project_ids(dexter, sentry_env) -> None:
+    online = dexter("issues", "list", "--project", "checkout-api", "--json")
+    assert online.code == 0
+    sentry_env.stop()
+    offline = dexter("issues", "list", "--project", "checkout-api", "--json", "--offline")
+    assert offline.code == 0, offline.err
+    assert [r["id"] for r in offline.json_lines()] == [r["id"] for r in online.json_lines()]
+    assert dexter("issues", "list", "--project", "billing-worker", "--offline").code == 4
+
+
+def test_the_cli_and_the_tui_share_list_entries() -> None:
+    from dexter_tui.services.cache import list_key, list_key_for
+    from dexter_tui.services.issues import IssueQuery
+
+    query = IssueQuery(query="is:unresolved", period="24h", environments=("prod",), projects=("1",))
+    assert list_key_for(query) == list_key(
+        query="is:unresolved", sort="date", period="24h", environments=["prod"], projects=["1"]
+    )
