@@ -143,3 +143,16 @@ def test_doctor_says_which_url_and_token_source_it_uses(live_server, world, caps
     assert f"url {live_server.url} (from command-line flag --url)" in out
     assert f"{USER_TOKEN}******** (from command-line flag --token)" in out
     assert "abcdefghijklmnop" not in out
+
+
+def test_doctor_shows_server_text_literally(monkeypatch, capsys) -> None:
+    from dexter_tui.commands import doctor as doctor_module
+
+    async def hostile_checks(settings, **kw):
+        return [doctor_module.Check("reachable", doctor_module.WARN, "x\x1b]52;c;ZXZpbA==\x07y")]
+
+    monkeypatch.setattr(doctor_module, "run_checks", hostile_checks)
+    doctor("--url", "http://127.0.0.1:9", "--token", "x", "--org", "acme")
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "x␛]52;c;ZXZpbA==␇y" in out

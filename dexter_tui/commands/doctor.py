@@ -47,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     import asyncio  # deferred: `dexter` builds every subcommand's parser at start
 
-    from dexter_tui.commands.session import keep_secret, scrub
+    from dexter_tui.commands.session import keep_secret, plain, scrub
 
     keep_secret(settings)
     checks = asyncio.run(run_checks(settings))
-    print(scrub(render(checks)))
+    # results quote the server's own messages: shown literally, never as escape sequences
+    print("\n".join(plain(line) for line in scrub(render(checks)).splitlines()))
     return 1 if any(c.status == FAIL for c in checks) else 0
 
 
