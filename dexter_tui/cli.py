@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """Command-line entry point: `dexter [OPTIONS] [SUBCOMMAND] ...`.
 
 Each subcommand lives in `dexter_tui.commands.<module>` with `add_arguments(parser)` and
@@ -177,8 +178,22 @@ def _issue_url_shortcut(argv: list[str]) -> list[str]:
     return argv
 
 
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion (argcomplete), only when the shell asks: nothing is imported otherwise."""
+    import os
+
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        import argcomplete
+    except ImportError:  # the optional extra `completion` is not installed
+        return
+    argcomplete.autocomplete(parser)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
+    _complete(parser)
     args = parser.parse_args(_issue_url_shortcut(list(sys.argv[1:] if argv is None else argv)))
     merge_global_options(parser, args)
     return args

@@ -201,3 +201,25 @@ def test_an_issue_url_alone_means_open() -> None:
     assert args.issue == url
     assert args.org == "acme"
     assert parse_args(["issues", "show", url]).command == "issues"
+
+
+def test_shell_completion_lists_commands_and_verbs(tmp_path: Path) -> None:
+    pytest.importorskip("argcomplete")
+    out = tmp_path / "completions"
+
+    def complete(line: str) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SENTRY_", "DEXTER_"))}
+        env |= {
+            "_ARGCOMPLETE": "1",
+            "_ARGCOMPLETE_IFS": "\n",
+            "COMP_LINE": line,
+            "COMP_POINT": str(len(line)),
+            "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+        }
+        subprocess.run([sys.executable, "-m", "dexter_tui.cli"], env=env, timeout=60, check=False)
+        return out.read_text().split()
+
+    assert {"issues", "events", "cache", "open", "doctor"} <= set(complete("dexter "))
+    assert set(complete("dexter issues re")) == {"resolve"}
+    assert {"unresolve", "unassign"} <= set(complete("dexter issues un"))
+    assert "--dry-run" in complete("dexter issues resolve --dr")
