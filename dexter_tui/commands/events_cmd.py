@@ -63,14 +63,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _show(args: argparse.Namespace) -> int:
-    from dexter_tui.commands.issue_output import dumps
-    from dexter_tui.commands.issues_cmd import (
-        _try,
+    from dexter_tui.commands.issue_lookup import (
         cache_write,
         issue_ref,
         open_cache,
         resolve_issue_id,
+        try_cache,
     )
+    from dexter_tui.commands.issue_output import dumps
     from dexter_tui.services.events import event_json
 
     named = args.event in NAMED
@@ -81,8 +81,8 @@ async def _show(args: argparse.Namespace) -> int:
     if args.offline:
         if cache is None:
             raise CommandError("--offline: the offline cache cannot be read", EXIT_UNAVAILABLE)
-        issue_id = _try(cache.issue_id_for, issue_ref(args.issue)) if args.issue else None
-        cached = _try(cache.event, args.event, issue_id)
+        issue_id = try_cache(cache.issue_id_for, issue_ref(args.issue)) if args.issue else None
+        cached = try_cache(cache.event, args.event, issue_id)
         if cached is None:
             raise CommandError("offline: this event is not in the cache", EXIT_NOT_FOUND)
         stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(cached.fetched_at))

@@ -9,26 +9,32 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 from typing import Any
 
+from dexter_tui.commands.issue_lookup import (
+    cache_write,
+    issue_ref,
+    offline_key,
+    open_cache,
+    project_ids,
+    resolve_issue_id,
+    search_for,
+    since,
+    try_cache,
+)
 from dexter_tui.commands.session import (
-    EXIT_AUTH,
     EXIT_CODES_HELP,
     EXIT_NOT_FOUND,
     EXIT_OK,
-    EXIT_PARTIAL,
     EXIT_UNAVAILABLE,
-    EXIT_USAGE,
     CommandError,
-    confirm,
+    exit_code_for,
     load,
     make_client,
     plain,
     run_command,
     say,
-    state_path,
 )
 from dexter_tui.config import SORTS, add_connection_arguments
 
@@ -194,102 +200,9 @@ def run(args: argparse.Namespace) -> int:
         return run_command(lambda: _list(args))
     if action == "show":
         return run_command(lambda: _show(args))
-    return run_command(lambda: _act(args))
+    from dexter_tui.commands.issue_verbs import run_verb
 
-
-# -- shared ----------------------------------------------------------------------------------------
-
-
-def open_cache(settings: Any) -> Any:
-    """The offline cache for these settings, or None (with a note) when it cannot be used."""
-    from dexter_tui.services.cache import CacheError, OfflineCache
-
-    try:
-        return OfflineCache.for_settings(settings)
-    except CacheError as error:
-        say(f"dexter: offline cache unavailable: {plain(str(error))}")
-        return None
-
-
-def cache_write(cache: Any, method: str, *a: Any, **kw: Any) -> None:
-    if cache is None:
-        return
-    from dexter_tui.services.cache import CacheError
-
-    try:
-        getattr(cache, method)(*a, **kw)
-    except CacheError as error:
-        say(f"dexter: could not update the offline cache: {plain(str(error))}")
-
-
-def _since(fetched_at: float) -> str:
-    minutes = int(max(0.0, time.time() - fetched_at) // 60)
-    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(fetched_at))
-    age = f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
-    return f"{when}, {age}"
-
-
-def issue_ref(text: str) -> str:
-    """An issue id from a Sentry issue URL, else the text as given (id or short id)."""
-    match = _URL_ISSUE_RE.search(text)
-    if "://" in text and match:
-        return match.group(1)
-    return text.strip()
-
-
-async def resolve_issue_id(client: Any, org: str, ref: str) -> str:
-    """Numeric ids pass through; short ids are looked up (NotFound when unknown)."""
-    ref = issue_ref(ref)
-    if ref.isdigit():
-        return ref
-    found = await client.lookup_short_id(org, ref)
-    if not found.group_id:
-        from dexter_tui.sentry.errors import NotFound
-
-        raise NotFound(f"no issue with short id {ref}")
-    return found.group_id
-
-
-async def _project_ids(client: Any, settings: Any, cache: Any) -> list[str]:
-    if not settings.project:
-        return []
-    from dexter_tui.services.workspace import Workspace
-
-    projects = await client.list_projects(settings.org)
-    cache_write(cache, "put_projects", projects)
-    try:
-        return Workspace(settings.org, projects=projects).project_ids(list(settings.project))
-    except LookupError as error:
-        raise CommandError(str(error), EXIT_NOT_FOUND) from None
-
-
-def _search(args: argparse.Namespace, settings: Any, query: str | None) -> Any:
-    from dexter_tui.services.issues import IssueQuery
-
-    return IssueQuery(
-        query=query if query is not None else settings.default_query,
-        sort=getattr(args, "sort", None) or settings.default_sort,
-        period=args.period or settings.default_period,
-        environments=tuple(args.env or settings.default_environment),
-    )
-
-
-def _cached_project_ids(cache: Any, settings: Any) -> tuple[str, ...] | None:
-    """Project ids for `--project` slugs from the cached project list (None: unknown)."""
-    if not settings.project:
-        return ()
-    projects = _try(cache.projects) if cache is not None else None
-    by_slug = {p.slug: p.id for p in projects or []}
-    if not all(slug in by_slug for slug in settings.project):
-        return None
-    return tuple(by_slug[slug] for slug in settings.project)
-
-
-def _offline_key(cache: Any, search: Any, settings: Any) -> str | None:
-    from dexter_tui.services.cache import list_key_for
-
-    ids = _cached_project_ids(cache, settings)
-    return None if ids is None else list_key_for(search.with_(projects=ids))
+    return run_command(lambda: run_verb(args))
 
 
 # -- list ------------------------------------------------------------------------------------------
@@ -303,18 +216,18 @@ async def _list(args: argparse.Namespace) -> int:
     if args.format:
         check_template(args.format)
     settings = load(args, need_token=not args.offline)
-    search = _search(args, settings, args.query)
+    search = search_for(args, settings, args.query)
     limit = None if args.all else (args.limit or DEFAULT_LIMIT)
     now = time.time()
     writer = writer_for(args, search.stats_key, now)
     cache = open_cache(settings)
     if args.offline:
-        return _list_offline(cache, _offline_key(cache, search, settings), search, limit, writer)
+        return _list_offline(cache, offline_key(cache, search, settings), search, limit, writer)
 
     by_priority = search.sort == "priority"
     try:
         async with make_client(settings) as client:
-            search = search.with_(projects=tuple(await _project_ids(client, settings, cache)))
+            search = search.with_(projects=tuple(await project_ids(client, settings, cache)))
             # priority is sorted here: rank at least a full page, not just the first N by date
             size = 100 if by_priority else min(100, limit or 100)
             feed = IssueFeed(client, settings.org, search, page_size=size)
@@ -329,12 +242,12 @@ async def _list(args: argparse.Namespace) -> int:
                     break
                 page = await feed.load_more()
     except SentryError as error:
-        key = _offline_key(cache, search, settings)
-        if cache is not None and key is not None and exit_code(error) == EXIT_UNAVAILABLE:
-            cached = _try(cache.issue_list, key)
+        key = offline_key(cache, search, settings)
+        if cache is not None and key is not None and exit_code_for(error) == EXIT_UNAVAILABLE:
+            cached = try_cache(cache.issue_list, key)
             if cached is not None:
                 say(
-                    f"dexter: cached data from {_since(cached.fetched_at)} is available: "
+                    f"dexter: cached data from {since(cached.fetched_at)} is available: "
                     "add --offline"
                 )
         raise
@@ -351,34 +264,19 @@ async def _list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def exit_code(error: BaseException) -> int:
-    from dexter_tui.commands.session import exit_code_for
-
-    return exit_code_for(error)
-
-
-def _try(call: Any, *a: Any) -> Any:
-    from dexter_tui.services.cache import CacheError
-
-    try:
-        return call(*a)
-    except CacheError:
-        return None
-
-
 def _list_offline(cache: Any, key: str | None, search: Any, limit: int | None, writer: Any) -> int:
     from dexter_tui.services.issues import priority_of
 
     if cache is None:
         raise CommandError("--offline: the offline cache cannot be read", EXIT_UNAVAILABLE)
-    cached = _try(cache.issue_list, key) if key is not None else None
+    cached = try_cache(cache.issue_list, key) if key is not None else None
     if cached is None:
         raise CommandError(
             "offline: nothing cached for this search, sort, period, environments and projects; "
             "run it once while Sentry is reachable",
             EXIT_NOT_FOUND,
         )
-    say(f"dexter: offline — showing cached data from {_since(cached.fetched_at)}")
+    say(f"dexter: offline — showing cached data from {since(cached.fetched_at)}")
     issues = list(cached.issues)
     if search.sort == "priority":
         issues.sort(key=lambda i: -priority_of(i, search.stats_key, time.time()).total)
@@ -401,10 +299,10 @@ async def _show(args: argparse.Namespace) -> int:
     if args.offline:
         if cache is None:
             raise CommandError("--offline: the offline cache cannot be read", EXIT_UNAVAILABLE)
-        cached = _try(cache.issue, issue_ref(args.issue))
+        cached = try_cache(cache.issue, issue_ref(args.issue))
         if cached is None:
             raise CommandError(f"offline: {args.issue} is not in the cache", EXIT_NOT_FOUND)
-        say(f"dexter: offline — showing cached data from {_since(cached.fetched_at)}")
+        say(f"dexter: offline — showing cached data from {since(cached.fetched_at)}")
         issue = cached.value
     else:
         async with make_client(settings) as client:
@@ -469,199 +367,3 @@ def render_issue(issue: Any, record: dict[str, Any], events: list[Any]) -> str:
                 f"{plain(event.title or event.message)}"
             )
     return "\n".join(lines)
-
-
-# -- bulk verbs ------------------------------------------------------------------------------------
-
-
-def _build_action(args: argparse.Namespace, assignee: Any = None) -> Any:
-    from dexter_tui.services import actions
-
-    verb = args.verb
-    if verb == "resolve":
-        return actions.resolve()
-    if verb == "unresolve":
-        return actions.unresolve()
-    if verb == "ignore":
-        if args.ignore_for:
-            spec = actions.IgnoreSpec("duration", minutes=args.ignore_for)
-        elif args.until_escalating:
-            spec = actions.IgnoreSpec("until_escalating")
-        elif args.ignore_count:
-            spec = actions.IgnoreSpec("count", minutes=args.window, count=args.ignore_count)
-        elif args.ignore_users:
-            spec = actions.IgnoreSpec("users", minutes=args.window, count=args.ignore_users)
-        else:
-            spec = actions.IgnoreSpec("forever")
-        return actions.ignore(spec)
-    if verb == "assign":
-        return actions.assign(assignee)
-    if verb == "unassign":
-        return actions.unassign()
-    if verb == "bookmark":
-        return actions.bookmark(not args.off)
-    if verb == "merge":
-        return actions.merge()
-    return actions.delete()
-
-
-def find_assignee(who: str, workspace: Any) -> Any:
-    """`me`, `user:ID`, `team:ID`, `#team`, an email, a username or a name."""
-    options = workspace.assignees()
-    wanted = who.strip()
-    if wanted.lower() == "me":
-        if workspace.me is None:
-            raise CommandError("--to me: Sentry did not say who the token belongs to", EXIT_USAGE)
-        return workspace.me
-    for option in options:
-        if wanted in (option.actor, option.label) or (
-            option.email and wanted.lower() == option.email.lower()
-        ):
-            return option
-    matches = [o for o in options if o.name.lower() == wanted.lstrip("#").lower()]
-    if wanted.startswith("#"):
-        matches = [o for o in matches if o.kind == "team"]
-    if len(matches) == 1:
-        return matches[0]
-    known = ", ".join(o.label for o in options[:12]) or "none visible"
-    reason = "matches several" if matches else "matches no member or team"
-    raise CommandError(f"--to {who}: {reason} (some: {known})", EXIT_NOT_FOUND)
-
-
-async def _targets(args: argparse.Namespace, settings: Any, client: Any) -> tuple[list, dict]:
-    """The issues to act on, and the references that matched none (ref -> reason)."""
-    from dexter_tui.sentry.errors import NotFound
-    from dexter_tui.services.issues import IssueFeed
-
-    if args.query is not None:
-        search = _search(args, settings, args.query)
-        search = search.with_(projects=tuple(await _project_ids(client, settings, None)))
-        feed = IssueFeed(client, settings.org, search, page_size=100)
-        await feed.load_first()
-        while feed.has_more:
-            await feed.load_more()
-        return feed.ordered(), {}
-    import asyncio
-
-    async def one(ref: str) -> Any:
-        issue_id = await resolve_issue_id(client, settings.org, ref)
-        return await client.get_issue(settings.org, issue_id)
-
-    results = await asyncio.gather(*(one(r) for r in args.ids), return_exceptions=True)
-    issues, missing = [], {}
-    for ref, result in zip(args.ids, results, strict=True):
-        if isinstance(result, NotFound):
-            missing[ref] = "not found"
-        elif isinstance(result, BaseException):
-            raise result
-        elif result.id not in {i.id for i in issues}:
-            issues.append(result)
-    return issues, missing
-
-
-def _code_for_reason(reason: str) -> int:
-    status = reason.split(" ", 1)[0]
-    if status in ("401", "403"):
-        return EXIT_AUTH
-    if status in ("404", "204"):
-        return EXIT_NOT_FOUND
-    if status.isdigit() and status not in ("429",) and int(status) < 500:
-        return EXIT_PARTIAL
-    return EXIT_UNAVAILABLE
-
-
-async def _act(args: argparse.Namespace) -> int:
-    from dexter_tui.commands.issue_output import dumps
-    from dexter_tui.services.action_log import ActionLog
-    from dexter_tui.services.bulk import BulkService
-
-    if bool(args.ids) == (args.query is not None):
-        raise CommandError(
-            f"issues {args.verb}: give issue ids or --query Q (one of the two)", EXIT_USAGE
-        )
-    settings = load(args)
-    log_path = state_path("actions.jsonl")
-    async with make_client(settings) as client:
-        assignee = None
-        assignees: list[Any] = []
-        if args.verb == "assign":
-            from dexter_tui.services.workspace import load_workspace
-
-            workspace = await load_workspace(client, settings.org)
-            assignees = workspace.assignees()
-            assignee = find_assignee(args.to, workspace)
-        action = _build_action(args, assignee)
-        bulk = BulkService(
-            client,
-            settings.org,
-            ActionLog(log_path),
-            assignees=assignees,
-            read_only=settings.read_only,
-        )
-        if settings.read_only and not args.dry_run:
-            raise CommandError(
-                f"read-only mode ({settings.sources.get('read_only')}): nothing is changed",
-                EXIT_USAGE,
-            )
-        issues, missing = await _targets(args, settings, client)
-        out = sys.stdout
-        for ref, why in missing.items():
-            out.write(
-                dumps({"ref": ref, "outcome": "failed", "reason": why}) + "\n"
-                if args.json
-                else f"{plain(ref)}\tfailed\t{why}\n"
-            )
-        if not issues:
-            say("dexter: no issue to act on")
-            return EXIT_NOT_FOUND if missing else EXIT_OK
-        noun = "issue" if len(issues) == 1 else "issues"
-        problem = bulk.check(action, len(issues))
-        if problem and not args.dry_run:
-            raise CommandError(problem, EXIT_USAGE)
-        if args.dry_run:
-            say(f"dexter: dry run — would {action.label.lower()} {len(issues)} {noun}:")
-            for issue in issues:
-                out.write(
-                    dumps({"id": issue.id, "shortId": issue.short_id, "outcome": "would change"})
-                    + "\n"
-                    if args.json
-                    else f"{plain(issue.short_id)}\t{issue.id}\t{plain(issue.title)}\n"
-                )
-            return EXIT_PARTIAL if missing else EXIT_OK
-        if action.destructive or not action.undoable or settings.confirm == "always":
-            confirm(f"{action.label} {len(issues)} {noun}?", assume_yes=args.yes)
-        outcome = await bulk.apply(action, issues)
-    by_id = {i.id: i for i in issues}
-    for issue_id in outcome.ids:
-        issue = by_id[issue_id]
-        reason = outcome.failed.get(issue_id)
-        if args.json:
-            item = {
-                "id": issue_id,
-                "shortId": issue.short_id,
-                "outcome": "failed" if reason else "ok",
-            }
-            if reason:
-                item["reason"] = reason
-            if outcome.merge_parent and not reason:
-                item["mergedInto"] = outcome.merge_parent
-            out.write(dumps(item) + "\n")
-        else:
-            out.write(
-                f"{plain(issue.short_id)}\t{'failed' if reason else 'ok'}"
-                + (f"\t{plain(reason)}" if reason else "")
-                + "\n"
-            )
-    out.flush()
-    if outcome.merge_parent:
-        parent = by_id.get(outcome.merge_parent)
-        say(f"dexter: merged into {plain(parent.short_id if parent else outcome.merge_parent)}")
-    say(f"dexter: {plain(outcome.summary)}; recorded in {log_path}")
-    if not outcome.failed and not missing:
-        return EXIT_OK
-    if outcome.succeeded:
-        return EXIT_PARTIAL
-    if missing and not outcome.failed:
-        return EXIT_NOT_FOUND
-    codes = {_code_for_reason(r) for r in outcome.failed.values()}
-    return codes.pop() if len(codes) == 1 and not missing else EXIT_PARTIAL

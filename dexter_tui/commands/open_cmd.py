@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dexter_tui.commands.issues_cmd import resolve_issue_id
+    from dexter_tui.commands.issue_lookup import resolve_issue_id
 
     found: dict[str, Any] = {}
 
