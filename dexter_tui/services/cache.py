@@ -243,13 +243,21 @@ class OfflineCache:
     # -- raw entries --------------------------------------------------------------------------
 
     def _put(self, kind: str, key: str, value: Any) -> None:
-        blob = _pack(value)
+        self._put_many([(kind, key, value)])
+
+    def _put_many(self, items: Sequence[tuple[str, str, Any]]) -> None:
+        """Write entries in one transaction (one disk sync however many there are)."""
+        now = self.clock()
+        rows = []
+        for kind, key, value in items:
+            blob = _pack(value)
+            rows.append((self.scope.key, kind, key, now, len(blob), blob))
         try:
             with self._lock:
-                self._conn.execute(
+                self._conn.executemany(
                     "INSERT OR REPLACE INTO entries (scope, kind, key, fetched_at, size, payload)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (self.scope.key, kind, key, self.clock(), len(blob), blob),
+                    rows,
                 )
                 self._evict()
                 self._conn.commit()
@@ -297,10 +305,11 @@ class OfflineCache:
 
     def put_issue_list(self, key: str, issues: Sequence[Issue], *, hits: int | None = None) -> None:
         kept = list(issues)[:MAX_LIST_ISSUES]
-        self._put("list", key, {"hits": hits, "issues": [_dump(i) for i in kept]})
-        for issue in kept:  # a short id seen in a list resolves offline too
-            if issue.short_id:
-                self._put("shortid", issue.short_id.upper(), issue.id)
+        # a short id seen in a list resolves offline too
+        aliases = [("shortid", i.short_id.upper(), i.id) for i in kept if i.short_id]
+        self._put_many(
+            [("list", key, {"hits": hits, "issues": [_dump(i) for i in kept]}), *aliases]
+        )
 
     def issue_list(self, key: str) -> CachedList | None:
         found = self._get("list", key)
@@ -313,9 +322,10 @@ class OfflineCache:
     # -- issues and events ---------------------------------------------------------------------
 
     def put_issue(self, issue: Issue) -> None:
-        self._put("issue", issue.id, _dump(issue))
+        items: list[tuple[str, str, Any]] = [("issue", issue.id, _dump(issue))]
         if issue.short_id:
-            self._put("shortid", issue.short_id.upper(), issue.id)
+            items.append(("shortid", issue.short_id.upper(), issue.id))
+        self._put_many(items)
 
     def issue_id_for(self, ref: str) -> str | None:
         """An issue id from an id or a short id seen before."""
@@ -354,10 +364,11 @@ class OfflineCache:
         """Keep a viewed event under its id and, given `which` ("latest"...), under that name."""
         raw = _dump(event)
         event_id = event.event_id or event.id
-        if event_id:
-            self._put("event", event_id, raw)
+        items = [("event", event_id, raw)] if event_id else []
         if which and issue_id:
-            self._put("event", f"{issue_id}/{which}", raw)
+            items.append(("event", f"{issue_id}/{which}", raw))
+        if items:
+            self._put_many(items)
 
     def event(self, ref: str, issue_id: str | None = None) -> Cached[Event] | None:
         """An event by id, or `latest`/`oldest`/`recommended` of an issue."""
