@@ -223,3 +223,41 @@ def test_shell_completion_lists_commands_and_verbs(tmp_path: Path) -> None:
     assert set(complete("dexter issues re")) == {"resolve"}
     assert {"unresolve", "unassign"} <= set(complete("dexter issues un"))
     assert "--dry-run" in complete("dexter issues resolve --dr")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["issues"],
+        ["issues", "list"],
+        ["issues", "show"],
+        ["issues", "resolve"],
+        ["issues", "ignore"],
+        ["issues", "assign"],
+        ["issues", "delete"],
+        ["events", "show"],
+        ["cache", "info"],
+        ["cache", "clear"],
+        ["open"],
+    ],
+)
+def test_every_scripting_command_has_help_with_examples(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        parse_args([*argv, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out
+    assert "  dexter " in out
+
+
+def test_token_command_not_run_is_said_so(tmp_path: Path, monkeypatch, capsys) -> None:
+    from dexter_tui.commands.session import describe_connection
+    from dexter_tui.config import load_settings
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    env = {"DEXTER_TOKEN_COMMAND": "pass show sentry", "SENTRY_ORG": "acme"}
+    settings = load_settings(None, env=env, run_token_command=False)
+    line = describe_connection(settings)
+    assert "token_command from environment variable DEXTER_TOKEN_COMMAND (not run" in line

@@ -34,10 +34,23 @@ examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="cache_action", metavar="ACTION", required=True)
-    info = actions.add_parser("info", help="where the cache is, its size, what it holds")
+    info = actions.add_parser(
+        "info",
+        help="where the cache is, its size, what it holds",
+        description="Where the offline cache is, its size, and what it holds per URL/org/profile.",
+        epilog="examples:\n  dexter cache info\n  dexter cache info --json | jq .payloadBytes",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_connection_arguments(info)
     info.add_argument("--json", action="store_true", help="one JSON object")
-    clear = actions.add_parser("clear", help="delete this profile's cached data (--all: all)")
+    clear = actions.add_parser(
+        "clear",
+        help="delete this profile's cached data (--all: all)",
+        description="Delete the cached data of this Sentry URL, org and profile (--all: all).",
+        epilog="examples:\n  dexter cache clear\n  dexter --profile work cache clear\n"
+        "  dexter cache clear --all",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_connection_arguments(clear)
     clear.add_argument("--all", action="store_true", help="every Sentry, org and profile")
 

@@ -88,6 +88,9 @@ def describe_connection(settings: Settings) -> str:
     url_source = settings.sources.get("url", "default")
     if settings.token is None and not settings.token_command:
         token = "no token configured"  # noqa: S105 - a message
+    elif settings.token is None:
+        where = settings.sources.get("token_command", "default")
+        token = f"token_command from {where} (not run: not needed)"
     else:
         token = f"token {token_kind(settings)} from {settings.sources.get('token', 'default')}"
     org = settings.org or "(no org)"
