@@ -135,6 +135,11 @@ async def run_verb(args: argparse.Namespace) -> int:
             f"issues {args.verb}: give issue ids or --query Q (one of the two)", EXIT_USAGE
         )
     settings = load(args)
+    if settings.read_only and not args.dry_run:
+        raise CommandError(
+            f"read-only mode ({settings.sources.get('read_only')}): nothing is changed",
+            EXIT_USAGE,
+        )
     log_path = state_path("actions.jsonl")
     async with make_client(settings) as client:
         assignee = None
@@ -153,11 +158,6 @@ async def run_verb(args: argparse.Namespace) -> int:
             assignees=assignees,
             read_only=settings.read_only,
         )
-        if settings.read_only and not args.dry_run:
-            raise CommandError(
-                f"read-only mode ({settings.sources.get('read_only')}): nothing is changed",
-                EXIT_USAGE,
-            )
         issues, missing = await _targets(args, settings, client)
         out = sys.stdout
         for ref, why in missing.items():
@@ -216,7 +216,5 @@ async def run_verb(args: argparse.Namespace) -> int:
         return EXIT_OK
     if outcome.succeeded:
         return EXIT_PARTIAL
-    if missing and not outcome.failed:
-        return EXIT_NOT_FOUND
     codes = {_code_for_reason(r) for r in outcome.failed.values()}
     return codes.pop() if len(codes) == 1 and not missing else EXIT_PARTIAL

@@ -121,7 +121,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     ls.add_argument("query", nargs="?", help="Sentry search (default: config, is:unresolved)")
     _add_search_options(ls)
-    ls.add_argument("--sort", choices=SORTS, help="order (priority: dexter's score)")
+    ls.add_argument(
+        "--sort",
+        choices=SORTS,
+        help="order (priority: dexter's score, ranked here: prints once everything is fetched)",
+    )
     many = ls.add_mutually_exclusive_group()
     many.add_argument("--limit", type=_positive, metavar="N", help="at most N issues (100)")
     many.add_argument("--all", action="store_true", help="every page, printed as it arrives")
