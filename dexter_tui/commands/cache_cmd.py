@@ -69,7 +69,8 @@ def _when(epoch: float | None) -> str | None:
 def _run(args: argparse.Namespace) -> int:
     from dexter_tui.services.cache import CacheError, OfflineCache
 
-    settings = load(args, need_token=False)
+    # `cache clear --all` and `cache info` make sense before any org is configured
+    settings = load(args, need_token=False, need_org=False)
     try:
         cache = OfflineCache.for_settings(settings)
     except CacheError as error:

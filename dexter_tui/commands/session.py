@@ -106,7 +106,7 @@ def say(text: str) -> None:
     print(scrub(text), file=sys.stderr, flush=True)
 
 
-def load(args: argparse.Namespace, *, need_token: bool = True) -> Settings:
+def load(args: argparse.Namespace, *, need_token: bool = True, need_org: bool = True) -> Settings:
     """Settings as the TUI loads them; CommandError(2) when URL/token/org are not usable."""
     try:
         settings = load_settings(args, run_token_command=need_token)
@@ -120,7 +120,7 @@ def load(args: argparse.Namespace, *, need_token: bool = True) -> Settings:
             "(`dexter config path`); `dexter doctor` checks the setup",
             EXIT_USAGE,
         )
-    if not settings.org:
+    if need_org and not settings.org:
         raise CommandError(
             "no organization: set SENTRY_ORG, `org` in the config file, or --org", EXIT_USAGE
         )

@@ -177,3 +177,10 @@ def test_the_cli_and_the_tui_share_list_entries() -> None:
     assert list_key_for(query) == list_key(
         query="is:unresolved", sort="date", period="24h", environments=["prod"], projects=["1"]
     )
+
+
+def test_cache_commands_work_without_any_configuration(dexter) -> None:
+    info = dexter("cache", "info")
+    assert info.code == 0, info.err
+    assert "(empty)" in info.out
+    assert dexter("cache", "clear", "--all").code == 0
