@@ -131,3 +131,12 @@ def test_invalid_search_exits_2_with_sentrys_message_shown_literally(dexter, sen
     result = dexter("issues", "list", "timesSeen:>[/]\x1b[31m")
     assert result.code == 2
     assert "\x1b" not in result.err
+
+
+def test_url_before_the_command_is_the_one_used(dexter, sentry_env, monkeypatch) -> None:
+    """Issue 18 #6: a global option before the subcommand must not be dropped."""
+    monkeypatch.setenv("SENTRY_URL", "http://127.0.0.1:9")  # would fail if --url were ignored
+    result = dexter("--url", sentry_env.url, "issues", "list", "--limit", "1", "--json")
+    assert result.code == 0, result.err
+    assert f"dexter: {sentry_env.url} (from command-line flag --url)" in result.err
+    assert len(result.json_lines()) == 1
