@@ -117,3 +117,42 @@ def test_doctor_on_an_ascii_terminal(monkeypatch) -> None:
     text = out.buffer.getvalue().decode("ascii")
     assert "FAIL reachable" in text
     assert "-> check url" in text
+
+
+def test_doctor_flags_a_world_readable_sentryclirc_holding_the_token(
+    live_server, world, isolated_env: Path, capsys
+) -> None:
+    rc = isolated_env / ".sentryclirc"
+    rc.write_text(f"[auth]\ntoken={world.token}\n[defaults]\nurl={live_server.url}\norg=acme\n")
+    rc.chmod(0o644)
+    assert doctor() == 1
+    out = capsys.readouterr().out
+    assert "✗ sentry-cli file" in out
+    assert "mode 0644 and holds a token (the one in use)" in out
+    assert f"chmod 600 {rc}" in out
+    assert world.token not in out
+    rc.chmod(0o600)
+    assert doctor() == 0
+    assert "✓ sentry-cli file" in capsys.readouterr().out
+
+
+def test_doctor_says_which_url_and_token_source_it_uses(live_server, world, capsys) -> None:
+    token = f"{USER_TOKEN}abcdefghijklmnop0123456789"
+    doctor("--url", live_server.url, "--token", token, "--org", "acme")
+    out = capsys.readouterr().out
+    assert f"url {live_server.url} (from command-line flag --url)" in out
+    assert f"{USER_TOKEN}******** (from command-line flag --token)" in out
+    assert "abcdefghijklmnop" not in out
+
+
+def test_doctor_shows_server_text_literally(monkeypatch, capsys) -> None:
+    from dexter_tui.commands import doctor as doctor_module
+
+    async def hostile_checks(settings, **kw):
+        return [doctor_module.Check("reachable", doctor_module.WARN, "x\x1b]52;c;ZXZpbA==\x07y")]
+
+    monkeypatch.setattr(doctor_module, "run_checks", hostile_checks)
+    doctor("--url", "http://127.0.0.1:9", "--token", "x", "--org", "acme")
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "x␛]52;c;ZXZpbA==␇y" in out

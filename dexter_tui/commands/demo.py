@@ -30,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dexter_tui.commands.crash import run_app
     from dexter_tui.demo.runner import BackgroundServer
     from dexter_tui.demo.seed import seed
     from dexter_tui.demo.server import ServerOptions, create_app
@@ -78,6 +79,6 @@ def run(args: argparse.Namespace) -> int:
         except ConfigError as error:
             print(f"dexter: {error}", file=sys.stderr)
             return EXIT_CONFIG
-        code = app.run() or 0
+        code = run_app(app)
     print(f"dexter demo: stopped the demo server at {server.url}.")
     return code

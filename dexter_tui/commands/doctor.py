@@ -19,6 +19,7 @@ from dexter_tui.config import (
     add_connection_arguments,
     file_mode,
     load_settings,
+    sentryclirc_path,
 )
 
 PASS, FAIL, WARN, INFO = "pass", "fail", "warn", "info"
@@ -46,8 +47,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     import asyncio  # deferred: `dexter` builds every subcommand's parser at start
 
+    from dexter_tui.commands.session import keep_secret, plain, scrub
+
+    keep_secret(settings)
     checks = asyncio.run(run_checks(settings))
-    print(render(checks))
+    # results quote the server's own messages: shown literally, never as escape sequences
+    print("\n".join(plain(line) for line in scrub(render(checks)).splitlines()))
     return 1 if any(c.status == FAIL for c in checks) else 0
 
 
@@ -79,6 +84,7 @@ def render(checks: list[Check]) -> str:
 
 async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
     """Every check in order; stops early when a later check cannot mean anything."""
+    from dexter_tui.commands.session import redact_url, token_kind
     from dexter_tui.sentry.client import SentryClient
     from dexter_tui.sentry.errors import (
         AuthError,
@@ -89,8 +95,11 @@ async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
     )
 
     checks: list[Check] = [_file_check(settings)]
+    rc_check = _sentryclirc_check(settings)
+    if rc_check is not None:
+        checks.append(rc_check)
     source = settings.sources.get("url", "default")
-    checks.append(Check("config", PASS, f"url {settings.url} (from {source})"))
+    checks.append(Check("config", PASS, f"url {redact_url(settings.url)} (from {source})"))
     if settings.token is None:
         checks.append(
             Check(
@@ -101,7 +110,13 @@ async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
             )
         )
         return checks
-    checks.append(Check("token", PASS, f"configured (from {settings.sources.get('token')})"))
+    checks.append(
+        Check(
+            "token",
+            PASS,
+            f"{token_kind(settings)} (from {settings.sources.get('token')})",
+        )
+    )
 
     client_kw.setdefault("max_retries", 1)
     client_kw.setdefault("max_rate_limit_wait", 10.0)
@@ -109,6 +124,7 @@ async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
     client.read_only = False  # only the harmless probe below writes; it is skipped if read-only
     async with client:
         # 1. reachable (any HTTP answer counts, 401 included)
+        shown_url = redact_url(settings.url)
         tls = " (TLS verified)" if settings.url.startswith("https://") else " (plain HTTP)"
         granted: list[str] | None = None
         try:
@@ -117,13 +133,13 @@ async def run_checks(settings: Settings, **client_kw: Any) -> list[Check]:
             auth = info.raw.get("auth")
             if isinstance(auth, dict) and isinstance(auth.get("scopes"), list):
                 granted = [str(x) for x in auth["scopes"]]
-            checks.append(Check("reachable", PASS, f"{settings.url} answers{tls}"))
+            checks.append(Check("reachable", PASS, f"{shown_url} answers{tls}"))
         except NetworkError as exc:
             checks.append(Check("reachable", FAIL, exc.message, "check url, network, ca_bundle"))
             return checks
         except SentryError:
             version = None
-            checks.append(Check("reachable", PASS, f"{settings.url} answers{tls}"))
+            checks.append(Check("reachable", PASS, f"{shown_url} answers{tls}"))
 
         # 2. token accepted
         try:
@@ -285,3 +301,24 @@ def _file_check(settings: Settings) -> Check:
             f"chmod 600 {path}",
         )
     return Check("config file", PASS, f"{path} (mode {mode:04o})")
+
+
+def _sentryclirc_check(settings: Settings) -> Check | None:
+    """sentry-cli's file holds a token too: warn when others can read it."""
+    rc = sentryclirc_path()
+    mode = file_mode(rc)
+    if mode is None:
+        return None
+    try:
+        holds_token = "token" in rc.read_text("utf-8", errors="replace").lower()
+    except OSError:
+        holds_token = False
+    if mode & 0o077 and holds_token:
+        in_use = str(rc) in settings.sources.get("token", "")
+        return Check(
+            "sentry-cli file",
+            FAIL if in_use else WARN,
+            f"{rc} is mode {mode:04o} and holds a token" + (" (the one in use)" if in_use else ""),
+            f"chmod 600 {rc}",
+        )
+    return Check("sentry-cli file", PASS, f"{rc} (mode {mode:04o})")

@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dexter_tui.commands.crash import run_app
+    from dexter_tui.commands.session import describe_connection
     from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
 
     try:
@@ -28,9 +30,10 @@ def run(args: argparse.Namespace) -> int:
         if not settings.token_value() or not settings.org:
             print(NOT_CONFIGURED, file=sys.stderr)
             return EXIT_CONFIG
+        print(describe_connection(settings), file=sys.stderr, flush=True)
         ctx = build_context(settings, action_log_path=default_action_log_path())
         app = build_app(ctx)
     except ConfigError as error:
         print(f"dexter: {error}", file=sys.stderr)
         return EXIT_CONFIG
-    return app.run() or 0
+    return run_app(app)

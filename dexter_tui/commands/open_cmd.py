@@ -1,0 +1,89 @@
+"""`dexter open SHORTID|ID|URL`: start the TUI on one issue (its event detail).
+
+The issue is fetched first (so a typo fails here, with exit status 4, before the screen is taken
+over); then the TUI starts as `dexter` does and opens it through `DexterApp.open_issue` once the
+issue list is up — `q` goes back to the list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from pathlib import Path
+from typing import Any
+
+from dexter_tui.commands.session import (
+    EXIT_CODES_HELP,
+    load,
+    make_client,
+    run_command,
+)
+from dexter_tui.config import add_connection_arguments
+
+DESCRIPTION = "Open the TUI on one issue."
+EPILOG = f"""\
+examples:
+  dexter open CHECKOUT-API-1F
+  dexter open https://acme.sentry.io/issues/123456789/
+  dexter open 123456789 --org acme
+
+{EXIT_CODES_HELP}
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_arguments(parser)
+    parser.add_argument("issue", metavar="SHORTID|ID|URL")
+
+
+def run(args: argparse.Namespace) -> int:
+    from dexter_tui.commands.issue_lookup import resolve_issue_id
+
+    found: dict[str, Any] = {}
+
+    async def fetch() -> int:
+        settings = load(args)
+        async with make_client(settings) as client:
+            issue_id = await resolve_issue_id(client, settings.org, args.issue)
+            found["issue"] = await client.get_issue(settings.org, issue_id)
+        found["settings"] = settings
+        return 0
+
+    code = run_command(fetch)
+    if code:
+        return code
+    return start_tui_on(found["settings"], found["issue"])
+
+
+def build_app_on(settings: Any, issue: Any, **context_kw: Any) -> Any:
+    """The TUI as `dexter` builds it, opening `issue` once mounted."""
+    from dexter_tui.tui.app import DexterApp
+    from dexter_tui.tui.factory import build_context, checked_keymap, default_action_log_path
+
+    class OpenOnIssue(DexterApp):
+        # Textual resolves a relative CSS_PATH next to the subclass's module: point at the app's
+        CSS_PATH = str(Path(inspect.getfile(DexterApp)).with_name("dexter.tcss"))
+
+        def on_mount(self) -> None:
+            # Textual runs DexterApp.on_mount too (it pushes the list); open the issue after it
+            self.call_after_refresh(self.open_issue, issue)
+
+    context_kw.setdefault("action_log_path", default_action_log_path())
+    ctx = build_context(settings, **context_kw)
+    keymap = checked_keymap(settings)
+    app = OpenOnIssue(ctx)
+    if keymap:
+        app.set_keymap(keymap)
+    return app
+
+
+def start_tui_on(settings: Any, issue: Any) -> int:
+    from dexter_tui.commands.crash import run_app
+    from dexter_tui.config import EXIT_CONFIG, ConfigError
+
+    try:
+        app = build_app_on(settings, issue)
+    except ConfigError as error:
+        print(f"dexter: {error}")
+        return EXIT_CONFIG
+    return run_app(app)
