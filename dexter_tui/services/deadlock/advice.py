@@ -569,6 +569,8 @@ def severity(pattern: str, report: Report, graph: WaitForGraph) -> str:
         "unique-constraint": 2,
     }.get(pattern, 2)
     longest = max((len(c) for c in graph.cycles), default=0)
+    if report.partial:  # a lost line must not change the verdict: count who the report names
+        longest = max(longest, len(graph.gaps) + sum(len(c) for c in graph.cycles))
     if longest >= 3 or graph.bystanders:
         base += 1
     return SEVERITIES[min(base, 4)]
@@ -582,7 +584,11 @@ def fingerprint(
     relations: list[str],
 ) -> str:
     """Stable across runs (pids, xids, OIDs and literals drop out): pattern, normalized
-    queries, tables and lock modes/types."""
+    queries, tables and lock modes/types. A partial report gets one of its own (from its own
+    text), so unrelated half-read incidents never merge into one pattern."""
+    if report.partial or not graph.cycles:
+        own = report.raw or repr(report.waits)
+        return "p" + hashlib.sha1(own.encode(), usedforsecurity=False).hexdigest()[:15]
     cycle = graph.cycles[0] if graph.cycles else [w.pid for w in report.waits]
     qparts = sorted(
         queries[p].fingerprint

@@ -32,6 +32,15 @@ class Analysis:
             return {
                 "is_deadlock": False,
                 "sqlstate": None,
+                "victim": None,
+                "fingerprint": "",
+                "source": report.source if report else None,
+                "driver": report.driver if report else None,
+                "partial": False,
+                "partial_reasons": [],
+                "context": report.context if report else None,
+                "statement": report.statement if report else None,
+                "tuple": None,
                 "processes": [],
                 "waits": [],
                 "cycles": [],
@@ -43,6 +52,15 @@ class Analysis:
         return {
             "is_deadlock": True,
             "sqlstate": report.sqlstate,
+            "victim": report.victim_pid,
+            "fingerprint": advice.fingerprint,
+            "source": report.source,
+            "driver": report.driver,
+            "partial": bool(report.partial),
+            "partial_reasons": list(report.partial),
+            "context": report.context,
+            "statement": report.statement or report.client_statement,
+            "tuple": self.tuple_json(),
             "processes": [{"pid": pid, "query": node.query} for pid, node in graph.nodes.items()],
             "waits": [w.to_json() for w in graph.edges],
             "cycles": [list(c) for c in graph.cycles],
@@ -51,6 +69,18 @@ class Analysis:
             "recommendations": [r.to_json() for r in advice.recommendations],
             "severity": advice.severity,
         }
+
+    def tuple_json(self) -> dict[str, Any] | None:
+        """The row of the victim's CONTEXT (`while updating tuple (0,1) in relation "t"`)."""
+        from .parse import _tuple_context
+
+        if self.report is None or not self.report.context:
+            return None
+        found = _tuple_context(self.report.context)
+        if found is None:
+            return None
+        op, page, item, relation = found
+        return {"operation": op, "page": page, "item": item, "relation": relation}
 
     @property
     def fingerprint(self) -> str:
@@ -97,7 +127,8 @@ class Analysis:
             f"PostgreSQL deadlock (SQLSTATE {report.sqlstate}) — pattern: {advice.pattern}, "
             f"severity: {advice.severity}"
         )
-        out.append(f"Source: {report.source}; victim: pid {report.victim_pid}")
+        victim = f"pid {report.victim_pid}" if report.victim_pid is not None else "unknown"
+        out.append(f"Source: {report.source}; victim: {victim}")
         if advice.relations:
             out.append(f"Relations: {', '.join(advice.relations)}")
         out.append(f"Fingerprint: {advice.fingerprint}")
