@@ -1,8 +1,8 @@
 """`dexter deadlock parse [FILE|-] [--json]`: analyse a PostgreSQL deadlock report.
 
 Reads a client error, a server log (stderr, csvlog, jsonlog) or a Sentry event JSON (API or SDK
-shape), auto-detected. Exit 0 when the input was read (deadlock or not), 2 when it could not be
-read; problems go to stderr as one line, never a traceback.
+shape), auto-detected. Exit 0 when a deadlock was analysed, 1 when the input holds no deadlock,
+2 when it could not be read; problems go to stderr as one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import sys
 
 EXIT_OK = 0
+EXIT_NO_DEADLOCK = 1
 EXIT_UNREADABLE = 2
 
 
@@ -75,4 +76,4 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `dexter deadlock parse x | head`: the reader left, not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return EXIT_OK
+    return EXIT_OK if analysis.is_deadlock else EXIT_NO_DEADLOCK

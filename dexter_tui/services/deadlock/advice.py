@@ -281,17 +281,19 @@ def explain(
                 f"{who} waits for {wait.mode} on advisory key {key} held by {holder}{tail}."
             )
         elif target.locktype in ("relation", "extend", "page", "object", "frozenid"):
-            blockers = sorted(CONFLICTS.get(wait.mode, ()), key=LOCK_MODES.index)
             holder_q = queries.get(wait.blocked_by)
-            held = (
-                f" (its query: {holder_q.kind})" if holder_q and holder_q.kind != "unknown" else ""
-            )
-            why = (
-                f"{wait.mode} conflicts with {', '.join(blockers)} in PostgreSQL's lock "
-                f"conflict table, so {holder} holds one of those{held}"
-                if blockers
-                else f"{holder} holds a conflicting mode"
-            )
+            held = _held_mode(wait, report, holder_q)
+            if held:
+                why = f"{holder} holds {held}, which conflicts with it"
+            else:
+                blockers = sorted(CONFLICTS.get(wait.mode, ()), key=LOCK_MODES.index)
+                weakest = blockers[0] if blockers else "a conflicting mode"
+                why = (
+                    f"{holder} holds at least {weakest} from an earlier statement of its "
+                    f"transaction ({TAKEN_BY.get(weakest, 'an explicit lock')})"
+                )
+            if holder_q and holder_q.kind != "unknown":
+                why += f" (its query: {holder_q.kind})"
             lines.append(
                 f"{who} requests {wait.mode} on {describe_target(wait, oid_names)}; {why}{tail}."
             )
@@ -309,6 +311,25 @@ def explain(
             f"the other transactions went on."
         )
     return lines
+
+
+def _held_mode(wait: Wait, report: Report, holder_q: QueryInfo | None) -> str | None:
+    """The one mode the holder is known to hold on the same object, when the text says so:
+    its own LOCK TABLE mode, or the mode it already waited with on that object."""
+    blockers = CONFLICTS.get(wait.mode, frozenset())
+    if holder_q and holder_q.lock_mode in blockers:
+        return holder_q.lock_mode
+    for other in report.waits:
+        if other.pid == wait.blocked_by and other.target == wait.target and other.mode in blockers:
+            return other.mode
+    implied = {
+        "select": "AccessShareLock",
+        "update": "RowExclusiveLock",
+        "insert": "RowExclusiveLock",
+        "delete": "RowExclusiveLock",
+        "merge": "RowExclusiveLock",
+    }.get(holder_q.kind if holder_q else "")
+    return implied if implied in blockers else None
 
 
 def classify(
