@@ -227,5 +227,14 @@ def analyze(
     others = [r for r in reports if r is not report and r.is_deadlock]
     if report is None:
         return Analysis(None, None, None, others)
+    return analyze_report(report, relation_names, others)
+
+
+def analyze_report(
+    report: Report,
+    relation_names: dict[int, str] | None = None,
+    others: list[Report] | None = None,
+) -> Analysis:
+    """The analysis of one already-parsed report (e.g. one of many in a server log)."""
     graph = build_graph(report)
-    return Analysis(report, graph, advise(report, graph, relation_names), others)
+    return Analysis(report, graph, advise(report, graph, relation_names), others or [])

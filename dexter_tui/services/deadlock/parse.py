@@ -489,9 +489,26 @@ def _add_log_knowledge(
     seen: dict[int, Entry],
 ) -> None:
     in_cycle = {w.pid for w in report.waits}
+    # a waiter is a bystander only when it waits (maybe through others) for a process of this
+    # deadlock: in a busy log, other sessions' unrelated lock waits are not part of it
+    involved = in_cycle | {w.blocked_by for w in report.waits}
+    pending = {pid: w for pid, w in waiting.items() if pid not in in_cycle}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (mode, target, holders, _entry) in list(pending.items()):
+            linked = [h for h in holders if h != pid and h in involved]
+            if not linked:
+                continue
+            for holder in holders:
+                if holder != pid:
+                    report.bystander_waits.append(Wait(pid, mode, target, holder, in_report=False))
+            involved.add(pid)
+            del pending[pid]
+            changed = True
     for pid, entry in seen.items():
         proc = report.processes.get(pid)
-        if proc is None and pid not in in_cycle and pid not in waiting:
+        if proc is None and pid not in involved:
             continue
         if proc is None:
             proc = report.processes.setdefault(pid, Process(pid))
@@ -499,12 +516,6 @@ def _add_log_knowledge(
         proc.context = proc.context or entry.context
         if proc.query is None and entry.statement:
             proc.query, proc.query_source = entry.statement, "statement"
-    for pid, (mode, target, holders, _entry) in waiting.items():
-        if pid in in_cycle:
-            continue
-        for holder in holders:
-            if holder != pid:
-                report.bystander_waits.append(Wait(pid, mode, target, holder, in_report=False))
 
 
 def report_from_entry(entry: Entry) -> Report | None:

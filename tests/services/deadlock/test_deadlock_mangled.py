@@ -326,3 +326,16 @@ def test_timestamp_glued_to_the_severity() -> None:
     analysis = analyze(glued)
     assert edges_of(analysis) == truth(D01)[0]
     assert analysis.report.partial == []
+
+
+def test_unrelated_lock_waits_in_a_busy_log_are_not_bystanders() -> None:
+    log = server_log("D29_bystander_not_in_cycle")
+    other = (
+        "2026-11-27 12:15:22.100 UTC [999] app@shop LOG:  process 999 still waiting for "
+        "ShareLock on transaction 5 after 200.000 ms\n"
+        "2026-11-27 12:15:22.100 UTC [999] app@shop DETAIL:  Process holding the lock: 998. "
+        "Wait queue: 999.\n"
+    )
+    analysis = analyze(other + log)
+    assert 999 not in analysis.graph.nodes
+    assert analysis.graph.bystanders == analyze(log).graph.bystanders != []
