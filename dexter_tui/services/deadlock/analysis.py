@@ -48,6 +48,7 @@ class Analysis:
                 "pattern": "none",
                 "recommendations": [r.to_json() for r in recs],
                 "severity": "none",
+                "catalog_queries": [],
             }
         return {
             "is_deadlock": True,
@@ -68,6 +69,7 @@ class Analysis:
             "pattern": advice.pattern,
             "recommendations": [r.to_json() for r in advice.recommendations],
             "severity": advice.severity,
+            "catalog_queries": list(advice.catalog_queries),
         }
 
     def tuple_json(self) -> dict[str, Any] | None:
@@ -182,6 +184,9 @@ class Analysis:
         rest = [r.id for r in advice.recommendations if r not in shown]
         if rest:
             out.append(f"  Also: {', '.join(rest)} (--json has them in full)")
+        if advice.catalog_queries:
+            out += ["", "Look up what the text gives only as numbers (run on that server):"]
+            out += [f"  {sql}" for sql in advice.catalog_queries]
         if self.other_reports:
             n = len(self.other_reports)
             out += ["", f"{n} more report(s) in the input (dexter deadlock parse --all)"]

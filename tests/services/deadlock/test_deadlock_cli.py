@@ -25,6 +25,7 @@ KEYS = {
     "context",
     "statement",
     "tuple",
+    "catalog_queries",
     "processes",
     "waits",
     "cycles",

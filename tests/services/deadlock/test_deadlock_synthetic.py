@@ -531,14 +531,17 @@ def test_patterns_from_context(context: str, pattern: str) -> None:
     assert result["recommendations"][0]["id"] not in ("retry-40p01", "short-transactions")
 
 
-def test_speculative_token_is_a_unique_constraint_deadlock() -> None:
+def test_speculative_token_is_an_upsert_order_deadlock() -> None:
     waits = [
         (9, "ShareLock", "speculative token 3 of transaction 901", 8),
         (8, "ShareLock", "transaction 902", 9),
     ]
     result = analyze(client_text("en", waits)).to_json()
-    assert result["pattern"] == "unique-constraint"
+    assert result["pattern"] == "speculative-insertion"
     assert result["waits"][0]["locktype"] == "spectoken"
+    # ON CONFLICT made the token: the advice is the key order, not "use ON CONFLICT"
+    assert result["recommendations"][0]["id"] == "upsert-key-order"
+    assert "use INSERT ... ON CONFLICT" not in json.dumps(result)
 
 
 def test_report_in_event_extra_and_string_message() -> None:
