@@ -83,6 +83,7 @@ class Report:
     driver: str | None = None  # psycopg, pgjdbc, postgrex, node-postgres... when recognisable
     raw: str = ""  # the report's own text: the identity of a partial report
     normalized: list[str] = field(default_factory=list)  # normalisation steps applied
+    timestamp: str | None = None  # when the server logged it (server logs only)
 
     @property
     def all_waits(self) -> list[Wait]:

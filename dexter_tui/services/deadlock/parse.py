@@ -73,6 +73,7 @@ class Entry:
     client_sql: str | None = None
     client_params: str | None = None
     source: str = "client"
+    timestamp: str | None = None  # from the log line prefix / csvlog / jsonlog
     fields_seen: set[str] = field(default_factory=set)
 
 
@@ -191,6 +192,8 @@ def text_entries(text: str, source: str = "client") -> list[Entry]:
             role, label, body = labelled
             if role == "severity" or role == "unknown":
                 cur = Entry(severity=label, source=source, pid=_prefix_pid(line, body))
+                stamp = _STAMP_RE.search(line, 0, max(0, len(line) - len(body)))
+                cur.timestamp = stamp.group(0) if stamp else None
                 body, cur.error_class = _strip_wrappers(body)
                 verbose = _VERBOSE_SQLSTATE_RE.match(body)  # log_error_verbosity = verbose
                 if verbose:
@@ -233,6 +236,7 @@ def text_entries(text: str, source: str = "client") -> list[Entry]:
     return entries
 
 
+_STAMP_RE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 _SYSLOG_LINE_RE = re.compile(r"^.*?\[\d+\]: \[\d+-(\d+)\] ")
 _SYSLOG_RE = re.compile(r"\[\d+\]: \[\d+-\d+\] ")
 _VERBOSE_SQLSTATE_RE = re.compile(r"^([0-9A-Z]{5}): ")
@@ -312,6 +316,7 @@ def csv_entries(text: str) -> list[Entry]:
                 statement=row[_CSV["statement"]] or None,
                 pid=int(pid) if pid.isdigit() else None,
                 source="csvlog",
+                timestamp=row[0][:19] or None,
             )
         )
     return out
@@ -331,6 +336,7 @@ def json_log_entry(obj: dict[str, Any]) -> Entry:
         statement=obj.get("statement"),
         pid=pid if isinstance(pid, int) else None,
         source="jsonlog",
+        timestamp=str(obj.get("timestamp") or "")[:19] or None,
     )
 
 
@@ -557,6 +563,7 @@ def report_from_entry(entry: Entry) -> Report | None:
         client_params=entry.client_params,
         error_class=entry.error_class,
         raw="\n".join(x for x in (message, entry.detail, entry.context, entry.statement) if x),
+        timestamp=entry.timestamp,
     )
     check_integrity(report, parsed, entry.pid)
     if report.client_params is None and entry.context:
@@ -684,6 +691,41 @@ def check_integrity(report: Report, parsed: DetailParse, entry_pid: int | None) 
 
 # ---------------------------------------------------------------------------------------------
 # input forms
+
+
+def log_entries(text: str) -> list[Entry]:
+    """The entries of a server log in any of its formats (jsonlog, csvlog, stderr/syslog)."""
+    text = text.lstrip("\ufeff")
+    stripped = text.strip()
+    if stripped[:1] == "{":
+        objs = [_json_or_none(ln) for ln in stripped.split("\n") if ln.strip()]
+        dicts = [o for o in objs if isinstance(o, dict) and "error_severity" in o]
+        if dicts:
+            return [json_log_entry(o) for o in dicts]
+    if _CSV_START.match(stripped):
+        entries = csv_entries(stripped)
+        if entries:
+            return entries
+    norm = normalize(text)
+    source = "server-log" if _looks_like_server_log(norm.text) else "client"
+    return text_entries(norm.text, source)
+
+
+def lock_wait_event(entry: Entry) -> tuple[str, int, str, LockTarget, float] | None:
+    """(kind, pid, mode, target, waited ms) of a log_lock_waits LOG line."""
+    found = _lock_wait_log(entry.message) if entry.message else None
+    if found is None:
+        return None
+    msgid, lang, args = found
+    kind = {
+        M.STILL_WAITING: "still-waiting",
+        M.ACQUIRED: "acquired",
+        M.DETECTED: "deadlock",
+        M.AVOIDED: "avoided",
+        M.FAILED: "failed",
+    }[msgid]
+    ms = float(f"{args[3]}.{args[4]}") if args[3].isdigit() and args[4].isdigit() else 0.0
+    return kind, int(args[0]), args[1], parse_lock_target(args[2], lang), ms
 
 
 def reports_from_text(text: str) -> list[Report]:

@@ -183,3 +183,24 @@ LINE_STARTS = {
     ),
     "stderr-bare": r"[A-Z]+:  ",
 }
+
+
+def test_real_log_summary_groups_and_lists_lock_waits(clusters: dict[str, Any]) -> None:
+    from dexter_tui.services.deadlock.summary import summarize_log
+
+    first, _ = run(clusters, "row-cycle-3")
+    second, _ = run(clusters, "row-cycle-3")
+    for outcome in (first, second):
+        summary = summarize_log(outcome.stderr_log)
+        mine = [
+            g
+            for g in summary.groups
+            if any(outcome.victim_pid in c for c in g.example.graph.cycles)
+            or g.example.report.victim_pid == outcome.victim_pid
+        ]
+        assert mine
+        assert mine[0].example.advice.pattern == "row-order-inversion"
+        assert any(w.pid in outcome.pids.values() for w in summary.lock_waits)
+    # same pattern, other pids and database: one fingerprint
+    fp = {own_report(o.stderr_log, o.victim_pid).fingerprint for o in (first, second)}
+    assert len(fp) == 1
