@@ -85,6 +85,7 @@ def catalog_queries(report: Report, known: dict[int, str]) -> list[str]:
     """SQL that names what the text only gives as numbers (run it in the database named)."""
     out: list[str] = []
     databases: set[int] = set()
+    xids: list[str] = []
 
     def add(sql: str) -> None:
         if sql not in out:
@@ -99,11 +100,7 @@ def catalog_queries(report: Report, known: dict[int, str]) -> list[str]:
         if oid is not None and oid not in known:
             add(f"SELECT {oid}::regclass;  -- the relation of {t.object}")
         if t.locktype == "transactionid":
-            xid = t.fields.get("transactionid")
-            add(
-                f"SELECT l.pid, a.state, a.query FROM pg_locks l JOIN pg_stat_activity a "
-                f"USING (pid) WHERE l.transactionid = '{xid}';  -- while it still runs"
-            )
+            xids.append(str(t.fields.get("transactionid")))
         elif t.locktype == "virtualxid":
             vxid = f"{t.fields.get('backend')}/{t.fields.get('localxid')}"
             add(
@@ -121,6 +118,13 @@ def catalog_queries(report: Report, known: dict[int, str]) -> list[str]:
                     f"AND classid = {key.field2} AND objid = {key.field3} "
                     f"AND objsubid = {key.field4};"
                 )
+    if xids:
+        listed = ", ".join(f"'{x}'" for x in dict.fromkeys(xids))
+        add(
+            "SELECT l.transactionid, l.pid, a.state, a.query FROM pg_locks l JOIN "
+            f"pg_stat_activity a USING (pid) WHERE l.transactionid IN ({listed});"
+            "  -- while they still run"
+        )
     for db in sorted(databases):
         add(f"SELECT datname FROM pg_database WHERE oid = {db};  -- connect to it for the above")
     return out
