@@ -121,7 +121,8 @@ def provoke(
         for sql in setup:
             conn.execute(sql)
     sessions = sorted({name for name, _ in steps})
-    conns = {name: psycopg.connect(dsn) for name in sessions}
+    # a session named `auto…` runs without a transaction block (CREATE INDEX CONCURRENTLY)
+    conns = {name: psycopg.connect(dsn, autocommit=name.startswith("auto")) for name in sessions}
     monitor = psycopg.connect(dsn, autocommit=True)
     before = _sizes(cluster)
     errors: dict[str, Exception] = {}

@@ -88,6 +88,15 @@ PATTERNS: dict[str, tuple[list[str], list[tuple[str, str]], str, str]] = {
         "unique-constraint",
         "tokens",
     ),
+    "index-build": (
+        ["CREATE TABLE events (id int, kind text)", "INSERT INTO events VALUES (1, 'x')"],
+        [("a", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
+         ("a", "SELECT count(*) FROM events"),
+         ("auto_b", "CREATE INDEX CONCURRENTLY events_kind ON events (kind)"),
+         ("a", "ANALYZE events")],
+        "index-build",
+        "events",
+    ),
 }  # fmt: skip
 
 
