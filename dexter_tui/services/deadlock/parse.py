@@ -1080,6 +1080,7 @@ def reports_from_event(event: dict[str, Any]) -> list[Report]:
             lookalike.source = "sentry-event"
         return [lookalike] if lookalike else []
     found.source = "sentry-event"
+    found.driver = found.driver or detect_driver(found.error_class or "")
     _enrich_from_event(found, event)
     return [found]
 

@@ -203,3 +203,12 @@ def test_partial_report_says_so_and_names_no_victim(
     assert "victim: unknown" in out
     assert "PARTIAL: 1 wait line missing (pid 1 waits for ?)" in out
     assert "pid 1 ─?→" in out
+
+
+def test_sentry_event_names_its_source_and_driver(capsys: pytest.CaptureFixture[str]) -> None:
+    for name, driver in (("event.json", "psycopg"), ("event.psycopg2.json", "psycopg2")):
+        path = FIXTURES / "D01_update_swap_2" / name
+        assert main(["deadlock", "parse", str(path), "--json"]) == 0
+        result = _json(capsys)
+        assert result["source"] == "sentry-event"
+        assert result["driver"] == driver
