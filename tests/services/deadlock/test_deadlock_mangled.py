@@ -339,3 +339,27 @@ def test_unrelated_lock_waits_in_a_busy_log_are_not_bystanders() -> None:
     analysis = analyze(other + log)
     assert 999 not in analysis.graph.nodes
     assert analysis.graph.bystanders == analyze(log).graph.bystanders != []
+
+
+def test_dbd_pg_statement_appended_to_context() -> None:
+    body = client(D01).replace(
+        'relation "accounts"',
+        'relation "accounts" [for Statement "UPDATE accounts SET balance = ? WHERE id = ?" '
+        "with ParamValues: 1='0', 2='1'] at /srv/app/bin/worker line 173",
+    )
+    text = "DBIx::Class::Storage::DBI::_dbh_execute(): DBI Exception: DBD::Pg::st execute failed: "
+    analysis = analyze(text + "ERROR:  " + body)
+    assert_exact(analysis, D01)
+    assert analysis.report.driver == "dbd-pg"
+    assert analysis.advice.relations == ["accounts"]
+
+
+def test_vertx_one_line_with_a_single_wait_is_partial() -> None:
+    first = next(ln for ln in client(D01).splitlines() if ln.startswith("DETAIL:"))
+    text = (
+        "error=io.vertx.pgclient.PgException: deadlock detected)) with PgException code: 40P01, "
+        f"severity: ERROR and detail: {first.removeprefix('DETAIL:  ')}"
+    )
+    analysis = analyze(text)
+    assert_honest(analysis, D01)
+    assert analysis.report.driver == "vertx-pg-client"
