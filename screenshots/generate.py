@@ -114,8 +114,59 @@ async def shoot(scene: Scene, url: str, token: str, out: Path) -> None:
             app.save_screenshot(filename=out.name, path=str(out.parent))
 
 
+#: terminal output of `dexter deadlock parse`: (name, argv, width)
+CLI_SCENES = [
+    (
+        "deadlock-cli-report",
+        ["tests/fixtures/deadlocks/D17_fk_insert_vs_parent_key_update/server_log.txt"],
+        100,
+    ),
+    ("deadlock-log-summary", ["--all", "benchmarks:deadlock-log"], 120),
+]
+
+
+def shoot_cli(name: str, argv: list[str], width: int, out: Path) -> None:
+    """Run the CLI in-process and save its output as an SVG (the text shown literally)."""
+    import contextlib
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from dexter_tui.cli import main as cli_main
+
+    repo = HERE.parent
+    args = list(argv)
+    if "benchmarks:deadlock-log" in args:  # a day of a busy log: the benchmark's generator
+        sys.path.insert(0, str(repo / "benchmarks"))
+        from deadlock_log_all import build_log
+
+        log = Path(tempfile.mkdtemp()) / "postgresql.log"
+        log.write_text(build_log(40, 0.2), "utf-8")
+        args[args.index("benchmarks:deadlock-log")] = str(log)
+    else:
+        args = [str(repo / a) if a.startswith("tests/") else a for a in args]
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        cli_main(["deadlock", "parse", *args])
+    shown = " ".join(["dexter", "deadlock", "parse", *argv]).replace(
+        "benchmarks:deadlock-log", "postgresql.log"
+    )
+    console = Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
+    console.print(Text("$ " + shown, style="bold"))
+    console.print(Text(buf.getvalue().rstrip("\n")))
+    out.write_text(console.export_svg(title=shown), "utf-8")
+
+
 def main(names: list[str]) -> int:
+    for name, argv, width in CLI_SCENES:
+        if not names or name in names:
+            out = HERE / f"{name}.svg"
+            shoot_cli(name, argv, width, out)
+            print(f"wrote {out.relative_to(HERE.parent)}")
     chosen = [s for s in SCENES if not names or s.name in names]
+    if names and not chosen:
+        return 0
     template = Store(":memory:", clock=lambda: NOW)
     world = create_world(template)
     seed(template, world, now=NOW, random_seed=0)

@@ -1,8 +1,8 @@
 """`dexter deadlock parse [FILE|-] [--json]`: analyse a PostgreSQL deadlock report.
 
 Reads a client error, a server log (stderr, csvlog, jsonlog) or a Sentry event JSON (API or SDK
-shape), auto-detected. Exit 0 when the input was read (deadlock or not), 2 when it could not be
-read; problems go to stderr as one line, never a traceback.
+shape), auto-detected. Exit 0 when a deadlock was analysed, 1 when the input holds no deadlock,
+2 when it could not be read; problems go to stderr as one line, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import sys
 
 EXIT_OK = 0
+EXIT_NO_DEADLOCK = 1
 EXIT_UNREADABLE = 2
 
 
@@ -22,6 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "file", nargs="?", default="-", metavar="FILE|-", help="input file, '-' for stdin"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--all",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="LOG",
+        help="summarise a whole server log: every deadlock grouped by pattern, and lock waits",
+    )
 
 
 def _read(path: str) -> bytes:
@@ -39,6 +48,9 @@ def _decode(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    summarise = getattr(args, "all", None) is not None
+    if summarise and args.all:  # `parse --all LOG`: the option carries the file
+        args.file = args.all
     name = "stdin" if args.file == "-" else args.file
     try:
         text = _decode(_read(args.file))
@@ -63,16 +75,31 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     from dexter_tui.services.deadlock import analyze  # only this subcommand pays for pglast
 
+    if summarise:
+        from dexter_tui.services.deadlock.summary import render_summary, summarize_log
+
+        summary = summarize_log(text)
+        out = (
+            json.dumps(summary.to_json(), ensure_ascii=False) + "\n"
+            if args.json
+            else render_summary(summary)
+        )
+        _write(out)
+        return EXIT_OK if summary.deadlock_count else EXIT_NO_DEADLOCK
     try:
         analysis = analyze(text)
     except RecursionError:
         print(f"dexter deadlock: {name}: input nested too deeply to read", file=sys.stderr)
         return EXIT_UNREADABLE
     out = json.dumps(analysis.to_json(), ensure_ascii=False) + "\n" if args.json else None
+    _write(out if out is not None else analysis.render_text())
+    return EXIT_OK if analysis.is_deadlock else EXIT_NO_DEADLOCK
+
+
+def _write(out: str) -> None:
     try:
-        sys.stdout.write(out if out is not None else analysis.render_text())
+        sys.stdout.write(out)
         sys.stdout.flush()
     except BrokenPipeError:  # `dexter deadlock parse x | head`: the reader left, not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return EXIT_OK

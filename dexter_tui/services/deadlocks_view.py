@@ -243,7 +243,7 @@ class ProcessRow:
     """One backend of a report, as the process table shows it."""
 
     pid: int
-    role: str  # victim | cycle | bystander | holder
+    role: str  # victim | cycle | unplaced (partial report) | bystander | holder
     waits_for: str  # "ShareLock on transaction 765 → pid 16203", or ""
     query: str | None
 
@@ -259,6 +259,8 @@ def process_rows(analysis: Analysis) -> list[ProcessRow]:
             role = "victim"
         elif node.in_cycle:
             role = "cycle"
+        elif node.in_report:
+            role = "unplaced"  # named by a partial report whose lost line would place it
         elif node.waits:
             role = "bystander"
         else:

@@ -171,3 +171,16 @@ def test_shown_query_masks_with_the_analyzer() -> None:
     assert shown_query(sql, masked=True) == mask_literals(sql)
     assert "acct-4478" not in shown_query(sql, masked=True)
     assert shown_query(None, masked=True) == ""
+
+
+def test_process_rows_of_a_partial_report_call_no_one_a_bystander() -> None:
+    text = (
+        "deadlock detected\n"
+        "DETAIL:  Process 1 waits for ShareLock on transaction 7; blocked by process 2.\n"
+        "Process 3 waits for ShareLock on transaction 9; blocked by process 1.\n"
+    )  # the line of pid 2 (waiting for 3) was lost
+    analysis = analyze(text)
+    roles = {row.pid: row.role for row in process_rows(analysis)}
+    assert analysis.report.partial
+    assert "bystander" not in roles.values()
+    assert roles == {1: "unplaced", 2: "unplaced", 3: "unplaced"}

@@ -3,7 +3,7 @@ explain and advise. No Textual, no network."""
 
 from __future__ import annotations
 
-from .analysis import Analysis, analyze
+from .analysis import Analysis, analyze, analyze_report
 from .model import LockTarget, Process, Report, Wait
 from .parse import find_reports, parse_lock_target
 
@@ -14,6 +14,7 @@ __all__ = [
     "Report",
     "Wait",
     "analyze",
+    "analyze_report",
     "find_reports",
     "parse_lock_target",
 ]

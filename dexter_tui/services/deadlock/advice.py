@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from . import parse as P
 from .graph import WaitForGraph
+from .hints import advisory_key, catalog_queries, describe_object
 from .messages import LOCK_MODES
 from .model import Report, Wait
 from .sql import QueryInfo, analyze_query, normalized_digest
@@ -137,6 +138,7 @@ class Advice:
     fingerprint: str
     queries: dict[int, QueryInfo] = field(default_factory=dict)
     row_locks: list[RowLock] = field(default_factory=list)
+    catalog_queries: list[str] = field(default_factory=list)  # resolve OIDs, xids, keys
 
 
 def _bare(name: str) -> str:
@@ -195,6 +197,9 @@ def resolve_relations(
         found = P._tuple_context(ctx)
         if found:
             add(found[3])
+        for sql in _context_sql(ctx):  # FK checks, function bodies, LOCK TABLE in a function
+            for table in analyze_query(sql).tables:
+                add(table)
     for wait in report.all_waits:
         for pid in (wait.pid, wait.blocked_by):
             if pid in queries:
@@ -227,6 +232,14 @@ def resolve_relations(
     for name in oid_names.values():
         add(name)
     return names, oid_names
+
+
+_CONTEXT_SQL_RE = re.compile(r'^SQL statement "(.*)"\s*$', re.MULTILINE)
+
+
+def _context_sql(context: str) -> list[str]:
+    """The SQL of `SQL statement "..."` CONTEXT lines (its inner quotes are not escaped)."""
+    return [m.group(1) for m in _CONTEXT_SQL_RE.finditer(context)]
 
 
 def describe_target(wait: Wait, oid_names: dict[int, str]) -> str:
@@ -276,22 +289,28 @@ def explain(
                 f"other CONCURRENTLY operations wait for every older transaction{tail}."
             )
         elif target.locktype in ("advisory", "userlock"):
-            key = target.object[target.object.find("[") :]
+            decoded = advisory_key(target)
+            key = decoded.describe() if decoded else target.object[target.object.find("[") :]
+            lines.append(f"{who} waits for {wait.mode} on {key} held by {holder}{tail}.")
+        elif target.locktype == "object" and describe_object(target):
             lines.append(
-                f"{who} waits for {wait.mode} on advisory key {key} held by {holder}{tail}."
+                f"{who} requests {wait.mode} on {target.object} ({describe_object(target)}) "
+                f"held by {holder}{tail}."
             )
         elif target.locktype in ("relation", "extend", "page", "object", "frozenid"):
-            blockers = sorted(CONFLICTS.get(wait.mode, ()), key=LOCK_MODES.index)
             holder_q = queries.get(wait.blocked_by)
-            held = (
-                f" (its query: {holder_q.kind})" if holder_q and holder_q.kind != "unknown" else ""
-            )
-            why = (
-                f"{wait.mode} conflicts with {', '.join(blockers)} in PostgreSQL's lock "
-                f"conflict table, so {holder} holds one of those{held}"
-                if blockers
-                else f"{holder} holds a conflicting mode"
-            )
+            held = _held_mode(wait, report, holder_q)
+            if held:
+                why = f"{holder} holds {held}, which conflicts with it"
+            else:
+                blockers = sorted(CONFLICTS.get(wait.mode, ()), key=LOCK_MODES.index)
+                weakest = blockers[0] if blockers else "a conflicting mode"
+                why = (
+                    f"{holder} holds at least {weakest} from an earlier statement of its "
+                    f"transaction ({TAKEN_BY.get(weakest, 'an explicit lock')})"
+                )
+            if holder_q and holder_q.kind != "unknown":
+                why += f" (its query: {holder_q.kind})"
             lines.append(
                 f"{who} requests {wait.mode} on {describe_target(wait, oid_names)}; {why}{tail}."
             )
@@ -311,13 +330,33 @@ def explain(
     return lines
 
 
+def _held_mode(wait: Wait, report: Report, holder_q: QueryInfo | None) -> str | None:
+    """The one mode the holder is known to hold on the same object, when the text says so:
+    its own LOCK TABLE mode, or the mode it already waited with on that object."""
+    blockers = CONFLICTS.get(wait.mode, frozenset())
+    if holder_q and holder_q.lock_mode in blockers:
+        return holder_q.lock_mode
+    for other in report.waits:
+        if other.pid == wait.blocked_by and other.target == wait.target and other.mode in blockers:
+            return other.mode
+    implied = {
+        "select": "AccessShareLock",
+        "update": "RowExclusiveLock",
+        "insert": "RowExclusiveLock",
+        "delete": "RowExclusiveLock",
+        "merge": "RowExclusiveLock",
+    }.get(holder_q.kind if holder_q else "")
+    return implied if implied in blockers else None
+
+
 def classify(
     report: Report,
     graph: WaitForGraph,
     queries: dict[int, QueryInfo],
     contexts: dict[int, str],
 ) -> str:
-    """The deadlock pattern, from lock targets, CONTEXT and the queries."""
+    """The deadlock pattern, from the mix of lock types in the cycle, CONTEXT and the queries;
+    "unknown" when the text does not support a conclusion."""
     if not report.is_deadlock:
         return "none"
     cycle_pids = {pid for cycle in graph.cycles for pid in cycle} or {w.pid for w in report.waits}
@@ -325,14 +364,25 @@ def classify(
     if not waits:
         return "unknown"
     locktypes = {w.target.locktype for w in waits}
+    row_types = locktypes & {"transactionid", "tuple"}
+    table_types = locktypes & {"relation", "extend", "page", "object"}
     all_ctx = "\n".join(contexts.values())
     qinfos = [queries[p] for p in cycle_pids if p in queries]
+    in_function = any(P._function_context(line) for line in all_ctx.split("\n"))
     if locktypes & {"advisory", "userlock"}:
+        keys = [k for w in waits if (k := advisory_key(w.target)) is not None]
+        if any(not k.is_user_lock for k in keys):
+            return "extension-lock"
+        if row_types or table_types:
+            return "advisory-and-row"
+        distinct = {(k.field2, k.field3, k.field4) for k in keys}
+        if len(distinct) == 1:
+            return "advisory-shared-upgrade"
         return "advisory-key-order"
     if "virtualxid" in locktypes or any(q.concurrent_index for q in qinfos):
         return "index-build"
     if "spectoken" in locktypes:
-        return "unique-constraint"
+        return "speculative-insertion"
     for ctx in contexts.values():
         found = P._tuple_context(ctx)
         if found and found[0] in ("check-unique", "insert-index", "check-exclusion"):
@@ -340,24 +390,41 @@ def classify(
     if _RI_CASCADE_RE.search(all_ctx):
         return "fk-cascade"
     if _RI_RE.search(all_ctx):
+        if re.search(r"FOR SHARE OF x", all_ctx):
+            return "fk-for-share"  # servers before 9.3 took FOR SHARE in RI checks
+        statements = [(p.statement or p.query or "") for p in report.processes.values()]
+        if any(st.strip().rstrip(";").upper() in ("COMMIT", "END") for st in statements):
+            return "fk-deferred"
         return "fk-parent-child"
-    if any(P._function_context(line) for line in all_ctx.split("\n")):
+    if in_function and row_types and not table_types:
         return "function-internal"
-    if locktypes & {"relation", "extend", "page", "object"}:
+    if table_types:
+        kinds = {q.kind for q in qinfos}
+        if in_function:
+            return "function-table-locks"
+        if len(qinfos) >= 2 and kinds <= {"ddl", "index"}:
+            return "ddl-vs-ddl"
         modes = {w.mode for w in waits}
-        if "AccessExclusiveLock" in modes or any(q.kind in ("ddl", "index") for q in qinfos):
+        if "AccessExclusiveLock" in modes or kinds & {"ddl", "index"}:
             return "ddl-vs-dml"
         relations = {w.target.relation_oid for w in waits}
-        if len(relations) == 1 or any(q.kind == "lock" for q in qinfos):
+        if len(relations) == 1 or "lock" in kinds:
             return "lock-upgrade"
         return "table-lock-order"
-    if locktypes <= {"transactionid", "tuple"}:
+    if row_types:
+        if "tuple" in locktypes and len(cycle_pids) >= 3 and _one_relation(waits, contexts):
+            return "hot-row-queue"
         if any(
             set(q.locking) & {"FOR SHARE", "FOR KEY SHARE"} for q in qinfos
         ) or _same_row_everywhere(contexts, cycle_pids):
             return "lock-upgrade"
         return "row-order-inversion"
     return "unknown"
+
+
+def _one_relation(waits: list[Wait], contexts: dict[int, str]) -> bool:
+    rels = {w.target.relation_oid for w in waits if w.target.locktype == "tuple"}
+    return len(rels) == 1
 
 
 def _same_row_everywhere(contexts: dict[int, str], pids: set[int]) -> bool:
@@ -417,9 +484,10 @@ def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recomm
             _rec(
                 "lock-timeout-migrations",
                 "Run DDL with a lock_timeout and retry it",
-                "A schema change (AccessExclusiveLock) met application transactions holding "
-                "table locks in another order. In migrations SET lock_timeout = '2s' (and retry), "
-                "run each DDL in its own short transaction, take the table locks in the order "
+                "A schema change (AccessExclusiveLock) met a transaction that holds locks "
+                "on the same tables in the other order. In migrations SET lock_timeout = '2s' "
+                "(and retry), run each DDL in its own short transaction, take the table locks "
+                "in the order "
                 "the application uses, and keep long transactions off the tables being changed.",
             )
         )
@@ -472,8 +540,113 @@ def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recomm
                 "unique-insert-order",
                 "Insert conflicting keys in a consistent order",
                 "Concurrent inserts of the same unique/exclusion keys wait for each other's "
-                "transactions. Sort multi-row inserts by key, use INSERT ... ON CONFLICT, and "
-                "avoid inserting the same keys from parallel batches.",
+                "transactions. Sort multi-row inserts by the unique key so every "
+                "session takes them in the same order, and avoid inserting the same keys from "
+                "parallel batches.",
+            )
+        )
+    elif pattern == "speculative-insertion":
+        recs.append(
+            _rec(
+                "upsert-key-order",
+                "Sort multi-row upserts by their conflict key",
+                "INSERT ... ON CONFLICT inserts speculatively and waits on the other session's "
+                "speculative token when both insert the same key; two upserts that take the same "
+                "keys in different orders deadlock. ON CONFLICT is what made the token, so the "
+                "fix is the order: ORDER BY the conflict columns in the INSERT ... SELECT (or "
+                "sort the VALUES list), or upsert one key per transaction.",
+            )
+        )
+    elif pattern == "advisory-and-row":
+        recs.append(
+            _rec(
+                "advisory-before-rows",
+                "Take the advisory lock before touching rows",
+                "One session holds an advisory lock and waits for a row, the other holds the "
+                "row and waits for the advisory lock. Acquire the advisory lock first, at the "
+                "start of the transaction, in every code path that touches these rows.",
+            )
+        )
+    elif pattern == "advisory-shared-upgrade":
+        recs.append(
+            _rec(
+                "advisory-exclusive-first",
+                "Take the exclusive advisory lock at once",
+                "Both sessions hold the same advisory key in shared mode "
+                "(pg_advisory_lock_shared) and then ask for it exclusively. Take "
+                "pg_advisory_xact_lock(key) exclusively from the start where a write may follow.",
+            )
+        )
+    elif pattern == "extension-lock":
+        recs.append(
+            _rec(
+                "unsure-extension-lock",
+                "Unsure: an extension's advisory lock is in the cycle",
+                "Field 4 of the advisory lock tag is not pg_advisory_lock's (1 or 2), so an "
+                "extension (or an application using raw lock tags) took it. Find which one with "
+                "the catalog query below while it happens (pg_locks), then see its docs.",
+            )
+        )
+    elif pattern == "fk-deferred":
+        recs.append(
+            _rec(
+                "deferred-fk-at-commit",
+                "Deferred foreign-key checks lock parents at COMMIT",
+                "The RI check ran at COMMIT (DEFERRABLE INITIALLY DEFERRED constraint), when the "
+                "other transaction already held the parent rows. Make the constraint IMMEDIATE "
+                "(SET CONSTRAINTS ... IMMEDIATE) or lock the parent rows in key order at the "
+                "start of the transaction.",
+            )
+        )
+    elif pattern == "fk-for-share":
+        recs.append(
+            _rec(
+                "fk-for-share-old-server",
+                "Old server: RI checks take FOR SHARE",
+                "Before PostgreSQL 9.3 the foreign-key check locked parent rows FOR SHARE, which "
+                "conflicts with any UPDATE of the parent. Upgrade (9.3+ takes FOR KEY SHARE), or "
+                "lock parents FOR UPDATE before inserting children.",
+            )
+        )
+    elif pattern == "hot-row-queue":
+        recs.append(
+            _rec(
+                "hot-row-queue",
+                "Take the hot row last, or stop contending on it",
+                "Several sessions queue for the same row (the tuple lock marks the queue) while "
+                "holding other rows; the queue closes a cycle. Lock the contended row last and "
+                "in key order, keep the transaction that holds it short, or spread the hot row "
+                "(per-shard counters, a queue table read with FOR UPDATE SKIP LOCKED).",
+            )
+        )
+    elif pattern == "function-table-locks":
+        recs.append(
+            _rec(
+                "function-table-lock-order",
+                "Take the function's table locks first, in one order",
+                "A function or trigger (see CONTEXT) takes table-level locks (LOCK TABLE, DDL, "
+                "TRUNCATE) in different orders in the sessions. Take them all at the start of "
+                "the function in a fixed order and in the strongest mode needed.",
+            )
+        )
+    elif pattern == "ddl-vs-ddl":
+        recs.append(
+            _rec(
+                "serialize-migrations",
+                "Run schema changes one at a time",
+                "Two DDL statements locked the same tables in opposite orders: two migration "
+                "runners or deploys overlapped. Serialize migrations (one runner, or "
+                "pg_advisory_lock around the migration) and SET lock_timeout in each.",
+            )
+        )
+    elif pattern == "unknown":
+        recs.append(
+            _rec(
+                "unsure",
+                "Unsure: the text does not show the pattern",
+                "Not enough in this report to tell which pattern this is (queries or wait lines "
+                "are missing). The server log's DETAIL has every process's query; with "
+                "log_lock_waits = on it also shows who waited for what.",
             )
         )
     if report.is_deadlock:
@@ -567,8 +740,18 @@ def severity(pattern: str, report: Report, graph: WaitForGraph) -> str:
         "index-build": 2,
         "advisory-key-order": 2,
         "unique-constraint": 2,
+        "speculative-insertion": 2,
+        "advisory-and-row": 2,
+        "advisory-shared-upgrade": 2,
+        "fk-deferred": 3,
+        "fk-for-share": 3,
+        "hot-row-queue": 3,
+        "function-table-locks": 3,
+        "ddl-vs-ddl": 2,
     }.get(pattern, 2)
     longest = max((len(c) for c in graph.cycles), default=0)
+    if report.partial:  # a lost line must not change the verdict: count who the report names
+        longest = max(longest, len(graph.gaps) + sum(len(c) for c in graph.cycles))
     if longest >= 3 or graph.bystanders:
         base += 1
     return SEVERITIES[min(base, 4)]
@@ -582,7 +765,11 @@ def fingerprint(
     relations: list[str],
 ) -> str:
     """Stable across runs (pids, xids, OIDs and literals drop out): pattern, normalized
-    queries, tables and lock modes/types."""
+    queries, tables and lock modes/types. A partial report gets one of its own (from its own
+    text), so unrelated half-read incidents never merge into one pattern."""
+    if report.partial or not graph.cycles:
+        own = report.raw or repr(report.waits)
+        return "p" + hashlib.sha1(own.encode(), usedforsecurity=False).hexdigest()[:15]
     cycle = graph.cycles[0] if graph.cycles else [w.pid for w in report.waits]
     qparts = sorted(
         queries[p].fingerprint
@@ -617,4 +804,5 @@ def advise(report: Report, graph: WaitForGraph, known: dict[int, str] | None = N
         else "",
         queries=queries,
         row_locks=row_locks(report, contexts, oid_names),
+        catalog_queries=catalog_queries(report, oid_names) if report.is_deadlock else [],
     )

@@ -22,6 +22,7 @@ class Node:
     query: str | None = None
     waits: list[Wait] = field(default_factory=list)
     in_cycle: bool = False
+    in_report: bool = False  # named by the report's DETAIL (not only by lock-wait LOG lines)
 
 
 @dataclass
@@ -32,8 +33,15 @@ class WaitForGraph:
 
     @property
     def bystanders(self) -> list[int]:
-        """Pids that wait (or are waited for) but belong to no cycle."""
-        return [pid for pid, node in self.nodes.items() if not node.in_cycle]
+        """Pids known only from lock-wait LOG lines that belong to no cycle: they wait behind
+        the deadlock and proceed once the victim aborts."""
+        return [pid for pid, n in self.nodes.items() if not n.in_cycle and not n.in_report]
+
+    @property
+    def gaps(self) -> list[int]:
+        """Pids the report names but no cycle reaches: their wait line was lost (never
+        bystanders: in PostgreSQL's DETAIL every process is in the cycle)."""
+        return [pid for pid, n in self.nodes.items() if not n.in_cycle and n.in_report]
 
     def cycle_edges(self, cycle: list[int]) -> list[Wait]:
         """The wait of each pid in `cycle` for the next one (the last waits for the first)."""
@@ -54,8 +62,14 @@ def build_graph(report: Report) -> WaitForGraph:
     for wait in edges:
         nodes.setdefault(wait.pid, Node(wait.pid)).waits.append(wait)
         nodes.setdefault(wait.blocked_by, Node(wait.blocked_by))
+    for wait in report.waits:
+        nodes[wait.pid].in_report = nodes[wait.blocked_by].in_report = True
     for pid, proc in report.processes.items():
-        nodes.setdefault(pid, Node(pid)).query = proc.query
+        node = nodes.setdefault(pid, Node(pid))
+        node.query = proc.query
+        node.in_report = (
+            node.in_report or proc.query_source == "detail" or pid in (w.pid for w in report.waits)
+        )
     cycles = find_cycles(edges, start=report.victim_pid)
     for cycle in cycles:
         for pid in cycle:

@@ -78,6 +78,12 @@ class Report:
     error_class: str | None = None
     lookalike: str | None = None  # lock-timeout, nowait, serialization-failure...
     extra_queries: list[str] = field(default_factory=list)  # e.g. Sentry query breadcrumbs
+    #: why the report is incomplete (lost or unreadable wait lines...); empty when whole
+    partial: list[str] = field(default_factory=list)
+    driver: str | None = None  # psycopg, pgjdbc, postgrex, node-postgres... when recognisable
+    raw: str = ""  # the report's own text: the identity of a partial report
+    normalized: list[str] = field(default_factory=list)  # normalisation steps applied
+    timestamp: str | None = None  # when the server logged it (server logs only)
 
     @property
     def all_waits(self) -> list[Wait]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import messages as M
 from .model import LockTarget, Process, Report, Wait
+from .normalize import normalize
 
 MAX_INPUT_CHARS = 20_000_000
 
@@ -72,6 +73,7 @@ class Entry:
     client_sql: str | None = None
     client_params: str | None = None
     source: str = "client"
+    timestamp: str | None = None  # from the log line prefix / csvlog / jsonlog
     fields_seen: set[str] = field(default_factory=set)
 
 
@@ -190,6 +192,8 @@ def text_entries(text: str, source: str = "client") -> list[Entry]:
             role, label, body = labelled
             if role == "severity" or role == "unknown":
                 cur = Entry(severity=label, source=source, pid=_prefix_pid(line, body))
+                stamp = _STAMP_RE.search(line, 0, max(0, len(line) - len(body)))
+                cur.timestamp = stamp.group(0) if stamp else None
                 body, cur.error_class = _strip_wrappers(body)
                 verbose = _VERBOSE_SQLSTATE_RE.match(body)  # log_error_verbosity = verbose
                 if verbose:
@@ -232,6 +236,7 @@ def text_entries(text: str, source: str = "client") -> list[Entry]:
     return entries
 
 
+_STAMP_RE = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 _SYSLOG_LINE_RE = re.compile(r"^.*?\[\d+\]: \[\d+-(\d+)\] ")
 _SYSLOG_RE = re.compile(r"\[\d+\]: \[\d+-\d+\] ")
 _VERBOSE_SQLSTATE_RE = re.compile(r"^([0-9A-Z]{5}): ")
@@ -311,6 +316,7 @@ def csv_entries(text: str) -> list[Entry]:
                 statement=row[_CSV["statement"]] or None,
                 pid=int(pid) if pid.isdigit() else None,
                 source="csvlog",
+                timestamp=row[0][:19] or None,
             )
         )
     return out
@@ -330,6 +336,7 @@ def json_log_entry(obj: dict[str, Any]) -> Entry:
         statement=obj.get("statement"),
         pid=pid if isinstance(pid, int) else None,
         source="jsonlog",
+        timestamp=str(obj.get("timestamp") or "")[:19] or None,
     )
 
 
@@ -488,9 +495,26 @@ def _add_log_knowledge(
     seen: dict[int, Entry],
 ) -> None:
     in_cycle = {w.pid for w in report.waits}
+    # a waiter is a bystander only when it waits (maybe through others) for a process of this
+    # deadlock: in a busy log, other sessions' unrelated lock waits are not part of it
+    involved = in_cycle | {w.blocked_by for w in report.waits}
+    pending = {pid: w for pid, w in waiting.items() if pid not in in_cycle}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (mode, target, holders, _entry) in list(pending.items()):
+            linked = [h for h in holders if h != pid and h in involved]
+            if not linked:
+                continue
+            for holder in holders:
+                if holder != pid:
+                    report.bystander_waits.append(Wait(pid, mode, target, holder, in_report=False))
+            involved.add(pid)
+            del pending[pid]
+            changed = True
     for pid, entry in seen.items():
         proc = report.processes.get(pid)
-        if proc is None and pid not in in_cycle and pid not in waiting:
+        if proc is None and pid not in involved:
             continue
         if proc is None:
             proc = report.processes.setdefault(pid, Process(pid))
@@ -498,12 +522,6 @@ def _add_log_knowledge(
         proc.context = proc.context or entry.context
         if proc.query is None and entry.statement:
             proc.query, proc.query_source = entry.statement, "statement"
-    for pid, (mode, target, holders, _entry) in waiting.items():
-        if pid in in_cycle:
-            continue
-        for holder in holders:
-            if holder != pid:
-                report.bystander_waits.append(Wait(pid, mode, target, holder, in_report=False))
 
 
 def report_from_entry(entry: Entry) -> Report | None:
@@ -511,7 +529,8 @@ def report_from_entry(entry: Entry) -> Report | None:
     message = entry.message.strip()
     lang = _is_deadlock_message(message)
     sqlstate = entry.sqlstate or _CLASS_SQLSTATE.get((entry.error_class or "").rsplit(".", 1)[-1])
-    waits, processes, detail_lang = _parse_detail(entry.detail or "")
+    parsed = parse_detail(entry.detail or "")
+    waits, processes, detail_lang = parsed.waits, parsed.processes, parsed.lang
     if lang is None and sqlstate != "40P01" and not (not message and waits):
         info = _lookalike_message(message)
         if info is None and sqlstate in ("55P03", "40001", "57014", "25P02"):
@@ -536,7 +555,6 @@ def report_from_entry(entry: Entry) -> Report | None:
         language=lang if lang and lang != "en" else detail_lang,
         waits=waits,
         processes=processes,
-        victim_pid=waits[0].pid if waits else entry.pid,
         context=entry.context,
         statement=entry.statement,
         hint=entry.hint,
@@ -544,7 +562,10 @@ def report_from_entry(entry: Entry) -> Report | None:
         client_statement=entry.client_sql,
         client_params=entry.client_params,
         error_class=entry.error_class,
+        raw="\n".join(x for x in (message, entry.detail, entry.context, entry.statement) if x),
+        timestamp=entry.timestamp,
     )
+    check_integrity(report, parsed, entry.pid)
     if report.client_params is None and entry.context:
         # log_parameter_max_length_on_error: CONTEXT "unnamed portal with parameters: $1 = ..."
         m = _PORTAL_PARAMS_RE.search(entry.context)
@@ -566,13 +587,31 @@ def report_from_entry(entry: Entry) -> Report | None:
     return report
 
 
+@dataclass
+class DetailParse:
+    """What a deadlock DETAIL yielded, and how much of it could not be read."""
+
+    waits: list[Wait]
+    processes: dict[int, Process]
+    lang: str
+    unreadable: int = 0  # lines that start a wait sentence but do not parse
+    first_is_wait: bool = False  # the DETAIL's first line is a whole wait sentence
+
+
 def _parse_detail(detail: str) -> tuple[list[Wait], dict[int, Process], str]:
     """Waits and `Process N: query` lines of a deadlock DETAIL (any language)."""
-    waits: list[Wait] = []
-    processes: dict[int, Process] = {}
-    lang = "en"
+    parsed = parse_detail(detail)
+    return parsed.waits, parsed.processes, parsed.lang
+
+
+def parse_detail(detail: str) -> DetailParse:
+    """Waits and `Process N: query` lines of a deadlock DETAIL, with what was unreadable."""
+    from .normalize import process_line_re, wait_start_re
+
+    out = DetailParse([], {}, "en")
     current: Process | None = None
     query_lines: list[str] = []
+    start_re, proc_re = wait_start_re(), process_line_re()
 
     def flush() -> None:
         if current is not None:
@@ -583,34 +622,110 @@ def _parse_detail(detail: str) -> tuple[list[Wait], dict[int, Process], str]:
             current.query_source = "detail"
             current.truncated = len(query.encode()) >= 1023
 
+    first = True
     for line in detail.split("\n"):
-        found = M.match_any(M.WAITS, line.strip(), lang=lang)
-        found_nb = None if found else M.match_any(M.WAITS_NOBLOCK, line.strip(), lang=lang)
-        if found is not None or found_nb is not None:
-            lang, args = found or found_nb  # type: ignore[misc]
-            pid = int(args[0])
-            target = parse_lock_target(args[2], lang)
-            blocked_by = int(args[3]) if found is not None else -1
-            if blocked_by >= 0:
-                waits.append(Wait(pid, args[1], target, blocked_by))
+        stripped = line.strip()
+        if first and not stripped:
             continue
-        proc = M.match_any(M.PROCESS_QUERY, line, lang=lang)
-        if proc is not None and proc[1][0].isdigit():
-            pid = int(proc[1][0])
-            pids = {w.pid for w in waits} | {w.blocked_by for w in waits}
-            if not pids or pid in pids:
+        is_first, first = first, False
+        found = M.match_any(M.WAITS, stripped, lang=out.lang)
+        if found is not None:
+            out.lang, args = found
+            out.waits.append(
+                Wait(int(args[0]), args[1], parse_lock_target(args[2], out.lang), int(args[3]))
+            )
+            out.first_is_wait = out.first_is_wait or is_first
+            continue
+        proc = proc_re.match(stripped)
+        if proc is not None:
+            found_p = M.match_any(M.PROCESS_QUERY, stripped, lang=out.lang)
+            if found_p is not None and found_p[1][0].isdigit():
                 flush()
-                current = processes.setdefault(pid, Process(pid))
-                query_lines = [proc[1][1]]
+                pid = int(found_p[1][0])
+                current = out.processes.setdefault(pid, Process(pid))
+                query_lines = [found_p[1][1]]
                 continue
+        if start_re.match(stripped) and current is None:
+            out.unreadable += 1  # a wait sentence cut short or garbled
+            continue
         if current is not None:
             query_lines.append(line)
     flush()
-    return waits, processes, lang
+    return out
+
+
+def check_integrity(report: Report, parsed: DetailParse, entry_pid: int | None) -> None:
+    """Say what is missing instead of guessing: partial reasons and the victim from evidence.
+
+    In PostgreSQL's DETAIL every process of the cycle has exactly one wait line, so a pid with
+    no outgoing edge means a line was lost; the victim is the process the error belongs to
+    (the log line's pid, or the first DETAIL line, which PostgreSQL always writes for it).
+    """
+    from .graph import find_cycles
+
+    reasons: list[str] = []
+    if parsed.unreadable:
+        n = parsed.unreadable
+        reasons.append(f"{n} wait line{'s' if n > 1 else ''} unreadable")
+    waiters = {w.pid for w in parsed.waits}
+    mentioned = {w.blocked_by for w in parsed.waits} | set(parsed.processes)
+    missing = sorted(mentioned - waiters)
+    if parsed.waits and missing:
+        pids = ", ".join(str(p) for p in missing)
+        n = len(missing)
+        reasons.append(f"{n} wait line{'s' if n > 1 else ''} missing (pid {pids} waits for ?)")
+    if not parsed.waits:
+        reasons.append("no wait lines in the report (DETAIL missing or cut off)")
+    elif not missing and not find_cycles(parsed.waits):
+        reasons.append("the wait lines do not close a cycle")
+    report.partial = reasons
+    pids = waiters | mentioned
+    if entry_pid is not None and (not pids or entry_pid in pids):
+        report.victim_pid = entry_pid
+    elif parsed.waits and parsed.first_is_wait and not reasons:
+        # whole cycle: no line was lost, so the first one is the detecting process's own
+        report.victim_pid = parsed.waits[0].pid
+    else:
+        report.victim_pid = None
 
 
 # ---------------------------------------------------------------------------------------------
 # input forms
+
+
+def log_entries(text: str) -> list[Entry]:
+    """The entries of a server log in any of its formats (jsonlog, csvlog, stderr/syslog)."""
+    text = text.lstrip("\ufeff")
+    stripped = text.strip()
+    if stripped[:1] == "{":
+        objs = [_json_or_none(ln) for ln in stripped.split("\n") if ln.strip()]
+        dicts = [o for o in objs if isinstance(o, dict) and "error_severity" in o]
+        if dicts:
+            return [json_log_entry(o) for o in dicts]
+    if _CSV_START.match(stripped):
+        entries = csv_entries(stripped)
+        if entries:
+            return entries
+    norm = normalize(text)
+    source = "server-log" if _looks_like_server_log(norm.text) else "client"
+    return text_entries(norm.text, source)
+
+
+def lock_wait_event(entry: Entry) -> tuple[str, int, str, LockTarget, float] | None:
+    """(kind, pid, mode, target, waited ms) of a log_lock_waits LOG line."""
+    found = _lock_wait_log(entry.message) if entry.message else None
+    if found is None:
+        return None
+    msgid, lang, args = found
+    kind = {
+        M.STILL_WAITING: "still-waiting",
+        M.ACQUIRED: "acquired",
+        M.DETECTED: "deadlock",
+        M.AVOIDED: "avoided",
+        M.FAILED: "failed",
+    }[msgid]
+    ms = float(f"{args[3]}.{args[4]}") if args[3].isdigit() and args[4].isdigit() else 0.0
+    return kind, int(args[0]), args[1], parse_lock_target(args[2], lang), ms
 
 
 def reports_from_text(text: str) -> list[Report]:
@@ -632,15 +747,180 @@ def reports_from_text(text: str) -> list[Report]:
         entries = csv_entries(stripped)
         if entries:
             return reports_from_entries(entries)
-    source = "server-log" if _looks_like_server_log(text) else "client"
-    reports = reports_from_entries(text_entries(text, source))
-    if not any(r.is_deadlock and r.waits for r in reports) and "\\n" in text:
-        # a repr() or JSON-escaped report: the newlines are backslash-n
-        unescaped = text.replace("\\n", "\n").replace("\\t", "\t").replace('\\"', '"')
-        more = reports_from_entries(text_entries(unescaped, source))
-        if any(r.is_deadlock and r.waits for r in more):
-            return more
+    norm = normalize(text)
+    reports = _reports_from_plain(norm.text)
+    if not _has_waits(reports):
+        # driver structs and JSON/repr strings: `detail: "Process 1 waits…\nProcess 2…"`
+        plain = _unescaped(text)
+        alts = (_key_value_report(text), plain, _key_value_report(plain) if plain else None)
+        for alt in alts:
+            if alt is None:
+                continue
+            more = _reports_from_plain(normalize(alt).text)
+            if _wait_count(more) > _wait_count(reports):
+                reports = more
+    if not _has_waits(reports):
+        found = _free_text_waits(norm.text)
+        if found is not None:
+            reports = [found, *[r for r in reports if not r.is_deadlock]]
+    driver = detect_driver(text)
+    for report in reports:
+        report.driver = report.driver or driver
+        report.normalized = norm.steps
     return reports
+
+
+def _reports_from_plain(text: str) -> list[Report]:
+    source = "server-log" if _looks_like_server_log(text) else "client"
+    return reports_from_entries(text_entries(text, source))
+
+
+def _has_waits(reports: list[Report]) -> bool:
+    return any(r.is_deadlock and r.waits for r in reports)
+
+
+def _wait_count(reports: list[Report]) -> int:
+    return max((len(r.waits) for r in reports if r.is_deadlock), default=-1)
+
+
+_ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+
+
+def unescape(text: str) -> str:
+    """Undo JSON / repr() / Elixir string escapes (`\\n`, `\\"`, `\\u00e9`)."""
+
+    def sub(m: re.Match[str]) -> str:
+        esc = m.group(1)
+        if esc[0] in "ux" and len(esc) > 1:
+            return chr(int(esc[1:], 16))
+        return _ESCAPES.get(esc, "\\" + esc)
+
+    return _ESCAPE_RE.sub(sub, text)
+
+
+def _unescaped(text: str) -> str | None:
+    if "\\n" not in text:
+        return None
+    return unescape(text)
+
+
+_NODE_CONCAT_RE = re.compile(r"(['\"])\s*\+\s*\n\s*\1")
+_KV_RE = re.compile(
+    r"""(?<![\w.])["']?(?P<key>message_detail|message_primary|message_hint|detail|hint|where|"""
+    r"""context|message|statement|internal_?query|code|sqlstate|pg_code|severity)["']?"""
+    r"""\s*(?::|=>|=)\s*(?:(?P<q>["'])(?P<val>(?:\\.|(?!(?P=q)).)*)(?P=q)|:(?P<atom>\w+))""",
+    re.IGNORECASE | re.DOTALL,
+)
+_KV_FIELDS = {
+    "message_detail": "detail",
+    "detail": "detail",
+    "message_hint": "hint",
+    "hint": "hint",
+    "where": "context",
+    "context": "context",
+    "message": "message",
+    "message_primary": "message",
+    "statement": "statement",
+    "code": "code",
+    "sqlstate": "code",
+    "pg_code": "code",
+}
+
+
+def _key_value_report(text: str) -> str | None:
+    """A driver's struct/JSON dump (Postgrex, pgx `%+v`, node-postgres, vert.x) rewritten as
+    the server's labelled report, when it has a `detail` field."""
+    if not re.search(r"detail", text, re.IGNORECASE):
+        return None
+    text = _NODE_CONCAT_RE.sub("", text)
+    fields: dict[str, str] = {}
+    for m in _KV_RE.finditer(text):
+        name = _KV_FIELDS.get(m.group("key").lower())
+        if name is None or name in fields:
+            continue
+        value = m.group("atom") if m.group("atom") is not None else unescape(m.group("val"))
+        fields[name] = value
+    detail = fields.get("detail")
+    if not detail:
+        return None
+    message = fields.get("message") or ""
+    if not message and fields.get("code") in ("40P01", "deadlock_detected"):
+        message = "deadlock detected"
+    lines = [f"ERROR:  {message}", f"DETAIL:  {detail}"]
+    for name, label in (("hint", "HINT"), ("context", "CONTEXT"), ("statement", "STATEMENT")):
+        if fields.get(name):
+            lines.append(f"{label}:  {fields[name]}")
+    return "\n".join(lines)
+
+
+def _free_text_waits(text: str) -> Report | None:
+    """Last resort: PostgreSQL's wait sentences anywhere in the text, in any language."""
+    hits: list[tuple[int, Wait, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for tpl in M.templates(M.WAITS):
+        if tpl.needle not in text:
+            continue
+        for m in tpl.regex.finditer(text):
+            args = [""] * (max(tpl.order) + 1)
+            for group, index in enumerate(tpl.order, start=1):
+                args[index] = m.group(group)
+            key = (int(args[0]), int(args[3]))
+            if key in seen:
+                continue
+            seen.add(key)
+            target = parse_lock_target(args[2], tpl.lang)
+            hits.append((m.start(), Wait(key[0], args[1], target, key[1]), tpl.lang))
+    if not hits:
+        return None
+    hits.sort(key=lambda h: h[0])
+    waits = [h[1] for h in hits]
+    report = Report(
+        is_deadlock=True,
+        source="client",
+        sqlstate="40P01",
+        message="",
+        language=hits[0][2],
+        waits=waits,
+        raw="\n".join(text[h[0] : h[0] + 200] for h in hits),
+    )
+    parsed = DetailParse(waits, {}, hits[0][2])
+    check_integrity(report, parsed, None)
+    report.victim_pid = None  # no report structure: nothing says whose error this was
+    report.partial.insert(0, "no report structure: wait sentences found in free text")
+    for wait in waits:
+        report.processes.setdefault(wait.pid, Process(wait.pid))
+        report.processes.setdefault(wait.blocked_by, Process(wait.blocked_by))
+    return report
+
+
+_DRIVERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("sqlalchemy", re.compile(r"sqlalchemy\.exc\.|sqlalche\.me/")),
+    ("django", re.compile(r"django\.db\.utils\.")),
+    ("psycopg2", re.compile(r"psycopg2[.\s]")),
+    ("psycopg", re.compile(r"psycopg\.errors\.|psycopg\.")),
+    ("asyncpg", re.compile(r"asyncpg\.")),
+    ("pgjdbc", re.compile(r"org\.postgresql\.|PSQLException")),
+    ("r2dbc-postgresql", re.compile(r"io\.r2dbc\.postgresql")),
+    ("vertx-pg-client", re.compile(r"io\.vertx\.pgclient")),
+    ("npgsql", re.compile(r"Npgsql\.")),
+    ("postgrex", re.compile(r"Postgrex\.Error")),
+    ("pgx", re.compile(r"\(SQLSTATE 40P01\)|pgconn\.PgError")),
+    ("node-postgres", re.compile(r"\bcode: '40P01'|DatabaseError: deadlock|error: deadlock")),
+    ("ruby-pg", re.compile(r"PG::TRDeadlockDetected|PG::\w+Error")),
+    ("dbd-pg", re.compile(r"DBD::Pg")),
+    ("sqlx", re.compile(r"error returned from database")),
+    ("tokio-postgres", re.compile(r"db error: ERROR")),
+)
+
+
+def detect_driver(text: str) -> str | None:
+    """The client library whose error wrapping the text shows, when recognisable."""
+    head = text[:20000]
+    for name, rx in _DRIVERS:
+        if rx.search(head):
+            return name
+    return None
 
 
 def _looks_like_server_log(text: str) -> bool:
@@ -800,6 +1080,7 @@ def reports_from_event(event: dict[str, Any]) -> list[Report]:
             lookalike.source = "sentry-event"
         return [lookalike] if lookalike else []
     found.source = "sentry-event"
+    found.driver = found.driver or detect_driver(found.error_class or "")
     _enrich_from_event(found, event)
     return [found]
 

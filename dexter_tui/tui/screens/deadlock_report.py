@@ -137,7 +137,8 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
             return Text("Not a PostgreSQL deadlock: nothing to report.", style="bold", end="")
         text = Text("PostgreSQL deadlock", style="bold", end="")
         text.append(f" · {advice.pattern} · severity {advice.severity}")
-        text.append(f" · SQLSTATE {report.sqlstate or '?'} · victim pid {report.victim_pid}")
+        victim = f"pid {report.victim_pid}" if report.victim_pid is not None else "unknown"
+        text.append(f" · SQLSTATE {report.sqlstate or '?'} · victim {victim}")
         if self.issue is not None:
             text.append(" · ")
             text.append_text(safe_text(self.issue.short_id, style="bold"))
@@ -146,6 +147,8 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
             if self.event.date_created is not None:
                 age = relative_age(self.event.date_created.timestamp(), self.ctx.clock())
                 text.append(f" · {age} ago")
+        if report.partial:  # say what is missing before anything is read as complete
+            text.append("\nPARTIAL: " + "; ".join(report.partial), style="bold")
         if advice.relations:
             text.append("\nTables: ")
             text.append_text(safe_text(", ".join(advice.relations)))

@@ -16,6 +16,16 @@ from dexter_tui.cli import main
 KEYS = {
     "is_deadlock",
     "sqlstate",
+    "victim",
+    "fingerprint",
+    "source",
+    "driver",
+    "partial",
+    "partial_reasons",
+    "context",
+    "statement",
+    "tuple",
+    "catalog_queries",
     "processes",
     "waits",
     "cycles",
@@ -53,9 +63,9 @@ def test_json_has_exactly_the_contract_keys(name: str, capsys: pytest.CaptureFix
     assert result["relations"] == ["accounts"]
 
 
-def test_not_a_deadlock_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+def test_not_a_deadlock_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
     path = FIXTURES / "L05_lock_timeout" / "event.json"
-    assert main(["deadlock", "parse", str(path), "--json"]) == 0
+    assert main(["deadlock", "parse", str(path), "--json"]) == 1
     result = _json(capsys)
     assert set(result) == KEYS
     assert result["is_deadlock"] is False
@@ -129,3 +139,76 @@ def test_subprocess_entry_point() -> None:
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_exit_status_tells_deadlock_none_and_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text('ERROR:  relation "nope" does not exist\n', "utf-8")
+    assert main(["deadlock", "parse", str(plain)]) == 1
+    assert "No PostgreSQL deadlock" in capsys.readouterr().out
+    binary = tmp_path / "bin.dat"
+    binary.write_bytes(b"\x81\x82\xfa garbage")
+    assert main(["deadlock", "parse", str(binary)]) == 2
+    assert main(["deadlock", "parse", str(tmp_path / "missing.log")]) == 2
+
+
+def test_json_names_victim_source_driver_context_tuple(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = FIXTURES / "D01_update_swap_2" / "psycopg2.txt"
+    assert main(["deadlock", "parse", str(path), "--json"]) == 0
+    result = _json(capsys)
+    assert result["victim"] == result["cycles"][0][0]
+    assert result["source"] == "client"
+    assert result["driver"] == "psycopg2"
+    assert result["partial"] is False
+    assert result["partial_reasons"] == []
+    assert result["context"].startswith("while updating tuple (0,")
+    assert result["tuple"]["operation"] == "update"
+    assert result["tuple"]["relation"] == "accounts"
+    assert len(result["fingerprint"]) == 16
+    log = FIXTURES / "D01_update_swap_2" / "server_log.txt"
+    assert main(["deadlock", "parse", str(log), "--json"]) == 0
+    result = _json(capsys)
+    assert result["source"] == "server-log"
+    assert result["statement"] == "UPDATE accounts SET balance = balance + $1 WHERE id = $2"
+
+
+def test_text_output_shows_the_cycle_once_and_whole_queries(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = FIXTURES / "D22_long_multiline_queries" / "server_log.txt"
+    assert main(["deadlock", "parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("─ShareLock on transaction") == 2  # one cycle line: two arrows
+    assert "WHERE id = $2" in out  # the whole query, not its first line
+    assert "the same query as pid" in out
+    assert "conflict table" not in out
+    assert "Fix:" in out
+
+
+def test_partial_report_says_so_and_names_no_victim(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cut.txt"
+    path.write_text(
+        "deadlock detected\nDETAIL:  Process 2 waits for ShareLock on transaction 9; "
+        "blocked by process 1.\n",
+        "utf-8",
+    )
+    assert main(["deadlock", "parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "victim: unknown" in out
+    assert "PARTIAL: 1 wait line missing (pid 1 waits for ?)" in out
+    assert "pid 1 ─?→" in out
+
+
+def test_sentry_event_names_its_source_and_driver(capsys: pytest.CaptureFixture[str]) -> None:
+    for name, driver in (("event.json", "psycopg"), ("event.psycopg2.json", "psycopg2")):
+        path = FIXTURES / "D01_update_swap_2" / name
+        assert main(["deadlock", "parse", str(path), "--json"]) == 0
+        result = _json(capsys)
+        assert result["source"] == "sentry-event"
+        assert result["driver"] == driver

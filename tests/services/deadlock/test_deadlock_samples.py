@@ -24,7 +24,8 @@ PATTERNS = {
     "D02_update_cycle_3": "row-order-inversion",
     "D03_update_cycle_4": "row-order-inversion",
     "D05_for_share_upgrade_multixact": "lock-upgrade",
-    "D07_tuple_lock_chain_3": "row-order-inversion",
+    # C queues behind B for row 1 (the tuple lock) while holding row 3: a hot-row queue
+    "D07_tuple_lock_chain_3": "hot-row-queue",
     "D08_lock_table_share_upgrade": "lock-upgrade",
     "D10_ddl_alter_vs_select": "ddl-vs-dml",
     "D14_advisory_session_swap": "advisory-key-order",
