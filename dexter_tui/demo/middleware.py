@@ -243,8 +243,34 @@ async def _drop_connection(receive: Receive) -> None:
     await asyncio.sleep(0)
 
 
+class HeadAsGetMiddleware:
+    """HEAD is GET without the body (RFC 9110 §9.3.2), for every route that serves GET.
+
+    Handlers only ever see GET, so a HEAD can never take a write branch; the answer keeps GET's
+    status and headers (Content-Length included) and drops the body. The original method stays in
+    `scope["dexter.method"]` for error messages. Routes without GET still answer 405 with `Allow`.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope = {**scope, "method": "GET", "dexter.method": "HEAD"}
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
 def install(app: Starlette, options: ServerOptions, faults: Faults) -> RateLimiter:
     """Add the API middleware (outermost of the user middleware) and return its limiter."""
     limiter = RateLimiter(options.rate_limit)
     app.add_middleware(ApiMiddleware, options=options, faults=faults, limiter=limiter)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: everything below sees GET
     return limiter
