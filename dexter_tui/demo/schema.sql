@@ -95,6 +95,7 @@ CREATE TABLE IF NOT EXISTS releases (
     date_released REAL,
     ref TEXT,
     url TEXT,
+    status TEXT NOT NULL DEFAULT 'open',           -- open|archived
     UNIQUE (org_id, version)
 );
 
@@ -103,6 +104,36 @@ CREATE TABLE IF NOT EXISTS release_projects (
     project_id INTEGER NOT NULL REFERENCES projects(id),
     PRIMARY KEY (release_id, project_id)
 );
+
+-- Repositories: created on first use by a release's commits (as Sentry does without an
+-- integration), or named by `refs`.
+CREATE TABLE IF NOT EXISTS repositories (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES organizations(id),
+    name TEXT NOT NULL,
+    date_created REAL NOT NULL,
+    UNIQUE (org_id, name)
+);
+
+CREATE TABLE IF NOT EXISTS commits (
+    id INTEGER PRIMARY KEY,
+    repository_id INTEGER NOT NULL REFERENCES repositories(id),
+    key TEXT NOT NULL,                             -- the SHA (or any id up to 64 chars)
+    message TEXT,
+    author_name TEXT,
+    author_email TEXT,
+    date_created REAL NOT NULL,                    -- the commit's timestamp, else when stored
+    UNIQUE (repository_id, key)
+);
+
+-- A release's commits; position 0 is the newest (the release's lastCommit).
+CREATE TABLE IF NOT EXISTS release_commits (
+    release_id INTEGER NOT NULL REFERENCES releases(id),
+    commit_id INTEGER NOT NULL REFERENCES commits(id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (release_id, commit_id)
+);
+CREATE INDEX IF NOT EXISTS release_commits_commit ON release_commits(commit_id);
 
 CREATE TABLE IF NOT EXISTS deploys (
     id INTEGER PRIMARY KEY,

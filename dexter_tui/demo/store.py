@@ -29,6 +29,10 @@ FULL_SCOPES = (
 READ_SCOPES = "org:read member:read team:read project:read event:read alerts:read"
 
 
+#: (table, column, definition) added to the schema after its first release.
+_ADDED_COLUMNS = (("releases", "status", "TEXT NOT NULL DEFAULT 'open'"),)
+
+
 @dataclass(frozen=True)
 class ProjectKeys:
     """What a client needs to send events to one project."""
@@ -71,6 +75,15 @@ class Store:
         schema = resources.files("dexter_tui.demo").joinpath("schema.sql").read_text("utf-8")
         with self._lock:
             self.conn.executescript(schema)
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Columns added since a database file was created (`CREATE TABLE IF NOT EXISTS` keeps
+        the old table)."""
+        for table, column, ddl in _ADDED_COLUMNS:
+            have = {r["name"] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
 
     # -- plumbing -------------------------------------------------------------------------------
 

@@ -197,7 +197,9 @@ def build_search(
     now = store.now()
     query = request.query_params.get("query")
     if query is None:
-        query = "is:unresolved"
+        # Sentry's docs: `status=` on a bulk update "limits the query to issues of the specified
+        # status", so it replaces the default `is:unresolved` (sentry-cli's `issues resolve -s`).
+        query = "" if status_param else "is:unresolved"
     ctx = SearchContext(org["id"], caller.user_id, now, project_ids, environments)
     try:
         compiled = compile_query(query.strip(), ctx)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api import commits
 from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.shapes import iso
 from dexter_tui.demo.auth import authenticate
@@ -35,6 +36,15 @@ _SEMVER = re.compile(
 _HASH = re.compile(r"^[0-9a-f]{12,64}$")
 #: Versions Sentry refuses (`Release.is_valid_version`).
 _BAD_VERSIONS = {"", ".", "..", "latest"}
+#: `ReleaseStatus` values (the API's words).
+STATUSES = ("open", "archived")
+
+
+def parse_status(value: Any) -> str:
+    """A request's release `status` (400 with Sentry's field error when not open/archived)."""
+    if value not in STATUSES:
+        raise ApiError(400, {"status": [f"Invalid status {value}"]})
+    return value
 
 
 def version_info(version: str) -> dict[str, Any]:
@@ -148,7 +158,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             "id": int(row["id"]),
             "version": row["version"],
             "shortVersion": info["description"],
-            "status": "open",
+            "status": row["status"],
             "ref": row["ref"],
             "url": row["url"],
             "dateCreated": iso(row["date_created"]),
@@ -156,9 +166,8 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             "dateStarted": None,
             "data": {},
             "newGroups": sum(new_groups.values()),
-            "commitCount": 0,
+            **commits.release_commit_summary(store, row["id"]),
             "deployCount": len(deploys),
-            "authors": [],
             "firstEvent": iso(span["first"]) if span else None,
             "lastEvent": iso(span["last"]) if span else None,
             "currentProjectMeta": {},
@@ -207,8 +216,11 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             where.append("r.version LIKE ? ESCAPE '\\'")
             escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params.append(f"%{escaped}%")
-        if request.query_params.get("status", "open") == "archived":
-            where.append("0")  # the demo never archives releases
+        status = request.query_params.get("status") or "open"
+        if status not in STATUSES:
+            raise ApiError(400, "invalid value for status")
+        where.append("r.status = ?")
+        params.append(status)
         rows = store.query(
             f"SELECT r.* FROM releases r WHERE {' AND '.join(where)}"
             " ORDER BY r.date_created DESC, r.id DESC LIMIT ? OFFSET ?",
@@ -242,6 +254,9 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         if version.strip() in _BAD_VERSIONS or any(c in version for c in "\n\t\r\x0c\x0b/\\"):
             raise ApiError(400, {"version": ["Release with name " + version + " is not allowed"]})
         date_released = parse_date(body.get("dateReleased"), "dateReleased")
+        status = parse_status(body["status"]) if "status" in body else None
+        commit_list = commits.validate_commits(body["commits"]) if "commits" in body else None
+        refs = commits.validate_refs(body["refs"]) if body.get("refs") else None
         with store.transaction() as conn:
             row = conn.execute(
                 "SELECT * FROM releases WHERE org_id = ? AND version = ?", (org["id"], version)
@@ -249,8 +264,8 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             created = row is None
             if created:
                 release_id = conn.execute(
-                    "INSERT INTO releases (org_id, version, date_created, date_released, ref, url)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO releases (org_id, version, date_created, date_released, ref, url,"
+                    " status) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         org["id"],
                         version,
@@ -258,14 +273,23 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
                         date_released,
                         body.get("ref"),
                         body.get("url"),
+                        status or "open",
                     ),
                 ).lastrowid
             else:
                 release_id = row["id"]
+                if status is not None:  # `sentry-cli releases archive/restore` post again
+                    conn.execute(
+                        "UPDATE releases SET status = ? WHERE id = ?", (status, release_id)
+                    )
             conn.executemany(
                 "INSERT OR IGNORE INTO release_projects (release_id, project_id) VALUES (?, ?)",
                 [(release_id, p["id"]) for p in project_rows],
             )
+            if commit_list is not None:
+                commits.set_commits(conn, org["id"], release_id, commit_list, store.now())
+            elif refs:
+                commits.set_refs(conn, org["id"], release_id, refs, store.now())
             row = conn.execute("SELECT * FROM releases WHERE id = ?", (release_id,)).fetchone()
         return row, created
 
@@ -276,7 +300,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         org = org_of(request, *WRITE)
         body = await _json_body(request)
         slugs = body.get("projects")
-        if not isinstance(slugs, list) or not slugs:
+        if not isinstance(slugs, list):  # an empty list is fine (`sentry-cli releases archive`)
             raise ApiError(400, {"projects": ["This field is required."]})
         project_rows = []
         for slug in slugs:
@@ -318,6 +342,7 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
                 raise ApiError(400, "This release is in use and cannot be removed.")
             with store.transaction() as conn:
                 conn.execute("DELETE FROM deploys WHERE release_id = ?", (row["id"],))
+                conn.execute("DELETE FROM release_commits WHERE release_id = ?", (row["id"],))
                 conn.execute("DELETE FROM release_projects WHERE release_id = ?", (row["id"],))
                 conn.execute("DELETE FROM releases WHERE id = ?", (row["id"],))
             return Response(status_code=204)
@@ -332,12 +357,73 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
                 changes[field] = body[field]
         if "dateReleased" in body:
             changes["date_released"] = parse_date(body["dateReleased"], "dateReleased")
-        if changes:
-            sets = ", ".join(f"{k} = ?" for k in changes)
-            store.execute(
-                f"UPDATE releases SET {sets} WHERE id = ?", (*changes.values(), row["id"])
-            )
+        if "status" in body:
+            changes["status"] = parse_status(body["status"])
+        commit_list = commits.validate_commits(body["commits"]) if "commits" in body else None
+        refs = commits.validate_refs(body["refs"]) if body.get("refs") else None
+        with store.transaction() as conn:
+            if changes:
+                sets = ", ".join(f"{k} = ?" for k in changes)
+                conn.execute(
+                    f"UPDATE releases SET {sets} WHERE id = ?", (*changes.values(), row["id"])
+                )
+            if commit_list is not None:
+                commits.set_commits(conn, org["id"], row["id"], commit_list, store.now())
+            elif refs:
+                commits.set_refs(conn, org["id"], row["id"], refs, store.now())
         return JSONResponse(release_json(release_row(org, version)))
+
+    async def release_commits(request: Request) -> Response:
+        org = org_of(request, *READ)
+        row = release_row(org, request.path_params["version"])
+        if "project" in request.path_params:
+            project = lookup.project(store, org, request.path_params["project"])
+            linked = store.query_one(
+                "SELECT 1 FROM release_projects WHERE release_id = ? AND project_id = ?",
+                (row["id"], project["id"]),
+            )
+            if linked is None:
+                raise not_found()
+        offset, limit = page_params(request)
+        rows = commits.release_commit_rows(store, row["id"])
+        page = [commits.commit_json(store, c) for c in rows[offset : offset + limit]]
+        return paginated(
+            request, page, offset=offset, limit=limit, has_more=len(rows) > offset + limit
+        )
+
+    async def previous_with_commits(request: Request) -> Response:
+        """The newest earlier release that has commits (`{}` when none): where
+        `set-commits --local` starts its range."""
+        org = org_of(request, *READ)
+        row = release_row(org, request.path_params["version"])
+        prev = store.query_one(
+            "SELECT r.* FROM releases r WHERE r.org_id = ? AND r.id != ?"
+            " AND (r.date_created < ? OR (r.date_created = ? AND r.id < ?))"
+            " AND EXISTS (SELECT 1 FROM release_commits rc WHERE rc.release_id = r.id)"
+            " ORDER BY r.date_created DESC, r.id DESC LIMIT 1",
+            (org["id"], row["id"], row["date_created"], row["date_created"], row["id"]),
+        )
+        return JSONResponse({} if prev is None else release_json(prev))
+
+    async def repositories(request: Request) -> Response:
+        org = org_of(request, *READ)
+        offset, limit = page_params(request)
+        where, params = "org_id = ?", [org["id"]]
+        query = request.query_params.get("query", "").strip()
+        if query:
+            where += " AND instr(lower(name), lower(?)) > 0"
+            params.append(query)
+        rows = store.query(
+            f"SELECT * FROM repositories WHERE {where} ORDER BY name, id LIMIT ? OFFSET ?",
+            (*params, limit + 1, offset),
+        )
+        return paginated(
+            request,
+            [commits.repository_json(r) for r in rows[:limit]],
+            offset=offset,
+            limit=limit,
+            has_more=len(rows) > limit,
+        )
 
     async def release_deploys(request: Request) -> Response:
         version = request.path_params["version"]
@@ -399,6 +485,22 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             release_deploys,
             methods=["GET", "POST"],
         ),
+        Route(
+            "/api/0/organizations/{org}/releases/{version:path}/commits/",
+            release_commits,
+            methods=["GET"],
+        ),
+        Route(
+            "/api/0/organizations/{org}/releases/{version:path}/previous-with-commits/",
+            previous_with_commits,
+            methods=["GET"],
+        ),
+        Route(
+            "/api/0/projects/{org}/{project}/releases/{version:path}/commits/",
+            release_commits,
+            methods=["GET"],
+        ),
+        Route("/api/0/organizations/{org}/repos/", repositories, methods=["GET"]),
         Route(
             "/api/0/organizations/{org}/releases/{version:path}/",
             release_detail,
