@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dexter_tui.demo import lookup
 from dexter_tui.demo.api.errors import ApiError, forbidden, not_found
 from dexter_tui.demo.api.issues import READ, WRITE, issue_of, json_body, resolve_actor, subscribe
 from dexter_tui.demo.pagination import page_params, paginated
@@ -68,11 +69,12 @@ def _mentioned_users(store: Store, org: sqlite3.Row, mentions: Any) -> list[int]
 
 
 def _note(store: Store, group: sqlite3.Row, note_id: str) -> sqlite3.Row:
-    if not note_id.isdigit():
+    number = lookup.db_int(note_id)
+    if number is None:
         raise not_found()
     row = store.query_one(
         "SELECT * FROM activities WHERE id = ? AND group_id = ? AND type = 'note'",
-        (int(note_id), group["id"]),
+        (number, group["id"]),
     )
     if row is None:
         raise not_found()

@@ -391,10 +391,10 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
             scope_params += envs
         ref = request.path_params["event_id"]
         row = _event_by_ref(store, scope_sql, scope_params, ref)
-        if row is None and ref.isdigit():
+        if row is None and (row_id := lookup.db_int(ref)) is not None:
             row = store.query_one(
                 f"SELECT e.* FROM events e WHERE {scope_sql} AND e.id = ?",
-                [*scope_params, int(ref)],
+                [*scope_params, row_id],
             )
         if row is None:
             raise not_found()

@@ -19,7 +19,12 @@ from dexter_tui.demo import lookup
 from dexter_tui.demo.api.discover import ORG_READ, project_ids
 from dexter_tui.demo.api.errors import ApiError
 from dexter_tui.demo.auth import authenticate
-from dexter_tui.demo.search import SearchError, parse_datetime, parse_stats_period
+from dexter_tui.demo.search import (
+    MAX_PERIOD_SECONDS,
+    SearchError,
+    parse_datetime,
+    parse_stats_period,
+)
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -57,7 +62,7 @@ def _interval(request: Request, span: float) -> int:
     if not m or int(m.group(1)) <= 0:
         raise ApiError(400, "Invalid Interval")
     seconds = int(m.group(1)) * _UNIT[m.group(2)]
-    if span / seconds > MAX_BUCKETS:
+    if span / seconds > MAX_BUCKETS or seconds > MAX_PERIOD_SECONDS:
         raise ApiError(400, "Invalid Interval")
     return seconds
 

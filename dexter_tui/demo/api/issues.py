@@ -88,12 +88,13 @@ def issue_of(
     if "org" in request.path_params:
         org = lookup.org(store, caller, request.path_params["org"])
     else:
-        if not issue_id.isdigit():
+        number = lookup.db_int(issue_id)
+        if number is None:
             raise not_found()
         row = store.query_one(
             "SELECT o.slug FROM groups g JOIN projects p ON p.id = g.project_id"
             " JOIN organizations o ON o.id = p.org_id WHERE g.id = ?",
-            (int(issue_id),),
+            (number,),
         )
         if row is None:
             raise not_found()
@@ -133,8 +134,8 @@ def project_ids_of(request: Request, store: Store, org: sqlite3.Row) -> list[int
     by_slug = {slug: pid for pid, slug in all_projects.items()}
     ids = []
     for value in wanted:
-        if value.lstrip("-").isdigit() and int(value) in all_projects:
-            ids.append(int(value))
+        if (number := lookup.db_int(value)) is not None and number in all_projects:
+            ids.append(number)
         elif value in by_slug:
             ids.append(by_slug[value])
         else:
@@ -438,6 +439,9 @@ def _int(errors: dict, where: dict, key: str, *, maximum: int | None = None) -> 
     try:
         number = int(value)
     except ValueError:
+        errors[key] = ["A valid integer is required."]
+        return None
+    if abs(number) > lookup.MAX_DB_INT:
         errors[key] = ["A valid integer is required."]
         return None
     if number < 1:
@@ -963,9 +967,12 @@ def ids_of(request: Request) -> list[int]:
     ids = []
     for value in request.query_params.getlist("id"):
         try:
-            ids.append(int(value))
+            number = int(value)
         except ValueError:
-            raise ApiError(400, {"id": ["A valid integer is required."]}) from None
+            number = None
+        if number is None or abs(number) > lookup.MAX_DB_INT:  # beyond 64 bits: not an id
+            raise ApiError(400, {"id": ["A valid integer is required."]})
+        ids.append(number)
     return ids
 
 

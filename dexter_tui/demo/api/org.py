@@ -253,9 +253,9 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         _caller, org = caller_org(request, *MEMBER_READ)
         member_id = request.path_params["member_id"]
         row = None
-        if member_id.isdigit():
+        if (number := lookup.db_int(member_id)) is not None:
             row = store.query_one(
-                MEMBER_SELECT + " WHERE m.org_id = ? AND m.id = ?", (org["id"], int(member_id))
+                MEMBER_SELECT + " WHERE m.org_id = ? AND m.id = ?", (org["id"], number)
             )
         if row is None:
             raise not_found()
@@ -273,9 +273,9 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
     def team_row(request: Request, org: sqlite3.Row) -> sqlite3.Row:
         key = request.path_params["team"]
         row = store.query_one("SELECT * FROM teams WHERE org_id = ? AND slug = ?", (org["id"], key))
-        if row is None and key.isdigit():
+        if row is None and (team_id := lookup.db_int(key)) is not None:
             row = store.query_one(
-                "SELECT * FROM teams WHERE org_id = ? AND id = ?", (org["id"], int(key))
+                "SELECT * FROM teams WHERE org_id = ? AND id = ?", (org["id"], team_id)
             )
         if row is None:
             raise not_found()

@@ -237,8 +237,13 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
         for value in values:
             if not value.lstrip("-").isdigit():
                 raise ApiError(400, "Invalid project parameter. Values must be numbers.")
-            row = store.query_one(
-                "SELECT id FROM projects WHERE org_id = ? AND id = ?", (org["id"], int(value))
+            number = lookup.db_int(value)
+            row = (
+                None
+                if number is None
+                else store.query_one(
+                    "SELECT id FROM projects WHERE org_id = ? AND id = ?", (org["id"], number)
+                )
             )
             if row is None:
                 raise ApiError(403, "You do not have permission to perform this action.")

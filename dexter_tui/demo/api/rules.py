@@ -98,9 +98,9 @@ def routes(store: Store, options: ServerOptions) -> list[Route]:
 
     def rule_row(project: sqlite3.Row, rule_id: str) -> sqlite3.Row:
         row = None
-        if rule_id.isdigit():
+        if (number := lookup.db_int(rule_id)) is not None:
             row = store.query_one(
-                "SELECT * FROM rules WHERE id = ? AND project_id = ?", (int(rule_id), project["id"])
+                "SELECT * FROM rules WHERE id = ? AND project_id = ?", (number, project["id"])
             )
         if row is None:
             raise not_found()
