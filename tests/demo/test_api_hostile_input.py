@@ -5,6 +5,7 @@ not valid JSON. None of it may produce a 500; each gets a 4xx with a `detail` a 
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -131,3 +132,154 @@ async def test_huge_cursor_and_id_answer_400_with_a_detail(api: httpx.AsyncClien
     assert r.status_code == 400
     assert r.json() == {"id": ["A valid integer is required."]}
     assert (await api.get(f"/api/0/issues/{HUGER}/")).status_code == 404
+
+
+# -- body size limits ---------------------------------------------------------------------------
+
+
+async def _call_raw(
+    app, method: str, path: str, headers: dict[str, str], chunks
+) -> tuple[int, bytes, int]:
+    """Drive the ASGI app directly: `chunks` is what the client would stream. Returns status,
+    body and how many chunks the app read."""
+    read = 0
+    sent: list[dict] = []
+    iterator = iter(chunks)
+
+    async def receive() -> dict:
+        nonlocal read
+        chunk = next(iterator, None)
+        if chunk is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        read += 1
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 5555),
+        "server": ("demo.test", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, body, read
+
+
+def _never():
+    raise AssertionError("the body was read although Content-Length is over the limit")
+    yield b""  # pragma: no cover
+
+
+def _endless(size: int = 64 * 1024):
+    while True:
+        yield b" " * size
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/0/organizations/acme/issues/",
+        "/api/0/organizations/acme/releases/",
+        "/api/0/issues/1/comments/",
+        "/api/0/no-such-route/",
+        "/api/1/store/",
+        "/api/1/envelope/",
+    ],
+)
+async def test_declared_length_over_the_limit_is_refused_unread(
+    demo_app, world: World, path: str
+) -> None:
+    headers = {
+        "authorization": f"Bearer {world.token}",
+        "content-type": "application/json",
+        "content-length": str(300 * 1024 * 1024),
+    }
+    status, body, read = await _call_raw(demo_app, "POST", path, headers, _never())
+    assert status == 413
+    assert read == 0
+    assert b"too large" in body.lower()
+
+
+@pytest.mark.parametrize(
+    ("path", "limit_mib"),
+    [
+        ("/api/0/organizations/acme/releases/", 3),
+        ("/api/0/issues/{issue}/comments/", 3),
+        ("/api/1/store/", 2),
+    ],
+)
+async def test_streamed_body_over_the_limit_stops_being_read(
+    demo_app, world: World, issue: tuple[str, int], path: str, limit_mib: int
+) -> None:
+    """No Content-Length (chunked): the server stops reading at the limit."""
+    headers = {"authorization": f"Bearer {world.token}", "content-type": "application/json"}
+    path = path.format(issue=issue[1])
+    status, body, read = await _call_raw(demo_app, "POST", path, headers, _endless())
+    assert status == 413
+    assert read * 64 * 1024 <= limit_mib * 1024 * 1024 + 64 * 1024
+    assert b"too large" in body.lower()
+
+
+async def test_bad_content_length_is_a_400(demo_app, world: World) -> None:
+    headers = {"authorization": f"Bearer {world.token}", "content-length": "12abc"}
+    status, _, read = await _call_raw(
+        demo_app, "PUT", "/api/0/organizations/acme/issues/", headers, _never()
+    )
+    assert status == 400
+    assert read == 0
+
+
+async def test_a_body_within_the_limit_still_works(api: httpx.AsyncClient) -> None:
+    commits = [{"id": f"{n:040x}", "message": "m" * 1000} for n in range(1500)]  # ~1.6 MB
+    r = await api.post(
+        "/api/0/organizations/acme/releases/",
+        json={"version": "big@1", "projects": ["checkout-api"], "commits": commits},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["commitCount"] == 1500
+
+
+async def test_oversized_body_over_real_http(live_server, world: World) -> None:
+    headers = {"Authorization": f"Bearer {world.token}"}
+    async with httpx.AsyncClient(base_url=live_server.url, headers=headers) as client:
+        r = await client.post(
+            "/api/0/organizations/acme/releases/", content=b"x" * (4 * 1024 * 1024)
+        )
+    assert r.status_code == 413
+    assert "too large" in r.json()["detail"].lower()
+
+
+# -- comment size cap ---------------------------------------------------------------------------
+
+
+async def test_a_comment_over_the_cap_is_refused(
+    api: httpx.AsyncClient, store: Store, issue: tuple[str, int]
+) -> None:
+    from dexter_tui.demo.api.comments import MAX_COMMENT_CHARS
+
+    url = f"/api/0/issues/{issue[1]}/comments/"
+    r = await api.post(url, json={"text": "x" * (MAX_COMMENT_CHARS + 1)})
+    assert r.status_code == 400
+    assert r.json() == {
+        "text": [f"Ensure this field has no more than {MAX_COMMENT_CHARS} characters."]
+    }
+    assert store.query("SELECT COUNT(*) FROM activities WHERE type = 'note'")[0][0] == 0
+    ok = await api.post(url, json={"text": "y" * MAX_COMMENT_CHARS})
+    assert ok.status_code == 201
+    edit = await api.put(f"{url}{ok.json()['id']}/", json={"text": "z" * (MAX_COMMENT_CHARS + 1)})
+    assert edit.status_code == 400
+    stored = store.query("SELECT data FROM activities WHERE type = 'note'")
+    assert [len(json.loads(r["data"])["text"]) for r in stored] == [MAX_COMMENT_CHARS]
