@@ -331,7 +331,8 @@ class HeadAsGetMiddleware:
 def install(app: Starlette, options: ServerOptions, faults: Faults) -> RateLimiter:
     """Add the API middleware (outermost of the user middleware) and return its limiter."""
     limiter = RateLimiter(options.rate_limit)
-    app.add_middleware(ApiMiddleware, options=options, faults=faults, limiter=limiter)
+    # inside ApiMiddleware: a dropped-connection fault needs the server's own `receive`
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(ApiMiddleware, options=options, faults=faults, limiter=limiter)
     app.add_middleware(HeadAsGetMiddleware)  # outermost: everything below sees GET
     return limiter

@@ -250,6 +250,21 @@ CREATE INDEX IF NOT EXISTS events_project_time ON events(project_id, timestamp);
 -- environment filters of the issue list (D2a)
 CREATE INDEX IF NOT EXISTS events_group_env ON events(group_id, environment);
 CREATE INDEX IF NOT EXISTS events_release ON events(release);
+-- Event data SQLite's JSON functions cannot read (NaN/Infinity, cut-off text, nesting beyond
+-- SQLite's limit) or that carries escaped surrogates (the demo's own writer never escapes them)
+-- would make every json_extract/json_each over it fail, and with it whole searches. Such text is
+-- kept whole but wrapped as {"_invalid_json": "<the text>"}: searches skip it, and the API's
+-- readers (store.event_data) parse the inner text leniently.
+CREATE TRIGGER IF NOT EXISTS events_wrap_invalid_data_insert AFTER INSERT ON events
+WHEN NOT json_valid(NEW.data) OR NEW.data GLOB '*\u[dD][89a-fA-F]*'
+BEGIN
+    UPDATE events SET data = json_object('_invalid_json', NEW.data) WHERE id = NEW.id;
+END;
+CREATE TRIGGER IF NOT EXISTS events_wrap_invalid_data_update AFTER UPDATE OF data ON events
+WHEN NOT json_valid(NEW.data) OR NEW.data GLOB '*\u[dD][89a-fA-F]*'
+BEGIN
+    UPDATE events SET data = json_object('_invalid_json', NEW.data) WHERE id = NEW.id;
+END;
 
 -- Every tag of every event (derived tags included), for search, tag endpoints and Discover.
 CREATE TABLE IF NOT EXISTS event_tags (

@@ -283,3 +283,131 @@ async def test_a_comment_over_the_cap_is_refused(
     assert edit.status_code == 400
     stored = store.query("SELECT data FROM activities WHERE type = 'note'")
     assert [len(json.loads(r["data"])["text"]) for r in stored] == [MAX_COMMENT_CHARS]
+
+
+# -- stored events that are not valid JSON ------------------------------------------------------
+
+#: What a stored event's `data` can hold when something wrote it unchecked: Python's `json`
+#: writes NaN/Infinity (not JSON), 1e400 reads back as infinity, a lone surrogate escape, text
+#: cut off, nesting deeper than SQLite's JSON parser takes.
+BROKEN_DATA = {
+    "nan": '{"exception":{"values":[{"type":"ValueError","value":"x","module":NaN}]},'
+    '"extra":{"v":Infinity}}',
+    "huge-float": '{"exception":{"values":[{"type":"ValueError","value":"x"}]},'
+    '"extra":{"v":1e400}}',
+    "surrogate": '{"exception":{"values":[{"type":"ValueError","value":"bad \\ud800 text"}]}}',
+    "truncated": '{"exception":{"values":[{"type":"ValueError","val',
+    "deep": '{"exception":{"values":[{"type":"ValueError"}]},"extra":{"d":'
+    + "[" * 3000
+    + "]" * 3000
+    + "}}",
+}
+
+
+def _event_urls(event_id: str, group_id: int) -> list[str]:
+    org = "/api/0/organizations/acme"
+    return [
+        f"/api/0/issues/{group_id}/events/",
+        f"/api/0/issues/{group_id}/events/?full=true",
+        f"/api/0/issues/{group_id}/events/latest/",
+        f"/api/0/issues/{group_id}/events/oldest/",
+        f"/api/0/issues/{group_id}/events/recommended/",
+        f"/api/0/issues/{group_id}/events/{event_id}/",
+        f"{org}/issues/{group_id}/events/{event_id}/",
+        f"/api/0/issues/{group_id}/hashes/",
+        f"/api/0/issues/{group_id}/hashes/?full=true",
+        f"/api/0/issues/{group_id}/tags/",
+        f"/api/0/issues/{group_id}/",
+        "/api/0/projects/acme/checkout-api/events/",
+        "/api/0/projects/acme/checkout-api/events/?full=true",
+        f"/api/0/projects/acme/checkout-api/events/{event_id}/",
+        f"{org}/eventids/{event_id}/",
+        "/api/0/projects/acme/checkout-api/users/",
+        f"{org}/issues/?query=error.type:ValueError",
+        f"{org}/issues/?query=error.value:x",
+        f"{org}/issues/?query=stack.function:handler",
+        f"{org}/issues/?query=user.email:a@b.c",
+        "/api/0/projects/acme/checkout-api/issues/?query=error.type:ValueError",
+        f"{org}/events/?dataset=errors&field=id&field=title&field=error.type&field=user.email"
+        "&query=error.type:ValueError&statsPeriod=14d",
+        f"{org}/events/?dataset=errors&field=error.value&field=count()&statsPeriod=14d",
+        f"{org}/events/?dataset=errors&field=extra.v&field=id&statsPeriod=14d",
+        f"/api/0/issues/{group_id}/events/?query=error.value:x",
+    ]
+
+
+@pytest.mark.parametrize("kind", list(BROKEN_DATA))
+async def test_a_broken_stored_event_breaks_no_route(
+    api: httpx.AsyncClient, store: Store, world: World, kind: str
+) -> None:
+    pid = world.projects["checkout-api"].project_id
+    good_id, group_id = ingest(store, pid, error_event(timestamp=NOW - 60, user="u1"))
+    bad_id, bad_group = ingest(store, pid, error_event(timestamp=NOW, user="u2"))
+    assert bad_group == group_id
+    store.execute("UPDATE events SET data = ? WHERE event_id = ?", (BROKEN_DATA[kind], bad_id))
+
+    failures = []
+    for url in _event_urls(bad_id, group_id):
+        r = await api.get(url)
+        if r.status_code != 200:
+            failures.append(f"GET {url} -> {r.status_code} {r.text[:200]}")
+    assert not failures, "\n".join(failures)
+
+    # the good event is still served whole; the broken one keeps its columns (title, ids)
+    good = (await api.get(f"/api/0/issues/{group_id}/events/{good_id}/")).json()
+    assert good["entries"]
+    bad = (await api.get(f"/api/0/issues/{group_id}/events/{bad_id}/")).json()
+    assert bad["eventID"] == bad_id
+    assert bad["title"] == good["title"]
+    listed = (await api.get(f"/api/0/issues/{group_id}/events/")).json()
+    assert {e["eventID"] for e in listed} == {good_id, bad_id}
+    found = (await api.get("/api/0/organizations/acme/issues/?query=error.type:ValueError")).json()
+    assert [int(i["id"]) for i in found] == [group_id]  # the good event still matches
+
+
+async def test_what_can_be_read_of_a_broken_event_is_shown(
+    api: httpx.AsyncClient, store: Store, world: World
+) -> None:
+    """NaN/Infinity become null, a lone surrogate becomes U+FFFD; the rest of the event stays."""
+    pid = world.projects["checkout-api"].project_id
+    event_id, group_id = ingest(store, pid, error_event(timestamp=NOW))
+    store.execute("UPDATE events SET data = ? WHERE event_id = ?", (BROKEN_DATA["nan"], event_id))
+    event = (await api.get(f"/api/0/issues/{group_id}/events/{event_id}/")).json()
+    (exc,) = next(e for e in event["entries"] if e["type"] == "exception")["data"]["values"]
+    assert exc["type"] == "ValueError"
+    assert exc["module"] is None
+
+    store.execute(
+        "UPDATE events SET data = ? WHERE event_id = ?", (BROKEN_DATA["surrogate"], event_id)
+    )
+    event = (await api.get(f"/api/0/issues/{group_id}/events/{event_id}/")).json()
+    (exc,) = next(e for e in event["entries"] if e["type"] == "exception")["data"]["values"]
+    assert exc["value"] == "bad \ufffd text"
+
+
+async def test_a_database_written_before_the_guard_is_repaired_on_open(tmp_path) -> None:
+    from dexter_tui.demo.server import create_app
+    from dexter_tui.demo.world import create_world
+
+    path = tmp_path / "old.sqlite3"
+    store = Store(path)
+    world = create_world(store)
+    pid = world.projects["checkout-api"].project_id
+    event_id, group_id = ingest(store, pid, error_event(timestamp=NOW))
+    for trigger in store.query("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+        store.execute(f"DROP TRIGGER {trigger['name']}")  # as a database from before the guard
+    store.execute("DELETE FROM meta")
+    store.execute("UPDATE events SET data = ? WHERE event_id = ?", (BROKEN_DATA["nan"], event_id))
+    store.close()
+
+    store = Store(path)
+    transport = httpx.ASGITransport(app=create_app(store))
+    headers = {"Authorization": f"Bearer {world.token}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://demo.test", headers=headers
+    ) as client:
+        r = await client.get("/api/0/organizations/acme/issues/?query=error.type:ValueError")
+        assert r.status_code == 200
+        r = await client.get(f"/api/0/issues/{group_id}/events/{event_id}/")
+        assert r.status_code == 200
+    store.close()

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api.commits import release_commit_summary
 from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.issues import (
     READ,
@@ -33,7 +34,8 @@ from dexter_tui.demo.api.issues import (
 )
 from dexter_tui.demo.auth import authenticate
 from dexter_tui.demo.pagination import page_params, paginate_list, paginated
-from dexter_tui.demo.render import full_event, simple_event
+from dexter_tui.demo.render import full_event
+from dexter_tui.demo.render import simple_event as _simple_event
 from dexter_tui.demo.search import (
     SearchError,
     iso,
@@ -43,7 +45,7 @@ from dexter_tui.demo.search import (
     parse_datetime,
 )
 from dexter_tui.demo.serialize_issue import short_version, tag_name
-from dexter_tui.demo.store import Store
+from dexter_tui.demo.store import Store, event_data
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -193,18 +195,19 @@ def release_json(store: Store, org_id: int, version: str | None) -> dict[str, An
         "SELECT * FROM deploys WHERE release_id = ? ORDER BY date_finished DESC", (row["id"],)
     )
     last = deploys[0] if deploys else None
+    summary = release_commit_summary(store, row["id"])
     return {
         "id": row["id"],
         "version": row["version"],
         "shortVersion": short_version(row["version"]),
-        "status": "open",
+        "status": row["status"],
         "ref": row["ref"],
         "url": row["url"],
         "dateCreated": iso(row["date_created"]),
         "dateReleased": iso(row["date_released"]),
         "data": {},
-        "commitCount": 0,
-        "lastCommit": None,
+        "commitCount": summary["commitCount"],
+        "lastCommit": summary["lastCommit"],
         "deployCount": len(deploys),
         "lastDeploy": None
         if last is None
@@ -220,8 +223,18 @@ def release_json(store: Store, org_id: int, version: str | None) -> dict[str, An
     }
 
 
+def readable(row: sqlite3.Row) -> dict[str, Any]:
+    """The row with its `data` parsed leniently: a stored event that is not valid JSON (or
+    carries NaN, huge numbers, lone surrogates) renders with what can be read of it."""
+    return {**dict(row), "data": event_data(row["data"])}
+
+
+def simple_event(row: sqlite3.Row) -> dict[str, Any]:
+    return _simple_event(readable(row))
+
+
 def render_full(store: Store, org_id: int, row: sqlite3.Row) -> dict[str, Any]:
-    return full_event(row, release=release_json(store, org_id, row["release"]))
+    return full_event(readable(row), release=release_json(store, org_id, row["release"]))
 
 
 def render_rows(
@@ -236,7 +249,7 @@ def render_rows(
         version = r["release"]
         if version not in releases:
             releases[version] = release_json(store, org_id, version)
-        out.append(full_event(r, release=releases[version]))
+        out.append(full_event(readable(r), release=releases[version]))
     return out
 
 

@@ -26,7 +26,7 @@ from dexter_tui.demo.api.shapes import (
 )
 from dexter_tui.demo.auth import Caller, authenticate, bearer_token
 from dexter_tui.demo.pagination import page_params, paginate_list, paginated
-from dexter_tui.demo.store import loads
+from dexter_tui.demo.store import loads_lenient
 
 if TYPE_CHECKING:
     import sqlite3
@@ -552,7 +552,9 @@ def _team_role(role: tuple[str, str, str]) -> dict[str, Any]:
 
 def event_user_json(tag_value: str, user_json_text: str | None, first: float) -> dict[str, Any]:
     """An `EventUser` from the `user` tag value (`id:42`, `email:..`) and the latest user data."""
-    data = loads(user_json_text, {}) or {}
+    data = loads_lenient(user_json_text, {}) or {}
+    if not isinstance(data, dict):
+        data = {}
     kind, _, ident = tag_value.partition(":")
     identifier = data.get("id") or (ident if kind == "id" else None)
     out: dict[str, Any] = {
