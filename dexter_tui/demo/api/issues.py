@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api.app_state import store_of
 from dexter_tui.demo.api.errors import ApiError, forbidden, not_found
 from dexter_tui.demo.auth import Caller, authenticate
 from dexter_tui.demo.faults import check_bulk
@@ -43,7 +44,6 @@ from dexter_tui.demo.store import Store, dumps, loads
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from dexter_tui.demo.server import ServerOptions
 
 READ = ("event:read", "event:write", "event:admin")
 WRITE = ("event:write", "event:admin")
@@ -1047,108 +1047,112 @@ async def bulk_delete(
     return Response(status_code=204)
 
 
-def routes(store: Store, options: ServerOptions) -> list[Route]:
-    async def org_issues(request: Request) -> Response:
-        scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
-        caller, org = org_of(request, store, *scopes)
-        project_ids = project_ids_of(request, store, org)
-        if request.method == "GET":
-            return list_issues(
-                request,
-                store,
-                caller,
-                org,
-                project_ids=project_ids,
-                stats_periods=group_stats_periods(request),
-                sorts=tuple(SORTS),
-                window=True,
-                short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
-            )
-        if request.method == "PUT":
-            return await bulk_update(request, store, caller, org, project_ids)
-        return await bulk_delete(request, store, caller, org, project_ids)
-
-    async def project_issues(request: Request) -> Response:
-        scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
-        caller, org = org_of(request, store, *scopes)
-        project = lookup.project(store, org, request.path_params["project"])
-        if request.method == "GET":
-            period = request.query_params.get("statsPeriod", "24h")
-            if period not in ("", "24h", "14d"):
-                raise ApiError(
-                    400,
-                    {
-                        "statsPeriod": [
-                            "Invalid stats_period. Valid choices are '', '24h', and '14d'"
-                        ]
-                    },
-                )
-            hashes = request.query_params.getlist("hashes")
-            if hashes:
-                return _by_hashes(request, store, caller, org, project, hashes, period)
-            return list_issues(
-                request,
-                store,
-                caller,
-                org,
-                project_ids=[project["id"]],
-                stats_periods=[period] if period else [],
-                sorts=PROJECT_SORTS,
-                window=False,
-                short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
-            )
-        if request.method == "PUT":
-            return await bulk_update(
-                request,
-                store,
-                caller,
-                org,
-                [project["id"]],
-                status_param=request.query_params.get("status") or None,
-            )
-        return await bulk_delete(request, store, caller, org, [project["id"]])
-
-    async def issue(request: Request) -> Response:
-        scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
-        caller, org, group = issue_of(request, store, *scopes)
-        if request.method == "GET":
-            ser = serializer(
-                request,
-                store,
-                caller,
-                org,
-                environments=environments_of(request),
-                stats_periods=("24h",),
-            )
-            return JSONResponse(ser.serialize_detail(group))
-        if request.method == "DELETE":
-            check_bulk(request, [group["id"]])
-            delete_groups(store, [group["id"]])
-            return Response(status_code=202)
-        body = await json_body(request)
-        upd = validate_update(store, org, body)
-        if (upd.flags or {}).get("merge"):
-            raise ApiError(400, "Merging requires at least two issues.")
-        apply_update(store, caller, org, [group], upd)
-        fresh = store.query_one("SELECT * FROM groups WHERE id = ?", (group["id"],))
-        ser = serializer(request, store, caller, org, stats_periods=("24h",))
-        return JSONResponse(ser.serialize(fresh))
-
-    async def short_id(request: Request) -> Response:
-        caller, org = org_of(request, store, *READ)
-        group = lookup.group(store, org, request.path_params["short_id"])
-        project = store.query_one("SELECT slug FROM projects WHERE id = ?", (group["project_id"],))
-        ser = serializer(request, store, caller, org)
-        return JSONResponse(
-            {
-                "organizationSlug": org["slug"],
-                "projectSlug": project["slug"],
-                "groupId": str(group["id"]),
-                "shortId": group["short_id"],
-                "group": ser.serialize(group),
-            }
+async def org_issues(request: Request) -> Response:
+    store = store_of(request)
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
+    caller, org = org_of(request, store, *scopes)
+    project_ids = project_ids_of(request, store, org)
+    if request.method == "GET":
+        return list_issues(
+            request,
+            store,
+            caller,
+            org,
+            project_ids=project_ids,
+            stats_periods=group_stats_periods(request),
+            sorts=tuple(SORTS),
+            window=True,
+            short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
         )
+    if request.method == "PUT":
+        return await bulk_update(request, store, caller, org, project_ids)
+    return await bulk_delete(request, store, caller, org, project_ids)
 
+
+async def project_issues(request: Request) -> Response:
+    store = store_of(request)
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
+    caller, org = org_of(request, store, *scopes)
+    project = lookup.project(store, org, request.path_params["project"])
+    if request.method == "GET":
+        period = request.query_params.get("statsPeriod", "24h")
+        if period not in ("", "24h", "14d"):
+            raise ApiError(
+                400,
+                {"statsPeriod": ["Invalid stats_period. Valid choices are '', '24h', and '14d'"]},
+            )
+        hashes = request.query_params.getlist("hashes")
+        if hashes:
+            return _by_hashes(request, store, caller, org, project, hashes, period)
+        return list_issues(
+            request,
+            store,
+            caller,
+            org,
+            project_ids=[project["id"]],
+            stats_periods=[period] if period else [],
+            sorts=PROJECT_SORTS,
+            window=False,
+            short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
+        )
+    if request.method == "PUT":
+        return await bulk_update(
+            request,
+            store,
+            caller,
+            org,
+            [project["id"]],
+            status_param=request.query_params.get("status") or None,
+        )
+    return await bulk_delete(request, store, caller, org, [project["id"]])
+
+
+async def issue(request: Request) -> Response:
+    store = store_of(request)
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
+    caller, org, group = issue_of(request, store, *scopes)
+    if request.method == "GET":
+        ser = serializer(
+            request,
+            store,
+            caller,
+            org,
+            environments=environments_of(request),
+            stats_periods=("24h",),
+        )
+        return JSONResponse(ser.serialize_detail(group))
+    if request.method == "DELETE":
+        check_bulk(request, [group["id"]])
+        delete_groups(store, [group["id"]])
+        return Response(status_code=202)
+    body = await json_body(request)
+    upd = validate_update(store, org, body)
+    if (upd.flags or {}).get("merge"):
+        raise ApiError(400, "Merging requires at least two issues.")
+    apply_update(store, caller, org, [group], upd)
+    fresh = store.query_one("SELECT * FROM groups WHERE id = ?", (group["id"],))
+    ser = serializer(request, store, caller, org, stats_periods=("24h",))
+    return JSONResponse(ser.serialize(fresh))
+
+
+async def short_id(request: Request) -> Response:
+    store = store_of(request)
+    caller, org = org_of(request, store, *READ)
+    group = lookup.group(store, org, request.path_params["short_id"])
+    project = store.query_one("SELECT slug FROM projects WHERE id = ?", (group["project_id"],))
+    ser = serializer(request, store, caller, org)
+    return JSONResponse(
+        {
+            "organizationSlug": org["slug"],
+            "projectSlug": project["slug"],
+            "groupId": str(group["id"]),
+            "shortId": group["short_id"],
+            "group": ser.serialize(group),
+        }
+    )
+
+
+def routes() -> list[Route]:
     methods = ["GET", "PUT", "DELETE"]
     return [
         Route("/api/0/organizations/{org}/issues/", org_issues, methods=methods),
