@@ -411,3 +411,39 @@ async def test_a_database_written_before_the_guard_is_repaired_on_open(tmp_path)
         r = await client.get(f"/api/0/issues/{group_id}/events/{event_id}/")
         assert r.status_code == 200
     store.close()
+
+
+# -- request bodies the store cannot hold -------------------------------------------------------
+
+_DEEP = b'{"a":' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("PUT", "/api/0/issues/{issue}/", _DEEP),
+        ("PUT", "/api/0/organizations/acme/issues/?id={issue}", _DEEP),
+        ("POST", "/api/0/organizations/acme/releases/", _DEEP),
+        ("POST", "/api/0/projects/acme/checkout-api/rules/", _DEEP),
+        ("POST", "/api/0/_demo/faults/", _DEEP),
+        ("POST", "/api/0/issues/{issue}/comments/", b'{"text": "bad \\ud800 x"}'),
+        ("PUT", "/api/0/issues/{issue}/", b'{"assignedTo": "\\udc00"}'),
+        ("POST", "/api/0/organizations/acme/releases/", b'{"version": "v\\ud800", "projects": []}'),
+        ("POST", "/api/0/projects/acme/checkout-api/rules/", b'{"name": "\\ud800"}'),
+        ("PUT", "/api/0/issues/{issue}/", b'{"status": NaN}'),
+        ("PUT", "/api/0/issues/{issue}/", b'{"snoozeDuration": 1e400}'),
+    ],
+)
+async def test_bodies_the_store_cannot_hold_are_400(
+    api: httpx.AsyncClient, store: Store, issue: tuple[str, int], method: str, path: str, body
+) -> None:
+    before = store.query("SELECT COUNT(*) FROM activities")[0][0]
+    r = await api.request(
+        method,
+        path.format(issue=issue[1]),
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()
+    assert store.query("SELECT COUNT(*) FROM activities")[0][0] == before

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dexter_tui.demo.api.app_state import store_of
+from dexter_tui.demo.api.body import decode_json
 from dexter_tui.demo.api.errors import ApiError
 from dexter_tui.demo.auth import authenticate
 
@@ -24,7 +24,7 @@ async def faults(request: Request) -> JSONResponse:
         return JSONResponse(state.snapshot())
     authenticate(request, store, "org:write")
     try:
-        body = json.loads(await request.body() or b"{}")
+        body = decode_json(await request.body() or b"{}")
         if not isinstance(body, dict):
             raise ValueError("body must be an object")
         state.configure(body)

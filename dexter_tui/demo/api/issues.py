@@ -8,7 +8,6 @@ writes the activity Sentry would (`set_resolved`, `set_ignored`, `assigned`, `me
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from starlette.routing import Route
 
 from dexter_tui.demo import lookup
 from dexter_tui.demo.api.app_state import store_of
+from dexter_tui.demo.api.body import decode_json
 from dexter_tui.demo.api.errors import ApiError, forbidden, not_found
 from dexter_tui.demo.auth import Caller, authenticate
 from dexter_tui.demo.faults import check_bulk
@@ -107,7 +107,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = decode_json(raw)
     except ValueError as exc:
         raise ApiError(400, f"JSON parse error - {exc}") from None
     if not isinstance(body, dict):

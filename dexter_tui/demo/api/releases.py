@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from starlette.routing import Route
 from dexter_tui.demo import lookup
 from dexter_tui.demo.api import commits
 from dexter_tui.demo.api.app_state import store_of
+from dexter_tui.demo.api.body import decode_json
 from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.shapes import iso
 from dexter_tui.demo.auth import authenticate
@@ -107,7 +107,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        body = json.loads(raw)
+        body = decode_json(raw)
     except ValueError:
         raise ApiError(400, "Malformed request.") from None
     if not isinstance(body, dict):

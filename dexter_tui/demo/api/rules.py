@@ -8,7 +8,6 @@ human-readable `name`.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse, Response
@@ -16,6 +15,7 @@ from starlette.routing import Route
 
 from dexter_tui.demo import lookup
 from dexter_tui.demo.api.app_state import store_of
+from dexter_tui.demo.api.body import decode_json
 from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.releases import parse_date
 from dexter_tui.demo.api.shapes import iso
@@ -214,7 +214,7 @@ def validated(body: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 async def body_of(request: Request) -> dict[str, Any]:
     try:
-        body = json.loads(await request.body() or b"{}")
+        body = decode_json(await request.body() or b"{}")
     except ValueError:
         raise ApiError(400, "Malformed request.") from None
     if not isinstance(body, dict):
