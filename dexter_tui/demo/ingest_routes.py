@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from dexter_tui.demo.api.app_state import store_of
 from dexter_tui.demo.envelope import (
     MAX_EVENT_SIZE,
     Auth,
@@ -53,62 +54,65 @@ def _authorized(store: Store, auth: Auth, project_id: int) -> bool:
     return row is not None and row["id"] == project_id
 
 
-def ingest_routes(store: Store) -> list[BaseRoute]:
+async def envelope(request: Request) -> JSONResponse:
+    store = store_of(request)
+    project_id: int = request.path_params["project_id"]
+    try:
+        body = decompress(await request.body(), request.headers.get("content-encoding"))
+        auth = find_auth(request.headers, request.query_params, None)
+        headers: dict[str, Any] = {}
+        if auth is None:
+            headers = parse_envelope(body).headers
+            auth = find_auth(request.headers, request.query_params, headers)
+        if auth is None:
+            return _error(401, MISSING_AUTH)
+        if not _authorized(store, auth, project_id):
+            return _error(403, REJECTED)
+        ids = await run_in_threadpool(
+            ingest_envelope, store, project_id, body, client_ip=_client_ip(request)
+        )
+        if not ids and not headers:
+            headers = parse_envelope(body).headers
+    except EnvelopeError as exc:
+        return _error(exc.status, str(exc))
+    except UnknownProject:
+        return _error(403, REJECTED)
+    event_id = ids[0] if ids else headers.get("event_id")
+    return JSONResponse({"id": event_id} if isinstance(event_id, str) else {})
+
+
+async def store_event(request: Request) -> JSONResponse:
+    store = store_of(request)
+    project_id: int = request.path_params["project_id"]
+    try:
+        body = decompress(await request.body(), request.headers.get("content-encoding"))
+        auth = find_auth(request.headers, request.query_params, None)
+        if auth is None:
+            return _error(401, MISSING_AUTH)
+        if not _authorized(store, auth, project_id):
+            return _error(403, REJECTED)
+        if len(body) > MAX_EVENT_SIZE:
+            raise EnvelopeTooLarge("event exceeded size limits")
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise EnvelopeError("invalid event: payload is not valid JSON") from exc
+        if not isinstance(payload, dict):
+            raise EnvelopeError("invalid event: payload must be a JSON object")
+        event_id, _ = await run_in_threadpool(
+            lambda: ingest_event(
+                store, project_id, payload, size=len(body), client_ip=_client_ip(request)
+            )
+        )
+    except EnvelopeError as exc:
+        return _error(exc.status, str(exc))
+    except UnknownProject:
+        return _error(403, REJECTED)
+    return JSONResponse({"id": event_id})
+
+
+def ingest_routes() -> list[BaseRoute]:
     """The ingest routes real SDKs post to."""
-
-    async def envelope(request: Request) -> JSONResponse:
-        project_id: int = request.path_params["project_id"]
-        try:
-            body = decompress(await request.body(), request.headers.get("content-encoding"))
-            auth = find_auth(request.headers, request.query_params, None)
-            headers: dict[str, Any] = {}
-            if auth is None:
-                headers = parse_envelope(body).headers
-                auth = find_auth(request.headers, request.query_params, headers)
-            if auth is None:
-                return _error(401, MISSING_AUTH)
-            if not _authorized(store, auth, project_id):
-                return _error(403, REJECTED)
-            ids = await run_in_threadpool(
-                ingest_envelope, store, project_id, body, client_ip=_client_ip(request)
-            )
-            if not ids and not headers:
-                headers = parse_envelope(body).headers
-        except EnvelopeError as exc:
-            return _error(exc.status, str(exc))
-        except UnknownProject:
-            return _error(403, REJECTED)
-        event_id = ids[0] if ids else headers.get("event_id")
-        return JSONResponse({"id": event_id} if isinstance(event_id, str) else {})
-
-    async def store_event(request: Request) -> JSONResponse:
-        project_id: int = request.path_params["project_id"]
-        try:
-            body = decompress(await request.body(), request.headers.get("content-encoding"))
-            auth = find_auth(request.headers, request.query_params, None)
-            if auth is None:
-                return _error(401, MISSING_AUTH)
-            if not _authorized(store, auth, project_id):
-                return _error(403, REJECTED)
-            if len(body) > MAX_EVENT_SIZE:
-                raise EnvelopeTooLarge("event exceeded size limits")
-            try:
-                payload = json.loads(body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise EnvelopeError("invalid event: payload is not valid JSON") from exc
-            if not isinstance(payload, dict):
-                raise EnvelopeError("invalid event: payload must be a JSON object")
-            event_id, _ = await run_in_threadpool(
-                lambda: ingest_event(
-                    store, project_id, payload, size=len(body), client_ip=_client_ip(request)
-                )
-            )
-        except EnvelopeError as exc:
-            return _error(exc.status, str(exc))
-        except UnknownProject:
-            return _error(403, REJECTED)
-        return JSONResponse({"id": event_id})
-
     return [
         Route("/api/{project_id:int}/envelope/", envelope, methods=["POST"]),
         Route("/api/{project_id:int}/store/", store_event, methods=["POST"]),

@@ -11,8 +11,22 @@ if TYPE_CHECKING:
     from dexter_tui.demo.auth import Caller
     from dexter_tui.demo.store import Store
 
+#: SQLite's largest INTEGER: a bigger number can name no row (and makes sqlite3 raise).
+MAX_DB_INT = 2**63 - 1
+
 #: Issues in these states answer 404, as in Sentry (`GroupEndpoint`).
 HIDDEN_GROUP_STATUSES = ("pending_deletion", "deletion_in_progress", "pending_merge")
+
+
+def db_int(text: str) -> int | None:
+    """`text` as a row id: ASCII digits within SQLite's 64-bit range, else None.
+
+    (`str.isdigit` alone accepts `²` and `٣`, which `int()` or SQLite then reject.)
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_DB_INT else None
 
 
 def org(store: Store, caller: Caller, org_slug: str) -> sqlite3.Row:
@@ -22,8 +36,8 @@ def org(store: Store, caller: Caller, org_slug: str) -> sqlite3.Row:
     is not a member.
     """
     row = store.query_one("SELECT * FROM organizations WHERE slug = ?", (org_slug,))
-    if row is None and org_slug.isdigit():
-        row = store.query_one("SELECT * FROM organizations WHERE id = ?", (int(org_slug),))
+    if row is None and (org_id := db_int(org_slug)) is not None:
+        row = store.query_one("SELECT * FROM organizations WHERE id = ?", (org_id,))
     if row is None:
         raise not_found()
     if caller.org_id is not None and caller.org_id != row["id"]:
@@ -41,9 +55,9 @@ def project(store: Store, org_row: sqlite3.Row, project_slug: str) -> sqlite3.Ro
     row = store.query_one(
         "SELECT * FROM projects WHERE org_id = ? AND slug = ?", (org_row["id"], project_slug)
     )
-    if row is None and project_slug.isdigit():
+    if row is None and (project_id := db_int(project_slug)) is not None:
         row = store.query_one(
-            "SELECT * FROM projects WHERE org_id = ? AND id = ?", (org_row["id"], int(project_slug))
+            "SELECT * FROM projects WHERE org_id = ? AND id = ?", (org_row["id"], project_id)
         )
     if row is None:
         raise not_found()
@@ -59,8 +73,13 @@ def group(store: Store, org_row: sqlite3.Row, issue_id: str) -> sqlite3.Row:
     sql = (
         "SELECT g.* FROM groups g JOIN projects p ON p.id = g.project_id WHERE p.org_id = ? AND {}"
     )
-    if issue_id.isdigit():
-        row = store.query_one(sql.format("g.id = ?"), (org_row["id"], int(issue_id)))
+    if issue_id.isascii() and issue_id.isdigit():
+        number = db_int(issue_id)
+        row = (
+            None
+            if number is None
+            else store.query_one(sql.format("g.id = ?"), (org_row["id"], number))
+        )
     else:
         row = store.query_one(
             sql.format("g.short_id = ? COLLATE NOCASE"), (org_row["id"], issue_id)

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dexter_tui.demo.api.errors import internal_error_response
+from dexter_tui.demo.api.errors import ApiError, internal_error_response
 from dexter_tui.demo.auth import bearer_token
+from dexter_tui.demo.envelope import MAX_ENVELOPE_SIZE, MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -253,8 +254,95 @@ async def _drop_connection(receive: Receive) -> None:
     await asyncio.sleep(0)
 
 
+#: Largest Web API request body: Django's default `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
+API_BODY_LIMIT = 2_621_440
+
+
+def body_limit(path: str) -> int:
+    """The largest body a request to `path` may carry: Relay's limits on the ingest routes
+    (one event on `/store/`, a whole envelope on `/envelope/`), `API_BODY_LIMIT` elsewhere."""
+    if path.startswith("/api/") and not path.startswith(API_PREFIX):
+        if path.endswith("/envelope/"):
+            return MAX_ENVELOPE_SIZE
+        if path.endswith("/store/"):
+            return MAX_EVENT_SIZE
+    return API_BODY_LIMIT
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"Request body too large: the limit is {limit} bytes.")
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over `body_limit()` before reading them.
+
+    A declared `Content-Length` over the limit is answered 413 without reading a byte; a body
+    without one (chunked) is counted as it streams, and the read that crosses the limit raises
+    the 413 inside the handler, so nothing bigger is ever held in memory.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit(scope.get("path", ""))
+        lengths = {v.strip() for k, v in scope.get("headers", []) if k == b"content-length"}
+        if lengths:
+            value = lengths.pop().decode("latin-1")
+            if lengths or not (value.isascii() and value.isdigit()):
+                error = ApiError(400, "Invalid Content-Length header.")
+                await error.response()(scope, receive, send)
+                return
+            if int(value) > limit:
+                await _too_large(limit).response()(scope, receive, send)
+                return
+        received = 0
+
+        async def _receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)
+            return message
+
+        await self.app(scope, _receive, send)
+
+
+class HeadAsGetMiddleware:
+    """HEAD is GET without the body (RFC 9110 §9.3.2), for every route that serves GET.
+
+    Handlers only ever see GET, so a HEAD can never take a write branch; the answer keeps GET's
+    status and headers (Content-Length included) and drops the body. The original method stays in
+    `scope["dexter.method"]` for error messages. Routes without GET still answer 405 with `Allow`.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        scope = {**scope, "method": "GET", "dexter.method": "HEAD"}
+
+        async def _send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, _send)
+
+
 def install(app: Starlette, options: ServerOptions, faults: Faults) -> RateLimiter:
     """Add the API middleware (outermost of the user middleware) and return its limiter."""
     limiter = RateLimiter(options.rate_limit)
+    # inside ApiMiddleware: a dropped-connection fault needs the server's own `receive`
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(ApiMiddleware, options=options, faults=faults, limiter=limiter)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: everything below sees GET
     return limiter

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
 INVALID_CURSOR = "Invalid cursor parameter."
+#: Largest cursor offset/value: SQLite's 64-bit INTEGER (an OFFSET beyond it raises).
+MAX_OFFSET = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,10 @@ class Cursor:
         parts = text.split(":")
         if len(parts) != 3:
             raise ValueError(text)
-        value = int(float(parts[0]))
+        value = int(float(parts[0]))  # OverflowError (a ValueError kin) on inf
         offset = int(parts[1])
         is_prev = int(parts[2])
-        if offset < 0 or is_prev not in (0, 1):
+        if not 0 <= offset <= MAX_OFFSET or is_prev not in (0, 1) or abs(value) > MAX_OFFSET:
             raise ValueError(text)
         return cls(value, offset, bool(is_prev))
 
@@ -69,7 +71,7 @@ def page_params(
         return 0, limit
     try:
         return Cursor.parse(cursor).offset, limit
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ApiError(400, INVALID_CURSOR) from None
 
 

@@ -521,9 +521,9 @@ class _Compiler:
     def key_issue(self, flt: Filter) -> tuple[str, list]:
         parts, params = [], []
         for v in flt.values:
-            if v.isdigit():
+            if v.isascii() and v.isdigit():
                 parts.append("g.id = ?")
-                params.append(int(v))
+                params.append(_row_id(v))
             else:
                 parts.append("g.short_id = ?")
                 params.append(v.upper())
@@ -532,9 +532,9 @@ class _Compiler:
     def key_issue_id(self, flt: Filter) -> tuple[str, list]:
         ids = []
         for v in flt.values:
-            if not v.isdigit():
+            if not (v.isascii() and v.isdigit()):
                 raise SearchError(f"{v!r} is not a valid issue id")
-            ids.append(int(v))
+            ids.append(_row_id(v))
         return f"g.id IN ({','.join('?' * len(ids))})", ids
 
     def key_assigned(self, flt: Filter) -> tuple[str, list]:
@@ -725,12 +725,25 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: Longest period or interval accepted (100 years): beyond it dates and SQLite integers overflow.
+MAX_PERIOD_SECONDS = 100 * 365 * 86400
+
+
+def _row_id(digits: str) -> int:
+    """An id from ASCII digits; beyond SQLite's 64 bits it is -1, which no row has."""
+    number = int(digits)
+    return number if number < 2**63 else -1
+
+
 def parse_stats_period(value: str) -> float:
     """`24h`, `14d`, `90m`, `2w`, `30s` → seconds; raises `SearchError`."""
     m = re.match(r"^(\d+)([smhdw])$", value.strip())
     if not m or int(m.group(1)) == 0:
         raise SearchError(f"Invalid statsPeriod: {value!r}")
-    return int(m.group(1)) * _UNITS[m.group(2)]
+    seconds = int(m.group(1)) * _UNITS[m.group(2)]
+    if seconds > MAX_PERIOD_SECONDS:
+        raise SearchError(f"Invalid statsPeriod: {value!r}")
+    return seconds
 
 
 __all__ = [

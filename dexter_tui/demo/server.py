@@ -24,7 +24,7 @@ class ServerOptions:
 def create_app(store: Store, options: ServerOptions | None = None) -> Starlette:
     """Build the application; the same factory serves `dexter demo`, the CLI and the tests."""
     options = options or ServerOptions()
-    app = Starlette(routes=[*ingest_routes(store), *api_routes(store, options)])
+    app = Starlette(routes=[*ingest_routes(), *api_routes()])
     app.state.store = store
     app.state.options = options
     install_api(app, store, options)

@@ -9,6 +9,9 @@ Web API.
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -27,6 +30,10 @@ FULL_SCOPES = (
 )
 #: Scopes of the read-only demo token: every GET works, every mutation answers 403.
 READ_SCOPES = "org:read member:read team:read project:read event:read alerts:read"
+
+
+#: (table, column, definition) added to the schema after its first release.
+_ADDED_COLUMNS = (("releases", "status", "TEXT NOT NULL DEFAULT 'open'"),)
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,59 @@ def loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text)
 
 
+#: The key under which the schema's triggers keep event data SQLite cannot read.
+INVALID_JSON_KEY = "_invalid_json"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _finite(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def _scrub(value: Any) -> Any:
+    """Lone surrogates (unencodable as UTF-8) → U+FFFD, in every string and key."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
+
+
+def loads_lenient(text: str | bytes | None, default: Any = None) -> Any:
+    """Parse stored JSON that may be damaged, never raising: NaN/Infinity and out-of-range
+    numbers read as null, lone surrogates as U+FFFD; unreadable text gives `default`."""
+    if text is None:
+        return default
+    try:
+        value = json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
+    except (ValueError, RecursionError):
+        return default
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("latin-1")):
+        value = _scrub(value)
+    return value
+
+
+def event_data(text: str | bytes | None) -> dict[str, Any]:
+    """An event row's `data` as a dict, whatever was stored: what can be read of it, else {}."""
+    value = loads_lenient(text, {})
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get(INVALID_JSON_KEY), str):
+        value = loads_lenient(value[INVALID_JSON_KEY], {})
+    return value if isinstance(value, dict) else {}
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file as 0600 (it holds API tokens) unless it exists already;
+    SQLite gives its -wal/-shm files the database file's mode."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 class Store:
     """The demo server's database.
 
@@ -62,6 +122,8 @@ class Store:
         self.path = str(path)
         self.clock = clock
         self._lock = threading.RLock()
+        if self.path != ":memory:":
+            _create_private(Path(self.path))
         self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys = ON")
@@ -71,6 +133,24 @@ class Store:
         schema = resources.files("dexter_tui.demo").joinpath("schema.sql").read_text("utf-8")
         with self._lock:
             self.conn.executescript(schema)
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Columns added since a database file was created (`CREATE TABLE IF NOT EXISTS` keeps
+        the old table)."""
+        for table, column, ddl in _ADDED_COLUMNS:
+            have = {r["name"] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+        checked = self.conn.execute(
+            "SELECT 1 FROM meta WHERE key = 'events_data_checked'"
+        ).fetchone()
+        if checked is None:  # rows written before the wrapping triggers existed
+            self.conn.execute(
+                "UPDATE events SET data = data WHERE NOT json_valid(data)"
+                " OR data GLOB '*\\u[dD][89a-fA-F]*'"
+            )
+            self.conn.execute("INSERT INTO meta (key, value) VALUES ('events_data_checked', '1')")
 
     # -- plumbing -------------------------------------------------------------------------------
 

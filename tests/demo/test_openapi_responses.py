@@ -156,6 +156,27 @@ def data(store: Store, world: World) -> Data:
 
 # -- cases --------------------------------------------------------------------------------------
 
+#: Commits as `sentry-cli releases set-commits --local` sends them.
+_SAMPLE_COMMITS = [
+    {
+        "patch_set": [{"path": "app/basket.py", "type": "M"}],
+        "repository": "acme/checkout-api",
+        "author_name": "Ana Oncall",
+        "author_email": "ana@acme.test",
+        "timestamp": "2026-11-20T09:55:00+01:00",
+        "message": "fix: empty basket average",
+        "id": "6ba09a7c53235ee8a8fa5ee4c1ca8ca886e7fdbb",
+    },
+    {
+        "patch_set": [],
+        "repository": "acme/checkout-api",
+        "author_email": None,
+        "timestamp": "2026-11-19T17:00:00Z",
+        "message": None,
+        "id": "1f2e3d4c",
+    },
+]
+
 
 @dataclass(frozen=True)
 class Req:
@@ -360,6 +381,16 @@ CASES: dict[tuple[str, str], list[Req]] = {
             status=208,
         ),
         Req(ORG + "/releases/", json={"version": "x@1"}, status=400),
+        Req(  # `sentry-cli releases archive`
+            ORG + "/releases/",
+            json={"version": "checkout-api@9.0.0", "projects": [], "status": "archived"},
+            status=208,
+        ),
+        Req(
+            ORG + "/releases/",
+            json={"version": "c@2", "projects": ["checkout-api"], "commits": _SAMPLE_COMMITS},
+            status=201,
+        ),
         Req(
             ORG + "/releases/",
             json={"version": "x@1", "projects": ["checkout-api"]},
@@ -371,6 +402,35 @@ CASES: dict[tuple[str, str], list[Req]] = {
         Req(ORG + "/releases/{version}/", json={"url": "https://git.acme.test/r/1.4.0"}),
         Req(ORG + "/releases/{version}/", json={"dateReleased": "2026-11-21T08:30:00Z"}),
         Req(ORG + "/releases/{version}/", json={"ref": "main"}),
+        Req(ORG + "/releases/{version}/", json={"status": "archived"}),
+        Req(ORG + "/releases/{version}/", json={"status": "open"}),
+        Req(ORG + "/releases/{version}/", json={"commits": _SAMPLE_COMMITS}),
+        Req(
+            ORG + "/releases/{version}/",
+            json={"refs": [{"repository": "acme/checkout-api", "commit": "f" * 40}]},
+        ),
+    ],
+    ("GET", ORG + "/releases/{version}/commits/"): [
+        Req(ORG + "/releases/{version}/commits/"),  # none yet
+        Req(ORG + "/releases/{version}/", method="PUT", json={"commits": _SAMPLE_COMMITS}),
+        Req(ORG + "/releases/{version}/commits/"),
+        Req(ORG + "/releases/no-such-version/commits/", status=404),
+    ],
+    ("GET", PROJ + "/releases/{version}/commits/"): [
+        Req(ORG + "/releases/{version}/", method="PUT", json={"commits": _SAMPLE_COMMITS}),
+        Req(PROJ + "/releases/{version}/commits/"),
+        Req(PROJ + "/releases/no-such-version/commits/", status=404),
+        Req(  # a release of another project
+            "/api/0/projects/{organization_id_or_slug}/notifications/releases/{version}/commits/",
+            status=404,
+        ),
+    ],
+    ("GET", ORG + "/repos/"): [
+        Req(ORG + "/repos/"),  # none yet
+        Req(ORG + "/releases/{version}/", method="PUT", json={"commits": _SAMPLE_COMMITS}),
+        Req(ORG + "/repos/"),
+        Req(ORG + "/repos/?query=checkout"),
+        Req(ORG + "/repos/", token="none", status=401),
     ],
     ("DELETE", ORG + "/releases/{version}/"): [
         Req(
@@ -833,6 +893,12 @@ def _seeded_contexts(template: str, store: Store) -> list[dict[str, str]]:
                         }
                     )
         return contexts
+    if "version" in names and "project_id_or_slug" in names:
+        pairs = store.query(
+            "SELECT r.version, p.slug FROM releases r JOIN release_projects rp"
+            " ON rp.release_id = r.id JOIN projects p ON p.id = rp.project_id ORDER BY r.id, p.id"
+        )
+        return [{**base, "version": r[0], "project_id_or_slug": r[1]} for r in pairs]
     if "version" in names:
         versions = store.query("SELECT version FROM releases ORDER BY id")
         return [{**base, "version": r["version"]} for r in versions]

@@ -79,7 +79,12 @@ class SentryCli:
         return env
 
     def run(
-        self, *args: str, auth: bool = True, check: bool = True, env: dict[str, str] | None = None
+        self,
+        *args: str,
+        auth: bool = True,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
     ) -> Result:
         argv = [self.binary]
         if auth:
@@ -87,7 +92,7 @@ class SentryCli:
         argv += list(args)
         proc = subprocess.run(
             argv,
-            cwd=self.home,
+            cwd=cwd or self.home,
             env=env or self.env(),
             capture_output=True,
             text=True,
@@ -573,3 +578,144 @@ async def test_failed_bulk_update_is_reported_and_changes_nothing(
     assert _groups(store) == {first: "unresolved", second: "unresolved"}
     cli.run("issues", "resolve", *base, "-i", first)  # the other id alone goes through
     assert _groups(store) == {first: "resolved", second: "unresolved"}
+
+
+# -- release life cycle and status-filtered bulk updates (issue 13) ------------------------------
+
+
+def _release_status(store: Store, version: str) -> str:
+    return store.query_one("SELECT status FROM releases WHERE version = ?", (version,))["status"]
+
+
+async def test_archive_and_restore_a_release(
+    cli: SentryCli, store: Store, http: httpx.AsyncClient
+) -> None:
+    cli.run("releases", "new", "-o", "acme", "-p", "checkout-api", "checkout-api@3.0.0")
+    cli.run("releases", "new", "-o", "acme", "-p", "checkout-api", "checkout-api@3.1.0")
+
+    out = cli.run("releases", "archive", "-o", "acme", "checkout-api@3.0.0").stdout
+    assert "Archived release checkout-api@3.0.0" in out
+    assert _release_status(store, "checkout-api@3.0.0") == "archived"
+    assert _release_status(store, "checkout-api@3.1.0") == "open"
+    listed = {r["Version"] for r in parse_table(cli.run("releases", "list", "-o", "acme").stdout)}
+    assert listed == {"checkout-api@3.1.0"}  # archived releases leave the default list
+    archived = (await http.get("/api/0/organizations/acme/releases/?status=archived")).json()
+    assert [r["version"] for r in archived] == ["checkout-api@3.0.0"]
+
+    cli.run("releases", "restore", "-o", "acme", "checkout-api@3.0.0")
+    assert _release_status(store, "checkout-api@3.0.0") == "open"
+    listed = {r["Version"] for r in parse_table(cli.run("releases", "list", "-o", "acme").stdout)}
+    assert listed == {"checkout-api@3.0.0", "checkout-api@3.1.0"}
+    detail = (await http.get("/api/0/organizations/acme/releases/checkout-api@3.0.0/")).json()
+    assert [p["slug"] for p in detail["projects"]] == ["checkout-api"]  # projects kept
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(repo),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Ana Oncall",
+        "GIT_AUTHOR_EMAIL": "ana@acme.test",
+        "GIT_COMMITTER_NAME": "Ana Oncall",
+        "GIT_COMMITTER_EMAIL": "ana@acme.test",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def git_checkout(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A throwaway git repository with three commits and a GitHub-style remote; its SHAs
+    newest first."""
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    repo = tmp_path / "checkout-api"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "remote", "add", "origin", "git@github.com:acme/checkout-api.git")
+    for n, message in enumerate(["feat: basket totals", "fix: empty basket", "fix: retry charge"]):
+        (repo / "basket.py").write_text(f"VERSION = {n}\n")
+        _git(repo, "add", "basket.py")
+        _git(repo, "commit", "-q", "-m", message)
+    shas = _git(repo, "log", "--format=%H").splitlines()
+    return repo, shas
+
+
+async def test_set_commits_from_a_local_checkout(
+    cli: SentryCli, store: Store, http: httpx.AsyncClient, git_checkout: tuple[Path, list[str]]
+) -> None:
+    repo, shas = git_checkout
+    version = "checkout-api@4.0.0"
+    cli.run("releases", "new", "-o", "acme", "-p", "checkout-api", version)
+    out = cli.run("releases", "set-commits", "-o", "acme", "--local", version, cwd=repo).stdout
+    assert f"Set commits for release {version}" in out
+
+    stored = store.query(
+        "SELECT c.key, c.message, r.name FROM release_commits rc"
+        " JOIN commits c ON c.id = rc.commit_id JOIN repositories r ON r.id = c.repository_id"
+        " JOIN releases rl ON rl.id = rc.release_id WHERE rl.version = ? ORDER BY rc.position",
+        (version,),
+    )
+    assert [r["key"] for r in stored] == shas
+    # the repository is created on first use, under the name sentry-cli derives from the checkout
+    repos = (await http.get("/api/0/organizations/acme/repos/")).json()
+    assert [r["name"] for r in repos] == [stored[0]["name"]]
+    repo_name = repos[0]["name"]
+    assert stored[0]["message"].startswith("fix: retry charge")
+
+    commits = (await http.get(f"/api/0/organizations/acme/releases/{version}/commits/")).json()
+    assert [c["id"] for c in commits] == shas
+    assert commits[0]["author"] == {"name": "Ana Oncall", "email": "ana@acme.test"}
+    release = (await http.get(f"/api/0/organizations/acme/releases/{version}/")).json()
+    assert release["commitCount"] == 3
+    assert release["lastCommit"]["id"] == shas[0]
+
+    # the next release names its head explicitly, in the repository Sentry now knows
+    nxt = "checkout-api@4.1.0"
+    cli.run("releases", "new", "-o", "acme", "-p", "checkout-api", nxt)
+    head = "9" * 40
+    out = cli.run(
+        "releases",
+        "set-commits",
+        "-o",
+        "acme",
+        nxt,
+        "--commit",
+        f"{repo_name}@{shas[0]}..{head}",
+    ).stdout
+    assert repo_name in out
+    commits = (await http.get(f"/api/0/organizations/acme/releases/{nxt}/commits/")).json()
+    assert [c["id"] for c in commits] == [head]
+    assert (await http.get(f"/api/0/organizations/acme/releases/{nxt}/")).json()["commitCount"] == 1
+    # the first release keeps its own commits
+    assert (await http.get(f"/api/0/organizations/acme/releases/{version}/")).json()[
+        "commitCount"
+    ] == 3
+
+    unknown = cli.run(
+        "releases", "set-commits", "-o", "acme", nxt, "--commit", "acme/nope@abc", check=False
+    )
+    assert unknown.returncode != 0
+    assert "Unknown repo" in unknown.stderr
+
+
+def test_resolve_and_unresolve_by_status(cli: SentryCli, store: Store, world: World) -> None:
+    """`issues resolve -s muted` resolves the muted issues, `unresolve -s resolved` the resolved."""
+    _make_issues(store, world, 4)
+    a, b, c, d = sorted(_groups(store), key=int)
+    base = ["-o", "acme", "-p", "checkout-api"]
+    cli.run("issues", "mute", *base, "-i", a, "-i", b)
+    assert _groups(store) == {a: "ignored", b: "ignored", c: "unresolved", d: "unresolved"}
+
+    cli.run("issues", "resolve", *base, "-s", "muted")
+    assert _groups(store) == {a: "resolved", b: "resolved", c: "unresolved", d: "unresolved"}
+
+    cli.run("issues", "resolve", *base, "-i", c)
+    cli.run("issues", "unresolve", *base, "-s", "resolved")
+    assert _groups(store) == {a: "unresolved", b: "unresolved", c: "unresolved", d: "unresolved"}
+
+    cli.run("issues", "mute", *base, "-i", d)
+    cli.run("issues", "unresolve", *base, "-s", "muted")
+    assert _groups(store) == {a: "unresolved", b: "unresolved", c: "unresolved", d: "unresolved"}

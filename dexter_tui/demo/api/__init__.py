@@ -26,13 +26,14 @@ if TYPE_CHECKING:
     from dexter_tui.demo.server import ServerOptions
     from dexter_tui.demo.store import Store
 
-#: Route modules, each exposing `routes(store, options) -> list[Route]`.
+#: Route modules, each exposing `routes() -> list[Route]` of module-level handlers that find the
+#: store in the app state (`app_state.store_of`).
 _MODULES = [fault_routes, org, releases, rules, discover, issues, events, comments, issue_counts]
 
 
-def api_routes(store: Store, options: ServerOptions) -> list[BaseRoute]:
+def api_routes() -> list[BaseRoute]:
     """All `/api/0/` routes."""
-    return [route for module in _MODULES for route in module.routes(store, options)]
+    return [route for module in _MODULES for route in module.routes()]
 
 
 def install_api(app: Starlette, store: Store, options: ServerOptions) -> None:

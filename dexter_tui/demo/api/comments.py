@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dexter_tui.demo import lookup
+from dexter_tui.demo.api.app_state import store_of
 from dexter_tui.demo.api.errors import ApiError, forbidden, not_found
 from dexter_tui.demo.api.issues import READ, WRITE, issue_of, json_body, resolve_actor, subscribe
 from dexter_tui.demo.pagination import page_params, paginated
@@ -25,11 +27,13 @@ from dexter_tui.demo.store import Store, dumps, loads
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from dexter_tui.demo.server import ServerOptions
 
 DUPLICATE_WINDOW = 3600
 DUPLICATE = "You have already posted that comment."
 MAX_ACTIVITY = 100
+#: Longest comment stored. Sentry sets no length of its own (its request-size limit bounds it);
+#: the demo refuses more than a screenful of pages so no client has to show megabytes of note.
+MAX_COMMENT_CHARS = 65_536
 
 
 def _text(body: dict[str, Any]) -> str:
@@ -40,6 +44,10 @@ def _text(body: dict[str, Any]) -> str:
         raise ApiError(400, {"text": ["Not a valid string."]})
     if not text.strip():
         raise ApiError(400, {"text": ["This field may not be blank."]})
+    if len(text) > MAX_COMMENT_CHARS:
+        raise ApiError(
+            400, {"text": [f"Ensure this field has no more than {MAX_COMMENT_CHARS} characters."]}
+        )
     return text
 
 
@@ -68,85 +76,91 @@ def _mentioned_users(store: Store, org: sqlite3.Row, mentions: Any) -> list[int]
 
 
 def _note(store: Store, group: sqlite3.Row, note_id: str) -> sqlite3.Row:
-    if not note_id.isdigit():
+    number = lookup.db_int(note_id)
+    if number is None:
         raise not_found()
     row = store.query_one(
         "SELECT * FROM activities WHERE id = ? AND group_id = ? AND type = 'note'",
-        (int(note_id), group["id"]),
+        (number, group["id"]),
     )
     if row is None:
         raise not_found()
     return row
 
 
-def routes(store: Store, options: ServerOptions) -> list[Route]:
-    async def comments(request: Request) -> Response:
-        if request.method == "GET":
-            _, _, group = issue_of(request, store, *READ)
-            offset, limit = page_params(request)
-            rows = store.query(
-                "SELECT * FROM activities WHERE group_id = ? AND type = 'note'"
-                " ORDER BY date_created DESC, id DESC LIMIT ? OFFSET ?",
-                (group["id"], limit + 1, offset),
-            )
-            items = activity_list(store, rows[:limit])
-            return paginated(request, items, offset=offset, limit=limit, has_more=len(rows) > limit)
-        caller, org, group = issue_of(request, store, *WRITE)
-        body = await json_body(request)
-        text = _text(body)
-        mentioned = _mentioned_users(store, org, body.get("mentions"))
-        now = store.now()
-        with store.transaction() as conn:
-            duplicate = conn.execute(
-                "SELECT 1 FROM activities WHERE group_id = ? AND type = 'note' AND user_id = ?"
-                " AND json_extract(data, '$.text') = ? AND date_created >= ?",
-                (group["id"], caller.user_id, text, now - DUPLICATE_WINDOW),
-            ).fetchone()
-            if duplicate:
-                raise ApiError(400, DUPLICATE)
-            cur = conn.execute(
-                "INSERT INTO activities (group_id, project_id, type, user_id, data, date_created)"
-                " VALUES (?, ?, 'note', ?, ?, ?)",
-                (group["id"], group["project_id"], caller.user_id, dumps({"text": text}), now),
-            )
-            note_id = cur.lastrowid
-            for uid, reason in [
-                (caller.user_id, "comment"),
-                *((u, "mentioned") for u in mentioned),
-            ]:
-                exists = conn.execute(
-                    "SELECT 1 FROM group_subscriptions WHERE group_id = ? AND user_id = ?",
-                    (group["id"], uid),
-                ).fetchone()
-                if exists is None:
-                    subscribe(conn, group["id"], uid, now, reason=reason)
-        row = store.query_one("SELECT * FROM activities WHERE id = ?", (note_id,))
-        return JSONResponse(activity_list(store, [row])[0], status_code=201)
-
-    async def comment(request: Request) -> Response:
-        caller, _, group = issue_of(request, store, *WRITE)
-        note = _note(store, group, request.path_params["note_id"])
-        if note["user_id"] != caller.user_id:
-            raise forbidden()
-        if request.method == "DELETE":
-            store.execute("DELETE FROM activities WHERE id = ?", (note["id"],))
-            return Response(status_code=204)
-        body = await json_body(request)
-        data = loads(note["data"], {})
-        data["text"] = _text(body)
-        store.execute("UPDATE activities SET data = ? WHERE id = ?", (dumps(data), note["id"]))
-        row = store.query_one("SELECT * FROM activities WHERE id = ?", (note["id"],))
-        return JSONResponse(activity_list(store, [row])[0])
-
-    async def activities(request: Request) -> Response:
+async def comments(request: Request) -> Response:
+    store = store_of(request)
+    if request.method == "GET":
         _, _, group = issue_of(request, store, *READ)
+        offset, limit = page_params(request)
         rows = store.query(
-            "SELECT * FROM activities WHERE group_id = ? ORDER BY date_created DESC, id DESC"
-            " LIMIT ?",
-            (group["id"], MAX_ACTIVITY),
+            "SELECT * FROM activities WHERE group_id = ? AND type = 'note'"
+            " ORDER BY date_created DESC, id DESC LIMIT ? OFFSET ?",
+            (group["id"], limit + 1, offset),
         )
-        return JSONResponse({"activity": activity_list(store, rows)})
+        items = activity_list(store, rows[:limit])
+        return paginated(request, items, offset=offset, limit=limit, has_more=len(rows) > limit)
+    caller, org, group = issue_of(request, store, *WRITE)
+    body = await json_body(request)
+    text = _text(body)
+    mentioned = _mentioned_users(store, org, body.get("mentions"))
+    now = store.now()
+    with store.transaction() as conn:
+        duplicate = conn.execute(
+            "SELECT 1 FROM activities WHERE group_id = ? AND type = 'note' AND user_id = ?"
+            " AND json_extract(data, '$.text') = ? AND date_created >= ?",
+            (group["id"], caller.user_id, text, now - DUPLICATE_WINDOW),
+        ).fetchone()
+        if duplicate:
+            raise ApiError(400, DUPLICATE)
+        cur = conn.execute(
+            "INSERT INTO activities (group_id, project_id, type, user_id, data, date_created)"
+            " VALUES (?, ?, 'note', ?, ?, ?)",
+            (group["id"], group["project_id"], caller.user_id, dumps({"text": text}), now),
+        )
+        note_id = cur.lastrowid
+        for uid, reason in [
+            (caller.user_id, "comment"),
+            *((u, "mentioned") for u in mentioned),
+        ]:
+            exists = conn.execute(
+                "SELECT 1 FROM group_subscriptions WHERE group_id = ? AND user_id = ?",
+                (group["id"], uid),
+            ).fetchone()
+            if exists is None:
+                subscribe(conn, group["id"], uid, now, reason=reason)
+    row = store.query_one("SELECT * FROM activities WHERE id = ?", (note_id,))
+    return JSONResponse(activity_list(store, [row])[0], status_code=201)
 
+
+async def comment(request: Request) -> Response:
+    store = store_of(request)
+    caller, _, group = issue_of(request, store, *WRITE)
+    note = _note(store, group, request.path_params["note_id"])
+    if note["user_id"] != caller.user_id:
+        raise forbidden()
+    if request.method == "DELETE":
+        store.execute("DELETE FROM activities WHERE id = ?", (note["id"],))
+        return Response(status_code=204)
+    body = await json_body(request)
+    data = loads(note["data"], {})
+    data["text"] = _text(body)
+    store.execute("UPDATE activities SET data = ? WHERE id = ?", (dumps(data), note["id"]))
+    row = store.query_one("SELECT * FROM activities WHERE id = ?", (note["id"],))
+    return JSONResponse(activity_list(store, [row])[0])
+
+
+async def activities(request: Request) -> Response:
+    store = store_of(request)
+    _, _, group = issue_of(request, store, *READ)
+    rows = store.query(
+        "SELECT * FROM activities WHERE group_id = ? ORDER BY date_created DESC, id DESC LIMIT ?",
+        (group["id"], MAX_ACTIVITY),
+    )
+    return JSONResponse({"activity": activity_list(store, rows)})
+
+
+def routes() -> list[Route]:
     out: list[Route] = []
     for prefix in ("/api/0/organizations/{org}/issues/{issue_id}", "/api/0/issues/{issue_id}"):
         for name in ("comments", "notes"):

@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api.app_state import store_of
 from dexter_tui.demo.api.errors import ApiError
 from dexter_tui.demo.auth import authenticate
 from dexter_tui.demo.pagination import link_header, page_params
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
     from starlette.requests import Request
 
-    from dexter_tui.demo.server import ServerOptions
     from dexter_tui.demo.store import Store
 
 ORG_READ = ("org:read", "org:write", "org:admin")
@@ -372,186 +372,193 @@ def bucket_starts(start: float, end: float, interval: int) -> list[int]:
 # -- routes -------------------------------------------------------------------------------------
 
 
-def routes(store: Store, options: ServerOptions) -> list[Route]:
-    def org_of(request: Request) -> sqlite3.Row:
-        caller = authenticate(request, store, *ORG_READ)
-        return lookup.org(store, caller, request.path_params["org"])
+def org_of(store: Store, request: Request) -> sqlite3.Row:
+    caller = authenticate(request, store, *ORG_READ)
+    return lookup.org(store, caller, request.path_params["org"])
 
-    async def events(request: Request) -> JSONResponse:
-        org = org_of(request)
-        names = [f for f in request.query_params.getlist("field") if f.strip()]
-        if not names:
-            raise ApiError(400, "No columns selected")
-        if len(names) > MAX_FIELDS:
-            raise ApiError(400, f"You can only have up to {MAX_FIELDS} fields at a time.")
-        offset, limit = page_params(request)
-        scope = build_scope(store, request, org, period=DEFAULT_PERIOD)
-        period = scope.end - scope.start
-        exprs = [field_expr(n, period) for n in names]
-        aggregated = any(x.aggregate for x in exprs)
-        if not aggregated:
-            for extra in ("id", "project.name"):
-                if extra not in names:
-                    names.append(extra)
-                    exprs.append(field_expr(extra, period))
-        select = ", ".join(f"{x.sql} AS c{i}" for i, x in enumerate(exprs))
-        params: list[Any] = [p for x in exprs for p in x.params]
-        sql = f"SELECT {select} {FROM} WHERE {scope.sql}"
-        params += scope.params
+
+async def events(request: Request) -> JSONResponse:
+    store = store_of(request)
+    org = org_of(store, request)
+    names = [f for f in request.query_params.getlist("field") if f.strip()]
+    if not names:
+        raise ApiError(400, "No columns selected")
+    if len(names) > MAX_FIELDS:
+        raise ApiError(400, f"You can only have up to {MAX_FIELDS} fields at a time.")
+    offset, limit = page_params(request)
+    scope = build_scope(store, request, org, period=DEFAULT_PERIOD)
+    period = scope.end - scope.start
+    exprs = [field_expr(n, period) for n in names]
+    aggregated = any(x.aggregate for x in exprs)
+    if not aggregated:
+        for extra in ("id", "project.name"):
+            if extra not in names:
+                names.append(extra)
+                exprs.append(field_expr(extra, period))
+    select = ", ".join(f"{x.sql} AS c{i}" for i, x in enumerate(exprs))
+    params: list[Any] = [p for x in exprs for p in x.params]
+    sql = f"SELECT {select} {FROM} WHERE {scope.sql}"
+    params += scope.params
+    if aggregated:
+        groups = [f"c{i}" for i, x in enumerate(exprs) if not x.aggregate]
+        if groups:
+            sql += " GROUP BY " + ", ".join(groups)
+    order = []
+    for raw in request.query_params.getlist("sort"):
+        desc = raw.startswith("-")
+        name = raw.lstrip("-").strip()
+        if not name:
+            continue
+        if name not in names:
+            raise ApiError(400, f"Cannot sort by a field that is not selected: {name!r}.")
+        order.append(f"c{names.index(name)} {'DESC' if desc else 'ASC'}")
+    if not order:
         if aggregated:
-            groups = [f"c{i}" for i, x in enumerate(exprs) if not x.aggregate]
-            if groups:
-                sql += " GROUP BY " + ", ".join(groups)
-        order = []
-        for raw in request.query_params.getlist("sort"):
-            desc = raw.startswith("-")
-            name = raw.lstrip("-").strip()
-            if not name:
-                continue
-            if name not in names:
-                raise ApiError(400, f"Cannot sort by a field that is not selected: {name!r}.")
-            order.append(f"c{names.index(name)} {'DESC' if desc else 'ASC'}")
-        if not order:
-            if aggregated:
-                first = next(i for i, x in enumerate(exprs) if x.aggregate)
-                order.append(f"c{first} DESC")
-            else:
-                order.append("e.timestamp DESC")
-        order.append("1" if aggregated else "e.id DESC")
-        sql += " ORDER BY " + ", ".join(order) + " LIMIT ? OFFSET ?"
-        rows = store.query(sql, (*params, limit + 1, offset))
-        pairs = list(zip(names, exprs, strict=True))
-        data = [
-            {n: render(r[f"c{i}"], x.type) for i, (n, x) in enumerate(pairs)} for r in rows[:limit]
-        ]
-        kinds = {n: ("rate" if x.type == "rate" else x.type) for n, x in pairs}
-        units = {n: RATE_UNITS.get(n) for n in names}
-        body = {
-            "data": data,
-            "meta": {
-                "fields": kinds,
-                "units": units,
-                "isMetricsData": False,
-                "isMetricsExtractedData": False,
-                "tips": {},
-                "datasetReason": "unchanged",
-                "dataset": request.query_params.get("dataset") or "discover",
-            },
+            first = next(i for i, x in enumerate(exprs) if x.aggregate)
+            order.append(f"c{first} DESC")
+        else:
+            order.append("e.timestamp DESC")
+    order.append("1" if aggregated else "e.id DESC")
+    sql += " ORDER BY " + ", ".join(order) + " LIMIT ? OFFSET ?"
+    rows = store.query(sql, (*params, limit + 1, offset))
+    pairs = list(zip(names, exprs, strict=True))
+    data = [{n: render(r[f"c{i}"], x.type) for i, (n, x) in enumerate(pairs)} for r in rows[:limit]]
+    kinds = {n: ("rate" if x.type == "rate" else x.type) for n, x in pairs}
+    units = {n: RATE_UNITS.get(n) for n in names}
+    body = {
+        "data": data,
+        "meta": {
+            "fields": kinds,
+            "units": units,
+            "isMetricsData": False,
+            "isMetricsExtractedData": False,
+            "tips": {},
+            "datasetReason": "unchanged",
+            "dataset": request.query_params.get("dataset") or "discover",
+        },
+    }
+    headers = {"Link": link_header(request, offset=offset, limit=limit, has_more=len(rows) > limit)}
+    return JSONResponse(body, headers=headers)
+
+
+def series(
+    store: Store, request: Request, org: sqlite3.Row, y_axis: str, *, default_period: str
+) -> tuple[Scope, int, list[int], list[float]]:
+    scope = build_scope(store, request, org, period=default_period)
+    expr = field_expr(y_axis, scope.end - scope.start)
+    if not expr.aggregate or expr.type == "date":
+        raise invalid(f"{y_axis!r} cannot be charted; use count() or count_unique(...).")
+    interval = interval_seconds(request, scope.start, scope.end)
+    starts = bucket_starts(scope.start, scope.end, interval)
+    rows = store.query(
+        f"SELECT CAST(e.timestamp / ? AS INTEGER) * ? AS bucket, {expr.sql} AS v {FROM}"
+        f" WHERE {scope.sql} GROUP BY bucket",
+        (interval, interval, *expr.params, *scope.params),
+    )
+    found = {int(r["bucket"]): r["v"] for r in rows}
+    return scope, interval, starts, [found.get(s, 0) or 0 for s in starts]
+
+
+def y_axes(request: Request) -> list[str]:
+    return [y for y in request.query_params.getlist("yAxis") if y.strip()] or ["count()"]
+
+
+async def events_stats(request: Request) -> JSONResponse:
+    store = store_of(request)
+    org = org_of(store, request)
+    out: dict[str, Any] = {}
+    for y in y_axes(request):
+        scope, _interval, starts, values = series(store, request, org, y, default_period="14d")
+        out[y] = {
+            "data": [[s, [{"count": v}]] for s, v in zip(starts, values, strict=True)],
+            "start": int(scope.start),
+            "end": int(scope.end),
+            "isMetricsData": False,
+            "meta": {"fields": {y: "integer"}, "units": {y: None}, "isMetricsData": False},
         }
-        headers = {
-            "Link": link_header(request, offset=offset, limit=limit, has_more=len(rows) > limit)
-        }
-        return JSONResponse(body, headers=headers)
+    axes = y_axes(request)
+    return JSONResponse(out[axes[0]] if len(axes) == 1 else out)
 
-    def series(
-        request: Request, org: sqlite3.Row, y_axis: str, *, default_period: str
-    ) -> tuple[Scope, int, list[int], list[float]]:
-        scope = build_scope(store, request, org, period=default_period)
-        expr = field_expr(y_axis, scope.end - scope.start)
-        if not expr.aggregate or expr.type == "date":
-            raise invalid(f"{y_axis!r} cannot be charted; use count() or count_unique(...).")
-        interval = interval_seconds(request, scope.start, scope.end)
-        starts = bucket_starts(scope.start, scope.end, interval)
-        rows = store.query(
-            f"SELECT CAST(e.timestamp / ? AS INTEGER) * ? AS bucket, {expr.sql} AS v {FROM}"
-            f" WHERE {scope.sql} GROUP BY bucket",
-            (interval, interval, *expr.params, *scope.params),
-        )
-        found = {int(r["bucket"]): r["v"] for r in rows}
-        return scope, interval, starts, [found.get(s, 0) or 0 for s in starts]
 
-    def y_axes(request: Request) -> list[str]:
-        return [y for y in request.query_params.getlist("yAxis") if y.strip()] or ["count()"]
-
-    async def events_stats(request: Request) -> JSONResponse:
-        org = org_of(request)
-        out: dict[str, Any] = {}
-        for y in y_axes(request):
-            scope, _interval, starts, values = series(request, org, y, default_period="14d")
-            out[y] = {
-                "data": [[s, [{"count": v}]] for s, v in zip(starts, values, strict=True)],
-                "start": int(scope.start),
-                "end": int(scope.end),
-                "isMetricsData": False,
-                "meta": {"fields": {y: "integer"}, "units": {y: None}, "isMetricsData": False},
-            }
-        axes = y_axes(request)
-        return JSONResponse(out[axes[0]] if len(axes) == 1 else out)
-
-    async def events_timeseries(request: Request) -> JSONResponse:
-        org = org_of(request)
-        if request.query_params.get("topEvents") or request.query_params.getlist("groupBy"):
-            raise invalid("topEvents and groupBy are not supported by the demo server.")
-        time_series = []
-        scope = None
-        for y in y_axes(request):
-            scope, interval, starts, values = series(request, org, y, default_period="24h")
-            now_bucket = starts[-1] if starts else 0
-            time_series.append(
-                {
-                    "yAxis": y,
-                    "values": [
-                        {
-                            "timestamp": s * 1000,
-                            "value": v,
-                            "incomplete": s == now_bucket and s + interval > scope.end,
-                        }
-                        for s, v in zip(starts, values, strict=True)
-                    ],
-                    "groupBy": [],
-                    "meta": {
-                        "valueType": "integer",
-                        "valueUnit": None,
-                        "interval": interval * 1000,
-                    },
-                }
-            )
-        assert scope is not None
-        return JSONResponse(
+async def events_timeseries(request: Request) -> JSONResponse:
+    store = store_of(request)
+    org = org_of(store, request)
+    if request.query_params.get("topEvents") or request.query_params.getlist("groupBy"):
+        raise invalid("topEvents and groupBy are not supported by the demo server.")
+    time_series = []
+    scope = None
+    for y in y_axes(request):
+        scope, interval, starts, values = series(store, request, org, y, default_period="24h")
+        now_bucket = starts[-1] if starts else 0
+        time_series.append(
             {
+                "yAxis": y,
+                "values": [
+                    {
+                        "timestamp": s * 1000,
+                        "value": v,
+                        "incomplete": s == now_bucket and s + interval > scope.end,
+                    }
+                    for s, v in zip(starts, values, strict=True)
+                ],
+                "groupBy": [],
                 "meta": {
-                    "dataset": request.query_params.get("dataset") or "errors",
-                    "start": scope.start * 1000,
-                    "end": scope.end * 1000,
+                    "valueType": "integer",
+                    "valueUnit": None,
+                    "interval": interval * 1000,
                 },
-                "timeSeries": time_series,
             }
         )
+    assert scope is not None
+    return JSONResponse(
+        {
+            "meta": {
+                "dataset": request.query_params.get("dataset") or "errors",
+                "start": scope.start * 1000,
+                "end": scope.end * 1000,
+            },
+            "timeSeries": time_series,
+        }
+    )
 
-    async def project_stats(request: Request) -> JSONResponse:
-        caller = authenticate(request, store, *PROJECT_READ)
-        org = lookup.org(store, caller, request.path_params["org"])
-        project = lookup.project(store, org, request.path_params["project"])
-        q = request.query_params
-        stat = q.get("stat", "received")
-        if stat not in ("received", "rejected", "blacklisted", "generated"):
-            raise ApiError(400, "Invalid stat")
-        resolution = q.get("resolution") or "1h"
-        step = {"10s": 10, "1h": 3600, "1d": 86400}.get(resolution)
-        if step is None:
-            raise ApiError(400, "Invalid resolution")
-        now = store.now()
-        try:
-            until = float(q["until"]) if q.get("until") else now
-            since = float(q["since"]) if q.get("since") else until - 86400
-        except ValueError:
-            raise ApiError(400, "since and until must be epoch seconds") from None
-        if since > until:
-            raise ApiError(400, "since must be before until")
-        first = int(math.floor(since / step) * step)
-        starts = list(range(first, int(until) + 1, step))
-        if len(starts) > 10_000:
-            raise ApiError(400, "Too many buckets; use a coarser resolution")
-        counts: dict[int, int] = {}
-        if stat == "received":
-            rows = store.query(
-                "SELECT CAST(received / ? AS INTEGER) * ? AS bucket, COUNT(*) AS n FROM events"
-                " WHERE project_id = ? AND received >= ? AND received < ? GROUP BY bucket",
-                (step, step, project["id"], first, until + step),
-            )
-            counts = {int(r["bucket"]): int(r["n"]) for r in rows}
-        return JSONResponse([[s, counts.get(s, 0)] for s in starts])
 
+async def project_stats(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller = authenticate(request, store, *PROJECT_READ)
+    org = lookup.org(store, caller, request.path_params["org"])
+    project = lookup.project(store, org, request.path_params["project"])
+    q = request.query_params
+    stat = q.get("stat", "received")
+    if stat not in ("received", "rejected", "blacklisted", "generated"):
+        raise ApiError(400, "Invalid stat")
+    resolution = q.get("resolution") or "1h"
+    step = {"10s": 10, "1h": 3600, "1d": 86400}.get(resolution)
+    if step is None:
+        raise ApiError(400, "Invalid resolution")
+    now = store.now()
+    try:
+        until = float(q["until"]) if q.get("until") else now
+        since = float(q["since"]) if q.get("since") else until - 86400
+    except ValueError:
+        raise ApiError(400, "since and until must be epoch seconds") from None
+    if since > until:
+        raise ApiError(400, "since must be before until")
+    first = int(math.floor(since / step) * step)
+    starts = list(range(first, int(until) + 1, step))
+    if len(starts) > 10_000:
+        raise ApiError(400, "Too many buckets; use a coarser resolution")
+    counts: dict[int, int] = {}
+    if stat == "received":
+        rows = store.query(
+            "SELECT CAST(received / ? AS INTEGER) * ? AS bucket, COUNT(*) AS n FROM events"
+            " WHERE project_id = ? AND received >= ? AND received < ? GROUP BY bucket",
+            (step, step, project["id"], first, until + step),
+        )
+        counts = {int(r["bucket"]): int(r["n"]) for r in rows}
+    return JSONResponse([[s, counts.get(s, 0)] for s in starts])
+
+
+def routes() -> list[Route]:
     return [
         Route("/api/0/organizations/{org}/events/", events, methods=["GET"]),
         Route("/api/0/organizations/{org}/events-stats/", events_stats, methods=["GET"]),

@@ -76,7 +76,8 @@ async def _http_exception_handler(request: Request, exc: Exception) -> JSONRespo
     if exc.status_code == 404:
         detail = NOT_FOUND
     elif exc.status_code == 405:
-        detail = f'Method "{request.method}" not allowed.'
+        method = request.scope.get("dexter.method", request.method)
+        detail = f'Method "{method}" not allowed.'
     else:
         detail = str(exc.detail)
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)

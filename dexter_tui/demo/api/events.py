@@ -21,6 +21,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api.app_state import store_of
+from dexter_tui.demo.api.commits import release_commit_summary
 from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.issues import (
     READ,
@@ -33,7 +35,8 @@ from dexter_tui.demo.api.issues import (
 )
 from dexter_tui.demo.auth import authenticate
 from dexter_tui.demo.pagination import page_params, paginate_list, paginated
-from dexter_tui.demo.render import full_event, simple_event
+from dexter_tui.demo.render import full_event
+from dexter_tui.demo.render import simple_event as _simple_event
 from dexter_tui.demo.search import (
     SearchError,
     iso,
@@ -43,12 +46,11 @@ from dexter_tui.demo.search import (
     parse_datetime,
 )
 from dexter_tui.demo.serialize_issue import short_version, tag_name
-from dexter_tui.demo.store import Store
+from dexter_tui.demo.store import Store, event_data
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from dexter_tui.demo.server import ServerOptions
 
 PROJECT_READ = ("project:read", "project:write", "project:admin", "event:read")
 ORG_READ = ("org:read", "org:write", "org:admin")
@@ -193,18 +195,19 @@ def release_json(store: Store, org_id: int, version: str | None) -> dict[str, An
         "SELECT * FROM deploys WHERE release_id = ? ORDER BY date_finished DESC", (row["id"],)
     )
     last = deploys[0] if deploys else None
+    summary = release_commit_summary(store, row["id"])
     return {
         "id": row["id"],
         "version": row["version"],
         "shortVersion": short_version(row["version"]),
-        "status": "open",
+        "status": row["status"],
         "ref": row["ref"],
         "url": row["url"],
         "dateCreated": iso(row["date_created"]),
         "dateReleased": iso(row["date_released"]),
         "data": {},
-        "commitCount": 0,
-        "lastCommit": None,
+        "commitCount": summary["commitCount"],
+        "lastCommit": summary["lastCommit"],
         "deployCount": len(deploys),
         "lastDeploy": None
         if last is None
@@ -220,8 +223,18 @@ def release_json(store: Store, org_id: int, version: str | None) -> dict[str, An
     }
 
 
+def readable(row: sqlite3.Row) -> dict[str, Any]:
+    """The row with its `data` parsed leniently: a stored event that is not valid JSON (or
+    carries NaN, huge numbers, lone surrogates) renders with what can be read of it."""
+    return {**dict(row), "data": event_data(row["data"])}
+
+
+def simple_event(row: sqlite3.Row) -> dict[str, Any]:
+    return _simple_event(readable(row))
+
+
 def render_full(store: Store, org_id: int, row: sqlite3.Row) -> dict[str, Any]:
-    return full_event(row, release=release_json(store, org_id, row["release"]))
+    return full_event(readable(row), release=release_json(store, org_id, row["release"]))
 
 
 def render_rows(
@@ -236,7 +249,7 @@ def render_rows(
         version = r["release"]
         if version not in releases:
             releases[version] = release_json(store, org_id, version)
-        out.append(full_event(r, release=releases[version]))
+        out.append(full_event(readable(r), release=releases[version]))
     return out
 
 
@@ -365,210 +378,232 @@ TAG_VALUE_SORTS = {
 # -- routes ---------------------------------------------------------------------------------------
 
 
-def routes(store: Store, options: ServerOptions) -> list[Route]:
-    async def issue_events(request: Request) -> Response:
-        _, org, group = issue_of(request, store, *READ)
-        where, params = _filters(request, store)
-        offset, limit = page_params(request)
-        full = _truthy(request.query_params.get("full"))
-        rows = store.query(
-            f"SELECT e.* FROM events e WHERE e.group_id = ? AND {where}"
-            f" ORDER BY {_order(request)} LIMIT ? OFFSET ?",
-            [group["id"], *params, limit + 1, offset],
-        )
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        items = render_rows(store, org["id"], rows, full=full)
-        return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
+async def issue_events(request: Request) -> Response:
+    store = store_of(request)
+    _, org, group = issue_of(request, store, *READ)
+    where, params = _filters(request, store)
+    offset, limit = page_params(request)
+    full = _truthy(request.query_params.get("full"))
+    rows = store.query(
+        f"SELECT e.* FROM events e WHERE e.group_id = ? AND {where}"
+        f" ORDER BY {_order(request)} LIMIT ? OFFSET ?",
+        [group["id"], *params, limit + 1, offset],
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = render_rows(store, org["id"], rows, full=full)
+    return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
 
-    async def issue_event(request: Request) -> Response:
-        _, org, group = issue_of(request, store, *READ)
-        envs = environments_of(request)
-        scope_sql = "e.group_id = ?"
-        scope_params: list[Any] = [group["id"]]
-        if envs:
-            scope_sql += f" AND e.environment IN ({','.join('?' * len(envs))})"
-            scope_params += envs
-        ref = request.path_params["event_id"]
-        row = _event_by_ref(store, scope_sql, scope_params, ref)
-        if row is None and ref.isdigit():
-            row = store.query_one(
-                f"SELECT e.* FROM events e WHERE {scope_sql} AND e.id = ?",
-                [*scope_params, int(ref)],
-            )
-        if row is None:
-            raise not_found()
-        body = render_full(store, org["id"], row)
-        body.update(_neighbours(store, row, scope_sql, scope_params))
-        fmt = request.query_params.get("llmFormat")
-        if fmt:
-            if fmt not in ("markdown", "xml"):
-                raise ApiError(400, {"llmFormat": [f'"{fmt}" is not a valid choice.']})
-            body["formatted"] = llm_format(body, fmt)
-        return JSONResponse(body)
 
-    async def hashes(request: Request) -> Response:
-        _, org, group = issue_of(request, store, *READ)
-        full = _truthy(request.query_params.get("full"), default=True)
-        items = []
-        for h in store.query(
-            "SELECT hash FROM group_hashes WHERE group_id = ? ORDER BY hash", (group["id"],)
-        ):
-            latest = store.query_one(
-                "SELECT e.* FROM events e WHERE e.group_id = ? AND EXISTS (SELECT 1 FROM"
-                " json_each(e.hashes) j WHERE j.value = ?) ORDER BY e.timestamp DESC, e.id DESC"
-                " LIMIT 1",
-                (group["id"], h["hash"]),
-            )
-            event = None
-            if latest is not None:
-                event = render_full(store, org["id"], latest) if full else simple_event(latest)
-            items.append(
-                {
-                    "id": h["hash"],
-                    "latestEvent": event,
-                    "mergedBySeer": False,
-                    "seerMatchDistance": None,
-                }
-            )
-        return paginate_list(request, items)
-
-    async def tags(request: Request) -> Response:
-        _, _, group = issue_of(request, store, *READ)
-        rows = _tag_rows(store, group["id"], environments_of(request))
-        by_key: dict[str, list[sqlite3.Row]] = {}
-        for r in rows:
-            by_key.setdefault(r["key"], []).append(r)
-        return JSONResponse([tag_key_json(k, v) for k, v in sorted(by_key.items())])
-
-    async def tag_detail(request: Request) -> Response:
-        _, _, group = issue_of(request, store, *READ)
-        key = request.path_params["key"]
-        rows = _tag_rows(store, group["id"], environments_of(request), key)
-        if not rows:
-            raise not_found()
-        return JSONResponse(tag_key_json(key, rows))
-
-    async def tag_values(request: Request) -> Response:
-        _, _, group = issue_of(request, store, *READ)
-        key = request.path_params["key"]
-        sort = request.query_params.get("sort") or "-id"
-        if sort.lstrip("-") not in TAG_VALUE_SORTS:
-            raise ApiError(400, {"sort": [f'"{sort}" is not a valid choice.']})
-        rows = _tag_rows(store, group["id"], environments_of(request), key)
-        if not rows:
-            raise not_found()
-        rows = sorted(rows, key=TAG_VALUE_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
-        items = [tag_value_json(key, r) for r in rows[:MAX_TAG_VALUES]]
-        return paginate_list(request, items)
-
-    async def project_events(request: Request) -> Response:
-        _, org = org_of(request, store, *PROJECT_READ)
-        project = lookup.project(store, org, request.path_params["project"])
-        where, params = _filters(request, store)
-        offset, limit = page_params(request)
-        full = _truthy(request.query_params.get("full"))
-        rows = store.query(
-            f"SELECT e.* FROM events e WHERE e.project_id = ? AND e.type != 'transaction'"
-            f" AND {where} ORDER BY {_order(request)} LIMIT ? OFFSET ?",
-            [project["id"], *params, limit + 1, offset],
-        )
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        items = render_rows(store, org["id"], rows, full=full)
-        return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
-
-    async def project_event(request: Request) -> Response:
-        _, org = org_of(request, store, *PROJECT_READ)
-        project = lookup.project(store, org, request.path_params["project"])
-        event_id = request.path_params["event_id"]
-        if not EVENT_ID.match(event_id):
-            raise not_found()
-        envs = environments_of(request)
-        scope_sql = "e.project_id = ?"
-        scope_params: list[Any] = [project["id"]]
-        if envs:
-            scope_sql += f" AND e.environment IN ({','.join('?' * len(envs))})"
-            scope_params += envs
-        row = _event_by_ref(store, scope_sql, scope_params, event_id)
-        if row is None:
-            raise not_found()
-        body = render_full(store, org["id"], row)
-        body.update(_neighbours(store, row, scope_sql, scope_params))
-        return JSONResponse(body)
-
-    async def event_id_lookup(request: Request) -> Response:
-        caller = authenticate(request, store, *ORG_READ)
-        org = lookup.org(store, caller, request.path_params["org"])
-        event_id = request.path_params["event_id"]
-        if not EVENT_ID.match(event_id):
-            raise not_found()
+async def issue_event(request: Request) -> Response:
+    store = store_of(request)
+    _, org, group = issue_of(request, store, *READ)
+    envs = environments_of(request)
+    scope_sql = "e.group_id = ?"
+    scope_params: list[Any] = [group["id"]]
+    if envs:
+        scope_sql += f" AND e.environment IN ({','.join('?' * len(envs))})"
+        scope_params += envs
+    ref = request.path_params["event_id"]
+    row = _event_by_ref(store, scope_sql, scope_params, ref)
+    if row is None and (row_id := lookup.db_int(ref)) is not None:
         row = store.query_one(
-            "SELECT e.*, p.slug AS project_slug FROM events e JOIN projects p"
-            " ON p.id = e.project_id WHERE p.org_id = ? AND e.event_id = ?",
-            (org["id"], event_id.lower()),
+            f"SELECT e.* FROM events e WHERE {scope_sql} AND e.id = ?",
+            [*scope_params, row_id],
         )
-        if row is None:
-            raise not_found()
-        return JSONResponse(
+    if row is None:
+        raise not_found()
+    body = render_full(store, org["id"], row)
+    body.update(_neighbours(store, row, scope_sql, scope_params))
+    fmt = request.query_params.get("llmFormat")
+    if fmt:
+        if fmt not in ("markdown", "xml"):
+            raise ApiError(400, {"llmFormat": [f'"{fmt}" is not a valid choice.']})
+        body["formatted"] = llm_format(body, fmt)
+    return JSONResponse(body)
+
+
+async def hashes(request: Request) -> Response:
+    store = store_of(request)
+    _, org, group = issue_of(request, store, *READ)
+    full = _truthy(request.query_params.get("full"), default=True)
+    items = []
+    for h in store.query(
+        "SELECT hash FROM group_hashes WHERE group_id = ? ORDER BY hash", (group["id"],)
+    ):
+        latest = store.query_one(
+            "SELECT e.* FROM events e WHERE e.group_id = ? AND EXISTS (SELECT 1 FROM"
+            " json_each(e.hashes) j WHERE j.value = ?) ORDER BY e.timestamp DESC, e.id DESC"
+            " LIMIT 1",
+            (group["id"], h["hash"]),
+        )
+        event = None
+        if latest is not None:
+            event = render_full(store, org["id"], latest) if full else simple_event(latest)
+        items.append(
             {
-                "organizationSlug": org["slug"],
-                "projectSlug": row["project_slug"],
-                "groupId": str(row["group_id"]) if row["group_id"] else None,
-                "eventId": row["event_id"],
-                "event": render_full(store, org["id"], row),
+                "id": h["hash"],
+                "latestEvent": event,
+                "mergedBySeer": False,
+                "seerMatchDistance": None,
             }
         )
+    return paginate_list(request, items)
 
-    async def project_tag_values(request: Request) -> Response:
-        _, org = org_of(request, store, *PROJECT_READ)
-        project = lookup.project(store, org, request.path_params["project"])
-        key = request.path_params["key"]
-        where, params = "t.key = ? AND e.project_id = ?", [key, project["id"]]
-        contains = request.query_params.get("query")
-        if contains:
-            where += " AND t.value LIKE ? ESCAPE '\\'"
-            params.append(like_pattern(contains, contains=True))
-        envs = environments_of(request)
-        if envs:
-            where += f" AND e.environment IN ({','.join('?' * len(envs))})"
-            params += envs
-        rows = store.query(
-            "SELECT t.key, t.value, COUNT(*) AS n, MIN(e.timestamp) AS first,"
-            " MAX(e.timestamp) AS last FROM event_tags t JOIN events e ON e.id = t.event_row"
-            f" WHERE {where} GROUP BY t.value ORDER BY last DESC, t.value LIMIT ?",
-            [*params, MAX_TAG_VALUES],
-        )
-        if not rows and not contains:
-            raise not_found()
-        return paginate_list(request, [tag_value_json(key, r) for r in rows])
 
-    async def org_tags(request: Request) -> Response:
-        caller = authenticate(request, store, *ORG_READ)
-        org = lookup.org(store, caller, request.path_params["org"])
-        project_ids = project_ids_of(request, store, org)
-        where = f"e.project_id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
-        params: list[Any] = list(project_ids)
-        envs = environments_of(request)
-        if envs:
-            where += f" AND e.environment IN ({','.join('?' * len(envs))})"
-            params += envs
-        start, end = time_window(request, store.now())
-        if start is not None:
-            where += " AND e.timestamp >= ?"
-            params.append(start)
-        if end is not None:
-            where += " AND e.timestamp <= ?"
-            params.append(end)
-        rows = store.query(
-            "SELECT t.key, COUNT(*) AS n FROM event_tags t JOIN events e ON e.id = t.event_row"
-            f" WHERE {where} GROUP BY t.key ORDER BY t.key",
-            params,
-        )
-        return JSONResponse(
-            [{"key": r["key"], "name": tag_name(r["key"]), "totalValues": r["n"]} for r in rows]
-        )
+async def tags(request: Request) -> Response:
+    store = store_of(request)
+    _, _, group = issue_of(request, store, *READ)
+    rows = _tag_rows(store, group["id"], environments_of(request))
+    by_key: dict[str, list[sqlite3.Row]] = {}
+    for r in rows:
+        by_key.setdefault(r["key"], []).append(r)
+    return JSONResponse([tag_key_json(k, v) for k, v in sorted(by_key.items())])
 
+
+async def tag_detail(request: Request) -> Response:
+    store = store_of(request)
+    _, _, group = issue_of(request, store, *READ)
+    key = request.path_params["key"]
+    rows = _tag_rows(store, group["id"], environments_of(request), key)
+    if not rows:
+        raise not_found()
+    return JSONResponse(tag_key_json(key, rows))
+
+
+async def tag_values(request: Request) -> Response:
+    store = store_of(request)
+    _, _, group = issue_of(request, store, *READ)
+    key = request.path_params["key"]
+    sort = request.query_params.get("sort") or "-id"
+    if sort.lstrip("-") not in TAG_VALUE_SORTS:
+        raise ApiError(400, {"sort": [f'"{sort}" is not a valid choice.']})
+    rows = _tag_rows(store, group["id"], environments_of(request), key)
+    if not rows:
+        raise not_found()
+    rows = sorted(rows, key=TAG_VALUE_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    items = [tag_value_json(key, r) for r in rows[:MAX_TAG_VALUES]]
+    return paginate_list(request, items)
+
+
+async def project_events(request: Request) -> Response:
+    store = store_of(request)
+    _, org = org_of(request, store, *PROJECT_READ)
+    project = lookup.project(store, org, request.path_params["project"])
+    where, params = _filters(request, store)
+    offset, limit = page_params(request)
+    full = _truthy(request.query_params.get("full"))
+    rows = store.query(
+        f"SELECT e.* FROM events e WHERE e.project_id = ? AND e.type != 'transaction'"
+        f" AND {where} ORDER BY {_order(request)} LIMIT ? OFFSET ?",
+        [project["id"], *params, limit + 1, offset],
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = render_rows(store, org["id"], rows, full=full)
+    return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
+
+
+async def project_event(request: Request) -> Response:
+    store = store_of(request)
+    _, org = org_of(request, store, *PROJECT_READ)
+    project = lookup.project(store, org, request.path_params["project"])
+    event_id = request.path_params["event_id"]
+    if not EVENT_ID.match(event_id):
+        raise not_found()
+    envs = environments_of(request)
+    scope_sql = "e.project_id = ?"
+    scope_params: list[Any] = [project["id"]]
+    if envs:
+        scope_sql += f" AND e.environment IN ({','.join('?' * len(envs))})"
+        scope_params += envs
+    row = _event_by_ref(store, scope_sql, scope_params, event_id)
+    if row is None:
+        raise not_found()
+    body = render_full(store, org["id"], row)
+    body.update(_neighbours(store, row, scope_sql, scope_params))
+    return JSONResponse(body)
+
+
+async def event_id_lookup(request: Request) -> Response:
+    store = store_of(request)
+    caller = authenticate(request, store, *ORG_READ)
+    org = lookup.org(store, caller, request.path_params["org"])
+    event_id = request.path_params["event_id"]
+    if not EVENT_ID.match(event_id):
+        raise not_found()
+    row = store.query_one(
+        "SELECT e.*, p.slug AS project_slug FROM events e JOIN projects p"
+        " ON p.id = e.project_id WHERE p.org_id = ? AND e.event_id = ?",
+        (org["id"], event_id.lower()),
+    )
+    if row is None:
+        raise not_found()
+    return JSONResponse(
+        {
+            "organizationSlug": org["slug"],
+            "projectSlug": row["project_slug"],
+            "groupId": str(row["group_id"]) if row["group_id"] else None,
+            "eventId": row["event_id"],
+            "event": render_full(store, org["id"], row),
+        }
+    )
+
+
+async def project_tag_values(request: Request) -> Response:
+    store = store_of(request)
+    _, org = org_of(request, store, *PROJECT_READ)
+    project = lookup.project(store, org, request.path_params["project"])
+    key = request.path_params["key"]
+    where, params = "t.key = ? AND e.project_id = ?", [key, project["id"]]
+    contains = request.query_params.get("query")
+    if contains:
+        where += " AND t.value LIKE ? ESCAPE '\\'"
+        params.append(like_pattern(contains, contains=True))
+    envs = environments_of(request)
+    if envs:
+        where += f" AND e.environment IN ({','.join('?' * len(envs))})"
+        params += envs
+    rows = store.query(
+        "SELECT t.key, t.value, COUNT(*) AS n, MIN(e.timestamp) AS first,"
+        " MAX(e.timestamp) AS last FROM event_tags t JOIN events e ON e.id = t.event_row"
+        f" WHERE {where} GROUP BY t.value ORDER BY last DESC, t.value LIMIT ?",
+        [*params, MAX_TAG_VALUES],
+    )
+    if not rows and not contains:
+        raise not_found()
+    return paginate_list(request, [tag_value_json(key, r) for r in rows])
+
+
+async def org_tags(request: Request) -> Response:
+    store = store_of(request)
+    caller = authenticate(request, store, *ORG_READ)
+    org = lookup.org(store, caller, request.path_params["org"])
+    project_ids = project_ids_of(request, store, org)
+    where = f"e.project_id IN ({','.join('?' * len(project_ids)) or 'NULL'})"
+    params: list[Any] = list(project_ids)
+    envs = environments_of(request)
+    if envs:
+        where += f" AND e.environment IN ({','.join('?' * len(envs))})"
+        params += envs
+    start, end = time_window(request, store.now())
+    if start is not None:
+        where += " AND e.timestamp >= ?"
+        params.append(start)
+    if end is not None:
+        where += " AND e.timestamp <= ?"
+        params.append(end)
+    rows = store.query(
+        "SELECT t.key, COUNT(*) AS n FROM event_tags t JOIN events e ON e.id = t.event_row"
+        f" WHERE {where} GROUP BY t.key ORDER BY t.key",
+        params,
+    )
+    return JSONResponse(
+        [{"key": r["key"], "name": tag_name(r["key"]), "totalValues": r["n"]} for r in rows]
+    )
+
+
+def routes() -> list[Route]:
     out: list[Route] = []
     for prefix in ("/api/0/organizations/{org}/issues/{issue_id}", "/api/0/issues/{issue_id}"):
         out += [

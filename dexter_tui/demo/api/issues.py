@@ -8,7 +8,6 @@ writes the activity Sentry would (`set_resolved`, `set_ignored`, `assigned`, `me
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 from collections.abc import Sequence
@@ -19,6 +18,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api.app_state import store_of
+from dexter_tui.demo.api.body import decode_json
 from dexter_tui.demo.api.errors import ApiError, forbidden, not_found
 from dexter_tui.demo.auth import Caller, authenticate
 from dexter_tui.demo.faults import check_bulk
@@ -43,7 +44,6 @@ from dexter_tui.demo.store import Store, dumps, loads
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from dexter_tui.demo.server import ServerOptions
 
 READ = ("event:read", "event:write", "event:admin")
 WRITE = ("event:write", "event:admin")
@@ -88,12 +88,13 @@ def issue_of(
     if "org" in request.path_params:
         org = lookup.org(store, caller, request.path_params["org"])
     else:
-        if not issue_id.isdigit():
+        number = lookup.db_int(issue_id)
+        if number is None:
             raise not_found()
         row = store.query_one(
             "SELECT o.slug FROM groups g JOIN projects p ON p.id = g.project_id"
             " JOIN organizations o ON o.id = p.org_id WHERE g.id = ?",
-            (int(issue_id),),
+            (number,),
         )
         if row is None:
             raise not_found()
@@ -106,7 +107,7 @@ async def json_body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = decode_json(raw)
     except ValueError as exc:
         raise ApiError(400, f"JSON parse error - {exc}") from None
     if not isinstance(body, dict):
@@ -133,8 +134,8 @@ def project_ids_of(request: Request, store: Store, org: sqlite3.Row) -> list[int
     by_slug = {slug: pid for pid, slug in all_projects.items()}
     ids = []
     for value in wanted:
-        if value.lstrip("-").isdigit() and int(value) in all_projects:
-            ids.append(int(value))
+        if (number := lookup.db_int(value)) is not None and number in all_projects:
+            ids.append(number)
         elif value in by_slug:
             ids.append(by_slug[value])
         else:
@@ -197,7 +198,9 @@ def build_search(
     now = store.now()
     query = request.query_params.get("query")
     if query is None:
-        query = "is:unresolved"
+        # Sentry's docs: `status=` on a bulk update "limits the query to issues of the specified
+        # status", so it replaces the default `is:unresolved` (sentry-cli's `issues resolve -s`).
+        query = "" if status_param else "is:unresolved"
     ctx = SearchContext(org["id"], caller.user_id, now, project_ids, environments)
     try:
         compiled = compile_query(query.strip(), ctx)
@@ -436,6 +439,9 @@ def _int(errors: dict, where: dict, key: str, *, maximum: int | None = None) -> 
     try:
         number = int(value)
     except ValueError:
+        errors[key] = ["A valid integer is required."]
+        return None
+    if abs(number) > lookup.MAX_DB_INT:
         errors[key] = ["A valid integer is required."]
         return None
     if number < 1:
@@ -961,9 +967,12 @@ def ids_of(request: Request) -> list[int]:
     ids = []
     for value in request.query_params.getlist("id"):
         try:
-            ids.append(int(value))
+            number = int(value)
         except ValueError:
-            raise ApiError(400, {"id": ["A valid integer is required."]}) from None
+            number = None
+        if number is None or abs(number) > lookup.MAX_DB_INT:  # beyond 64 bits: not an id
+            raise ApiError(400, {"id": ["A valid integer is required."]})
+        ids.append(number)
     return ids
 
 
@@ -1038,108 +1047,112 @@ async def bulk_delete(
     return Response(status_code=204)
 
 
-def routes(store: Store, options: ServerOptions) -> list[Route]:
-    async def org_issues(request: Request) -> Response:
-        scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
-        caller, org = org_of(request, store, *scopes)
-        project_ids = project_ids_of(request, store, org)
-        if request.method == "GET":
-            return list_issues(
-                request,
-                store,
-                caller,
-                org,
-                project_ids=project_ids,
-                stats_periods=group_stats_periods(request),
-                sorts=tuple(SORTS),
-                window=True,
-                short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
-            )
-        if request.method == "PUT":
-            return await bulk_update(request, store, caller, org, project_ids)
-        return await bulk_delete(request, store, caller, org, project_ids)
-
-    async def project_issues(request: Request) -> Response:
-        scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
-        caller, org = org_of(request, store, *scopes)
-        project = lookup.project(store, org, request.path_params["project"])
-        if request.method == "GET":
-            period = request.query_params.get("statsPeriod", "24h")
-            if period not in ("", "24h", "14d"):
-                raise ApiError(
-                    400,
-                    {
-                        "statsPeriod": [
-                            "Invalid stats_period. Valid choices are '', '24h', and '14d'"
-                        ]
-                    },
-                )
-            hashes = request.query_params.getlist("hashes")
-            if hashes:
-                return _by_hashes(request, store, caller, org, project, hashes, period)
-            return list_issues(
-                request,
-                store,
-                caller,
-                org,
-                project_ids=[project["id"]],
-                stats_periods=[period] if period else [],
-                sorts=PROJECT_SORTS,
-                window=False,
-                short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
-            )
-        if request.method == "PUT":
-            return await bulk_update(
-                request,
-                store,
-                caller,
-                org,
-                [project["id"]],
-                status_param=request.query_params.get("status") or None,
-            )
-        return await bulk_delete(request, store, caller, org, [project["id"]])
-
-    async def issue(request: Request) -> Response:
-        scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
-        caller, org, group = issue_of(request, store, *scopes)
-        if request.method == "GET":
-            ser = serializer(
-                request,
-                store,
-                caller,
-                org,
-                environments=environments_of(request),
-                stats_periods=("24h",),
-            )
-            return JSONResponse(ser.serialize_detail(group))
-        if request.method == "DELETE":
-            check_bulk(request, [group["id"]])
-            delete_groups(store, [group["id"]])
-            return Response(status_code=202)
-        body = await json_body(request)
-        upd = validate_update(store, org, body)
-        if (upd.flags or {}).get("merge"):
-            raise ApiError(400, "Merging requires at least two issues.")
-        apply_update(store, caller, org, [group], upd)
-        fresh = store.query_one("SELECT * FROM groups WHERE id = ?", (group["id"],))
-        ser = serializer(request, store, caller, org, stats_periods=("24h",))
-        return JSONResponse(ser.serialize(fresh))
-
-    async def short_id(request: Request) -> Response:
-        caller, org = org_of(request, store, *READ)
-        group = lookup.group(store, org, request.path_params["short_id"])
-        project = store.query_one("SELECT slug FROM projects WHERE id = ?", (group["project_id"],))
-        ser = serializer(request, store, caller, org)
-        return JSONResponse(
-            {
-                "organizationSlug": org["slug"],
-                "projectSlug": project["slug"],
-                "groupId": str(group["id"]),
-                "shortId": group["short_id"],
-                "group": ser.serialize(group),
-            }
+async def org_issues(request: Request) -> Response:
+    store = store_of(request)
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
+    caller, org = org_of(request, store, *scopes)
+    project_ids = project_ids_of(request, store, org)
+    if request.method == "GET":
+        return list_issues(
+            request,
+            store,
+            caller,
+            org,
+            project_ids=project_ids,
+            stats_periods=group_stats_periods(request),
+            sorts=tuple(SORTS),
+            window=True,
+            short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
         )
+    if request.method == "PUT":
+        return await bulk_update(request, store, caller, org, project_ids)
+    return await bulk_delete(request, store, caller, org, project_ids)
 
+
+async def project_issues(request: Request) -> Response:
+    store = store_of(request)
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
+    caller, org = org_of(request, store, *scopes)
+    project = lookup.project(store, org, request.path_params["project"])
+    if request.method == "GET":
+        period = request.query_params.get("statsPeriod", "24h")
+        if period not in ("", "24h", "14d"):
+            raise ApiError(
+                400,
+                {"statsPeriod": ["Invalid stats_period. Valid choices are '', '24h', and '14d'"]},
+            )
+        hashes = request.query_params.getlist("hashes")
+        if hashes:
+            return _by_hashes(request, store, caller, org, project, hashes, period)
+        return list_issues(
+            request,
+            store,
+            caller,
+            org,
+            project_ids=[project["id"]],
+            stats_periods=[period] if period else [],
+            sorts=PROJECT_SORTS,
+            window=False,
+            short_id_lookup=request.query_params.get("shortIdLookup") in ("1", "true"),
+        )
+    if request.method == "PUT":
+        return await bulk_update(
+            request,
+            store,
+            caller,
+            org,
+            [project["id"]],
+            status_param=request.query_params.get("status") or None,
+        )
+    return await bulk_delete(request, store, caller, org, [project["id"]])
+
+
+async def issue(request: Request) -> Response:
+    store = store_of(request)
+    scopes = {"GET": READ, "PUT": WRITE, "DELETE": ADMIN}[request.method]
+    caller, org, group = issue_of(request, store, *scopes)
+    if request.method == "GET":
+        ser = serializer(
+            request,
+            store,
+            caller,
+            org,
+            environments=environments_of(request),
+            stats_periods=("24h",),
+        )
+        return JSONResponse(ser.serialize_detail(group))
+    if request.method == "DELETE":
+        check_bulk(request, [group["id"]])
+        delete_groups(store, [group["id"]])
+        return Response(status_code=202)
+    body = await json_body(request)
+    upd = validate_update(store, org, body)
+    if (upd.flags or {}).get("merge"):
+        raise ApiError(400, "Merging requires at least two issues.")
+    apply_update(store, caller, org, [group], upd)
+    fresh = store.query_one("SELECT * FROM groups WHERE id = ?", (group["id"],))
+    ser = serializer(request, store, caller, org, stats_periods=("24h",))
+    return JSONResponse(ser.serialize(fresh))
+
+
+async def short_id(request: Request) -> Response:
+    store = store_of(request)
+    caller, org = org_of(request, store, *READ)
+    group = lookup.group(store, org, request.path_params["short_id"])
+    project = store.query_one("SELECT slug FROM projects WHERE id = ?", (group["project_id"],))
+    ser = serializer(request, store, caller, org)
+    return JSONResponse(
+        {
+            "organizationSlug": org["slug"],
+            "projectSlug": project["slug"],
+            "groupId": str(group["id"]),
+            "shortId": group["short_id"],
+            "group": ser.serialize(group),
+        }
+    )
+
+
+def routes() -> list[Route]:
     methods = ["GET", "PUT", "DELETE"]
     return [
         Route("/api/0/organizations/{org}/issues/", org_issues, methods=methods),

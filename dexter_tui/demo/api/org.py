@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from dexter_tui.demo import lookup
+from dexter_tui.demo.api.app_state import store_of
 from dexter_tui.demo.api.errors import ApiError, not_found
 from dexter_tui.demo.api.shapes import (
     MEMBER_SELECT,
@@ -26,14 +27,13 @@ from dexter_tui.demo.api.shapes import (
 )
 from dexter_tui.demo.auth import Caller, authenticate, bearer_token
 from dexter_tui.demo.pagination import page_params, paginate_list, paginated
-from dexter_tui.demo.store import loads
+from dexter_tui.demo.store import loads_lenient
 
 if TYPE_CHECKING:
     import sqlite3
 
     from starlette.requests import Request
 
-    from dexter_tui.demo.server import ServerOptions
     from dexter_tui.demo.store import Store
 
 ORG_READ = ("org:read", "org:write", "org:admin")
@@ -55,309 +55,352 @@ def _split_query(text: str) -> tuple[dict[str, list[str]], list[str]]:
     return tokens, words
 
 
-def routes(store: Store, options: ServerOptions) -> list[Route]:
-    def caller_org(request: Request, *scopes: str) -> tuple[Caller, sqlite3.Row]:
-        caller = authenticate(request, store, *scopes)
-        return caller, lookup.org(store, caller, request.path_params["org"])
+def caller_org(store: Store, request: Request, *scopes: str) -> tuple[Caller, sqlite3.Row]:
+    caller = authenticate(request, store, *scopes)
+    return caller, lookup.org(store, caller, request.path_params["org"])
 
-    def caller_project(request: Request, *scopes: str) -> tuple[Caller, sqlite3.Row, sqlite3.Row]:
-        caller, org = caller_org(request, *scopes)
-        return caller, org, lookup.project(store, org, request.path_params["project"])
 
-    async def api_root(request: Request) -> JSONResponse:
-        """`GET /api/0/`: who the token belongs to (what `sentry-cli info` shows)."""
-        if bearer_token(request) is None:
-            return JSONResponse({"version": "0", "auth": None, "user": None})
-        caller = authenticate(request, store)
-        user = store.query_one("SELECT * FROM users WHERE id = ?", (caller.user_id,))
-        return JSONResponse(
-            {
-                "version": "0",
-                "auth": {"scopes": sorted(caller.scopes)},
-                "user": None if user is None else user_json(user),
-            }
-        )
+def caller_project(
+    store: Store, request: Request, *scopes: str
+) -> tuple[Caller, sqlite3.Row, sqlite3.Row]:
+    caller, org = caller_org(store, request, *scopes)
+    return caller, org, lookup.project(store, org, request.path_params["project"])
 
-    async def organizations(request: Request) -> JSONResponse:
-        caller = authenticate(request, store, *ORG_READ)
-        rows = store.query(
-            "SELECT o.*, m.role FROM organizations o LEFT JOIN members m"
-            " ON m.org_id = o.id AND m.user_id = ? ORDER BY o.name, o.id",
-            (caller.user_id,),
-        )
-        rows = [
-            r
-            for r in rows
-            if (caller.org_id is None and r["role"] is not None) or caller.org_id == r["id"]
-        ]
-        if request.query_params.get("owner") in ("1", "true"):
-            rows = [r for r in rows if r["role"] == "owner"]
-        query = request.query_params.get("query", "").strip().lower()
-        if query:
-            rows = [r for r in rows if query in r["slug"].lower() or query in r["name"].lower()]
-        items = [org_json(request, r) for r in rows]
-        return paginate_list(request, items)
 
-    async def organization(request: Request) -> JSONResponse:
-        caller, org = caller_org(request, *ORG_READ)
-        role = member_role(store, org["id"], caller.user_id) or "member"
-        out = org_json(request, org, role=role)
-        out["orgRole"] = role
-        out["extraOptions"] = {}
-        out["onboardingTasks"] = []
-        return JSONResponse(out)
+async def api_root(request: Request) -> JSONResponse:
+    """`GET /api/0/`: who the token belongs to (what `sentry-cli info` shows)."""
+    store = store_of(request)
+    if bearer_token(request) is None:
+        return JSONResponse({"version": "0", "auth": None, "user": None})
+    caller = authenticate(request, store)
+    user = store.query_one("SELECT * FROM users WHERE id = ?", (caller.user_id,))
+    return JSONResponse(
+        {
+            "version": "0",
+            "auth": {"scopes": sorted(caller.scopes)},
+            "user": None if user is None else user_json(user),
+        }
+    )
 
-    async def org_projects(request: Request) -> JSONResponse:
-        caller, org = caller_org(request, *ORG_READ)
-        rows = store.query("SELECT * FROM projects WHERE org_id = ? ORDER BY slug", (org["id"],))
-        tokens, words = _split_query(request.query_params.get("query", ""))
-        items = [project_list_item(store, r, caller.user_id) for r in rows]
-        items = [p for p in items if _project_matches(p, tokens, words)]
-        if request.query_params.get("all_projects") == "1":
-            return JSONResponse(items)
-        return paginate_list(request, items)
 
-    async def all_projects(request: Request) -> JSONResponse:
-        """Legacy `GET /api/0/projects/`: every project the caller can see, with its org."""
-        caller = authenticate(request, store, *PROJECT_READ)
-        rows = store.query(
-            "SELECT p.* FROM projects p JOIN organizations o ON o.id = p.org_id"
-            " JOIN members m ON m.org_id = o.id AND m.user_id = ? ORDER BY o.slug, p.slug",
-            (caller.user_id,),
-        )
-        orgs: dict[int, dict[str, Any]] = {}
-        items = []
-        for r in rows:
-            if caller.org_id is not None and r["org_id"] != caller.org_id:
-                continue
-            if r["org_id"] not in orgs:
-                org = store.query_one("SELECT * FROM organizations WHERE id = ?", (r["org_id"],))
-                orgs[r["org_id"]] = org_json(request, org)
-            item = project_summary(store, r, caller.user_id)
-            item["organization"] = orgs[r["org_id"]]
-            items.append(item)
-        return paginate_list(request, items)
+async def organizations(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller = authenticate(request, store, *ORG_READ)
+    rows = store.query(
+        "SELECT o.*, m.role FROM organizations o LEFT JOIN members m"
+        " ON m.org_id = o.id AND m.user_id = ? ORDER BY o.name, o.id",
+        (caller.user_id,),
+    )
+    rows = [
+        r
+        for r in rows
+        if (caller.org_id is None and r["role"] is not None) or caller.org_id == r["id"]
+    ]
+    if request.query_params.get("owner") in ("1", "true"):
+        rows = [r for r in rows if r["role"] == "owner"]
+    query = request.query_params.get("query", "").strip().lower()
+    if query:
+        rows = [r for r in rows if query in r["slug"].lower() or query in r["name"].lower()]
+    items = [org_json(request, r) for r in rows]
+    return paginate_list(request, items)
 
-    async def project_detail(request: Request) -> JSONResponse:
-        caller, org, project = caller_project(request, *PROJECT_READ)
-        item = project_list_item(store, project, caller.user_id)
-        for key in ("environments", "hasUserReports", "latestDeploys"):
-            item.pop(key, None)
-        item.update(_PROJECT_DETAIL_DEFAULTS)
-        item["organization"] = org_json(request, org)
-        item["options"] = {}
-        return JSONResponse(item)
 
-    async def org_teams(request: Request) -> JSONResponse:
-        caller, org = caller_org(request, *ORG_READ, "team:read")
-        rows = store.query("SELECT * FROM teams WHERE org_id = ? ORDER BY slug", (org["id"],))
-        detailed = request.query_params.get("detailed", "1") != "0"
-        query = request.query_params.get("query", "").strip().lower()
-        if query:
-            rows = [r for r in rows if query in r["slug"].lower() or query in r["name"].lower()]
-        items = [_team(caller, r, detailed) for r in rows]
-        return paginate_list(request, items)
+async def organization(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org = caller_org(store, request, *ORG_READ)
+    role = member_role(store, org["id"], caller.user_id) or "member"
+    out = org_json(request, org, role=role)
+    out["orgRole"] = role
+    out["extraOptions"] = {}
+    out["onboardingTasks"] = []
+    return JSONResponse(out)
 
-    def _team(caller: Caller, row: sqlite3.Row, detailed: bool) -> dict[str, Any]:
-        projects = None
-        if detailed:
-            prows = store.query(
-                "SELECT p.* FROM projects p JOIN project_teams pt ON pt.project_id = p.id"
-                " WHERE pt.team_id = ? ORDER BY p.slug",
-                (row["id"],),
-            )
-            projects = [project_summary(store, p, caller.user_id) for p in prows]
-        return team_json(store, row, caller.user_id, projects=projects)
 
-    async def user_teams(request: Request) -> JSONResponse:
-        caller, org = caller_org(request, *ORG_READ)
-        rows = store.query(
-            "SELECT DISTINCT t.* FROM teams t JOIN team_members tm ON tm.team_id = t.id"
-            " JOIN members m ON m.id = tm.member_id"
-            " WHERE t.org_id = ? AND m.user_id = ? ORDER BY t.slug",
-            (org["id"], caller.user_id),
-        )
-        return JSONResponse([_team(caller, r, True) for r in rows])
-
-    async def project_team_list(request: Request) -> JSONResponse:
-        caller, _org, project = caller_project(request, *PROJECT_READ)
-        rows = store.query(
-            "SELECT t.* FROM teams t JOIN project_teams pt ON pt.team_id = t.id"
-            " WHERE pt.project_id = ? ORDER BY t.slug",
-            (project["id"],),
-        )
-        return paginate_list(request, [team_json(store, r, caller.user_id) for r in rows])
-
-    async def org_members(request: Request) -> JSONResponse:
-        _caller, org = caller_org(request, *MEMBER_READ)
-        rows = store.query(
-            MEMBER_SELECT + " WHERE m.org_id = ? ORDER BY u.name, m.id", (org["id"],)
-        )
-        tokens, words = _split_query(request.query_params.get("query", ""))
-        items = [member_json(store, r) for r in rows]
-        items = [m for m in items if _member_matches(m, tokens, words)]
-        return paginate_list(request, items)
-
-    async def project_members(request: Request) -> JSONResponse:
-        _caller, org, project = caller_project(request, *PROJECT_READ)
-        rows = store.query(
-            MEMBER_SELECT + " WHERE m.org_id = ? AND m.id IN (SELECT tm.member_id FROM"
-            " team_members tm JOIN project_teams pt ON pt.team_id = tm.team_id"
-            " WHERE pt.project_id = ?) ORDER BY u.name, m.id",
-            (org["id"], project["id"]),
-        )
-        return JSONResponse([member_json(store, r) for r in rows])
-
-    def _visibility(request: Request) -> str:
-        value = request.query_params.get("visibility", "visible")
-        if value not in VISIBILITY:
-            raise ApiError(
-                400, f"Invalid value for 'visibility', valid values are: {list(VISIBILITY)!r}"
-            )
-        return value
-
-    async def org_environments(request: Request) -> JSONResponse:
-        _caller, org = caller_org(request, *ORG_READ)
-        visibility = _visibility(request)
-        hidden = {"visible": "ep.is_hidden = 0", "hidden": "ep.is_hidden = 1", "all": "1"}
-        rows = store.query(
-            "SELECT DISTINCT e.id, e.name FROM environments e LEFT JOIN environment_projects ep"
-            f" ON ep.environment_id = e.id WHERE e.org_id = ? AND ({hidden[visibility]})"
-            " ORDER BY e.name",
-            (org["id"],),
-        )
-        return JSONResponse([{"id": str(r["id"]), "name": r["name"]} for r in rows])
-
-    async def project_environments(request: Request) -> JSONResponse:
-        _caller, _org, project = caller_project(request, *PROJECT_READ)
-        visibility = _visibility(request)
-        rows = store.query(
-            "SELECT e.id, e.name, ep.is_hidden FROM environments e JOIN environment_projects ep"
-            " ON ep.environment_id = e.id WHERE ep.project_id = ? ORDER BY e.name",
-            (project["id"],),
-        )
-        items = [
-            {"id": str(r["id"]), "name": r["name"], "isHidden": bool(r["is_hidden"])}
-            for r in rows
-            if visibility == "all" or bool(r["is_hidden"]) == (visibility == "hidden")
-        ]
+async def org_projects(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org = caller_org(store, request, *ORG_READ)
+    rows = store.query("SELECT * FROM projects WHERE org_id = ? ORDER BY slug", (org["id"],))
+    tokens, words = _split_query(request.query_params.get("query", ""))
+    items = [project_list_item(store, r, caller.user_id) for r in rows]
+    items = [p for p in items if _project_matches(p, tokens, words)]
+    if request.query_params.get("all_projects") == "1":
         return JSONResponse(items)
+    return paginate_list(request, items)
 
-    async def project_keys(request: Request) -> JSONResponse:
-        _caller, _org, project = caller_project(request, *PROJECT_READ)
-        status = request.query_params.get("status")
-        items = [] if status == "inactive" else [key_json(request, project)]
-        return paginate_list(request, items)
 
-    async def member_detail(request: Request) -> JSONResponse:
-        _caller, org = caller_org(request, *MEMBER_READ)
-        member_id = request.path_params["member_id"]
-        row = None
-        if member_id.isdigit():
-            row = store.query_one(
-                MEMBER_SELECT + " WHERE m.org_id = ? AND m.id = ?", (org["id"], int(member_id))
-            )
-        if row is None:
-            raise not_found()
-        out = member_json(store, row)
-        out["teamRoles"] = [{"teamSlug": t, "role": None} for t in out["teams"]]
-        out["invite_link"] = None
-        owners = store.query_one(
-            "SELECT COUNT(*) AS n FROM members WHERE org_id = ? AND role = 'owner'", (org["id"],)
-        )
-        out["isOnlyOwner"] = row["role"] == "owner" and int(owners["n"]) == 1
-        out["orgRoleList"] = [_org_role(role) for role in ORG_ROLES]
-        out["teamRoleList"] = [_team_role(role) for role in TEAM_ROLES]
-        return JSONResponse(out)
+async def all_projects(request: Request) -> JSONResponse:
+    """Legacy `GET /api/0/projects/`: every project the caller can see, with its org."""
+    store = store_of(request)
+    caller = authenticate(request, store, *PROJECT_READ)
+    rows = store.query(
+        "SELECT p.* FROM projects p JOIN organizations o ON o.id = p.org_id"
+        " JOIN members m ON m.org_id = o.id AND m.user_id = ? ORDER BY o.slug, p.slug",
+        (caller.user_id,),
+    )
+    orgs: dict[int, dict[str, Any]] = {}
+    items = []
+    for r in rows:
+        if caller.org_id is not None and r["org_id"] != caller.org_id:
+            continue
+        if r["org_id"] not in orgs:
+            org = store.query_one("SELECT * FROM organizations WHERE id = ?", (r["org_id"],))
+            orgs[r["org_id"]] = org_json(request, org)
+        item = project_summary(store, r, caller.user_id)
+        item["organization"] = orgs[r["org_id"]]
+        items.append(item)
+    return paginate_list(request, items)
 
-    def team_row(request: Request, org: sqlite3.Row) -> sqlite3.Row:
-        key = request.path_params["team"]
-        row = store.query_one("SELECT * FROM teams WHERE org_id = ? AND slug = ?", (org["id"], key))
-        if row is None and key.isdigit():
-            row = store.query_one(
-                "SELECT * FROM teams WHERE org_id = ? AND id = ?", (org["id"], int(key))
-            )
-        if row is None:
-            raise not_found()
-        return row
 
-    async def team_detail(request: Request) -> JSONResponse:
-        caller, org = caller_org(request, "team:read", "team:write", "team:admin", *ORG_READ)
-        row = team_row(request, org)
-        out = _team(caller, row, True)
-        out["organization"] = org_json(request, org)
-        return JSONResponse(out)
+async def project_detail(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org, project = caller_project(store, request, *PROJECT_READ)
+    item = project_list_item(store, project, caller.user_id)
+    for key in ("environments", "hasUserReports", "latestDeploys"):
+        item.pop(key, None)
+    item.update(_PROJECT_DETAIL_DEFAULTS)
+    item["organization"] = org_json(request, org)
+    item["options"] = {}
+    return JSONResponse(item)
 
-    async def team_members(request: Request) -> JSONResponse:
-        _caller, org = caller_org(request, "team:read", "team:write", "team:admin", *MEMBER_READ)
-        team = team_row(request, org)
-        rows = store.query(
-            MEMBER_SELECT + " JOIN team_members tm ON tm.member_id = m.id"
-            " WHERE tm.team_id = ? ORDER BY u.name, m.id",
-            (team["id"],),
-        )
-        items = []
-        for r in rows:
-            item = member_json(store, r)
-            item["teamRole"] = "contributor"
-            item["teamSlug"] = team["slug"]
-            items.append(item)
-        return paginate_list(request, items)
 
-    async def team_projects(request: Request) -> JSONResponse:
-        caller, org = caller_org(request, *PROJECT_READ, *ORG_READ)
-        team = team_row(request, org)
-        rows = store.query(
+async def org_teams(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org = caller_org(store, request, *ORG_READ, "team:read")
+    rows = store.query("SELECT * FROM teams WHERE org_id = ? ORDER BY slug", (org["id"],))
+    detailed = request.query_params.get("detailed", "1") != "0"
+    query = request.query_params.get("query", "").strip().lower()
+    if query:
+        rows = [r for r in rows if query in r["slug"].lower() or query in r["name"].lower()]
+    items = [_team(store, caller, r, detailed) for r in rows]
+    return paginate_list(request, items)
+
+
+def _team(store: Store, caller: Caller, row: sqlite3.Row, detailed: bool) -> dict[str, Any]:
+    projects = None
+    if detailed:
+        prows = store.query(
             "SELECT p.* FROM projects p JOIN project_teams pt ON pt.project_id = p.id"
             " WHERE pt.team_id = ? ORDER BY p.slug",
-            (team["id"],),
+            (row["id"],),
         )
-        return paginate_list(request, [project_list_item(store, r, caller.user_id) for r in rows])
+        projects = [project_summary(store, p, caller.user_id) for p in prows]
+    return team_json(store, row, caller.user_id, projects=projects)
 
-    async def project_environment(request: Request) -> JSONResponse:
-        _caller, _org, project = caller_project(request, *PROJECT_READ)
+
+async def user_teams(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org = caller_org(store, request, *ORG_READ)
+    rows = store.query(
+        "SELECT DISTINCT t.* FROM teams t JOIN team_members tm ON tm.team_id = t.id"
+        " JOIN members m ON m.id = tm.member_id"
+        " WHERE t.org_id = ? AND m.user_id = ? ORDER BY t.slug",
+        (org["id"], caller.user_id),
+    )
+    return JSONResponse([_team(store, caller, r, True) for r in rows])
+
+
+async def project_team_list(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, _org, project = caller_project(store, request, *PROJECT_READ)
+    rows = store.query(
+        "SELECT t.* FROM teams t JOIN project_teams pt ON pt.team_id = t.id"
+        " WHERE pt.project_id = ? ORDER BY t.slug",
+        (project["id"],),
+    )
+    return paginate_list(request, [team_json(store, r, caller.user_id) for r in rows])
+
+
+async def org_members(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, org = caller_org(store, request, *MEMBER_READ)
+    rows = store.query(MEMBER_SELECT + " WHERE m.org_id = ? ORDER BY u.name, m.id", (org["id"],))
+    tokens, words = _split_query(request.query_params.get("query", ""))
+    items = [member_json(store, r) for r in rows]
+    items = [m for m in items if _member_matches(m, tokens, words)]
+    return paginate_list(request, items)
+
+
+async def project_members(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, org, project = caller_project(store, request, *PROJECT_READ)
+    rows = store.query(
+        MEMBER_SELECT + " WHERE m.org_id = ? AND m.id IN (SELECT tm.member_id FROM"
+        " team_members tm JOIN project_teams pt ON pt.team_id = tm.team_id"
+        " WHERE pt.project_id = ?) ORDER BY u.name, m.id",
+        (org["id"], project["id"]),
+    )
+    return JSONResponse([member_json(store, r) for r in rows])
+
+
+def _visibility(request: Request) -> str:
+    value = request.query_params.get("visibility", "visible")
+    if value not in VISIBILITY:
+        raise ApiError(
+            400, f"Invalid value for 'visibility', valid values are: {list(VISIBILITY)!r}"
+        )
+    return value
+
+
+async def org_environments(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, org = caller_org(store, request, *ORG_READ)
+    visibility = _visibility(request)
+    hidden = {"visible": "ep.is_hidden = 0", "hidden": "ep.is_hidden = 1", "all": "1"}
+    rows = store.query(
+        "SELECT DISTINCT e.id, e.name FROM environments e LEFT JOIN environment_projects ep"
+        f" ON ep.environment_id = e.id WHERE e.org_id = ? AND ({hidden[visibility]})"
+        " ORDER BY e.name",
+        (org["id"],),
+    )
+    return JSONResponse([{"id": str(r["id"]), "name": r["name"]} for r in rows])
+
+
+async def project_environments(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, _org, project = caller_project(store, request, *PROJECT_READ)
+    visibility = _visibility(request)
+    rows = store.query(
+        "SELECT e.id, e.name, ep.is_hidden FROM environments e JOIN environment_projects ep"
+        " ON ep.environment_id = e.id WHERE ep.project_id = ? ORDER BY e.name",
+        (project["id"],),
+    )
+    items = [
+        {"id": str(r["id"]), "name": r["name"], "isHidden": bool(r["is_hidden"])}
+        for r in rows
+        if visibility == "all" or bool(r["is_hidden"]) == (visibility == "hidden")
+    ]
+    return JSONResponse(items)
+
+
+async def project_keys(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, _org, project = caller_project(store, request, *PROJECT_READ)
+    status = request.query_params.get("status")
+    items = [] if status == "inactive" else [key_json(request, project)]
+    return paginate_list(request, items)
+
+
+async def member_detail(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, org = caller_org(store, request, *MEMBER_READ)
+    member_id = request.path_params["member_id"]
+    row = None
+    if (number := lookup.db_int(member_id)) is not None:
         row = store.query_one(
-            "SELECT e.id, e.name, ep.is_hidden FROM environments e JOIN environment_projects ep"
-            " ON ep.environment_id = e.id WHERE ep.project_id = ? AND e.name = ?",
-            (project["id"], request.path_params["environment"]),
+            MEMBER_SELECT + " WHERE m.org_id = ? AND m.id = ?", (org["id"], number)
         )
-        if row is None:
-            raise not_found()
-        return JSONResponse(
-            {"id": str(row["id"]), "name": row["name"], "isHidden": bool(row["is_hidden"])}
+    if row is None:
+        raise not_found()
+    out = member_json(store, row)
+    out["teamRoles"] = [{"teamSlug": t, "role": None} for t in out["teams"]]
+    out["invite_link"] = None
+    owners = store.query_one(
+        "SELECT COUNT(*) AS n FROM members WHERE org_id = ? AND role = 'owner'", (org["id"],)
+    )
+    out["isOnlyOwner"] = row["role"] == "owner" and int(owners["n"]) == 1
+    out["orgRoleList"] = [_org_role(role) for role in ORG_ROLES]
+    out["teamRoleList"] = [_team_role(role) for role in TEAM_ROLES]
+    return JSONResponse(out)
+
+
+def team_row(store: Store, request: Request, org: sqlite3.Row) -> sqlite3.Row:
+    key = request.path_params["team"]
+    row = store.query_one("SELECT * FROM teams WHERE org_id = ? AND slug = ?", (org["id"], key))
+    if row is None and (team_id := lookup.db_int(key)) is not None:
+        row = store.query_one(
+            "SELECT * FROM teams WHERE org_id = ? AND id = ?", (org["id"], team_id)
         )
+    if row is None:
+        raise not_found()
+    return row
 
-    async def project_users(request: Request) -> JSONResponse:
-        """The project's event users (`EventUser`): one per distinct `user` tag value."""
-        _caller, _org, project = caller_project(request, *PROJECT_READ)
-        query = request.query_params.get("query", "").strip()
-        sql = (
-            "SELECT user_key, MIN(timestamp) AS first, MAX(id) AS last_row FROM events"
-            " WHERE project_id = ? AND user_key IS NOT NULL GROUP BY user_key"
-            " ORDER BY first DESC, user_key"
-        )
 
-        def users_of(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-            out = []
-            for r in rows:
-                latest = store.query_one(
-                    "SELECT json_extract(data, '$.user') AS u FROM events WHERE id = ?",
-                    (r["last_row"],),
-                )
-                out.append(
-                    event_user_json(r["user_key"], latest["u"] if latest else None, r["first"])
-                )
-            return out
+async def team_detail(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org = caller_org(store, request, "team:read", "team:write", "team:admin", *ORG_READ)
+    row = team_row(store, request, org)
+    out = _team(store, caller, row, True)
+    out["organization"] = org_json(request, org)
+    return JSONResponse(out)
 
-        if query:  # filter on the rendered users, then page
-            users = users_of(store.query(sql, (project["id"],)))
-            return paginate_list(request, [u for u in users if _event_user_matches(u, query)])
-        offset, limit = page_params(request)
-        rows = store.query(sql + " LIMIT ? OFFSET ?", (project["id"], limit + 1, offset))
-        return paginated(
-            request, users_of(rows[:limit]), offset=offset, limit=limit, has_more=len(rows) > limit
-        )
 
+async def team_members(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, org = caller_org(store, request, "team:read", "team:write", "team:admin", *MEMBER_READ)
+    team = team_row(store, request, org)
+    rows = store.query(
+        MEMBER_SELECT + " JOIN team_members tm ON tm.member_id = m.id"
+        " WHERE tm.team_id = ? ORDER BY u.name, m.id",
+        (team["id"],),
+    )
+    items = []
+    for r in rows:
+        item = member_json(store, r)
+        item["teamRole"] = "contributor"
+        item["teamSlug"] = team["slug"]
+        items.append(item)
+    return paginate_list(request, items)
+
+
+async def team_projects(request: Request) -> JSONResponse:
+    store = store_of(request)
+    caller, org = caller_org(store, request, *PROJECT_READ, *ORG_READ)
+    team = team_row(store, request, org)
+    rows = store.query(
+        "SELECT p.* FROM projects p JOIN project_teams pt ON pt.project_id = p.id"
+        " WHERE pt.team_id = ? ORDER BY p.slug",
+        (team["id"],),
+    )
+    return paginate_list(request, [project_list_item(store, r, caller.user_id) for r in rows])
+
+
+async def project_environment(request: Request) -> JSONResponse:
+    store = store_of(request)
+    _caller, _org, project = caller_project(store, request, *PROJECT_READ)
+    row = store.query_one(
+        "SELECT e.id, e.name, ep.is_hidden FROM environments e JOIN environment_projects ep"
+        " ON ep.environment_id = e.id WHERE ep.project_id = ? AND e.name = ?",
+        (project["id"], request.path_params["environment"]),
+    )
+    if row is None:
+        raise not_found()
+    return JSONResponse(
+        {"id": str(row["id"]), "name": row["name"], "isHidden": bool(row["is_hidden"])}
+    )
+
+
+async def project_users(request: Request) -> JSONResponse:
+    """The project's event users (`EventUser`): one per distinct `user` tag value."""
+    store = store_of(request)
+    _caller, _org, project = caller_project(store, request, *PROJECT_READ)
+    query = request.query_params.get("query", "").strip()
+    sql = (
+        "SELECT user_key, MIN(timestamp) AS first, MAX(id) AS last_row FROM events"
+        " WHERE project_id = ? AND user_key IS NOT NULL GROUP BY user_key"
+        " ORDER BY first DESC, user_key"
+    )
+
+    def users_of(rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+        out = []
+        for r in rows:
+            latest = store.query_one(
+                "SELECT json_extract(data, '$.user') AS u FROM events WHERE id = ?",
+                (r["last_row"],),
+            )
+            out.append(event_user_json(r["user_key"], latest["u"] if latest else None, r["first"]))
+        return out
+
+    if query:  # filter on the rendered users, then page
+        users = users_of(store.query(sql, (project["id"],)))
+        return paginate_list(request, [u for u in users if _event_user_matches(u, query)])
+    offset, limit = page_params(request)
+    rows = store.query(sql + " LIMIT ? OFFSET ?", (project["id"], limit + 1, offset))
+    return paginated(
+        request, users_of(rows[:limit]), offset=offset, limit=limit, has_more=len(rows) > limit
+    )
+
+
+def routes() -> list[Route]:
     return [
         Route("/api/0/", api_root, methods=["GET"]),
         Route("/api/0/organizations/", organizations, methods=["GET"]),
@@ -552,7 +595,9 @@ def _team_role(role: tuple[str, str, str]) -> dict[str, Any]:
 
 def event_user_json(tag_value: str, user_json_text: str | None, first: float) -> dict[str, Any]:
     """An `EventUser` from the `user` tag value (`id:42`, `email:..`) and the latest user data."""
-    data = loads(user_json_text, {}) or {}
+    data = loads_lenient(user_json_text, {}) or {}
+    if not isinstance(data, dict):
+        data = {}
     kind, _, ident = tag_value.partition(":")
     identifier = data.get("id") or (ident if kind == "id" else None)
     out: dict[str, Any] = {
