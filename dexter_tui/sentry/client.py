@@ -111,6 +111,8 @@ class BulkResult:
 
     succeeded: list[str] = field(default_factory=list)
     failed: dict[str, SentryError] = field(default_factory=dict)
+    #: sent and answered 2xx, but the answer was unreadable: probably applied, to be verified
+    unknown: dict[str, SentryError] = field(default_factory=dict)
     requests: int = 0
     #: most requests one bulk call may send: bisection stops there (a server failing every
     #: request must not turn one action into hundreds of calls); the rest is reported failed
@@ -816,6 +818,7 @@ class SentryClient:
         order = {issue_id: n for n, issue_id in enumerate(unique)}
         result.succeeded.sort(key=order.__getitem__)
         result.failed = dict(sorted(result.failed.items(), key=lambda kv: order[kv[0]]))
+        result.unknown = dict(sorted(result.unknown.items(), key=lambda kv: order[kv[0]]))
         return result
 
     async def _bulk_send(self, call: _BulkCall, chunk: list[str]) -> httpx.Response:
@@ -871,7 +874,13 @@ class SentryClient:
                 result.failed[issue_id] = missing
             return
         if call.method == "PUT" and response.content:
-            result.responses.append(self._parse(response, BulkUpdateResponse))
+            # Sentry has applied the change by now: an unreadable answer must not lose that
+            try:
+                result.responses.append(self._parse(response, BulkUpdateResponse))
+            except BadResponse as exc:
+                for issue_id in chunk:
+                    result.unknown[issue_id] = exc
+                return
         result.succeeded.extend(chunk)
 
     async def merge_issues(

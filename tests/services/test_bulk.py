@@ -115,3 +115,56 @@ async def test_read_only_and_merge_rules_refuse_before_sending(client, seeded_wo
         await bulk.apply(actions.resolve(), issues)
     writable = BulkService(client, seeded_world.org_slug, ActionLog(None))
     assert writable.check(actions.merge(), 1) == "Merge needs at least 2 issues"
+
+
+# -- a write that happened but whose answer is unreadable (issue 18, item 2) --------------
+
+
+async def test_unreadable_200_body_is_recorded_and_verified(
+    client, bulk, seeded_app, seeded_store, seeded_world
+):
+    """The PUT applied, its answer was cut off: the log has it, re-fetching confirms it."""
+    issues = await _unresolved(client, seeded_world.org_slug, 3, "checkout-api")
+    seeded_app.state.faults.malformed_json = 1  # only the bulk PUT's answer is broken
+    outcome = await bulk.apply(actions.resolve(), issues)
+    assert {_row(seeded_store, i.id)["status"] for i in issues} == {"resolved"}
+    assert outcome.succeeded == [i.id for i in issues]
+    assert not outcome.failed
+    assert all(outcome.updated[i.id].status == "resolved" for i in issues)
+    [entry] = bulk.log.load()
+    assert entry.verb == "resolve"
+    assert entry.outcome == dict.fromkeys([i.id for i in issues], "ok")
+    assert bulk.log.entries[-1] == entry
+
+
+async def test_unreadable_body_and_failed_check_say_outcome_unknown(
+    client, bulk, seeded_app, seeded_store, seeded_world
+):
+    """When the re-fetch is unreadable too, the entry says so — never "failed", never lost."""
+    issues = await _unresolved(client, seeded_world.org_slug, 2, "checkout-api")
+    seeded_app.state.faults.malformed_json = 50
+    outcome = await bulk.apply(actions.ignore(IgnoreSpec("forever")), issues)
+    seeded_app.state.faults.malformed_json = 0
+    assert {_row(seeded_store, i.id)["status"] for i in issues} == {"ignored"}
+    assert outcome.succeeded == []
+    assert outcome.unknown == [i.id for i in issues]
+    assert set(outcome.failed.values()) == {"sent, outcome unknown — verify"}
+    assert "retry" not in outcome.summary
+    assert outcome.summary == "Ignored 0/2 issues — 2 sent, outcome unknown — verify"
+    [entry] = bulk.log.load()
+    assert entry.outcome == dict.fromkeys([i.id for i in issues], "sent, outcome unknown — verify")
+
+
+async def test_merge_with_unreadable_answer_is_not_logged_as_failed(
+    client, bulk, seeded_app, seeded_world
+):
+    issues = await _unresolved(client, seeded_world.org_slug, 2, "checkout-api")
+    seeded_app.state.faults.malformed_json = 1
+    merged = await bulk.apply(actions.merge(), issues)
+    assert not merged.failed
+    assert merged.succeeded == [i.id for i in issues]
+    assert merged.merge_parent in {issues[0].id, issues[1].id}
+    assert merged.removed == [i.id for i in issues if i.id != merged.merge_parent]
+    [entry] = bulk.log.load()
+    assert entry.verb == "merge"
+    assert set(entry.outcome.values()) == {"ok"}
