@@ -1361,7 +1361,7 @@ class SentryClient:
 
 def _network_message(exc: httpx.TransportError, base: str) -> str:
     text = str(exc) or type(exc).__name__
-    host = urlsplit(base).netloc
+    host = urlsplit(base).netloc.rpartition("@")[2]  # never user:password@
     if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "certificate" in text.lower():
         return (
             f"TLS verification failed for {host}: {text}; if the server uses a private CA, "

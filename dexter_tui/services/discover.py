@@ -9,8 +9,6 @@ next to the still-editable query (nothing typed is lost). Column types come from
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 import tempfile
@@ -22,6 +20,7 @@ from typing import Any
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import BadRequest, NotFound
 from dexter_tui.sentry.models import Issue
+from dexter_tui.services.export import render_rows, write_rows
 
 DEFAULT_FIELDS = ("title", "issue", "count()", "count_unique(user)", "last_seen()")
 DATASETS = ("errors", "transactions", "discover")
@@ -290,63 +289,7 @@ def sentry_text(error: BadRequest) -> str:
     return str(error).removeprefix("Sentry rejected the request: ")
 
 
-# -- export ----------------------------------------------------------------------------------------
+# -- export: the one export path lives in services/export.py -------------------------------------
 
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
-
-
-def _defuse(value: Any) -> Any:
-    # a leading = + - @ would make spreadsheets evaluate untrusted text as a formula
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def render_export(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str) -> str:
-    """Results as CSV, JSON or Markdown (the same three formats as the issue export)."""
-    if fmt == "json":
-        data = [{c: row.get(c) for c in columns} for row in rows]
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_defuse(_cell(row.get(c))) for c in columns])
-        return buffer.getvalue()
-    if fmt != "md":
-        raise ValueError(f"unknown export format {fmt!r}")
-
-    def md(value: Any) -> str:
-        text = str(_cell(value)).replace("\\", "\\\\").replace("|", "\\|")
-        return " ".join(text.split())
-
-    lines = ["| " + " | ".join(md(c) for c in columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(md(row.get(c)) for c in columns) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def write_export(
-    columns: Sequence[str], rows: Sequence[dict[str, Any]], path: Path, fmt: str | None = None
-) -> Path:
-    """Write atomically (temporary file + rename); the format comes from the name if not given."""
-    path = path.expanduser()
-    suffix = path.suffix.lower().lstrip(".")
-    fmt = fmt or {"markdown": "md"}.get(suffix, suffix)
-    if fmt not in ("csv", "json", "md"):
-        raise ValueError(f"{path.name}: choose a .csv, .json or .md file name")
-    text = render_export(columns, rows, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+render_export = render_rows
+write_export = write_rows
