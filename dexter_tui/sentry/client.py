@@ -175,6 +175,8 @@ class SentryClient:
         self._sleep = sleep
         self._clock = clock
         self._semaphore = asyncio.Semaphore(max(1, max_concurrency))
+        # writes queue on their own slots: a hung bulk action never starves the reads
+        self._write_semaphore = asyncio.Semaphore(max(1, max_concurrency // 2))
         host = urlsplit(self.base_url).hostname or ""
         # Region URLs exist only on SaaS; elsewhere discovery would cost a request for nothing.
         self.region_discovery = (
@@ -305,7 +307,8 @@ class SentryClient:
             await self._pace(f"{method} {path}")
             response: httpx.Response | None = None
             failure: SentryError | None = None
-            async with self._semaphore:
+            slots = self._write_semaphore if method in _WRITE_METHODS else self._semaphore
+            async with slots:
                 self.rate_limits.request_started()
                 try:
                     response = await self._http.request(method, url, params=params, json=json)
@@ -316,12 +319,17 @@ class SentryClient:
                         method=method,
                         path=path,
                     )
+                    failure.maybe_applied = _maybe_sent(method, exc)
                 except httpx.TransportError as exc:
                     failure = NetworkError(_network_message(exc, base), method=method, path=path)
+                    failure.maybe_applied = _maybe_sent(method, exc)
                 finally:
                     self.rate_limits.request_finished()
             if failure is not None:
-                if idempotent and method != "POST" and attempt < self.max_retries:
+                # a write that may have reached Sentry is not sent again: the timeout is per
+                # request (not a chain of four), and the caller verifies what happened
+                retry = not failure.maybe_applied
+                if retry and idempotent and method != "POST" and attempt < self.max_retries:
                     await self._sleep(backoff_delay(attempt))
                     attempt += 1
                     continue
@@ -529,6 +537,22 @@ class SentryClient:
         return items
 
     # -- server -----------------------------------------------------------------------------------
+
+    async def ping(self, limit: float = 5.0) -> None:
+        """Is the server answering at all? One short `GET /api/0/`, no retries, nothing parsed.
+
+        Any answer below 500 counts (even 401); 5xx and network errors raise. Polling uses it
+        every few seconds while offline: far cheaper than the issue list it stands in for.
+        """
+        path = f"{API}/"
+        try:
+            response = await self._http.get(self.base_url + path, timeout=limit)
+        except httpx.TransportError as exc:
+            raise NetworkError(
+                _network_message(exc, self.base_url), method="GET", path=path
+            ) from None
+        if response.status_code >= 500:
+            raise self._error(response, "GET", path)
 
     async def server_info(self) -> ServerInfo:
         """`GET /api/0/`: self-hosted and SaaS answer with auth info (and sometimes a version)."""
@@ -860,8 +884,9 @@ class SentryClient:
             )
             return
         except SentryError as exc:
+            maybe = isinstance(exc, NetworkError) and exc.maybe_applied
             for issue_id in chunk:
-                result.failed[issue_id] = exc
+                (result.unknown if maybe else result.failed)[issue_id] = exc
             return
         if response.status_code == 204 and call.method == "PUT":
             missing = NotFound(
@@ -1357,6 +1382,13 @@ class SentryClient:
                 )
             points.append((float(row[0]), float(row[1])))
         return points
+
+
+def _maybe_sent(method: str, exc: httpx.TransportError) -> bool:
+    """A write whose request may have reached the server (it was not refused at connect)."""
+    if method not in _WRITE_METHODS:
+        return False
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def _network_message(exc: httpx.TransportError, base: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-
 #: `scheme://user:password@` (or `user@`) in a URL: credentials, never shown or logged.
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]+@")
 
@@ -116,7 +115,13 @@ class ServerError(SentryError):
 
 
 class NetworkError(SentryError):
-    """No HTTP response: DNS, refused or dropped connection, TLS failure, timeout."""
+    """No HTTP response: DNS, refused or dropped connection, TLS failure, timeout.
+
+    `maybe_applied`: a write was sent but no answer came (timeout, dropped connection) — Sentry
+    may have applied it, so the caller checks instead of reporting a failure.
+    """
+
+    maybe_applied: bool = False
 
     @property
     def transient(self) -> bool:

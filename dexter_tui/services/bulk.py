@@ -236,7 +236,7 @@ class BulkService:
                 outcome.succeeded.append(issue_id)
                 outcome.updated[issue_id] = issue
             else:
-                outcome.failed[issue_id] = "not applied (checked after an unreadable answer)"
+                outcome.failed[issue_id] = "not applied (checked after its answer was lost)"
         order = {i: n for n, i in enumerate(outcome.ids)}
         outcome.succeeded.sort(key=order.__getitem__)
 
@@ -250,8 +250,11 @@ class BulkService:
                 return
             outcome.failed = dict.fromkeys(outcome.ids, reason(error))
             return
-        except NetworkError as error:  # may have been applied before the connection failed
-            await self._verify_merge(outcome, error)
+        except NetworkError as error:
+            if error.maybe_applied:  # sent, no answer: find out rather than report a failure
+                await self._verify_merge(outcome, error)
+            else:
+                outcome.failed = dict.fromkeys(outcome.ids, reason(error))
             return
         except SentryError as error:
             outcome.failed = dict.fromkeys(outcome.ids, reason(error))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.services.poller import is_offline
 from dexter_tui.services.priority import PriorityInputs, PriorityScore, score
 
 PERIODS = ("1h", "24h", "7d", "14d", "30d")
@@ -118,6 +119,7 @@ class IssueFeed:
         self.loaded_once = False
         self._cursors_fetched: set[str | None] = set()
         self._lock = asyncio.Lock()
+        self.offline = False  # the last poll got no answer: probe before the next full request
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -179,9 +181,20 @@ class IssueFeed:
             return added
 
     async def poll(self) -> PollChanges:
-        """One request: the first page. Merge it by id; report new and regressed issues."""
+        """One request: the first page. Merge it by id; report new and regressed issues.
+
+        After a tick got no answer at all, the next ones send only `client.ping()` (cheap) until
+        the server answers again; the full request follows in the same tick.
+        """
         async with self._lock:
-            page = await self._fetch(None)
+            if self.offline:
+                await self.client.ping()
+            try:
+                page = await self._fetch(None)
+            except BaseException as error:
+                self.offline = is_offline(error)
+                raise
+            self.offline = False
             changes = PollChanges()
             fresh_ids = [i.id for i in page.items]
             for issue in page.items:

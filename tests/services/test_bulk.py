@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -168,3 +169,62 @@ async def test_merge_with_unreadable_answer_is_not_logged_as_failed(
     [entry] = bulk.log.load()
     assert entry.verb == "merge"
     assert set(entry.outcome.values()) == {"ok"}
+
+
+# -- hung writes (issue 18 item 9) --------------------------------------------------------------
+
+
+class HeldWrites(httpx.AsyncHTTPTransport):
+    """PUTs reach the demo only once released — or, with `timeout`, never get an answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.sent = asyncio.Event()
+        self.timeout = False
+        self.puts = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            self.puts += 1
+            self.sent.set()
+            if self.timeout:
+                raise httpx.ReadTimeout("no answer", request=request)
+            await self.release.wait()
+        return await super().handle_async_request(request)
+
+
+async def test_a_write_without_answer_is_sent_once_and_checked(
+    seeded_server, seeded_world, seeded_store, tmp_path
+):
+    transport = HeldWrites()
+    transport.timeout = True
+    async with SentryClient(seeded_server.url, seeded_world.token, transport=transport) as client:
+        bulk = BulkService(client, seeded_world.org_slug, ActionLog(tmp_path / "a.jsonl"))
+        issues = await _unresolved(client, seeded_world.org_slug, 2, "checkout-api")
+        outcome = await bulk.apply(actions.resolve(), issues)
+    assert transport.puts == 1  # the timeout is per request: no chain of retries
+    # the check found it not applied (the PUT never reached the demo): failed, and says why
+    assert set(outcome.failed.values()) == {"not applied (checked after its answer was lost)"}
+    assert {_row(seeded_store, i.id)["status"] for i in issues} == {"unresolved"}
+    [entry] = bulk.log.load()
+    assert entry.outcome == outcome.failed
+
+
+async def test_a_hung_write_does_not_block_reads(seeded_server, seeded_world, tmp_path):
+    transport = HeldWrites()
+    async with SentryClient(
+        seeded_server.url, seeded_world.token, transport=transport, max_concurrency=1
+    ) as client:
+        bulk = BulkService(client, seeded_world.org_slug, ActionLog(tmp_path / "a.jsonl"))
+        issues = await _unresolved(client, seeded_world.org_slug, 2, "checkout-api")
+        write = asyncio.create_task(bulk.apply(actions.bookmark(), issues))
+        await transport.sent.wait()
+        # the only slot a write could take is busy; a read still goes through (the guard only
+        # stops a deadlock from hanging the suite)
+        fresh = await asyncio.wait_for(client.get_issue(seeded_world.org_slug, issues[0].id), 20)
+        assert fresh.id == issues[0].id
+        assert not write.done()
+        transport.release.set()
+        outcome = await write
+    assert outcome.succeeded == [i.id for i in issues]
