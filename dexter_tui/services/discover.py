@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -21,6 +19,7 @@ from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import BadRequest, NotFound
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.export import render_rows, write_rows
+from dexter_tui.services.local_files import locked, write_atomic
 
 DEFAULT_FIELDS = ("title", "issue", "count()", "count_unique(user)", "last_seen()")
 DATASETS = ("errors", "transactions", "discover")
@@ -155,16 +154,25 @@ def save_history(path: Path, history: Sequence[DiscoverQuery]) -> None:
     payload = [
         {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(q).items()} for q in history
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, indent=1, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(payload, indent=1, ensure_ascii=False))
+
+
+def remember_in_file(
+    path: Path, query: DiscoverQuery, mine: Sequence[DiscoverQuery]
+) -> list[DiscoverQuery]:
+    """Put `query` first in the history file, keeping what other dexters saved meanwhile.
+
+    Re-read and write under a lock: two TUIs never lose each other's entries. `mine` (this
+    session's history) fills in what the file lacks (e.g. it was deleted).
+    """
+    with locked(path):
+        merged = [query]
+        for q in [*load_history(path), *mine]:
+            if q not in merged:
+                merged.append(q)
+        del merged[HISTORY_SIZE:]
+        save_history(path, merged)
+    return merged
 
 
 class DiscoverSession:
@@ -193,7 +201,7 @@ class DiscoverSession:
         del self.history[HISTORY_SIZE:]
         if self.history_path is not None:
             with contextlib.suppress(OSError):  # losing history must not lose the query
-                save_history(self.history_path, self.history)
+                self.history = remember_in_file(self.history_path, query, self.history)
 
     async def run(
         self, query: DiscoverQuery, *, remember: DiscoverQuery | None = None

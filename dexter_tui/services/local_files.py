@@ -40,14 +40,15 @@ def write_atomic(path: Path, text: str, *, mode: int = PRIVATE) -> Path:
 
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock for `path` (on `.<name>.lock` beside it) while reading and writing.
+    """Hold an exclusive lock for `path` while reading and writing it.
 
-    Advisory (flock): every dexter writer takes it, so a read-merge-write is never interleaved.
+    The lock is taken on the directory that holds it (flock; no lock file is left behind, and the
+    file itself is replaced on every write, so it cannot carry the lock). Advisory: every dexter
+    writer takes it, so a read-merge-write is never interleaved with another one.
     """
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = path.with_name(f".{path.name}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, PRIVATE)
+    folder = path.expanduser().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
