@@ -29,18 +29,19 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from dexter_tui.sentry.errors import redact_credentials
 
 __all__ = [
+    "clip",
     "clipboard_text",
     "csv_cell",
     "defuse_formula",
     "json_text",
     "md_cell",
     "redact_credentials",
-    "truncate",
     "visible",
 ]
 
@@ -172,13 +173,31 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
 
 # -- size ----------------------------------------------------------------------------------------
 
+#: Characters of a comment or message shown before "show all" (a 100 MB comment is accepted by
+#: Sentry-compatible servers; drawing it whole would freeze the UI).
+TEXT_CAP = 20_000
 
-def truncate(text: str, limit: int) -> tuple[str, int]:
-    """The first `limit` characters of `text` (cut at a line end when one is near) and how
-    many characters were left out — for "… N more characters (show all)" without O(size) work
-    on the UI thread."""
+
+@dataclass(frozen=True)
+class Clipped:
+    """The part of a long text to draw now, and how much was left out."""
+
+    text: str
+    hidden: int = 0
+
+    @property
+    def note(self) -> str:
+        """The line to show under the text ("" when nothing was left out)."""
+        return f"… {self.hidden:,} more characters — show all" if self.hidden else ""
+
+
+def clip(text: str, limit: int = TEXT_CAP) -> Clipped:
+    """The first `limit` characters of `text` (cut at a line end when one is near).
+
+    O(limit), never O(len(text)): safe to call on the UI thread with any size of text.
+    """
     if len(text) <= limit:
-        return text, 0
+        return Clipped(text)
     cut = text.rfind("\n", max(0, limit - 200), limit)
     end = cut if cut > 0 else limit
-    return text[:end], len(text) - end
+    return Clipped(text[:end], len(text) - end)

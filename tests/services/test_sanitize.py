@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dexter_tui.services.sanitize import (
+    TEXT_CAP,
+    clip,
     clipboard_text,
     redact_credentials,
-    truncate,
     visible,
 )
 
@@ -34,10 +35,14 @@ def test_url_credentials_are_redacted() -> None:
     assert redact_credentials("mail bob@example.com") == "mail bob@example.com"
 
 
-def test_truncate_cuts_at_a_line_end_and_counts_the_rest() -> None:
+def test_clip_cuts_at_a_line_end_and_counts_the_rest() -> None:
     text = "line\n" * 1000
-    head, rest = truncate(text, 1000)
-    assert head.endswith("line")
-    assert len(head) <= 1000
-    assert len(head) + rest == len(text)
-    assert truncate("short", 10) == ("short", 0)
+    clipped = clip(text, 1000)
+    assert clipped.text.endswith("line")
+    assert len(clipped.text) <= 1000
+    assert len(clipped.text) + clipped.hidden == len(text)
+    assert clipped.note == f"… {clipped.hidden:,} more characters — show all"
+    assert clip("short", 10).note == ""
+    huge = clip("x" * 100_000_000)  # a 100 MB comment: only the cap is copied
+    assert len(huge.text) == TEXT_CAP
+    assert huge.hidden == 100_000_000 - TEXT_CAP
