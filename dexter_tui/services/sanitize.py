@@ -10,7 +10,7 @@ The rules (the fault suite in `tests/test_hostile_input.py` sends each hostile s
   NUL `␀` (the C0 "control pictures"), DEL `␡`, C1 controls `�`; line breaks are ``\\n`` (a lone
   ``\\r`` too) or `⏎` on one line; tabs become spaces. Bidi overrides/isolates and invisible
   format characters (U+202E, U+200B, U+2066, U+FEFF, …) are spelled out as ``\\u202e`` so a reader
-  sees they were there and nothing is reordered or hidden.
+  sees they were there and nothing is reordered or hidden; lone surrogates likewise.
 - `csv_cell()`: `visible()` text plus a `'` before a formula start (``= + - @``, their full-width
   forms ``＝ ＋ － ＠``, tab, CR) at the start of the cell, after every line break and after each
   ``;`` (where a spreadsheet in a ``;`` locale splits the row, quoted or not); the writer
@@ -46,8 +46,13 @@ __all__ = [
 ]
 
 #: Bidi embeddings/overrides/isolates and invisible format characters; ZWJ/ZWNJ (U+200C/D) are
-#: left alone: emoji sequences and Persian need them, and they cannot reorder text.
-_FORMAT = "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+#: left alone: emoji sequences and Persian need them, and they cannot reorder text. Lone
+#: surrogates (what invalid UTF-8 or a stray `\\ud800` in JSON decodes to) cannot even be
+#: written as UTF-8: they are spelled out too.
+_FORMAT = (
+    "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\ud800-\udfff"
+)
 _UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_FORMAT}]")
 _FORMAT_RE = re.compile(f"[{_FORMAT}]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -101,15 +106,33 @@ def defuse_formula(text: str) -> str:
     return _FORMULA.sub(r"\1'\2", text)
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe copy: non-finite floats as strings (JSON has no NaN), other values as they are."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+#: Nesting deeper than this is written as "… (depth N)" (JSON encoders recurse; 10,000 levels
+#: would crash them).
+MAX_DEPTH = 600
+
+
+def _plain(value: Any, max_depth: int = MAX_DEPTH) -> Any:
+    """JSON-safe copy: non-finite floats as strings (JSON has no NaN), nesting below `max_depth`
+    as a note. Iterative, so any depth is safe to walk."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, int]] = [(value, root, 0, 0)]
+    while stack:
+        item, parent, key, depth = stack.pop()
+        out: Any = item
+        if isinstance(item, float) and not math.isfinite(item):
+            out = "NaN" if math.isnan(item) else ("Infinity" if item > 0 else "-Infinity")
+        elif isinstance(item, dict | list | tuple) and depth >= max_depth:
+            out = f"… (depth {depth})"
+        elif isinstance(item, dict):
+            out = {}
+            for k, child in item.items():
+                out[str(k)] = None
+                stack.append((child, out, str(k), depth + 1))
+        elif isinstance(item, list | tuple):
+            out = [None] * len(item)
+            stack.extend((child, out, n, depth + 1) for n, child in enumerate(item))
+        parent[key] = out
+    return root[0]
 
 
 def csv_cell(value: Any) -> str:
@@ -150,23 +173,17 @@ def json_text(value: Any, *, indent: int | None = None) -> str:
     """JSON that round-trips `value` and holds no raw control/bidi character (one line unless
     `indent`)."""
     separators = (",", ": ") if indent else (",", ":")
+
+    def dumps(data: Any, **kw: Any) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=indent, separators=separators, **kw)
+
     try:
-        text = json.dumps(
-            value, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators
-        )
-    except ValueError:
-        text = json.dumps(
-            _plain(value), ensure_ascii=False, indent=indent, separators=separators, default=str
-        )
-    except TypeError:
-        text = json.dumps(
-            _plain(value),
-            ensure_ascii=False,
-            allow_nan=False,
-            indent=indent,
-            separators=separators,
-            default=str,
-        )
+        text = dumps(value, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        try:
+            text = dumps(_plain(value), allow_nan=False, default=str)
+        except RecursionError:
+            text = dumps(_plain(value, max_depth=100), allow_nan=False, default=str)
     # these characters can only sit inside JSON strings, where an escape means the same
     return _JSON_UNSAFE.sub(_spell, text)
 
