@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dexter_tui.sentry.client import BulkResult, SentryClient
-from dexter_tui.sentry.errors import BadResponse, NetworkError, NotFound, SentryError
+from dexter_tui.sentry.errors import (
+    BadResponse,
+    NetworkError,
+    NotFound,
+    SentryError,
+    redact_credentials,
+)
 from dexter_tui.sentry.models import Assignee as AssigneeModel
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.action_log import ActionEntry, ActionLog
@@ -40,8 +46,9 @@ def state_of(issue: Issue) -> IssueState:
 
 
 def reason(error: SentryError | BaseException) -> str:
+    """One line for the toast and the action log: status and message, URL credentials redacted."""
     status = getattr(error, "status", None)
-    text = str(error) or type(error).__name__
+    text = redact_credentials(str(error) or type(error).__name__)
     return f"{status} {text}" if status and not text.startswith(str(status)) else text
 
 

@@ -50,8 +50,7 @@ __all__ = [
 #: surrogates (what invalid UTF-8 or a stray `\\ud800` in JSON decodes to) cannot even be
 #: written as UTF-8: they are spelled out too.
 _FORMAT = (
-    "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\ud800-\udfff"
+    "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff"
 )
 _UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_FORMAT}]")
 _FORMAT_RE = re.compile(f"[{_FORMAT}]")
