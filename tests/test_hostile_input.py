@@ -31,6 +31,7 @@ from dexter_tui.services.action_log import ActionLog
 from dexter_tui.services.bulk import UNKNOWN, BulkService
 from dexter_tui.services.discover import DiscoverQuery, DiscoverSession, write_export
 from dexter_tui.services.sanitize import clipboard_text, visible
+from tests.tui.conftest import make_app, settle  # noqa: F401 - make_app is a fixture
 
 #: One of each shape of hostile text (written for these tests).
 HOSTILE: dict[str, str] = {
@@ -279,3 +280,32 @@ class TestFlakyServer:
         assert outcome.unknown  # the check itself failed: said so, not "failed"
         assert outcome.summary.endswith(f"— {len(outcome.unknown)} sent, outcome unknown — verify")
         assert "retry" not in outcome.summary
+
+
+# -- the deadlock report's copies (a pilot test: keys in, clipboard out) --------------------------
+
+
+async def test_deadlock_copies_are_what_the_screen_shows(make_app) -> None:  # noqa: F811
+    from dexter_tui.services.deadlock import analyze
+    from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+
+    fixture = Path(__file__).parent / "fixtures" / "deadlocks" / "D01_update_swap_2"
+    evil = "balance + $1 /*\x1b]52;c;cm0gLXJmIH4=\x07\u202e*/ WHERE id = $2"
+    text = (fixture / "server_log.txt").read_text().replace("balance + $1 WHERE id = $2", evil)
+    analysis = analyze(text)
+    blocking = analysis.blocking_query()
+    assert blocking is not None
+    assert "\x1b]52" in blocking  # the analyzer keeps the query as it was logged
+    copied: list[str] = []
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.push_screen(DeadlockReportScreen(app.ctx, analysis))
+        await settle(pilot)
+        await pilot.press("c")  # the blocking query
+        await pilot.press("y")  # the selected process's query
+    assert len(copied) == 2
+    for query in copied:
+        assert_inert(query.replace("\n", ""))
+        assert "/*␛]52;c;cm0gLXJmIH4=␇\\u202e*/" in query
