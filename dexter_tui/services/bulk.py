@@ -12,7 +12,8 @@ re-fetched to find out, and whatever that check finds (or fails to find) is logg
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from dexter_tui.sentry.errors import (
     BadResponse,
     NetworkError,
     NotFound,
+    ReadOnlyError,
     SentryError,
     redact_credentials,
 )
@@ -176,20 +178,30 @@ class BulkService:
         ids = [i.id for i in issues]
         outcome = BulkOutcome(action, ids, before={i.id: state_of(i) for i in issues})
         by_id = {i.id: i for i in issues}
-        try:
+        with self._recording(outcome):
             if action.verb == "merge":
                 await self._merge(outcome)
             else:
                 await self._send(outcome, action, by_id)
+        return outcome
+
+    @contextlib.contextmanager
+    def _recording(
+        self, outcome: BulkOutcome, detail: Mapping[str, Any] | None = None
+    ) -> Iterator[None]:
+        """Log `outcome` however the send ends — also when it is cancelled mid-way."""
+        try:
+            yield
+        except (ValueError, ReadOnlyError):
+            raise  # refused before anything was sent: there is nothing to log
         except BaseException:
             # cancelled (or a bug) mid-send: what was in flight may have been applied
-            for issue_id in ids:
+            for issue_id in outcome.ids:
                 if issue_id not in outcome.succeeded and issue_id not in outcome.failed:
                     outcome.failed[issue_id] = UNKNOWN
+            self._record(outcome, detail)
             raise
-        finally:
-            self._record(outcome)
-        return outcome
+        self._record(outcome, detail)
 
     async def _send(
         self, outcome: BulkOutcome, action: IssueAction, by_id: Mapping[str, Issue]
@@ -302,7 +314,7 @@ class BulkService:
         plan = undo_plan(previous.before, previous.action, ids)
         action = IssueAction("undo", f"Undo {previous.action.label}", "Restored", {})
         outcome = BulkOutcome(action, ids)
-        try:
+        with self._recording(outcome, {"undoes": previous.action.verb}):
             for payload, group in plan:
                 result = await self.client.bulk_update_issues(self.org, group, payload)
                 outcome.requests += result.requests
@@ -313,13 +325,6 @@ class BulkService:
                             previous.updated[issue_id], payload, self.assignees
                         )
                 await self._verify(outcome, payload, list(result.unknown))
-        except BaseException:
-            for issue_id in ids:
-                if issue_id not in outcome.succeeded and issue_id not in outcome.failed:
-                    outcome.failed[issue_id] = UNKNOWN
-            raise
-        finally:
-            self._record(outcome, detail={"undoes": previous.action.verb})
         return outcome
 
     def _record(self, outcome: BulkOutcome, detail: Mapping[str, Any] | None = None) -> None:

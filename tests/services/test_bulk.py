@@ -228,3 +228,19 @@ async def test_a_hung_write_does_not_block_reads(seeded_server, seeded_world, tm
         transport.release.set()
         outcome = await write
     assert outcome.succeeded == [i.id for i in issues]
+
+
+async def test_a_cancelled_send_still_reaches_the_log(seeded_server, seeded_world, tmp_path):
+    """Quitting mid-action (the worker is cancelled): the ids in flight are logged as unknown."""
+    transport = HeldWrites()
+    async with SentryClient(seeded_server.url, seeded_world.token, transport=transport) as client:
+        bulk = BulkService(client, seeded_world.org_slug, ActionLog(tmp_path / "a.jsonl"))
+        issues = await _unresolved(client, seeded_world.org_slug, 2, "checkout-api")
+        write = asyncio.create_task(bulk.apply(actions.resolve(), issues))
+        await transport.sent.wait()
+        write.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await write
+    [entry] = bulk.log.load()
+    assert entry.outcome == dict.fromkeys([i.id for i in issues], "sent, outcome unknown — verify")
+    assert bulk.log.entries == [entry]
