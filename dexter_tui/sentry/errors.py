@@ -10,6 +10,14 @@ import re
 import time
 from typing import Any
 
+#: `scheme://user:password@` (or `user@`) in a URL: credentials, never shown or logged.
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]+@")
+
+
+def redact_credentials(text: str) -> str:
+    """`https://user:pw@host/x` → `https://***@host/x` (messages quote the configured URL)."""
+    return _URL_CREDENTIALS.sub(r"\1***@", text) if "@" in text else text
+
 
 class SentryError(Exception):
     """Base class: `status` is the HTTP status when there was a response."""
@@ -25,6 +33,7 @@ class SentryError(Exception):
         status: int | None = None,
         detail: Any = None,
     ) -> None:
+        message = redact_credentials(message)
         super().__init__(message)
         self.message = message
         self.method = method
@@ -107,7 +116,13 @@ class ServerError(SentryError):
 
 
 class NetworkError(SentryError):
-    """No HTTP response: DNS, refused or dropped connection, TLS failure, timeout."""
+    """No HTTP response: DNS, refused or dropped connection, TLS failure, timeout.
+
+    `maybe_applied`: a write was sent but no answer came (timeout, dropped connection) — Sentry
+    may have applied it, so the caller checks instead of reporting a failure.
+    """
+
+    maybe_applied: bool = False
 
     @property
     def transient(self) -> bool:

@@ -84,6 +84,8 @@ class Transport:
         self._sleep = sleep
         self._clock = clock
         self._semaphore = asyncio.Semaphore(max(1, max_concurrency))
+        # writes queue on their own slots: a hung bulk action never starves the reads
+        self._write_semaphore = asyncio.Semaphore(max(1, max_concurrency // 2))
         host = urlsplit(self.base_url).hostname or ""
         # Region URLs exist only on SaaS; elsewhere discovery would cost a request for nothing.
         self.region_discovery = (
@@ -201,7 +203,8 @@ class Transport:
             await self._pace(f"{method} {path}")
             response: httpx.Response | None = None
             failure: SentryError | None = None
-            async with self._semaphore:
+            slots = self._write_semaphore if method in _WRITE_METHODS else self._semaphore
+            async with slots:
                 self.rate_limits.request_started()
                 try:
                     response = await self._http.request(method, url, params=params, json=json)
@@ -212,12 +215,17 @@ class Transport:
                         method=method,
                         path=path,
                     )
+                    failure.maybe_applied = _maybe_sent(method, exc)
                 except httpx.TransportError as exc:
                     failure = NetworkError(network_message(exc, base), method=method, path=path)
+                    failure.maybe_applied = _maybe_sent(method, exc)
                 finally:
                     self.rate_limits.request_finished()
             if failure is not None:
-                if idempotent and method != "POST" and attempt < self.max_retries:
+                # a write that may have reached Sentry is not sent again: the timeout is per
+                # request (not a chain of four), and the caller verifies what happened
+                retry = not failure.maybe_applied
+                if retry and idempotent and method != "POST" and attempt < self.max_retries:
                     await self._sleep(backoff_delay(attempt))
                     attempt += 1
                     continue
@@ -239,7 +247,9 @@ class Transport:
                         self.rate_limits.by_endpoint.pop(f"{method} {path}", None)
                     throttled += 1
                     continue
-                raise _error(response, method, path, rate_reset=info.reset if info else None)
+                raise error_of_response(
+                    response, method, path, rate_reset=info.reset if info else None
+                )
             if (
                 status in retry_statuses
                 and idempotent
@@ -260,7 +270,7 @@ class Transport:
                     status=status,
                 )
             if status >= 400:
-                raise _error(response, method, path)
+                raise error_of_response(response, method, path)
             return response
 
     async def _pace(self, endpoint: str) -> None:
@@ -320,7 +330,7 @@ class Transport:
         return items
 
 
-def _error(
+def error_of_response(
     response: httpx.Response, method: str, path: str, *, rate_reset: float | None = None
 ) -> SentryError:
     try:
@@ -330,10 +340,17 @@ def _error(
     return error_for_status(response.status_code, body, method, path, rate_reset=rate_reset)
 
 
+def _maybe_sent(method: str, exc: httpx.TransportError) -> bool:
+    """A write whose request may have reached the server (it was not refused at connect)."""
+    if method not in _WRITE_METHODS:
+        return False
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
 def network_message(exc: httpx.TransportError, base: str) -> str:
     """What went wrong without an HTTP answer, and what to check (TLS, connect, dropped)."""
     text = str(exc) or type(exc).__name__
-    host = urlsplit(base).netloc
+    host = urlsplit(base).netloc.rpartition("@")[2]  # never user:password@
     if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "certificate" in text.lower():
         return (
             f"TLS verification failed for {host}: {text}; if the server uses a private CA, "

@@ -2,7 +2,9 @@
 
 Kept in memory for the `@` screen and appended as JSON lines to a file in the state dir, so what was
 done during an incident is never lost — even when the TUI crashes or the SSH session drops.
-Entries never hold credentials: only verbs, issue ids, outcomes and reasons.
+Entries never hold credentials: only verbs, issue ids, outcomes and reasons — and URL credentials
+(`user:pw@host`) a reason may quote are redacted. Lines are `sanitize.json_text`: lossless, yet
+with no raw control or bidi character, so `cat actions.jsonl` cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -14,6 +16,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from dexter_tui.services.sanitize import json_text, redact_credentials
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_credentials(value)
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,8 +77,8 @@ class ActionLog:
             time=iso(self.clock()),
             verb=verb,
             ids=list(outcome),
-            outcome=dict(outcome),
-            detail=dict(detail or {}),
+            outcome={i: redact_credentials(r) for i, r in outcome.items()},
+            detail=_redacted(dict(detail or {})),
             org=org,
         )
         self.entries.append(entry)
@@ -74,7 +89,7 @@ class ActionLog:
     def _append(self, entry: ActionEntry) -> None:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(asdict(entry), ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = json_text(asdict(entry)) + "\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as f:
             f.write(line)

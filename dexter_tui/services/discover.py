@@ -9,11 +9,7 @@ next to the still-editable query (nothing typed is lost). Column types come from
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -22,6 +18,8 @@ from typing import Any
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import BadRequest, NotFound
 from dexter_tui.sentry.models import Issue
+from dexter_tui.services.export import render_rows, write_rows
+from dexter_tui.services.local_files import locked, write_atomic
 
 DEFAULT_FIELDS = ("title", "issue", "count()", "count_unique(user)", "last_seen()")
 DATASETS = ("errors", "transactions", "discover")
@@ -155,16 +153,25 @@ def save_history(path: Path, history: Sequence[DiscoverQuery]) -> None:
     payload = [
         {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(q).items()} for q in history
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, indent=1, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(payload, indent=1, ensure_ascii=False))
+
+
+def remember_in_file(
+    path: Path, query: DiscoverQuery, mine: Sequence[DiscoverQuery]
+) -> list[DiscoverQuery]:
+    """Put `query` first in the history file, keeping what other dexters saved meanwhile.
+
+    Re-read and write under a lock: two TUIs never lose each other's entries. `mine` (this
+    session's history) fills in what the file lacks (e.g. it was deleted).
+    """
+    with locked(path):
+        merged = [query]
+        for q in [*load_history(path), *mine]:
+            if q not in merged:
+                merged.append(q)
+        del merged[HISTORY_SIZE:]
+        save_history(path, merged)
+    return merged
 
 
 class DiscoverSession:
@@ -193,7 +200,7 @@ class DiscoverSession:
         del self.history[HISTORY_SIZE:]
         if self.history_path is not None:
             with contextlib.suppress(OSError):  # losing history must not lose the query
-                save_history(self.history_path, self.history)
+                self.history = remember_in_file(self.history_path, query, self.history)
 
     async def run(
         self, query: DiscoverQuery, *, remember: DiscoverQuery | None = None
@@ -289,63 +296,7 @@ def sentry_text(error: BadRequest) -> str:
     return str(error).removeprefix("Sentry rejected the request: ")
 
 
-# -- export ----------------------------------------------------------------------------------------
+# -- export: the one export path lives in services/export.py -------------------------------------
 
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
-
-
-def _defuse(value: Any) -> Any:
-    # a leading = + - @ would make spreadsheets evaluate untrusted text as a formula
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def render_export(columns: Sequence[str], rows: Sequence[dict[str, Any]], fmt: str) -> str:
-    """Results as CSV, JSON or Markdown (the same three formats as the issue export)."""
-    if fmt == "json":
-        data = [{c: row.get(c) for c in columns} for row in rows]
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_defuse(_cell(row.get(c))) for c in columns])
-        return buffer.getvalue()
-    if fmt != "md":
-        raise ValueError(f"unknown export format {fmt!r}")
-
-    def md(value: Any) -> str:
-        text = str(_cell(value)).replace("\\", "\\\\").replace("|", "\\|")
-        return " ".join(text.split())
-
-    lines = ["| " + " | ".join(md(c) for c in columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(md(row.get(c)) for c in columns) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def write_export(
-    columns: Sequence[str], rows: Sequence[dict[str, Any]], path: Path, fmt: str | None = None
-) -> Path:
-    """Write atomically (temporary file + rename); the format comes from the name if not given."""
-    path = path.expanduser()
-    suffix = path.suffix.lower().lstrip(".")
-    fmt = fmt or {"markdown": "md"}.get(suffix, suffix)
-    if fmt not in ("csv", "json", "md"):
-        raise ValueError(f"{path.name}: choose a .csv, .json or .md file name")
-    text = render_export(columns, rows, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+render_export = render_rows
+write_export = write_rows

@@ -1,22 +1,22 @@
-"""Export issues to CSV, JSON or Markdown — for the incident doc, a ticket or a spreadsheet.
+"""Export issues and Discover rows to CSV, JSON or Markdown — for an incident doc or a spreadsheet.
 
-Writing goes to a temporary file beside the target, then a rename, so a failed export never leaves
-half a file where a good one was.
+The one export path (issue list and Discover): every value goes through `sanitize` (formula guard,
+visible control characters, inert Markdown) and the file through `local_files.write_atomic`, so a
+failed export never leaves half a file where a good one was.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from dexter_tui.sentry.models import Issue
+from dexter_tui.services.local_files import write_atomic
+from dexter_tui.services.sanitize import csv_cell, json_text, md_cell
 
 ExportFormat = Literal["csv", "json", "md"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "json", "md")
@@ -65,50 +65,40 @@ def rows(issues: Iterable[Issue]) -> list[dict[str, Any]]:
     return [{name: get(issue) for name, get in COLUMNS} for issue in issues]
 
 
-def _md_cell(value: Any) -> str:
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.split())  # newlines would break the table
-
-
-def render(issues: Sequence[Issue], fmt: ExportFormat) -> str:
-    """The whole export as text."""
-    data = rows(issues)
-    names = [name for name, _ in COLUMNS]
+def render_rows(columns: Sequence[str], data: Sequence[Mapping[str, Any]], fmt: str) -> str:
+    """Rows as CSV, JSON or Markdown text — every value through `sanitize` (see its rules)."""
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json_text([{c: row.get(c) for c in columns} for row in data], indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\n")
-        writer.writeheader()
+        # every field quoted, CRLF records: a bare CR or a `;` locale cannot split a cell
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow([csv_cell(c) for c in columns])
         for row in data:
-            # a leading = + - @ would make spreadsheets evaluate untrusted text as a formula
-            writer.writerow({k: _defuse(v) for k, v in row.items()})
+            writer.writerow([csv_cell(row.get(c)) for c in columns])
         return buffer.getvalue()
-    lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-    lines += ["| " + " | ".join(_md_cell(row[n]) for n in names) + " |" for row in data]
+    if fmt != "md":
+        raise ValueError(f"unknown export format {fmt!r}")
+    lines = ["| " + " | ".join(md_cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(md_cell(row.get(c)) for c in columns) + " |" for row in data]
     return "\n".join(lines) + "\n"
 
 
-def _defuse(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def render(issues: Sequence[Issue], fmt: ExportFormat) -> str:
+    """The whole issue export as text."""
+    return render_rows([name for name, _ in COLUMNS], rows(issues), fmt)
+
+
+def write_rows(
+    columns: Sequence[str], data: Sequence[Mapping[str, Any]], path: Path, fmt: str | None = None
+) -> Path:
+    """Write rows atomically (0600); the format comes from `fmt` or the file name."""
+    fmt = fmt or format_for(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"{path.name}: choose a .csv, .json or .md file name")
+    return write_atomic(path, render_rows(columns, data, fmt))
 
 
 def write(issues: Sequence[Issue], path: Path, fmt: ExportFormat | None = None) -> Path:
     """Write `issues` to `path` atomically; the format comes from `fmt` or the file name."""
-    fmt = fmt or format_for(path)
-    if fmt is None:
-        raise ValueError(f"{path.name}: choose a .csv, .json or .md file name")
-    path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = render(issues, fmt)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_rows([name for name, _ in COLUMNS], rows(issues), path, fmt)

@@ -23,6 +23,7 @@ from dexter_tui.choices import SORTS as SORTS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.services.poller import is_offline
 from dexter_tui.services.priority import HOT_STATES, PriorityInputs, PriorityScore, score
 
 #: (label, query) of the quick filters
@@ -114,6 +115,7 @@ class IssueFeed:
         self.loaded_once = False
         self._cursors_fetched: set[str | None] = set()
         self._lock = asyncio.Lock()
+        self.offline = False  # the last poll got no answer: probe before the next full request
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -175,9 +177,20 @@ class IssueFeed:
             return added
 
     async def poll(self) -> PollChanges:
-        """One request: the first page. Merge it by id; report new and regressed issues."""
+        """One request: the first page. Merge it by id; report new and regressed issues.
+
+        After a tick got no answer at all, the next ones send only `client.ping()` (cheap) until
+        the server answers again; the full request follows in the same tick.
+        """
         async with self._lock:
-            page = await self._fetch(None)
+            if self.offline:
+                await self.client.ping()
+            try:
+                page = await self._fetch(None)
+            except BaseException as error:
+                self.offline = is_offline(error)
+                raise
+            self.offline = False
             changes = PollChanges()
             fresh_ids = [i.id for i in page.items]
             for issue in page.items:

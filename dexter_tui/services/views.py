@@ -10,8 +10,6 @@ the server has them; a server without them is normal, not an error.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import NotFound, ScopeError, SentryError
 from dexter_tui.services.issues import IssueQuery
+from dexter_tui.services.local_files import locked, write_atomic
 
 FILENAME = "views.json"
 VERSION = 1
@@ -125,18 +124,20 @@ class ViewStore:
         """Add `view`, replacing one of the same name (case-insensitive)."""
         if not view.name:
             raise ValueError("a saved view needs a name")
-        views = [v for v in self.load() if v.name.casefold() != view.name.casefold()]
-        views.append(view)
-        views.sort(key=lambda v: v.name.casefold())
-        return self._write(views)
+        with locked(self.path):  # re-read + write as one step: another dexter may be saving
+            views = [v for v in self.load() if v.name.casefold() != view.name.casefold()]
+            views.append(view)
+            views.sort(key=lambda v: v.name.casefold())
+            return self._write(views)
 
     def delete(self, name: str) -> bool:
-        views = self.load()
-        kept = [v for v in views if v.name.casefold() != name.strip().casefold()]
-        if len(kept) == len(views):
-            return False
-        self._write(kept)
-        return True
+        with locked(self.path):
+            views = self.load()
+            kept = [v for v in views if v.name.casefold() != name.strip().casefold()]
+            if len(kept) == len(views):
+                return False
+            self._write(kept)
+            return True
 
     def _write(self, views: list[SavedView]) -> Path:
         payload = {
@@ -150,22 +151,7 @@ class ViewStore:
                 for view in views
             ],
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
-        )
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(payload, f, indent=2, ensure_ascii=False)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return self.path
+        return write_atomic(self.path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 @dataclass

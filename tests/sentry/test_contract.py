@@ -114,6 +114,7 @@ def tour(
     event_id = "0" * 32
     return {
         "server_info": lambda: client.server_info(),
+        "ping": lambda: client.ping(),
         "region_url": lambda: client.region_url(ORG),
         "list_organizations": lambda: client.list_organizations(per_page=10),
         "get_organization": lambda: client.get_organization(ORG),

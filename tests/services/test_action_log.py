@@ -39,3 +39,19 @@ def test_memory_only_log_writes_nothing(tmp_path: Path) -> None:
     assert len(log.entries) == 1
     assert log.load() == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_lines_hold_no_credentials_and_no_raw_control_characters(tmp_path: Path) -> None:
+    """Reasons quote URLs and Sentry's messages: the file stays safe to `cat` (issue 18 #4, #10)."""
+    path = tmp_path / "actions.jsonl"
+    reason = (
+        "cannot connect to https://bob:hunter2@sentry.example.com: \x1b]52;c;ZXZpbA==\x07\u202e"
+    )
+    ActionLog(path).record("resolve", {"1": reason}, detail={"url": "http://u:p@h/x\x9b"})
+    raw = path.read_text("utf-8")
+    assert "hunter2" not in raw
+    assert "u:p@" not in raw
+    assert "https://***@sentry.example.com" in raw
+    assert not any(c in raw for c in "\x1b\x07\u202e\x9b")
+    [entry] = ActionLog(path).load()
+    assert entry.outcome["1"].endswith("\x1b]52;c;ZXZpbA==\x07\u202e")  # lossless, escaped on disk

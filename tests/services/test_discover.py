@@ -145,3 +145,20 @@ async def test_history_outlives_the_session(client, seeded_world, tmp_path) -> N
     assert again.history == [typed]  # what the user typed, not the ids sent
     path.write_text("[{]")
     assert DiscoverSession(client, seeded_world.org_slug, history_path=path).history == []
+
+
+async def test_two_sessions_never_lose_each_others_history(client, seeded_world, tmp_path) -> None:
+    """Two TUIs share the history file: each write merges what the other saved (issue 18 #10)."""
+    path = tmp_path / "discover_history.json"
+    org = seeded_world.org_slug
+    one = DiscoverSession(client, org, history_path=path)
+    two = DiscoverSession(client, org, history_path=path)  # both started with an empty history
+    a = DiscoverQuery(fields=("title", "count()"))
+    b = DiscoverQuery(fields=("release", "count()"))
+    c = DiscoverQuery(fields=("environment", "count()"))
+    one.remember(a)
+    two.remember(b)
+    one.remember(c)
+    assert DiscoverSession(client, org, history_path=path).history == [c, b, a]
+    assert two.history == [b, a]
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -82,3 +82,27 @@ async def test_server_saved_searches_read_only() -> None:
         ("Mine", "assigned:me", "freq", "sentry"),
     ]
     assert found.note == "2 saved searches on the server (read-only)"
+
+
+def test_concurrent_writers_keep_every_view(tmp_path) -> None:
+    """Two dexters saving at once: each save re-reads and merges under a lock (issue 18 #10)."""
+    import threading
+
+    path = tmp_path / "views.json"
+    errors: list[BaseException] = []
+
+    def writer(prefix: str) -> None:
+        store = ViewStore(path)
+        try:
+            for n in range(15):
+                store.save(SavedView(name=f"{prefix}-{n}", query=f"is:unresolved {prefix}"))
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(p,)) for p in "abcd"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(ViewStore(path).load()) == 60

@@ -15,7 +15,14 @@ from typing import Any
 import httpx
 
 from dexter_tui.sentry.decoding import parse
-from dexter_tui.sentry.errors import NotFound, ReadOnlyError, SentryError, ServerError
+from dexter_tui.sentry.errors import (
+    BadResponse,
+    NetworkError,
+    NotFound,
+    ReadOnlyError,
+    SentryError,
+    ServerError,
+)
 from dexter_tui.sentry.models import BulkUpdateResponse
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
 from dexter_tui.sentry.urls import API, pairs, q
@@ -29,6 +36,8 @@ class BulkResult:
 
     succeeded: list[str] = field(default_factory=list)
     failed: dict[str, SentryError] = field(default_factory=dict)
+    #: sent and answered 2xx, but the answer was unreadable: probably applied, to be verified
+    unknown: dict[str, SentryError] = field(default_factory=dict)
     requests: int = 0
     #: most requests one bulk call may send: bisection stops there (a server failing every
     #: request must not turn one action into hundreds of calls); the rest is reported failed
@@ -109,6 +118,7 @@ class BulkApi(IssueRoutes):
         order = {issue_id: n for n, issue_id in enumerate(unique)}
         result.succeeded.sort(key=order.__getitem__)
         result.failed = dict(sorted(result.failed.items(), key=lambda kv: order[kv[0]]))
+        result.unknown = dict(sorted(result.unknown.items(), key=lambda kv: order[kv[0]]))
         return result
 
     async def _bulk_send(self, call: _BulkCall, chunk: list[str]) -> httpx.Response:
@@ -150,8 +160,9 @@ class BulkApi(IssueRoutes):
             )
             return
         except SentryError as exc:
+            maybe = isinstance(exc, NetworkError) and exc.maybe_applied
             for issue_id in chunk:
-                result.failed[issue_id] = exc
+                (result.unknown if maybe else result.failed)[issue_id] = exc
             return
         if response.status_code == 204 and call.method == "PUT":
             missing = NotFound(
@@ -164,7 +175,13 @@ class BulkApi(IssueRoutes):
                 result.failed[issue_id] = missing
             return
         if call.method == "PUT" and response.content:
-            result.responses.append(parse(response, BulkUpdateResponse))
+            # Sentry has applied the change by now: an unreadable answer must not lose that
+            try:
+                result.responses.append(parse(response, BulkUpdateResponse))
+            except BadResponse as exc:
+                for issue_id in chunk:
+                    result.unknown[issue_id] = exc
+                return
         result.succeeded.extend(chunk)
 
     async def merge_issues(

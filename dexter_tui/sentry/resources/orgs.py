@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from dexter_tui.sentry.decoding import dict_list, json_body, parse_list
+from dexter_tui.sentry.errors import NetworkError
 from dexter_tui.sentry.models import Environment, Member, Organization, Project, Team
-from dexter_tui.sentry.transport import Transport
+from dexter_tui.sentry.transport import Transport, error_of_response, network_message
 from dexter_tui.sentry.urls import API, Params, pairs, q
 
 
@@ -26,6 +29,22 @@ class ServerInfo:
 
 class OrgsApi(Transport):
     """Server info and the org-level lists."""
+
+    async def ping(self, limit: float = 5.0) -> None:
+        """Is the server answering at all? One short `GET /api/0/`, no retries, nothing parsed.
+
+        Any answer below 500 counts (even 401); 5xx and network errors raise. Polling uses it
+        every few seconds while offline: far cheaper than the issue list it stands in for.
+        """
+        path = f"{API}/"
+        try:
+            response = await self._http.get(self.base_url + path, timeout=limit)
+        except httpx.TransportError as exc:
+            raise NetworkError(
+                network_message(exc, self.base_url), method="GET", path=path
+            ) from None
+        if response.status_code >= 500:
+            raise error_of_response(response, "GET", path)
 
     async def server_info(self) -> ServerInfo:
         """`GET /api/0/`: self-hosted and SaaS answer with auth info (and sometimes a version)."""

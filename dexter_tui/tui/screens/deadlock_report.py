@@ -25,6 +25,7 @@ from dexter_tui.sentry.models import Event, Issue
 from dexter_tui.services.deadlock import Analysis, analyze
 from dexter_tui.services.deadlocks_view import ProcessRow, process_rows, relative_age, shown_query
 from dexter_tui.services.events import event_json
+from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import clean_str, safe_text
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
@@ -239,7 +240,8 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
         if not query:
             self.notify(f"The report does not include {what}", severity="warning")
             return
-        self.app.copy_to_clipboard(shown_query(query, masked=self.masked))
+        # what the screen shows (␛, \u202e), never raw escapes: a paste into psql runs it
+        self.app.copy_to_clipboard(clipboard_text(shown_query(query, masked=self.masked)))
         self.notify(f"Copied {what}", timeout=2)
 
     def action_copy_blocking(self) -> None:

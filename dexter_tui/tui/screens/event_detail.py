@@ -41,6 +41,7 @@ from dexter_tui.services.events import (
     thread_views,
     timeline,
 )
+from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
@@ -581,12 +582,12 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
         self.run_action(actions.bookmark(not self.issue.is_bookmarked))
 
     def action_copy_short_id(self) -> None:
-        self.app.copy_to_clipboard(self.issue.short_id)
+        self.app.copy_to_clipboard(clipboard_text(self.issue.short_id, multiline=False))
         self.notify(f"Copied {self.issue.short_id}")
 
     def action_copy_url(self) -> None:
         if self.issue.permalink:
-            self.app.copy_to_clipboard(self.issue.permalink)
+            self.app.copy_to_clipboard(clipboard_text(self.issue.permalink, multiline=False))
             self.notify("Copied the issue URL")
         else:
             self.notify("This issue has no permalink", severity="warning")

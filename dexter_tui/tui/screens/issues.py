@@ -32,6 +32,7 @@ from dexter_tui.services.issues import (
     IssueQuery,
 )
 from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
@@ -607,13 +608,13 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
     def action_copy_short_id(self) -> None:
         row = self.table.cursor_row
         if row is not None:
-            self.app.copy_to_clipboard(row.data.short_id)
+            self.app.copy_to_clipboard(clipboard_text(row.data.short_id, multiline=False))
             self.notify(f"Copied {row.data.short_id}")
 
     def action_copy_url(self) -> None:
         row = self.table.cursor_row
         if row is not None and row.data.permalink:
-            self.app.copy_to_clipboard(row.data.permalink)
+            self.app.copy_to_clipboard(clipboard_text(row.data.permalink, multiline=False))
             self.notify("Copied the issue URL")
 
     def action_toggle_preview(self) -> None:
