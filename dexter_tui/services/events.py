@@ -33,6 +33,7 @@ from dexter_tui.sentry.models import (
     ThreadsEntry,
 )
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.services.json_depth import INLINE_MAX_DEPTH, RAW_MAX_DEPTH, clip_depth
 
 #: stack order settings: Python's own (most recent call last) or Sentry's web default
 STACK_ORDERS = ("oldest-first", "newest-first")
@@ -47,7 +48,10 @@ class NoMoreEvents(LookupError):
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    """The event as the API sent it (fields it omitted stay omitted), for Raw and the analyzer."""
+    """The event as the API sent it, for Raw and the analyzer: the JSON it was read from (so a
+    field the model could not read is still shown, and no depth limit of the model applies)."""
+    if event.source is not None:
+        return event.source
     return event.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
@@ -117,9 +121,9 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(value)
+        return json.dumps(clip_depth(value, INLINE_MAX_DEPTH), ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return "…"
 
 
 @dataclass
@@ -135,13 +139,41 @@ class FrameView:
     context: list[tuple[int, str]] = field(default_factory=list)
     variables: list[tuple[str, str]] = field(default_factory=list)
     package: str = ""
+    instruction_addr: str = ""
+    symbol_addr: str = ""
+    image_addr: str = ""
+    source_map: str = ""  # JS: the source map this frame was resolved with
+    resolved_with: str = ""  # JS: how the map was found (release, debug-id, …)
+    minified: bool = False  # JS: a minified frame no source map resolved
+
+    @property
+    def label(self) -> str:
+        """What names the frame: `module.function` (Java, .NET), the function, else the file,
+        else the instruction address (native frames Sentry could not symbolicate)."""
+        name = self.function if self.function not in ("", "?") else ""
+        if name:
+            module = self.module
+            if module and "/" not in module and "\\" not in module and not name.startswith(module):
+                return f"{module}.{name}"
+            return name
+        return self.filename or self.instruction_addr or self.module or "?"
 
     @property
     def location(self) -> str:
-        where = self.filename or self.module or "?"
+        """`file:line:col`; `line N` when the file is already the label; else the binary
+        (package) a native frame is in; "" when there is nothing to say."""
+        line = ""
         if self.line_no is not None:
-            where += f":{self.line_no}"
-        return where
+            line = f":{self.line_no}" + (f":{self.col_no}" if self.col_no is not None else "")
+        if self.filename and self.label != self.filename:
+            return self.filename + line
+        if self.filename:
+            return f"line {line[1:]}" if line else ""
+        return _basename(self.package) or (self.module + line if self.module else "")
+
+
+def _basename(path: str) -> str:
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @dataclass
@@ -151,6 +183,7 @@ class StackView:
     frames: list[FrameView]
     hidden: int = 0
     total: int = 0
+    omitted: tuple[int, int] | None = None  # frames_omitted: the server dropped [start, end)
 
 
 @dataclass
@@ -177,6 +210,8 @@ class ThreadView:
 def frame_view(frame: Any) -> FrameView:
     context = [(int(n), line or "") for n, line in frame.context or [] if isinstance(n, int)]
     variables = [(str(k), _text(v)) for k, v in (frame.vars or {}).items()]
+    data = frame.data or {}
+    source_map = data.get("sourcemap")
     return FrameView(
         filename=frame.filename or frame.abs_path or "",
         function=frame.function or frame.raw_function or frame.symbol or "?",
@@ -187,7 +222,22 @@ def frame_view(frame: Any) -> FrameView:
         context=context,
         variables=variables,
         package=frame.package or "",
+        instruction_addr=frame.instruction_addr or "",
+        symbol_addr=frame.symbol_addr or "",
+        image_addr=frame.image_addr or "",
+        source_map=source_map if isinstance(source_map, str) else "",
+        resolved_with=_text(data.get("resolved_with") or data.get("resolvedWith") or ""),
+        minified=data.get("symbolicated") is False,
     )
+
+
+def _omitted(stacktrace: Stacktrace | None) -> tuple[int, int] | None:
+    value = stacktrace.frames_omitted if stacktrace is not None else None
+    if isinstance(value, list | tuple) and len(value) == 2:
+        start, end = value
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+            return (start, end)
+    return None
 
 
 def stack_view(
@@ -205,7 +255,7 @@ def stack_view(
         shown = [f for f in frames if f.in_app]
     if newest_first:
         shown = list(reversed(shown))
-    return StackView(shown, total - len(shown), total)
+    return StackView(shown, total - len(shown), total, _omitted(stacktrace))
 
 
 def exception_chain(
@@ -693,8 +743,13 @@ def timeline(activities: Iterable[Activity]) -> list[Activity]:
 
 
 def raw_lines(raw: Mapping[str, Any]) -> list[str]:
-    """The event JSON pretty-printed, one string per line (the view draws only visible ones)."""
-    return json.dumps(raw, indent=2, ensure_ascii=False, default=str).split("\n")
+    """The event JSON pretty-printed, one string per line (the view draws only visible ones),
+    with the request's secrets masked as the Request tab masks them and nesting deeper than
+    `RAW_MAX_DEPTH` shown as `… (depth N)`."""
+    from dexter_tui.services.event_blocks import mask_secrets  # beside the other blocks
+
+    shown = mask_secrets(clip_depth(raw, RAW_MAX_DEPTH))
+    return json.dumps(shown, indent=2, ensure_ascii=False, default=str).split("\n")
 
 
 async def raw_lines_async(raw: Mapping[str, Any]) -> list[str]:
