@@ -219,6 +219,14 @@ ERROR_MESSAGES = {
     "future_timestamp": "Invalid timestamp (in future)",
     "past_timestamp": "Invalid timestamp (too old)",
     "clock_drift": "Clock drift detected in SDK",
+    "js_no_source": "Source code was not found",
+    "js_invalid_source": "Source code was invalid",
+    "js_missing_source": "Source code was not found",
+    "js_invalid_sourcemap": "Source map was invalid",
+    "native_missing_dsym": "A required debug information file was missing",
+    "native_bad_dsym": "The debug information file used was broken",
+    "native_missing_symbol": "Could not resolve one or more frames in debug information",
+    "proguard_missing_mapping": "A proguard mapping file was missing",
 }
 
 
