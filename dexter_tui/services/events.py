@@ -585,7 +585,8 @@ def request_view(event: Event) -> RequestView | None:
     elif body is None:
         body_text = ""
     else:
-        body_text = json.dumps(_mask_data(body), indent=2, ensure_ascii=False, default=str)
+        shown = clip_depth(_mask_data(body), RAW_MAX_DEPTH)
+        body_text = json.dumps(shown, indent=2, ensure_ascii=False, default=str)
     env = [(k, MASK if is_sensitive(k) else v) for k, v in _pairs(data.env)]
     return RequestView(
         method=data.method or "",

@@ -191,6 +191,7 @@ async def test_deep_nesting_never_breaks_a_pane(
         node = node["next"]
     data["extra"]["linked"] = deep
     data["contexts"]["deep"] = {"chain": deep}
+    data["request"] = {"url": "https://shop.example/cart", "method": "POST", "data": {"c": deep}}
     seeded_store.conn.execute(
         "UPDATE events SET data = ? WHERE event_id = ?", (json.dumps(data), event_id)
     )
@@ -207,3 +208,8 @@ async def test_deep_nesting_never_breaks_a_pane(
         await settle(pilot)
         context = text_of(screen.pane("context").query_one(".pane-text").content)
         assert "… (depth " in context
+        screen.show_tab("request")
+        await settle(pilot)
+        request = text_of(screen.pane("request").query_one(".pane-text").content)
+        assert "POST https://shop.example/cart" in request
+        assert "… (depth " in request
