@@ -272,7 +272,11 @@ def exception_chain(
         return []
     views = [_exception_view(v, in_app_only, newest_first) for v in _values(data)]
     for view in views[1:]:
-        view.relation = "During handling of the above exception, another exception occurred:"
+        view.relation = (
+            "During handling of the above exception, another exception occurred:"
+            if event.platform in (None, "", "python")
+            else "The exception above caused:"  # Java's "Caused by", .NET's inner exception
+        )
     if newest_first:
         views.reverse()
         for n, view in enumerate(views):

@@ -104,6 +104,7 @@ async def test_every_platform_shows_its_title_and_crashing_frame(
         ("javascript", ["source-mapped (release)", "./src/cart/Checkout.tsx:42:17",
                         "Source code was not found", "widget.min.js"]),
         ("java", ["com.acme.ledger.LedgerService.open  LedgerService.java:92",
+                  "The exception above caused:",
                   "org.postgresql.Driver.connect  Driver.java:297", "Thread 14 pool-1-thread-1",
                   "WAITING", "No frames for this thread."]),
         ("dotnet", ["Shop.Services.PriceList.GetPrice  PriceList.cs:27:13", "Images (1)",
