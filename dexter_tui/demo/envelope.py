@@ -7,6 +7,7 @@ share one parser. Every malformed input raises `EnvelopeError`, whose message is
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,102 @@ class EnvelopeTooLarge(EnvelopeError):
     status = 413
 
 
+# -- strict JSON --------------------------------------------------------------------------------
+
+#: serde_json's recursion limit, which Relay parses with: deeper JSON is refused.
+MAX_JSON_DEPTH = 128
+#: Numbers must fit a signed 64-bit integer (the store and its SQL functions hold no more).
+MAX_INT = 2**63 - 1
+MIN_INT = -(2**63)
+
+
+class _Refused(ValueError):
+    """Why strict JSON parsing refused a payload: the end of a sentence ("is not valid JSON")."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Refused(f"holds {name}, which is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"holds the number {text[:40]}, which is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    value = int(text) if len(text) <= 21 else MAX_INT + 1
+    if not MIN_INT <= value <= MAX_INT:
+        raise _Refused("holds an integer out of range (more than 64 bits)")
+    return value
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _Refused("holds invalid unicode text (a lone UTF-16 surrogate)") from exc
+
+
+def _check_value(value: Any, max_depth: int) -> None:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list) and depth > max_depth:
+            raise _Refused(f"is nested deeper than {max_depth} levels")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str):
+                    _check_text(key)
+                stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise _Refused("holds NaN or Infinity, which is not a JSON number")
+        elif type(item) is int and not MIN_INT <= item <= MAX_INT:
+            raise _Refused("holds an integer out of range (more than 64 bits)")
+
+
+def check_json_value(value: Any, what: str = "invalid event: payload") -> None:
+    """Refuse what Relay refuses in parsed JSON: nesting deeper than `MAX_JSON_DEPTH`,
+    NaN/Infinity, integers beyond 64 bits and text that is not valid unicode (lone surrogates).
+
+    Iterative, so no payload can exhaust the stack; raises `EnvelopeError` (a 400 `detail`,
+    `what` + why).
+    """
+    try:
+        _check_value(value, MAX_JSON_DEPTH)
+    except _Refused as exc:
+        raise EnvelopeError(f"{what} {exc}") from None
+
+
+def loads_strict(data: bytes | str, what: str = "invalid event: payload") -> Any:
+    """Parse JSON as Relay does: `EnvelopeError` ("<what> is not valid JSON", "... holds NaN")
+    for invalid UTF-8, NaN/Infinity, numbers out of range, lone surrogates and nesting deeper
+    than `MAX_JSON_DEPTH` — a 400 with a reason, never a crash."""
+    try:
+        value = json.loads(
+            data,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+        _check_value(value, MAX_JSON_DEPTH)
+    except _Refused as exc:
+        raise EnvelopeError(f"{what} {exc}") from None
+    except RecursionError:
+        raise EnvelopeError(f"{what} is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except UnicodeDecodeError:
+        raise EnvelopeError(f"{what} is not valid UTF-8") from None
+    except ValueError:
+        raise EnvelopeError(f"{what} is not valid JSON") from None
+    return value
+
+
 @dataclass
 class Item:
     """One envelope item: its headers and raw payload bytes."""
@@ -50,11 +147,8 @@ class Item:
         return str(self.headers.get("type", ""))
 
     def json(self) -> Any:
-        """The payload parsed as JSON (events, transactions, client reports...)."""
-        try:
-            return json.loads(self.payload)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise EnvelopeError(f"invalid {self.type} item: payload is not valid JSON") from exc
+        """The payload parsed as strict JSON (events, transactions, client reports...)."""
+        return loads_strict(self.payload, f"invalid {self.type} item: payload")
 
 
 @dataclass
@@ -141,10 +235,7 @@ def _header_line(body: bytes, start: int, what: str) -> tuple[dict[str, Any], in
     if end < 0:
         end = len(body)
     line = body[start:end]
-    try:
-        headers = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise EnvelopeError(f"invalid envelope: {what} is not valid JSON") from exc
+    headers = loads_strict(line, f"invalid envelope: {what}")
     if not isinstance(headers, dict):
         raise EnvelopeError(f"invalid envelope: {what} must be a JSON object")
     return headers, min(end + 1, len(body))

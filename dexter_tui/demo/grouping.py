@@ -91,6 +91,12 @@ def default_values(event: dict[str, Any]) -> list[str]:
             frames = _frames(threads[0])
     if frames:
         return _stack_values(frames, any(f.get("in_app") for f in frames))
+    csp = event.get("csp")
+    if isinstance(csp, dict):  # Sentry's `csp` component: the directive and the blocked origin
+        return ["csp", str((event.get("metadata") or {}).get("directive")), str(event["title"])]
+    for report in ("hpkp", "expectct", "expectstaple"):  # by hostname
+        if isinstance(event.get(report), dict):
+            return [report, str(event[report].get("hostname"))]
     entry = event.get("logentry") or {}
     message = entry.get("message") or entry.get("formatted")
     if message:

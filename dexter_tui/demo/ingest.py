@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dexter_tui.demo.envelope import EnvelopeError, parse_envelope
+from dexter_tui.demo.envelope import EnvelopeError, check_json_value, parse_envelope
 from dexter_tui.demo.grouping import compute_hashes
 from dexter_tui.demo.normalize import iso, normalize_event, parse_timestamp, search_message
 from dexter_tui.demo.store import Store, dumps
@@ -446,6 +446,7 @@ class _Batch:
         event_type: str | None = None,
     ) -> tuple[str, int]:
         received = self.store.now() if received is None else received
+        check_json_value(raw)  # what Relay refuses never reaches the store (nor breaks a route)
         try:
             event = normalize_event(
                 raw, received=received, client_ip=client_ip, event_type=event_type

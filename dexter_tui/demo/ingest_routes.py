@@ -7,7 +7,6 @@ is stored: all items of one envelope land in one transaction), 200 `{"id": "<eve
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +22,7 @@ from dexter_tui.demo.envelope import (
     EnvelopeTooLarge,
     decompress,
     find_auth,
+    loads_strict,
     parse_envelope,
 )
 from dexter_tui.demo.ingest import UnknownProject, ingest_envelope, ingest_event
@@ -93,10 +93,7 @@ async def store_event(request: Request) -> JSONResponse:
             return _error(403, REJECTED)
         if len(body) > MAX_EVENT_SIZE:
             raise EnvelopeTooLarge("event exceeded size limits")
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise EnvelopeError("invalid event: payload is not valid JSON") from exc
+        payload = loads_strict(body, "invalid event: payload")
         if not isinstance(payload, dict):
             raise EnvelopeError("invalid event: payload must be a JSON object")
         event_id, _ = await run_in_threadpool(

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dexter_tui.demo.user_agent import ua_contexts
+
 #: Relay clamps timestamps further than this into the future or past to the receive time.
 MAX_FUTURE_SECONDS = 60.0
 MAX_AGE_SECONDS = 30 * 24 * 3600.0
@@ -28,6 +30,32 @@ MAX_CULPRIT_LENGTH = 200
 MAX_TAG_LENGTH = 200
 LEVELS = ("debug", "info", "warning", "error", "fatal")
 _LEVEL_ALIASES = {"warn": "warning", "critical": "fatal", "log": "info", "trace": "debug"}
+#: Relay reads these legacy interface keys as aliases of the canonical ones (when those are absent).
+LEGACY_ALIASES = {
+    "sentry.interfaces.Exception": "exception",
+    "sentry.interfaces.Stacktrace": "stacktrace",
+    "sentry.interfaces.Message": "logentry",
+    "sentry.interfaces.Http": "request",
+    "sentry.interfaces.User": "user",
+    "sentry.interfaces.Template": "template",
+    "sentry.interfaces.Breadcrumbs": "breadcrumbs",
+    "sentry.interfaces.Threads": "threads",
+    "sentry.interfaces.DebugMeta": "debug_meta",
+    "sentry.interfaces.Csp": "csp",
+    "sentry.interfaces.Hpkp": "hpkp",
+    "sentry.interfaces.ExpectCT": "expectct",
+    "sentry.interfaces.ExpectStaple": "expectstaple",
+}
+#: Browser security reports: the event type and interface key are the same name.
+SECURITY_REPORTS = ("csp", "hpkp", "expectct", "expectstaple")
+#: Relay's hard limit on frames per stack trace; longer ones keep both ends.
+MAX_FRAMES = 250
+#: Mechanism fields and the JSON types Relay accepts for them (others: dropped, `errors` entry).
+_MECHANISM_TYPES: dict[str, type | tuple[type, ...]] = {
+    "type": str, "description": str, "help_link": str, "source": str,
+    "handled": bool, "synthetic": bool, "is_exception_group": bool,
+    "exception_id": int, "parent_id": int, "data": dict, "meta": dict,
+}  # fmt: skip
 #: Contexts whose `type` is their own name (anything else is "default"), as Relay types them.
 _KNOWN_CONTEXTS = frozenset(
     {"os", "runtime", "browser", "device", "app", "gpu", "trace", "response", "otel", "culture",
@@ -136,7 +164,12 @@ def _normalize_logentry(event: dict[str, Any]) -> dict[str, Any] | None:
     entry = {k: v for k, v in entry.items() if v is not None}
     if isinstance(message, dict):  # the legacy interface under the old key
         entry = {**{k: v for k, v in message.items() if v is not None}, **entry}
-    elif isinstance(message, str) and message and not entry.get("formatted"):
+    elif (
+        isinstance(message, str)
+        and message
+        and not entry.get("formatted")
+        and not entry.get("message")
+    ):
         entry["formatted"] = message
     if not entry.get("formatted") and isinstance(entry.get("message"), str):
         template = entry["message"]
@@ -160,7 +193,7 @@ def _normalize_logentry(event: dict[str, Any]) -> dict[str, Any] | None:
 
 _FRAME_STRINGS = (
     "filename", "abs_path", "module", "package", "platform", "function", "raw_function",
-    "symbol", "context_line", "instruction_addr", "symbol_addr", "addr_mode",
+    "symbol", "context_line", "instruction_addr", "symbol_addr", "image_addr", "addr_mode",
 )  # fmt: skip
 
 
@@ -173,12 +206,24 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
-def _normalize_frame(frame: dict[str, Any]) -> dict[str, Any]:
-    """Coerce frame fields to their protocol types (Relay drops what does not fit)."""
+class Errors(list):
+    """Relay's processing errors of one event (`{"type", "name", "value"}`), kept in `errors`."""
+
+    def invalid(self, name: str, value: Any) -> None:
+        self.append({"type": "invalid_data", "name": name, "value": value})
+
+
+def _normalize_frame(frame: dict[str, Any], errors: Errors, path: str) -> dict[str, Any]:
+    """Coerce frame fields to their protocol types: numbers become text, objects and lists where
+    text belongs are dropped with an `invalid_data` error (Relay drops what does not fit)."""
     out = dict(frame)
     for key in _FRAME_STRINGS:
-        if key in out and out[key] is not None and not isinstance(out[key], str):
-            out[key] = str(out[key])
+        value = out.get(key)
+        if isinstance(value, dict | list):
+            errors.invalid(f"{path}.{key}", value)
+            out.pop(key)
+        elif value is not None and not isinstance(value, str):
+            out[key] = str(value)
     for key in ("lineno", "colno"):
         if key in out:
             out[key] = _as_int(out[key])
@@ -197,36 +242,78 @@ def _normalize_frame(frame: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _normalize_frames(stacktrace: Any) -> dict[str, Any] | None:
+def _normalize_frames(stacktrace: Any, errors: Errors, path: str) -> dict[str, Any] | None:
+    """Frames typed, and stacks over `MAX_FRAMES` cut in the middle: the oldest and the newest
+    (crashing) halves stay, `frames_omitted` says which original indices went ([start, end))."""
     if not isinstance(stacktrace, dict):
         return None
     frames = stacktrace.get("frames")
     if not isinstance(frames, list):
         return None
-    frames = [_normalize_frame(f) for f in frames if isinstance(f, dict)]
+    frames = [
+        _normalize_frame(f, errors, f"{path}.frames.{n}")
+        for n, f in enumerate(frames)
+        if isinstance(f, dict)
+    ]
     if not frames:
         return None
-    return {**stacktrace, "frames": frames}
+    out = {**stacktrace, "frames": frames}
+    if len(frames) > MAX_FRAMES:
+        half = MAX_FRAMES // 2
+        out["frames"] = frames[:half] + frames[-half:]
+        out["frames_omitted"] = [half, len(frames) - half]
+    elif "frames_omitted" in out and not _is_omitted_range(out["frames_omitted"]):
+        errors.invalid(f"{path}.frames_omitted", out.pop("frames_omitted"))
+    return out
 
 
-def _normalize_exception(value: Any) -> dict[str, Any] | None:
+def _is_omitted_range(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _normalize_mechanism(value: Any, errors: Errors, path: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors.invalid(path, value)
+        return None
+    out = dict(value)
+    for key, kind in _MECHANISM_TYPES.items():
+        field = out.get(key)
+        if field is None:
+            continue
+        ok = isinstance(field, kind) and not (kind is int and isinstance(field, bool))
+        if not ok:
+            errors.invalid(f"{path}.{key}", field)
+            out.pop(key)
+    return out
+
+
+def _normalize_exception(value: Any, errors: Errors) -> dict[str, Any] | None:
     values = []
-    for exc in _as_values(value):
+    for n, exc in enumerate(_as_values(value)):
         if not isinstance(exc, dict):
             continue
+        path = f"exception.values.{n}"
         exc = dict(exc)
         for key in ("type", "value", "module"):
-            if exc.get(key) is not None and not isinstance(exc[key], str):
+            if isinstance(exc.get(key), dict | list):
+                errors.invalid(f"{path}.{key}", exc.pop(key))
+            elif exc.get(key) is not None and not isinstance(exc[key], str):
                 exc[key] = str(exc[key])
-        if "mechanism" in exc and not isinstance(exc["mechanism"], dict):
-            exc["mechanism"] = None
+        if "mechanism" in exc:
+            exc["mechanism"] = _normalize_mechanism(exc["mechanism"], errors, f"{path}.mechanism")
         if not exc.get("type") and isinstance(exc.get("value"), str) and ": " in exc["value"]:
             head, _, rest = exc["value"].partition(": ")
             if head.isidentifier():  # Relay splits "ValueError: x" into type and value
                 exc["type"], exc["value"] = head, rest
         for key in ("stacktrace", "raw_stacktrace"):
             if key in exc:
-                exc[key] = _normalize_frames(exc[key])
+                exc[key] = _normalize_frames(exc[key], errors, f"{path}.{key}")
         if not exc.get("type") and not exc.get("value"):
             continue
         values.append(exc)
@@ -238,23 +325,31 @@ def _normalize_exception(value: Any) -> dict[str, Any] | None:
     return out
 
 
-def _normalize_threads(value: Any) -> dict[str, Any] | None:
+def _normalize_threads(value: Any, errors: Errors) -> dict[str, Any] | None:
     threads = []
-    for thread in _as_values(value):
+    for n, thread in enumerate(_as_values(value)):
         if isinstance(thread, dict):
             thread = dict(thread)
-            if "stacktrace" in thread:
-                thread["stacktrace"] = _normalize_frames(thread["stacktrace"])
+            for key in ("stacktrace", "raw_stacktrace"):
+                if key in thread:
+                    path = f"threads.values.{n}.{key}"
+                    thread[key] = _normalize_frames(thread[key], errors, path)
+            for key in ("name", "state"):
+                if isinstance(thread.get(key), dict | list):
+                    errors.invalid(f"threads.values.{n}.{key}", thread.pop(key))
             threads.append(thread)
     return {"values": threads} if threads else None
 
 
-def _normalize_breadcrumbs(value: Any) -> dict[str, Any] | None:
+def _normalize_breadcrumbs(value: Any, errors: Errors) -> dict[str, Any] | None:
     crumbs = []
     for crumb in _as_values(value):
         if not isinstance(crumb, dict):
             continue
         crumb = dict(crumb)
+        for key in ("message", "category", "type", "level"):
+            if isinstance(crumb.get(key), dict | list):
+                errors.invalid(f"breadcrumbs.values.{len(crumbs)}.{key}", crumb.pop(key))
         crumb["timestamp"] = parse_timestamp(crumb.get("timestamp"))
         crumb["type"] = crumb.get("type") or "default"
         crumb["level"] = _normalize_level(crumb.get("level"), "info")
@@ -384,8 +479,9 @@ def crash_frame(event: dict[str, Any]) -> dict[str, Any] | None:
         frames = (event.get("stacktrace") or {}).get("frames")
     if not frames:
         threads = (event.get("threads") or {}).get("values") or []
-        if len(threads) == 1:
-            frames = (threads[0].get("stacktrace") or {}).get("frames")
+        crashed = [t for t in threads if t.get("crashed")]
+        if len(threads) == 1 or crashed:
+            frames = ((crashed or threads)[0].get("stacktrace") or {}).get("frames")
     default = None
     for frame in reversed(frames or ()):
         if frame.get("function") in (None, "<redacted>", "<unknown>"):
@@ -541,6 +637,8 @@ def derived_tags(event: dict[str, Any]) -> list[tuple[str, str]]:
     runtime = contexts.get("runtime") or {}
     tags += [("runtime", _name_version(runtime)), ("runtime.name", runtime.get("name"))]
     tags.append(("os.name", (contexts.get("os") or {}).get("name")))
+    client_os = contexts.get("client_os") or {}
+    tags += [("client_os", _name_version(client_os)), ("client_os.name", client_os.get("name"))]
     browser = contexts.get("browser") or {}
     tags += [("browser", _name_version(browser)), ("browser.name", browser.get("name"))]
     device = contexts.get("device") or {}
@@ -594,32 +692,35 @@ def normalize_event(
     """The normalized event (see module docstring) for one SDK event payload."""
     if not isinstance(raw, dict):
         raise ValueError("event payload must be a JSON object")
+    raw = with_legacy_aliases(raw)
+    given = raw.get("errors")
+    errors = Errors(e for e in (given if isinstance(given, list) else []) if isinstance(e, dict))
     ev: dict[str, Any] = {"event_id": _event_id(raw.get("event_id"))}
-    ts = parse_timestamp(raw.get("timestamp"))
-    if ts is None or ts > received + MAX_FUTURE_SECONDS or ts < received - MAX_AGE_SECONDS:
-        ts = received
-    ev["timestamp"] = ts
+    ev["timestamp"] = _clamped_timestamp(raw.get("timestamp"), received, errors)
     ev["received"] = received
     ev["platform"] = _str_or_none(raw.get("platform")) or "other"
     for key in ("logger", "environment", "release", "dist", "server_name", "transaction"):
         value = _str_or_none(raw.get(key))
         if value is not None:
             ev[key] = value
-    exception = _normalize_exception(raw.get("exception"))
+    exception = _normalize_exception(raw.get("exception"), errors)
     if exception:
         ev["exception"] = exception
+    report = next((k for k in SECURITY_REPORTS if isinstance(raw.get(k), dict) and raw[k]), None)
     if event_type is None:
-        event_type = "transaction" if raw.get("type") == "transaction" else None
+        event_type = "transaction" if raw.get("type") == "transaction" else report
     ev["type"] = event_type or ("error" if exception else "default")
     ev["level"] = _normalize_level(raw.get("level"), "error" if exception else "info")
+    if report:
+        ev[report] = raw[report]
     logentry = _normalize_logentry(raw)
     if logentry:
         ev["logentry"] = logentry
-    stacktrace = _normalize_frames(raw.get("stacktrace"))
+    stacktrace = _normalize_frames(raw.get("stacktrace"), errors, "stacktrace")
     if stacktrace:
         ev["stacktrace"] = stacktrace
     for key, fn in (("threads", _normalize_threads), ("breadcrumbs", _normalize_breadcrumbs)):
-        value = fn(raw.get(key))
+        value = fn(raw.get(key), errors)
         if value:
             ev[key] = value
     request = _normalize_request(raw.get("request"))
@@ -629,6 +730,12 @@ def normalize_event(
     if user:
         ev["user"] = user
     ev["contexts"] = _normalize_contexts(raw.get("contexts"))
+    agent = next(
+        (v for k, v in (request or {}).get("headers") or [] if k.lower() == "user-agent"), None
+    )
+    if isinstance(agent, str):
+        for name, ctx in ua_contexts(agent, ev["platform"]).items():
+            ev["contexts"].setdefault(name, ctx)  # what the SDK sent wins, as in Relay
     for key in ("extra", "modules", "sdk", "debug_meta", "template"):  # objects only
         if isinstance(raw.get(key), dict) and raw[key]:
             ev[key] = raw[key]
@@ -644,6 +751,10 @@ def normalize_event(
         ev["metadata"] = error_metadata(ev)
         ev["title"] = error_title(ev["metadata"])
         ev["location"] = ev["metadata"].get("filename")
+    elif report:
+        ev["metadata"], ev["title"], culprit = security_report_summary(report, ev[report])
+        ev.setdefault("culprit", culprit)
+        ev["location"] = None
     else:
         ev["metadata"] = default_metadata(ev)
         ev["title"] = ev["metadata"].get("title") or "<untitled>"
@@ -653,5 +764,96 @@ def normalize_event(
     ev["culprit"] = generate_culprit(ev)
     tags = dict(_normalize_tags(raw.get("tags")))
     tags.update(derived_tags(ev))
+    if report:
+        tags.update(security_report_tags(report, ev[report]))
     ev["tags"] = sorted([k, v] for k, v in tags.items())
+    if errors:
+        ev["errors"] = list(errors)
     return ev
+
+
+def with_legacy_aliases(raw: dict[str, Any]) -> dict[str, Any]:
+    """`sentry.interfaces.Exception` & co. read as `exception` & co. (the canonical key wins)."""
+    if not any(key in raw for key in LEGACY_ALIASES):
+        return raw
+    out = dict(raw)
+    for legacy, key in LEGACY_ALIASES.items():
+        value = out.pop(legacy, None)
+        if value is not None and out.get(key) is None:
+            out[key] = value
+    return out
+
+
+def _clamped_timestamp(value: Any, received: float, errors: Errors) -> float:
+    """Relay's clamping: unreadable, far-future and too-old timestamps become the receive time,
+    each recorded in `errors` (`invalid_data`, `future_timestamp`, `past_timestamp`)."""
+    ts = parse_timestamp(value)
+    if ts is None:
+        if value is not None:
+            errors.invalid("timestamp", value)
+        return received
+    if ts > received + MAX_FUTURE_SECONDS:
+        errors.append({"type": "future_timestamp", "name": "timestamp", "value": iso(ts)})
+        return received
+    if ts < received - MAX_AGE_SECONDS:
+        errors.append({"type": "past_timestamp", "name": "timestamp", "value": iso(ts)})
+        return received
+    return ts
+
+
+# -- browser security reports -----------------------------------------------------------------
+
+#: CSP directive -> what Sentry's title calls the blocked thing.
+_CSP_LABELS = {
+    "child-src": "child", "connect-src": "connect", "font-src": "font", "form-action": "form",
+    "frame-src": "frame", "img-src": "image", "manifest-src": "manifest", "media-src": "media",
+    "object-src": "object", "script-src": "script", "script-src-elem": "script",
+    "script-src-attr": "script", "style-src": "style", "style-src-elem": "style",
+    "style-src-attr": "style", "worker-src": "worker", "default-src": "resource",
+}  # fmt: skip
+
+
+def _csp_uri(report: dict[str, Any]) -> str:
+    blocked = str(report.get("blocked_uri") or "")
+    if blocked in ("", "self", "'self'"):
+        return "'self'"
+    if blocked in ("inline", "eval"):
+        return blocked
+    parts = urlsplit(blocked)
+    return parts.netloc or parts.scheme or blocked
+
+
+def security_report_summary(kind: str, report: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+    """(metadata, title, culprit) of a CSP / HPKP / Expect-CT / Expect-Staple report, in the
+    words Sentry uses ("Blocked 'script' from 'evil.example'")."""
+    if kind == "csp":
+        directive = str(
+            report.get("effective_directive") or report.get("violated_directive") or ""
+        ).split(" ", 1)[0]
+        uri = _csp_uri(report)
+        label = _CSP_LABELS.get(directive, directive or "resource")
+        if uri in ("inline", "eval"):
+            title = f"Blocked unsafe {'eval()' if uri == 'eval' else 'inline'} '{label}'"
+        else:
+            title = f"Blocked '{label}' from '{uri}'"
+        culprit = str(report.get("violated_directive") or directive)
+        meta = {"directive": directive, "uri": uri, "message": title}
+        return meta, truncatechars(title, 200), culprit
+    host = str(report.get("hostname") or "?")
+    title = {
+        "hpkp": f"Public key pinning validation failed for '{host}'",
+        "expectct": f"Expect-CT failed for '{host}'",
+        "expectstaple": f"Expect-Staple failed for '{host}'",
+    }[kind]
+    return {"origin": host, "message": title}, truncatechars(title, 200), host
+
+
+def security_report_tags(kind: str, report: dict[str, Any]) -> list[tuple[str, str]]:
+    if kind == "csp":
+        pairs = [
+            ("effective-directive", report.get("effective_directive")),
+            ("blocked-uri", report.get("blocked_uri")),
+        ]
+    else:
+        pairs = [("hostname", report.get("hostname")), ("port", report.get("port"))]
+    return [(k, str(v)) for k, v in pairs if v not in (None, "") and len(str(v)) <= MAX_TAG_LENGTH]

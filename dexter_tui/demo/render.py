@@ -17,6 +17,10 @@ from dexter_tui.demo.normalize import iso
 GROUPING_CONFIG = {"id": "newstyle:2023-01-11", "enhancements": ""}
 #: Entry order: Sentry sorts interfaces by display score, highest first.
 _ENTRY_ORDER = (
+    ("csp", "csp"),
+    ("hpkp", "hpkp"),
+    ("expectct", "expectct"),
+    ("expectstaple", "expectstaple"),
     ("logentry", "message"),
     ("exception", "exception"),
     ("stacktrace", "stacktrace"),
@@ -75,6 +79,10 @@ def render_frame(frame: Mapping[str, Any]) -> dict[str, Any]:
     }
     if frame.get("addr_mode") and frame["addr_mode"] != "abs":
         out["addrMode"] = frame["addr_mode"]
+    if frame.get("image_addr") is not None:
+        out["imageAddr"] = frame["image_addr"]
+    if isinstance(frame.get("data"), dict):  # source-map state: sourcemap, resolved_with...
+        out["data"] = frame["data"]
     return out
 
 
@@ -185,6 +193,10 @@ _RENDERERS = {
     "breadcrumbs": _breadcrumbs_entry,
     "request": _request_entry,
     "template": dict,
+    "csp": dict,
+    "hpkp": dict,
+    "expectct": dict,
+    "expectstaple": dict,
     "debugmeta": lambda d: {"images": d.get("images") or [], "sdk_info": d.get("sdk_info")},
 }
 
@@ -195,6 +207,39 @@ def entries(event: Mapping[str, Any]) -> list[dict[str, Any]]:
         value = event.get(key)
         if value:
             out.append({"type": kind, "data": _RENDERERS[kind](value)})
+    return out
+
+
+#: Sentry's `EventError` messages for the processing errors Relay records.
+ERROR_MESSAGES = {
+    "invalid_data": "Discarded invalid value",
+    "invalid_attribute": "Discarded unknown attribute",
+    "missing_attribute": "Missing value for required attribute",
+    "value_too_long": "Discarded value due to exceeding maximum length",
+    "future_timestamp": "Invalid timestamp (in future)",
+    "past_timestamp": "Invalid timestamp (too old)",
+    "clock_drift": "Clock drift detected in SDK",
+    "js_no_source": "Source code was not found",
+    "js_invalid_source": "Source code was invalid",
+    "js_missing_source": "Source code was not found",
+    "js_invalid_sourcemap": "Source map was invalid",
+    "native_missing_dsym": "A required debug information file was missing",
+    "native_bad_dsym": "The debug information file used was broken",
+    "native_missing_symbol": "Could not resolve one or more frames in debug information",
+    "proguard_missing_mapping": "A proguard mapping file was missing",
+}
+
+
+def render_errors(errors: Any) -> list[dict[str, Any]]:
+    """Relay's `{"type", "name", "value", ...}` -> the API's `{"type", "message", "data"}`."""
+    out = []
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, Mapping):
+            continue
+        kind = str(error.get("type") or "unknown_error")
+        data = {k: v for k, v in error.items() if k != "type"}
+        message = ERROR_MESSAGES.get(kind, kind.replace("_", " ").capitalize())
+        out.append({"type": kind, "message": message, "data": data})
     return out
 
 
@@ -252,7 +297,7 @@ def full_event(row: Mapping[str, Any], *, release: dict[str, Any] | None = None)
         "packages": event.get("modules") or {},
         "sdk": {"name": sdk.get("name"), "version": sdk.get("version")} if sdk else None,
         "entries": entries(event),
-        "errors": [],
+        "errors": render_errors(event.get("errors")),
         "fingerprints": event.get("hashes") or json.loads(row["hashes"] or "[]"),
         "groupingConfig": dict(GROUPING_CONFIG),
         "crashFile": None,

@@ -8,7 +8,10 @@ snake_case with Sentry's camelCase as aliases (`Issue.model_validate(json)` and
 
 from __future__ import annotations
 
+import typing
+from contextvars import ContextVar
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -17,8 +20,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -275,8 +284,103 @@ class Issue(SentryModel):
 
 # -- events ----------------------------------------------------------------------------------------
 
+#: (field name, raw value) of the fields that could not be read, per model being validated
+_DEGRADED: ContextVar[list[tuple[str, Any]] | None] = ContextVar("_DEGRADED", default=None)
 
-class Frame(SentryModel):
+
+@cache
+def _item_adapter(annotation: Any) -> TypeAdapter[Any] | None:
+    """A validator for the items of a `list[X]` field (None for other fields)."""
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation) or (Any,)
+        return TypeAdapter(item)
+    return None
+
+
+class TolerantModel(SentryModel):
+    """An event part that degrades instead of failing: a field of an unexpected type takes its
+    default and its raw value is kept in `unreadable` (a bad list item is dropped alone).
+
+    Why: one SDK's odd field (a number where Sentry documents text) must cost that field, not
+    the whole event pane. Required fields still fail.
+    """
+
+    _degraded: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _tolerate(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            name = info.field_name or ""
+            field = cls.model_fields.get(name)
+            if field is None or field.is_required():
+                raise
+            sink = _DEGRADED.get()
+            adapter = _item_adapter(field.annotation)
+            if adapter is not None and isinstance(value, list):
+                kept = []
+                for n, item in enumerate(value):
+                    try:
+                        kept.append(adapter.validate_python(item))
+                    except ValidationError:
+                        if sink is not None:
+                            sink.append((f"{name}.{n}", item))
+                return kept
+            if sink is not None:
+                sink.append((name, value))
+            return field.get_default(call_default_factory=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _collect(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        token = _DEGRADED.set([])
+        try:
+            model = handler(data)
+            found = _DEGRADED.get()
+        finally:
+            _DEGRADED.reset(token)
+        if found and isinstance(model, TolerantModel):
+            model._degraded = dict(found)
+        return model
+
+    @property
+    def unreadable(self) -> dict[str, Any]:
+        """Fields (by Python name; `name.N` for list items) that were unreadable: raw values."""
+        return self._degraded
+
+
+def degraded_fields(model: BaseModel, path: str = "") -> list[tuple[str, Any]]:
+    """Every unreadable field under `model`, as (dotted path, raw value), depth first."""
+    out: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [(path, model)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, TolerantModel):
+            fields = type(item).model_fields
+            for key, value in item.unreadable.items():
+                name, dot, index = key.partition(".")
+                field = fields.get(name)
+                shown = (field.alias if field is not None and field.alias else name) + dot + index
+                out.append((f"{where}.{shown}" if where else shown, value))
+            children = [(n, getattr(item, n, None)) for n in type(item).model_fields]
+        elif isinstance(item, list):
+            children = [(str(n), v) for n, v in enumerate(item)]
+        else:
+            continue
+        fields = type(item).model_fields if isinstance(item, BaseModel) else {}
+        for name, child in reversed(children):
+            if isinstance(child, BaseModel | list):
+                field = fields.get(name)
+                shown = field.alias if field is not None and field.alias else name
+                stack.append((f"{where}.{shown}" if where else shown, child))
+    return out
+
+
+class Frame(TolerantModel):
     filename: str | None = None
     abs_path: str | None = None
     module: str | None = None
@@ -286,6 +390,9 @@ class Frame(SentryModel):
     raw_function: str | None = None
     symbol: str | None = None
     instruction_addr: str | None = None
+    symbol_addr: str | None = None
+    image_addr: str | None = None
+    addr_mode: str | None = None
     line_no: int | None = None
     col_no: int | None = None
     in_app: bool | None = None
@@ -293,11 +400,12 @@ class Frame(SentryModel):
     vars: dict[str, Any] | None = None
     context: list[tuple[int, str | None]] = Field(default_factory=list)
     errors: Any = None
+    data: dict[str, Any] | None = None  # JS source maps: sourcemap, resolved_with, symbolicated
 
     _context_none = field_validator("context", mode="before")(_none_to(list))
 
 
-class Stacktrace(SentryModel):
+class Stacktrace(TolerantModel):
     frames: list[Frame] = Field(default_factory=list)
     frames_omitted: Any = None
     registers: dict[str, Any] | None = None
@@ -306,7 +414,7 @@ class Stacktrace(SentryModel):
     _frames_none = field_validator("frames", mode="before")(_none_to(list))
 
 
-class Mechanism(SentryModel):
+class Mechanism(TolerantModel):
     type: str | None = None
     handled: bool | None = None
     synthetic: bool | None = None
@@ -316,7 +424,7 @@ class Mechanism(SentryModel):
     meta: dict[str, Any] | None = None
 
 
-class ExceptionValue(SentryModel):
+class ExceptionValue(TolerantModel):
     type: str | None = None
     value: str | None = None
     module: str | None = None
@@ -326,7 +434,7 @@ class ExceptionValue(SentryModel):
     raw_stacktrace: Stacktrace | None = None
 
 
-class ExceptionData(SentryModel):
+class ExceptionData(TolerantModel):
     """Chained exceptions, oldest (cause) first: the last value is what was raised."""
 
     values: list[ExceptionValue] = Field(default_factory=list)
@@ -336,7 +444,7 @@ class ExceptionData(SentryModel):
     _values_none = field_validator("values", mode="before")(_none_to(list))
 
 
-class Thread(SentryModel):
+class Thread(TolerantModel):
     id: int | str | None = None
     name: str | None = None
     crashed: bool | None = None
@@ -347,13 +455,13 @@ class Thread(SentryModel):
     raw_stacktrace: Stacktrace | None = None
 
 
-class ThreadsData(SentryModel):
+class ThreadsData(TolerantModel):
     values: list[Thread] = Field(default_factory=list)
 
     _values_none = field_validator("values", mode="before")(_none_to(list))
 
 
-class Breadcrumb(SentryModel):
+class Breadcrumb(TolerantModel):
     type: str | None = None
     category: str | None = None
     level: str | None = None
@@ -363,13 +471,13 @@ class Breadcrumb(SentryModel):
     event_id: str | None = Field(default=None, alias="event_id")
 
 
-class BreadcrumbsData(SentryModel):
+class BreadcrumbsData(TolerantModel):
     values: list[Breadcrumb] = Field(default_factory=list)
 
     _values_none = field_validator("values", mode="before")(_none_to(list))
 
 
-class RequestData(SentryModel):
+class RequestData(TolerantModel):
     url: str | None = None
     method: str | None = None
     query: Any = None  # pair list on the API, sometimes a string
@@ -381,50 +489,80 @@ class RequestData(SentryModel):
     inferred_content_type: str | None = None
 
 
-class MessageData(SentryModel):
+class MessageData(TolerantModel):
     formatted: str | None = None
     message: str | None = None
     params: Any = None
 
 
-class ExceptionEntry(SentryModel):
+class ExceptionEntry(TolerantModel):
     type: Literal["exception"] = "exception"
     data: ExceptionData = Field(default_factory=ExceptionData)
 
 
-class StacktraceEntry(SentryModel):
+class StacktraceEntry(TolerantModel):
     type: Literal["stacktrace"] = "stacktrace"
     data: Stacktrace = Field(default_factory=Stacktrace)
 
 
-class ThreadsEntry(SentryModel):
+class ThreadsEntry(TolerantModel):
     type: Literal["threads"] = "threads"
     data: ThreadsData = Field(default_factory=ThreadsData)
 
 
-class BreadcrumbsEntry(SentryModel):
+class BreadcrumbsEntry(TolerantModel):
     type: Literal["breadcrumbs"] = "breadcrumbs"
     data: BreadcrumbsData = Field(default_factory=BreadcrumbsData)
 
 
-class RequestEntry(SentryModel):
+class RequestEntry(TolerantModel):
     type: Literal["request"] = "request"
     data: RequestData = Field(default_factory=RequestData)
 
 
-class MessageEntry(SentryModel):
+class MessageEntry(TolerantModel):
     type: Literal["message"] = "message"
     data: MessageData = Field(default_factory=MessageData)
 
 
-class OtherEntry(SentryModel):
+class DebugImage(TolerantModel):
+    """A loaded binary (`debug_meta.images`): what native frames' addresses point into."""
+
+    type: str | None = None
+    code_file: str | None = Field(default=None, alias="code_file")
+    code_id: str | None = Field(default=None, alias="code_id")
+    debug_file: str | None = Field(default=None, alias="debug_file")
+    debug_id: str | None = Field(default=None, alias="debug_id")
+    image_addr: str | int | None = Field(default=None, alias="image_addr")
+    image_size: int | None = Field(default=None, alias="image_size")
+    image_vmaddr: str | int | None = Field(default=None, alias="image_vmaddr")
+    arch: str | None = None
+    name: str | None = None  # legacy "apple" images
+    uuid: str | None = None
+
+
+class DebugMetaData(TolerantModel):
+    images: list[DebugImage] = Field(default_factory=list)
+    sdk_info: dict[str, Any] | None = Field(default=None, alias="sdk_info")
+
+    _images_none = field_validator("images", mode="before")(_none_to(list))
+
+
+class DebugMetaEntry(TolerantModel):
+    type: Literal["debugmeta"] = "debugmeta"
+    data: DebugMetaData = Field(default_factory=DebugMetaData)
+
+
+class OtherEntry(TolerantModel):
     """Any entry type this client does not model (template, csp, debugmeta, spans...)."""
 
     type: str = ""
     data: Any = None
 
 
-_ENTRY_TAGS = {"exception", "stacktrace", "threads", "breadcrumbs", "request", "message"}
+_ENTRY_TAGS = {
+    "exception", "stacktrace", "threads", "breadcrumbs", "request", "message", "debugmeta"
+}  # fmt: skip
 
 
 def _entry_tag(value: Any) -> str:
@@ -443,18 +581,19 @@ Entry = Annotated[
     | Annotated[BreadcrumbsEntry, Tag("breadcrumbs")]
     | Annotated[RequestEntry, Tag("request")]
     | Annotated[MessageEntry, Tag("message")]
+    | Annotated[DebugMetaEntry, Tag("debugmeta")]
     | Annotated[OtherEntry, Tag("other")],
     Discriminator(_entry_tag),
 ]
 
 
-class EventTag(SentryModel):
+class EventTag(TolerantModel):
     key: str = ""
     value: str | None = None
     query: str | None = None
 
 
-class EventUser(SentryModel):
+class EventUser(TolerantModel):
     id: str | None = None
     email: str | None = None
     username: str | None = None
@@ -469,12 +608,12 @@ class EventUser(SentryModel):
         return str(value) if isinstance(value, int) else value
 
 
-class Sdk(SentryModel):
+class Sdk(TolerantModel):
     name: str | None = None
     version: str | None = None
 
 
-class Event(SentryModel):
+class Event(TolerantModel):
     """A full event (entries...) or a simple one from an event list (`event.type`, no entries)."""
 
     id: str = ""
@@ -511,6 +650,25 @@ class Event(SentryModel):
     _lists_none = field_validator("tags", "entries", "errors", "fingerprints", mode="before")(
         _none_to(list)
     )
+
+    _source: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_source(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        model = handler(data)
+        if isinstance(data, dict) and isinstance(model, Event):
+            model._source = data
+        return model
+
+    @property
+    def source(self) -> dict[str, Any] | None:
+        """The JSON this event was read from, as the API sent it (what the Raw tab shows)."""
+        return self._source
+
+    def unreadable_fields(self) -> list[tuple[str, Any]]:
+        """Every field of the event that could not be read: (dotted path, raw value)."""
+        return degraded_fields(self)
 
     @field_validator("group_id", "project_id", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from typing import Any
 from dexter_tui.sentry.models import Event, RequestEntry
 from dexter_tui.services.events.sensitive import MASK, is_sensitive, mask_data, mask_header
 from dexter_tui.services.events.text import KeyValues, as_text
+from dexter_tui.services.json_depth import RAW_MAX_DEPTH, clip_depth
 
 
 def _pairs(value: Any) -> KeyValues:
@@ -60,7 +61,8 @@ def request_view(event: Event) -> RequestView | None:
     elif body is None:
         body_text = ""
     else:
-        body_text = json.dumps(mask_data(body), indent=2, ensure_ascii=False, default=str)
+        shown = clip_depth(mask_data(body), RAW_MAX_DEPTH)
+        body_text = json.dumps(shown, indent=2, ensure_ascii=False, default=str)
     env = [(k, MASK if is_sensitive(k) else v) for k, v in _pairs(data.env)]
     return RequestView(
         method=data.method or "",

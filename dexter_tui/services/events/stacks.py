@@ -27,13 +27,42 @@ class FrameView:
     context: list[tuple[int, str]] = field(default_factory=list)
     variables: list[tuple[str, str]] = field(default_factory=list)
     package: str = ""
+    instruction_addr: str = ""
+    symbol_addr: str = ""
+    image_addr: str = ""
+    source_map: str = ""  # JS: the source map this frame was resolved with
+    resolved_with: str = ""  # JS: how the map was found (release, debug-id, …)
+    minified: bool = False  # JS: a minified frame no source map resolved
+
+    @property
+    def label(self) -> str:
+        """What names the frame: `module.function` (Java, .NET), the function, else the file,
+        else the instruction address (native frames Sentry could not symbolicate)."""
+        name = self.function if self.function not in ("", "?") else ""
+        if name:
+            module = self.module
+            if module and "/" not in module and "\\" not in module and not name.startswith(module):
+                return f"{module}.{name}"
+            return name
+        return self.filename or self.instruction_addr or self.module or "?"
 
     @property
     def location(self) -> str:
-        where = self.filename or self.module or "?"
+        """`file:line:col`; `line N` when the file is already the label; else the binary
+        (package) a native frame is in; "" when there is nothing to say."""
+        line = ""
         if self.line_no is not None:
-            where += f":{self.line_no}"
-        return where
+            line = f":{self.line_no}" + (f":{self.col_no}" if self.col_no is not None else "")
+        if self.filename and self.label != self.filename:
+            return self.filename + line
+        if self.filename:
+            return f"line {line[1:]}" if line else ""
+        return basename(self.package) or (self.module + line if self.module else "")
+
+
+def basename(path: str) -> str:
+    """The last part of a Windows or POSIX path (a native frame's binary)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @dataclass
@@ -43,6 +72,7 @@ class StackView:
     frames: list[FrameView]
     hidden: int = 0
     total: int = 0
+    omitted: tuple[int, int] | None = None  # frames_omitted: the server dropped [start, end)
 
 
 @dataclass
@@ -69,6 +99,8 @@ class ThreadView:
 def frame_view(frame: Any) -> FrameView:
     context = [(int(n), line or "") for n, line in frame.context or [] if isinstance(n, int)]
     variables = [(str(k), as_text(v)) for k, v in (frame.vars or {}).items()]
+    data = frame.data or {}
+    source_map = data.get("sourcemap")
     return FrameView(
         filename=frame.filename or frame.abs_path or "",
         function=frame.function or frame.raw_function or frame.symbol or "?",
@@ -79,7 +111,22 @@ def frame_view(frame: Any) -> FrameView:
         context=context,
         variables=variables,
         package=frame.package or "",
+        instruction_addr=frame.instruction_addr or "",
+        symbol_addr=frame.symbol_addr or "",
+        image_addr=frame.image_addr or "",
+        source_map=source_map if isinstance(source_map, str) else "",
+        resolved_with=as_text(data.get("resolved_with") or data.get("resolvedWith") or ""),
+        minified=data.get("symbolicated") is False,
     )
+
+
+def _omitted(stacktrace: Stacktrace | None) -> tuple[int, int] | None:
+    value = stacktrace.frames_omitted if stacktrace is not None else None
+    if isinstance(value, list | tuple) and len(value) == 2:
+        start, end = value
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end:
+            return (start, end)
+    return None
 
 
 def stack_view(
@@ -97,7 +144,7 @@ def stack_view(
         shown = [f for f in frames if f.in_app]
     if newest_first:
         shown = list(reversed(shown))
-    return StackView(shown, total - len(shown), total)
+    return StackView(shown, total - len(shown), total, _omitted(stacktrace))
 
 
 def exception_chain(
@@ -114,7 +161,11 @@ def exception_chain(
         return []
     views = [_exception_view(v, in_app_only, newest_first) for v in _values(data)]
     for view in views[1:]:
-        view.relation = "During handling of the above exception, another exception occurred:"
+        view.relation = (
+            "During handling of the above exception, another exception occurred:"
+            if event.platform in (None, "", "python")
+            else "The exception above caused:"  # Java's "Caused by", .NET's inner exception
+        )
     if newest_first:
         views.reverse()
         for n, view in enumerate(views):

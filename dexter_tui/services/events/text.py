@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dexter_tui.services.json_depth import INLINE_MAX_DEPTH, clip_depth
+
 #: (key, value) rows of a context group, a header list or a query string
 KeyValues = list[tuple[str, str]]
 
@@ -16,6 +18,6 @@ def as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(value)
+        return json.dumps(clip_depth(value, INLINE_MAX_DEPTH), ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return "…"

@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services import actions
 from dexter_tui.services.actions import IssueAction
+from dexter_tui.services.event_blocks import event_blocks
 from dexter_tui.services.events import (
     EventNavigator,
     NoMoreEvents,
@@ -340,6 +341,7 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
             thread_views(event, **opts),
             mask=self.mask,
             in_app_only=self.in_app_only,
+            blocks=event_blocks(event),
         )
         self.call_after_refresh(self._focus_tab, "stack")
         return swapped

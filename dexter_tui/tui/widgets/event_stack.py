@@ -19,7 +19,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dexter_tui.services.event_blocks import EventBlocks
 from dexter_tui.services.events import ExceptionView, FrameView, StackView, ThreadView
+from dexter_tui.tui.widgets.event_blocks import BLOCKS_CSS, block_widgets, image_widgets
 from dexter_tui.tui.widgets.event_pane import EventPane
 from dexter_tui.tui.widgets.event_text import shown, shown_str
 
@@ -75,6 +77,19 @@ def _context(frame: FrameView, mask: bool) -> Text | None:
     return out
 
 
+def frame_label(frame: FrameView, mask: bool) -> Text:
+    """`module.function` with the module in italics; else the function, file or address."""
+    label = frame.label
+    module = frame.module
+    if module and label.startswith(module + ".") and label != module:
+        text = Text()
+        text.append_text(shown(module, mask, "italic"))
+        text.append(".")
+        text.append_text(shown(label[len(module) + 1 :], mask, "bold"))
+        return text
+    return shown(label, mask, "bold")
+
+
 class FrameItem(Static, can_focus=True):
     """One frame: `module.function  file:line` and its source; variables when expanded."""
 
@@ -107,12 +122,19 @@ class FrameItem(Static, can_focus=True):
         frame, mask = self.frame, self.mask
         head = Text()
         head.append("app  " if frame.in_app else "lib  ", "bold" if frame.in_app else "dim")
-        if frame.module:
-            head.append_text(shown(frame.module, mask, "italic"))
-            head.append(".")
-        head.append_text(shown(frame.function, mask, "bold"))
-        head.append("  ")
-        head.append_text(shown(frame.location, mask, "underline" if frame.in_app else ""))
+        head.append_text(frame_label(frame, mask))
+        location = frame.location
+        if location:
+            head.append("  ")
+            head.append_text(shown(location, mask, "underline" if frame.in_app else ""))
+        if frame.instruction_addr and frame.label != frame.instruction_addr:
+            head.append("  ")
+            head.append_text(shown(frame.instruction_addr, False, "dim"))
+        if frame.source_map:
+            how = f" ({frame.resolved_with})" if frame.resolved_with else ""
+            head.append(f"  source-mapped{how}", "dim green")
+        elif frame.minified:
+            head.append("  minified, no source map", "dim yellow")
         if frame.variables:
             sign = "▾" if self.expanded else "▸"
             head.append(f"  {sign} {len(frame.variables)} vars", "dim")
@@ -136,12 +158,15 @@ class StackPane(EventPane):
 
     what = "the stack trace"
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     StackPane .exc-head { padding: 0 1; margin-bottom: 1; }
     StackPane .relation { padding: 0 1; color: $text-muted; text-style: italic; }
     StackPane .thread-head { padding: 0 1; background: $panel; margin-bottom: 1; }
     StackPane .hidden-note { padding: 0 1; color: $text-muted; margin-bottom: 1; }
     """
+        + BLOCKS_CSS
+    )
 
     BINDINGS = [
         Binding("j,down", "move(1)", "Next frame", show=False, id="event.stack.next"),
@@ -159,11 +184,17 @@ class StackPane(EventPane):
         *,
         mask: bool,
         in_app_only: bool,
+        blocks: EventBlocks | None = None,
     ) -> AwaitComplete:
-        """Replace the frames; await the result before moving between the new frames."""
+        """Replace the frames; await the result before moving between the new frames.
+
+        `blocks`: what the event holds beside frames (processing errors first, then the log
+        message or security report; loaded images and unknown entries after the threads)."""
         body = self.query_one("#stack-body", VerticalScroll)
         removed = body.remove_children()
-        widgets: list[Static] = []
+        blocks = blocks or EventBlocks()
+        widgets: list[Static] = block_widgets(blocks, mask)
+        has_context = bool(widgets)
         for exc in exceptions:
             if exc.relation:
                 widgets.append(Static(Text(exc.relation), classes="relation"))
@@ -176,6 +207,10 @@ class StackPane(EventPane):
                 handled = {True: "handled", False: "unhandled", None: ""}[exc.handled]
                 head.append(f"\nmechanism: {exc.mechanism} {handled}".rstrip(), "dim")
             widgets.append(Static(head, classes="exc-head"))
+            if not exc.stack.total:
+                where = " (see the crashed thread below)" if threads else ""
+                note = f"No frames for this exception{where}."
+                widgets.append(Static(note, classes="hidden-note"))
             widgets += self._frames(exc.stack, mask, in_app_only)
         for thread in threads:
             label = Text(f"Thread {thread.id}", "bold")
@@ -190,9 +225,14 @@ class StackPane(EventPane):
             if flags:
                 label.append(f"  ({', '.join(flags)})", "bold red" if thread.crashed else "dim")
             widgets.append(Static(label, classes="thread-head"))
+            if not thread.stack.total:
+                widgets.append(Static("No frames for this thread.", classes="hidden-note"))
             widgets += self._frames(thread.stack, mask, in_app_only)
-        if not widgets:
-            widgets.append(Static("This event has no stack trace.", classes="hidden-note"))
+        if not exceptions and not threads:
+            note = "This event has no stack trace."
+            widgets.append(Static(note, classes="hidden-note" + (" -after" if has_context else "")))
+        widgets += image_widgets(blocks.images, mask)
+        widgets += block_widgets(blocks, mask, after=True)
 
         async def swap() -> None:
             await removed  # old frames gone first: j/k must never land on a frame being removed
@@ -204,6 +244,15 @@ class StackPane(EventPane):
     def _frames(self, stack: StackView, mask: bool, in_app_only: bool) -> list[Static]:
         out: list[Static] = []
         frames = stack.frames
+        if stack.omitted is not None:
+            start, end = stack.omitted
+            out.append(
+                Static(
+                    f"⋯ {end - start} frames ({start}–{end - 1}) were omitted by Sentry"
+                    " (frames_omitted) ⋯",
+                    classes="hidden-note",
+                )
+            )
         if len(frames) > MAX_FRAMES:
             half = MAX_FRAMES // 2
             omitted = len(frames) - MAX_FRAMES
