@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 
 def _busy(pilot: Pilot) -> bool:
@@ -13,7 +13,7 @@ def _busy(pilot: Pilot) -> bool:
 
 
 async def settle(pilot: Pilot, *, rounds: int = 50) -> None:
-    """Wait until no worker runs (failed ones count as done) twice in a row.
+    """Wait until no worker runs (failed and cancelled ones count as done) twice in a row.
 
     One wait is not enough: a finished worker's handler often starts the next one (a screen that
     mounts, then loads its first pane). A failed worker is reported by the app's error handler;
@@ -21,7 +21,7 @@ async def settle(pilot: Pilot, *, rounds: int = 50) -> None:
     """
     quiet = 0
     for _ in range(rounds):
-        with contextlib.suppress(WorkerFailed):
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         quiet = 0 if _busy(pilot) else quiet + 1
