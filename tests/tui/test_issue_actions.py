@@ -174,3 +174,30 @@ async def test_read_only_hides_the_shared_actions_on_every_issue_screen(make_app
         detail = await _release_detail(pilot)
         assert detail.check_action("resolve", ()) is None
         assert detail.check_action("resolve_next", ()) is None
+
+
+async def test_release_detail_takes_the_lists_other_actions_and_undo(
+    make_app, seeded_store
+) -> None:
+    app = make_app(confirm="never")
+    async with app.run_test(size=SIZE) as pilot:
+        detail = await _release_detail(pilot)
+
+        def bookmarked(key: str) -> bool:
+            row = seeded_store.query_one(
+                "SELECT 1 FROM group_bookmarks WHERE group_id = ?", (int(key),)
+            )
+            return row is not None
+
+        key = next(k for k in detail.table.visible_keys() if not bookmarked(k))
+        detail.table.move_cursor_to_key(key)
+        await pilot.press("b")
+        await settle(pilot)
+        assert bookmarked(key)
+        await pilot.press("z")  # undo, as on the list
+        await settle(pilot)
+        assert not bookmarked(key)
+        await pilot.press("at")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ActionLogScreen"
+        assert [e.verb for e in app.ctx.action_log.load()][-1] == "undo"

@@ -3,8 +3,8 @@
 The list shows each release's version, date, new issues, events (30 days), last deploy and
 adoption when Sentry reports release health; `enter` opens the detail: the issues first seen in the
 release, the ones that regressed in it, and its events since release as a chart. Marked issues
-(else the cursor row) can be resolved "in this release" or "in the next release": confirmed, sent
-through `services.bulk` (so the action log and the read-only refusal apply), refused in read-only.
+(else the cursor row) take the list's issue actions through the shared controller (same keys,
+confirm policy, action log, undo, read-only refusal); `x` resolves them "in this release".
 """
 
 from __future__ import annotations
@@ -185,7 +185,8 @@ class ReleasesScreen(ViewScreen):
 
 
 class ReleaseDetailScreen(ViewScreen, IssueActions):
-    """One release: its new issues and regressions, events since release, resolve actions."""
+    """One release: its new issues and regressions, events since release, and the issue actions
+    of the list (`x` resolves *in this release*)."""
 
     DEFAULT_CSS = """
     ReleaseDetailScreen #context { height: auto; max-height: 3; }
@@ -198,10 +199,19 @@ class ReleaseDetailScreen(ViewScreen, IssueActions):
         Binding("U", "clear_marks", "Clear marks", show=False, id="release_detail.clear_marks"),
         issue_binding("resolve", show=True, description="Resolve in this release"),
         issue_binding("resolve_next", show=True, description="In next release"),
+        issue_binding("unresolve"),
+        issue_binding("ignore"),
+        issue_binding("assign"),
+        issue_binding("unassign"),
+        issue_binding("bookmark"),
+        issue_binding("undo"),
+        issue_binding("action_log"),
+        issue_binding("copy_short_id"),
+        issue_binding("copy_url"),
         Binding("r", "refresh", "Refresh", id="release_detail.refresh"),
         Binding("escape", "back", "Back", show=False, id="release_detail.back"),
     ]
-    FAILED_NOTE = "Failed issues stay marked."
+    FAILED_NOTE = "Failed issues stay marked; @ shows why."
 
     def __init__(self, ctx: TuiContext, service: ReleaseService, release: Release) -> None:
         super().__init__(ctx)
@@ -305,6 +315,13 @@ class ReleaseDetailScreen(ViewScreen, IssueActions):
         rows = [self.table.get_row(k) for k in keys]
         return [r.data for r in rows if r is not None]
 
+    def cursor_issue(self) -> Issue | None:
+        row = self.table.cursor_row
+        return row.data if row is not None else None
+
+    def known_issues(self) -> list[Issue]:
+        return list(self.detail.issues) if self.detail is not None else []
+
     def action_toggle_mark(self) -> None:
         self.table.toggle_mark()
         self.table.action_cursor_down()
@@ -327,8 +344,9 @@ class ReleaseDetailScreen(ViewScreen, IssueActions):
         self.action_resolve()
 
     def after_outcome(self, outcome: BulkOutcome) -> None:
-        self.table.clear_marks()
-        self.table.mark(*outcome.failed)
+        if outcome.action.verb != "undo":
+            self.table.clear_marks()
+            self.table.mark(*outcome.failed)
         self._show()
 
     def on_issues_changed(self, message: IssuesChanged) -> None:
