@@ -119,3 +119,106 @@ def test_the_demo_guard_sees_relative_and_dynamic_imports(tmp_path: Path) -> Non
     )
     found = _absolute_imports(probe, "dexter_tui.tui.probe")
     assert {"dexter_tui.demo", "dexter_tui.demo.store", "dexter_tui.demo.seed"} <= found
+
+
+# -- the TUI's own contracts (issue 14) ----------------------------------------------------------
+
+TUI = PACKAGE / "tui"
+#: where the app is wired: the only tui modules that may import the client module
+WIRING = {"factory.py", "context.py"}
+#: screens owned elsewhere that still reach the app by duck typing; to be converted to messages
+NOT_YET_CONVERTED = {"screens/deadlocks.py", "screens/deadlock_report.py"}
+
+
+def _tui_files() -> list[Path]:
+    return sorted(TUI.rglob("*.py"))
+
+
+def test_tui_imports_the_client_only_where_the_app_is_wired() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)} imports {name}"
+        for path in _tui_files()
+        if path.name not in WIRING
+        for name in sorted(_absolute_imports(path, _module_name(path)))
+        if name == "dexter_tui.sentry.client" or name.startswith("dexter_tui.sentry.client.")
+    ]
+    assert offenders == []
+
+
+def _client_uses(tree: ast.AST) -> list[ast.Attribute]:
+    """`….client` used as anything but an argument handed to a service (`Service(ctx.client)`)."""
+    passed = {
+        id(arg)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for arg in [*node.args, *(k.value for k in node.keywords)]
+    }
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "client" and id(node) not in passed
+    ]
+
+
+def _foreign_privates(tree: ast.AST) -> list[ast.Attribute]:
+    """`x._name` where x is not `self`: another object's (screen's, app's) private attribute."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+    ]
+
+
+def _duck_typing(tree: ast.AST) -> list[ast.Call]:
+    """`getattr(self.app, …)` / `getattr(app, …)`: asking the app for what it may not have."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and node.args
+        and ast.unparse(node.args[0]) in ("self.app", "app", "self.screen")
+    ]
+
+
+def test_screens_dialogs_and_widgets_talk_through_services_and_messages() -> None:
+    """No screen, dialog or widget calls the client, reads another object's private attribute,
+    duck-types the app, or names the app's issue list screen."""
+    offenders = []
+    for path in _tui_files():
+        rel = path.relative_to(TUI).as_posix()
+        if rel.split("/")[0] not in ("screens", "dialogs", "widgets") or rel in NOT_YET_CONVERTED:
+            continue
+        if rel == "widgets/fast_table.py":  # its helper classes share the table's internals
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in _client_uses(tree):
+            offenders.append(f"{rel}:{node.lineno} uses the client: {ast.unparse(node)}")
+        for node in _foreign_privates(tree):
+            offenders.append(f"{rel}:{node.lineno} reaches a private: {ast.unparse(node)}")
+        for node in _duck_typing(tree):
+            offenders.append(f"{rel}:{node.lineno} duck-types: {ast.unparse(node)}")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "issues_screen":
+                offenders.append(f"{rel}:{node.lineno} reaches the list: {ast.unparse(node)}")
+    assert offenders == []
+
+
+def test_the_contract_checks_see_what_they_forbid() -> None:
+    probe = ast.parse(
+        "async def f(self):\n"
+        "    await self.ctx.client.get_issue('o', '1')\n"
+        "    client = self.ctx.client\n"
+        "    self.app.issues_screen._show_rows(track_new=False)\n"
+        "    getattr(self.app, 'open_issue')(x)\n"
+        "    Feed(self.ctx.client, 'o')\n"
+    )
+    assert len(_client_uses(probe)) == 2  # the call and the alias; not the service argument
+    assert [ast.unparse(n) for n in _foreign_privates(probe)] == [
+        "self.app.issues_screen._show_rows"
+    ]
+    assert len(_duck_typing(probe)) == 1

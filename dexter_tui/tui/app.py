@@ -12,15 +12,17 @@ import contextlib
 import signal
 from collections.abc import Iterable
 
-from textual import work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, SentryError
+from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
-from dexter_tui.services.issues import PERIODS, QUICK_FILTERS, SORTS
+from dexter_tui.services.issues import PERIODS, QUICK_FILTERS, SORTS, IssueQuery
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs import save_view
@@ -28,7 +30,16 @@ from dexter_tui.tui.dialogs.command_line import CommandLine
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
 from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
+from dexter_tui.tui.issue_actions import IssueActions
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
+from dexter_tui.tui.messages import (
+    IssuesChanged,
+    OpenIssue,
+    QueryChanged,
+    SearchIssues,
+    WorkFailed,
+)
+from dexter_tui.tui.safe_text import clean_str, palette_text
 from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
@@ -43,6 +54,10 @@ COMMAND_HELP = (
     ":query TEXT (Sentry search)  :pause  :refresh\n"
     ":discover  :alerts  " + save_view.VIEW_HELP
 )
+
+
+#: views installed once (kept between visits); they hear `IssuesChanged` even when not shown
+INSTALLED_VIEWS = ("analytics", "releases", "deadlocks", "alerts", "discover")
 
 
 class DexterApp(App[int]):
@@ -76,6 +91,7 @@ class DexterApp(App[int]):
     # -- start ------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.ctx.issues.subscribe(self._issues_changed)
         self.issues_screen = IssuesScreen(self.ctx)
         self.push_screen(self.issues_screen)
         self.load_workspace()
@@ -93,9 +109,52 @@ class DexterApp(App[int]):
         if self.ctx.settings.project:
             self.issues_screen.load_first()  # project slugs need ids from the workspace
 
-    def open_issue(self, issue) -> None:
-        """`enter` on the list: the event detail of this issue (latest event)."""
-        self.push_screen(EventDetailScreen(self.ctx, issue))
+    # -- messages from the screens ---------------------------------------------------------------
+
+    def open_issue(self, issue: Issue) -> None:
+        """The event detail of this issue (latest event), in its newest known version."""
+        self.push_screen(EventDetailScreen(self.ctx, self.ctx.issues.newest(issue)))
+
+    @on(OpenIssue)
+    def _open_issue(self, message: OpenIssue) -> None:
+        self.open_issue(message.issue)
+
+    @on(QueryChanged)
+    def _query_changed(self, message: QueryChanged) -> None:
+        self.ctx.list_query = message.query
+
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        self.report_error(message.error)
+
+    @on(SearchIssues)
+    def _search_issues(self, message: SearchIssues) -> None:
+        """Back to the issue list, searching what a screen asked for (a tag's value)."""
+        self.action_view("issues")
+        self.show_issue_query(self.list_query.with_(query=message.query))
+
+    def _issues_changed(self, updated: dict[str, Issue], removed: list[str]) -> None:
+        """The store changed: tell every screen (each redraws only what it shows of these ids)."""
+        for screen in self._live_screens():
+            screen.post_message(IssuesChanged(updated, removed))
+
+    def _live_screens(self) -> list[Screen]:
+        screens = list(self.screen_stack)
+        for name in INSTALLED_VIEWS:
+            if self.is_screen_installed(name):
+                view = self.get_screen(name)
+                if view not in screens:
+                    screens.append(view)
+        return screens
+
+    # -- the issue list's view: commands and saved views read and change it here ---------------
+
+    @property
+    def list_query(self) -> IssueQuery:
+        return self.issues_screen.feed.query
+
+    def show_issue_query(self, query: IssueQuery) -> None:
+        self.issues_screen.set_query(query)
 
     # -- the single error handler ---------------------------------------------------------------
 
@@ -104,6 +163,49 @@ class DexterApp(App[int]):
             return
         error = event.worker.error
         self.report_error(error)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast is literal text, whatever the caller asks for.
+
+        Toasts carry outside text (Sentry's error messages echo queries; tag values, view names,
+        file paths): Textual would parse it as markup (`[/]x` raises MarkupError and ends the
+        app) and pass escape sequences to the terminal. Widgets' `notify` always asks for markup,
+        so the flag is ignored: control characters are made visible and nothing is parsed.
+        """
+        super().notify(
+            clean_str(message, multiline=True),
+            title=clean_str(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose issue action is unavailable says why (e.g. merge needs 2 marked issues).
+
+        An unavailable action is left out of the active bindings (or dimmed in read-only mode),
+        so its key would otherwise do nothing, silently.
+        """
+        screen = self.screen
+        if not isinstance(screen, IssueActions):
+            return
+        action = screen.issue_action_on(event.key, self._keymap)
+        if action is None:  # most keys (j, k, …): one dict lookup
+            return
+        active = screen.active_bindings.get(event.key)
+        if active is not None and (active.enabled or active.node is not screen):
+            return  # it ran, or another widget's binding owns the key
+        reason = screen.disabled_reason(action)
+        if reason:
+            self.notify(reason, severity="warning", timeout=3)
 
     def report_error(self, error: BaseException | None) -> None:
         if error is None:
@@ -255,11 +357,12 @@ class DexterApp(App[int]):
             case "query" | "search":
                 screen.set_query(query.with_(query=arg))
             case "project" | "projects":
-                self._switch_projects(arg)
+                self.switch_projects(arg)
             case _:
                 self.notify(f"Unknown command :{command}\n{COMMAND_HELP}", severity="warning")
 
-    def _switch_projects(self, arg: str) -> None:
+    def switch_projects(self, arg: str) -> None:
+        """`:project a,b` / `:project all`: the issue list (and the views after it) follow."""
         slugs = [] if arg in ("", "all") else [s for s in arg.split(",") if s]
         workspace = self.ctx.workspace
         if workspace is not None:
@@ -310,13 +413,15 @@ class DexterApp(App[int]):
             )
             for project in workspace.projects:
                 yield SystemCommand(
-                    f"Project: {project.slug}",
-                    project.name,
+                    f"Project: {palette_text(project.slug)}",
+                    palette_text(project.name),
                     lambda s=project.slug: run(f"project {s}"),
                 )
             yield SystemCommand("Environment: all", "No environment filter", lambda: run("env all"))
             for env in workspace.environments:
                 yield SystemCommand(
-                    f"Environment: {env}", "Filter by environment", lambda e=env: run(f"env {e}")
+                    f"Environment: {palette_text(env)}",
+                    "Filter by environment",
+                    lambda e=env: run(f"env {e}"),
                 )
         yield SystemCommand("Pause/resume live updates", "Z", lambda: run("pause"))

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 from dexter_tui.config import Settings
 from dexter_tui.sentry.client import SentryClient
+from dexter_tui.sentry.ratelimit import RateLimitInfo
 from dexter_tui.services.action_log import ActionLog
 from dexter_tui.services.bulk import BulkService
+from dexter_tui.services.issue_store import IssueStore
 from dexter_tui.services.issues import IssueQuery
 from dexter_tui.services.workspace import Workspace
 
@@ -30,6 +32,10 @@ class TuiContext:
     bell: bool = False
     show_rate: bool = True  # API headroom in the header (snapshot tests turn it off)
     comment_drafts: dict[str, str] = field(default_factory=dict)  # issue id -> unsent comment
+    issues: IssueStore = field(default_factory=IssueStore)  # the app's one keyed issue store
+    list_query: IssueQuery | None = None  # the issue list's query (set by `QueryChanged`)
+    #: keys from old per-screen binding ids (`issues.resolve`): screen class -> {shared id: keys}
+    screen_keymaps: dict[str, dict[str, str]] = field(default_factory=dict)
     _bulk: BulkService | None = field(default=None, repr=False)
 
     @property
@@ -43,6 +49,10 @@ class TuiContext:
                 self.client, self.org, self.action_log, read_only=self.read_only
             )
         return self._bulk
+
+    def rate_limit(self) -> RateLimitInfo | None:
+        """The API headroom Sentry reported last (for the header)."""
+        return self.client.rate_limits.latest
 
     def initial_query(self) -> IssueQuery:
         s = self.settings

@@ -25,7 +25,13 @@ from dexter_tui.tui.dialogs import (
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.dialogs.save_view import SaveViewDialog
-from dexter_tui.tui.keymap import KeymapError, declared_bindings, validate_keymap
+from dexter_tui.tui.keymap import (
+    LEGACY_IDS,
+    KeymapError,
+    declared_bindings,
+    split_keymap,
+    validate_keymap,
+)
 from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
@@ -86,7 +92,7 @@ def default_action_log_path(name: str = "actions.jsonl") -> Path:
 def checked_keymap(settings: Settings) -> dict[str, str]:
     """The config's keymap, validated against the app's binding ids (ConfigError if wrong)."""
     try:
-        return validate_keymap(settings.keymap, declared_bindings(BINDING_OWNERS))
+        return validate_keymap(settings.keymap, declared_bindings(BINDING_OWNERS), LEGACY_IDS)
     except KeymapError as error:
         where = settings.sources.get("keymap", "config")
         raise ConfigError(f"{where}: {error}") from None
@@ -114,7 +120,7 @@ def build_context(
 
 
 def build_app(ctx: TuiContext) -> DexterApp:
-    keymap = checked_keymap(ctx.settings)
+    keymap, ctx.screen_keymaps = split_keymap(checked_keymap(ctx.settings), LEGACY_IDS)
     app = DexterApp(ctx)
     if keymap:
         app.set_keymap(keymap)

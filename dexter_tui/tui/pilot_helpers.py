@@ -13,7 +13,7 @@ def _busy(pilot: Pilot) -> bool:
 
 
 async def settle(pilot: Pilot, *, rounds: int = 50) -> None:
-    """Wait until no worker runs (failed ones count as done) twice in a row.
+    """Wait until no worker runs (failed and cancelled ones count as done) twice in a row.
 
     One wait is not enough: a finished worker's handler often starts the next one (a screen that
     mounts, then loads its first pane). A failed worker is reported by the app's error handler;

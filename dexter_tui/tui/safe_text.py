@@ -28,8 +28,9 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
+from textual.markup import escape
 
-__all__ = ["clean_str", "safe_text"]
+__all__ = ["clean_str", "palette_text", "safe_text"]
 
 
 def _build_table() -> dict[int, str | None]:
@@ -79,3 +80,8 @@ def safe_text(
     Rich markup such as ``[bold]`` stays as those characters; escape sequences are shown, not run.
     """
     return Text(clean_str(value, multiline=multiline), style=style, no_wrap=no_wrap, end="")
+
+
+def palette_text(value: Any) -> str:
+    """``value`` for the command palette, which reads its titles and help as markup."""
+    return escape(clean_str(value))

@@ -9,22 +9,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dexter_tui.services.action_log import ActionEntry
-from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.dialogs.base import Dialog
+from dexter_tui.tui.safe_text import clean_str, safe_text
 
 
-class ActionLogScreen(ModalScreen[None]):
+class ActionLogScreen(Dialog[None]):
     """Newest first; failed ids are listed with their reason."""
 
     DEFAULT_CSS = """
-    ActionLogScreen { align: center middle; }
-    ActionLogScreen > VerticalScroll {
-        width: 90%; max-width: 110; height: 85%; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
+    ActionLogScreen > VerticalScroll { width: 90%; max-width: 110; height: 85%; }
     """
     BINDINGS = [Binding("escape,q,at", "close", "Close", id="action_log.close")]
 
@@ -46,12 +42,12 @@ class ActionLogScreen(ModalScreen[None]):
             failed = entry.failed
             outcome = Text(f"{len(entry.succeeded)}/{len(entry.ids)} ok", style="bold")
             for issue_id, reason in failed.items():
-                outcome.append(f"\n✗ {self._short_id(issue_id)}: ", style="bold")
+                outcome.append(f"\n✗ {clean_str(self._short_id(issue_id))}: ", style="bold")
                 outcome.append_text(safe_text(reason))
             table.add_row(
                 Text(entry.time.replace("T", " ").removesuffix("Z")),
                 Text(entry.verb),
-                Text(", ".join(self._short_id(i) for i in entry.ids)),
+                Text(clean_str(", ".join(self._short_id(i) for i in entry.ids))),
                 outcome,
             )
         with VerticalScroll():

@@ -8,23 +8,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dexter_tui.services.actions import Assignee
+from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.safe_text import safe_text
 
 
-class AssignPicker(ModalScreen[Assignee | None]):
+class AssignPicker(Dialog[Assignee | None]):
     """Choose who gets the selected issues. `me` (if known) is listed first."""
 
     DEFAULT_CSS = """
-    AssignPicker { align: center middle; }
-    AssignPicker > Vertical {
-        width: 56; height: auto; max-height: 80%; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
+    AssignPicker > Vertical { width: 56; max-height: 80%; }
     AssignPicker OptionList { height: auto; max-height: 16; border: none; }
     """
     BINDINGS = [

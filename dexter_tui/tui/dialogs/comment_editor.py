@@ -9,21 +9,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.safe_text import safe_text
 
 
-class CommentEditor(ModalScreen[str | None]):
+class CommentEditor(Dialog[str | None]):
     """`ctrl+s` sends (returns the text), `esc` closes and keeps the draft."""
 
     DEFAULT_CSS = """
-    CommentEditor { align: center middle; }
-    CommentEditor > Vertical {
-        width: 90; max-width: 95%; height: 20; max-height: 90%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
+    CommentEditor > Vertical { width: 90; max-width: 95%; height: 20; max-height: 90%; }
     CommentEditor .title { text-style: bold; height: 1; margin-bottom: 1; }
     CommentEditor TextArea { height: 1fr; }
     CommentEditor .hint { color: $text-muted; height: 1; }

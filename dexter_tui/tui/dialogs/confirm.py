@@ -5,21 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.safe_text import safe_text
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """Ask before a destructive or bulk action. `enter` on the focused button; No has focus."""
 
     DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical {
-        width: 72; max-width: 90%; height: auto; padding: 1 2;
-        border: thick $warning; background: $surface;
-    }
+    ConfirmDialog > Vertical { width: 72; max-width: 90%; padding: 1 2; border: thick $warning; }
     ConfirmDialog .question { width: 100%; margin-bottom: 1; }
     ConfirmDialog Horizontal { width: 100%; height: auto; align-horizontal: right; }
     ConfirmDialog Button { margin-left: 2; min-width: 8; }

@@ -5,21 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.safe_text import safe_text
 
 
-class ErrorModal(ModalScreen[None]):
+class ErrorModal(Dialog[None]):
     """Says what went wrong and what to do next; the data behind it stays as it was."""
 
     DEFAULT_CSS = """
-    ErrorModal { align: center middle; }
-    ErrorModal > Vertical {
-        width: 80%; max-width: 90; height: auto; border: thick $error; background: $surface;
-        padding: 1 2;
-    }
+    ErrorModal > Vertical { width: 80%; max-width: 90; border: thick $error; padding: 1 2; }
     ErrorModal .title { text-style: bold; margin-bottom: 1; }
     ErrorModal .hint { margin-top: 1; color: $text-muted; }
     """

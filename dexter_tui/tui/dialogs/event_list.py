@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from dexter_tui.sentry.models import Event
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.tui.dialogs.base import Dialog
+from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.event_text import shown
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 
@@ -37,14 +38,11 @@ def _user(event: Event) -> str:
     return user.email or user.username or user.name or user.ip_address or user.id or ""
 
 
-class EventListDialog(ModalScreen[tuple[str, int] | None]):
+class EventListDialog(Dialog[tuple[str, int] | None]):
     """Returns (event id, position) of the chosen event."""
 
     DEFAULT_CSS = """
-    EventListDialog { align: center middle; }
-    EventListDialog > Vertical {
-        width: 95%; height: 85%; border: thick $accent; background: $surface;
-    }
+    EventListDialog > Vertical { width: 95%; height: 85%; padding: 0; }
     EventListDialog .title { height: 1; padding: 0 1; text-style: bold; }
     """
 
@@ -61,7 +59,7 @@ class EventListDialog(ModalScreen[tuple[str, int] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text), classes="title")
+            yield Static(safe_text(self.title_text), classes="title")
             yield FastTable(COLUMNS, empty_text="no events", id="events")
 
     @property

@@ -10,10 +10,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Static
 
 from dexter_tui.services.export import format_for
+from dexter_tui.tui.dialogs.base import Dialog
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,11 @@ class ExportRequest:
     all_pages: bool
 
 
-class ExportDialog(ModalScreen[ExportRequest | None]):
+class ExportDialog(Dialog[ExportRequest | None]):
     """The file name's extension picks the format: .csv, .json or .md."""
 
     DEFAULT_CSS = """
-    ExportDialog { align: center middle; }
-    ExportDialog > Vertical {
-        width: 72; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
+    ExportDialog > Vertical { width: 72; }
     ExportDialog #error { color: $error; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]

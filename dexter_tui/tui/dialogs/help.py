@@ -10,8 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
+
+from dexter_tui.tui.dialogs.base import Dialog
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,11 @@ def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: 
     return sorted(rows.values(), key=order)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """`?`: the keys that work right here, then how the priority score is computed."""
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 90%; max-width: 100; height: 90%; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; }
     """
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss_help", "Close", id="help.close")]
 

@@ -6,11 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dexter_tui.services.actions import IGNORE_DURATIONS, IgnoreSpec, format_minutes
+from dexter_tui.tui.dialogs.base import Dialog
 
 #: option id -> spec (count kinds ask for N first)
 _FIXED: dict[str, IgnoreSpec] = {
@@ -20,14 +20,11 @@ _FIXED: dict[str, IgnoreSpec] = {
 }
 
 
-class IgnoreMenu(ModalScreen[IgnoreSpec | None]):
+class IgnoreMenu(Dialog[IgnoreSpec | None]):
     """Pick how to ignore; `count`/`users` then ask for N in an input."""
 
     DEFAULT_CSS = """
-    IgnoreMenu { align: center middle; }
-    IgnoreMenu > Vertical {
-        width: 44; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
+    IgnoreMenu > Vertical { width: 44; }
     IgnoreMenu OptionList { height: auto; max-height: 12; border: none; }
     IgnoreMenu Input { display: none; }
     IgnoreMenu.asking Input { display: block; }

@@ -8,21 +8,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.safe_text import safe_text
 
 
-class PickDialog(ModalScreen[int | None]):
+class PickDialog(Dialog[int | None]):
     """Returns the index of the chosen label, or None on escape."""
 
     DEFAULT_CSS = """
-    PickDialog { align: center middle; }
-    PickDialog > Vertical {
-        width: 60; height: auto; border: thick $accent; background: $surface; padding: 0 1;
-    }
+    PickDialog > Vertical { width: 60; }
     PickDialog OptionList { height: auto; max-height: 14; border: none; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]

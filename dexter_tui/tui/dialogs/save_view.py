@@ -16,8 +16,6 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from dexter_tui.services.views import (
@@ -27,8 +25,9 @@ from dexter_tui.services.views import (
     ViewStore,
     server_searches,
 )
+from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.dialogs.pick import PickDialog
-from dexter_tui.tui.safe_text import clean_str, safe_text
+from dexter_tui.tui.safe_text import palette_text, safe_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -39,15 +38,11 @@ VIEW_HELP = ":save NAME (save the issue view)  :view NAME  :views (pick)  :unsav
 _server: weakref.WeakKeyDictionary[Any, ServerSearches] = weakref.WeakKeyDictionary()
 
 
-class SaveViewDialog(ModalScreen[str | None]):
+class SaveViewDialog(Dialog[str | None]):
     """Ask for the name to save the current issue view under."""
 
     DEFAULT_CSS = """
-    SaveViewDialog { align: center middle; }
-    SaveViewDialog > Vertical {
-        width: 72; max-width: 95%; height: auto; border: thick $accent; background: $surface;
-        padding: 0 1;
-    }
+    SaveViewDialog > Vertical { width: 72; max-width: 95%; }
     SaveViewDialog #error { color: $error; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save_view.cancel")]
@@ -93,8 +88,7 @@ def _store() -> ViewStore:
 
 
 def current_view(app: Any, name: str) -> SavedView:
-    screen = app.issues_screen
-    return SavedView.from_query(name, screen.feed.query, tuple(app.ctx.settings.project))
+    return SavedView.from_query(name, app.list_query, tuple(app.ctx.settings.project))
 
 
 def save(app: Any, name: str) -> None:
@@ -111,12 +105,8 @@ def apply(app: Any, view: SavedView) -> None:
     """Show the issue list with this view's query, sort, period, environments and projects."""
     app.action_view("issues")
     if view.projects:
-        app._switch_projects(",".join(view.projects))
-    screen = app.issues_screen
-    screen.set_query(view.apply_to(screen.feed.query))
-    show_sort = getattr(screen, "_show_sort", None)
-    if show_sort is not None:
-        show_sort()
+        app.switch_projects(",".join(view.projects))
+    app.show_issue_query(view.apply_to(app.list_query))
     label = "Sentry search" if view.source == "sentry" else "View"
     app.notify(f"{label} “{view.name}”: {view.summary()}")
 
@@ -209,7 +199,7 @@ def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
         prefix = "Sentry search" if view.source == "sentry" else "View"
         # the palette reads titles as markup: a view named "[b]x" must show as typed
         yield SystemCommand(
-            f"{prefix}: {escape(clean_str(view.name))}",
-            escape(clean_str(view.summary())),
+            f"{prefix}: {palette_text(view.name)}",
+            palette_text(view.summary()),
             lambda v=view: apply(app, v),
         )

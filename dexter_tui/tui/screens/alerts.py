@@ -14,7 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from dexter_tui.services.alerts import (
@@ -26,13 +25,14 @@ from dexter_tui.services.alerts import (
     owner_namer,
 )
 from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.services.projects import project_slugs
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.safe_text import safe_text
-from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
-from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
+from dexter_tui.tui.widgets.status_header import header_for
 
 COLUMNS = [
     Column("status", "STATUS", width=12),
@@ -71,11 +71,11 @@ def rule_row(item: RuleItem, now: float) -> Row:
     )
 
 
-class AlertsScreen(ReportsWorkerErrors, Screen[None]):
+class AlertsScreen(ViewScreen):
     """Alert rules of the current projects, with the rule under the cursor in sentences."""
 
     DEFAULT_CSS = """
-    AlertsScreen #context { height: auto; max-height: 2; padding: 0 1; background: $boost; }
+    AlertsScreen #context { height: auto; max-height: 2; }
     AlertsScreen #rules { height: 1fr; min-height: 4; }
     AlertsScreen #detail-box { height: 2fr; border-top: solid $accent; padding: 0 1; }
     """
@@ -125,13 +125,13 @@ class AlertsScreen(ReportsWorkerErrors, Screen[None]):
             self.load()
 
     async def _project_slugs(self) -> list[str]:
-        if self.ctx.settings.project:
-            return list(self.ctx.settings.project)
         workspace = self.ctx.workspace
-        projects = (
-            workspace.projects if workspace else await self.ctx.client.list_projects(self.ctx.org)
+        return await project_slugs(
+            self.ctx.client,
+            self.ctx.org,
+            self.ctx.settings.project,
+            workspace.projects if workspace else None,
         )
-        return [p.slug for p in projects]
 
     @work(exclusive=True, group="alerts", exit_on_error=False)
     async def load(self) -> None:
@@ -164,8 +164,8 @@ class AlertsScreen(ReportsWorkerErrors, Screen[None]):
         for note in self.notes:
             text.append(" · ")
             text.append_text(safe_text(note, "dim"))
-        self.query_one("#context", Static).update(text)
-        self.query_one(StatusHeader).refresh()
+        self.show_context(text)
+        self.status_header.refresh()
 
     def current(self) -> RuleItem | None:
         row = self.table.cursor_row

@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from dexter_tui.sentry.models import Issue
@@ -29,16 +28,19 @@ from dexter_tui.services.analytics import (
     Ranked,
     Scope,
 )
+from dexter_tui.services.issue_detail import load_issue
 from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.services.tag_breakdown import breakdown_keys
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_rows import compact, level_text
+from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.safe_text import safe_text
-from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.bar_chart import BarChart, hbar
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.sparkline import BARS, resample, sparkline
-from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
+from dexter_tui.tui.widgets.status_header import header_for
 
 TTL = 60.0
 
@@ -128,11 +130,10 @@ def breakdown_text(breakdown: Breakdown | None, title: str, width: int, rows: in
     return text
 
 
-class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
+class AnalyticsScreen(ViewScreen):
     """Charts and rankings for the current org/projects/environment and a period."""
 
     DEFAULT_CSS = """
-    AnalyticsScreen #context { height: 1; padding: 0 1; background: $boost; }
     AnalyticsScreen VerticalScroll { height: 1fr; }
     AnalyticsScreen .title { height: 1; padding: 0 1; text-style: bold; }
     AnalyticsScreen #volume { height: 9; padding: 0 1; }
@@ -211,7 +212,6 @@ class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#top-events", FastTable).focus(scroll_visible=False)
         self._show()
         self.set_interval(TTL, self._tick)
-        self.set_interval(1.0, self._tick_header)
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -219,9 +219,6 @@ class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
     def _tick(self) -> None:
         if self.is_current:
             self.load()
-
-    def _tick_header(self) -> None:
-        self.query_one(StatusHeader).refresh()
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -320,8 +317,8 @@ class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
             text.append(f" · {data.requests} requests · cache {int(TTL)}s")
         if self.status.state is LiveState.STALE:
             text.append(" · showing the last good data", style="bold reverse")
-        self.query_one("#context", Static).update(text)
-        header = self.query_one(StatusHeader)
+        self.show_context(text)
+        header = self.status_header
         header.where.environments = list(self.environments)
         header.refresh()
 
@@ -444,10 +441,9 @@ class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
         keys: list[str] = []
         top = data.top_by_events(1) if data else []
         if top:
-            tags = await self.ctx.client.list_issue_tags(
-                self.ctx.org, top[0].issue_id, environments=list(self.environments) or None
+            keys = await breakdown_keys(
+                self.ctx.client, self.ctx.org, top[0].issue_id, self.environments
             )
-            keys = sorted(t.key for t in tags if t.key not in ("level", "environment", "release"))
         if not keys:
             self.notify("No tags to break down in this period", severity="warning")
             return
@@ -483,12 +479,10 @@ class AnalyticsScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(group="analytics-open", exit_on_error=False)
     async def fetch_and_open(self, issue_id: str) -> None:
-        self._open_issue(await self.ctx.client.get_issue(self.ctx.org, issue_id))
+        self._open_issue(await load_issue(self.ctx.client, self.ctx.org, issue_id))
 
     def _open_issue(self, issue: Issue) -> None:
-        opener = getattr(self.app, "open_issue", None)
-        if opener is not None:
-            opener(issue)
+        self.post_message(OpenIssue(issue))
 
 
 def _shared_scale_rows(series: list[list[int]], width: int, styles: list[str]) -> list[Text]:

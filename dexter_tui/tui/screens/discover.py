@@ -20,7 +20,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
 from dexter_tui.services.discover import (
@@ -37,10 +36,11 @@ from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from dexter_tui.tui.dialogs.pick import PickDialog
+from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.safe_text import safe_text
-from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
-from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
+from dexter_tui.tui.widgets.status_header import header_for
 
 EXPORT_PAGE_LIMIT = 20
 HISTORY_FILE = "discover_history.json"
@@ -103,11 +103,10 @@ def result_row(n: int, data: dict[str, Any], results: DiscoverResults) -> Row:
     return Row(key=str(n), cells=cells, data=data)
 
 
-class DiscoverScreen(ReportsWorkerErrors, Screen[None]):
+class DiscoverScreen(ViewScreen):
     """Query editor over a results table."""
 
     DEFAULT_CSS = """
-    DiscoverScreen #context { height: 1; padding: 0 1; background: $boost; }
     DiscoverScreen .editor { height: 1; margin: 0 1; }
     DiscoverScreen .editor { background: $surface; }
     DiscoverScreen .editor Label { width: 9; color: $text-muted; background: $surface; }
@@ -294,8 +293,8 @@ class DiscoverScreen(ReportsWorkerErrors, Screen[None]):
             text.append(" · sort ")
             text.append_text(safe_text(self.query_spec.sort))
         text.append(" · enter runs · s sort · h history", style="dim")
-        self.query_one("#context", Static).update(text)
-        self.query_one(StatusHeader).refresh()
+        self.show_context(text)
+        self.status_header.refresh()
 
     def _sort_indicator(self) -> None:
         sort = self.query_spec.sort
@@ -360,9 +359,7 @@ class DiscoverScreen(ReportsWorkerErrors, Screen[None]):
         if issue is None:
             self.notify("No issue found for this row", severity="warning")
             return
-        opener = getattr(self.app, "open_issue", None)
-        if opener is not None:
-            opener(issue)
+        self.post_message(OpenIssue(issue))
 
     def action_export(self) -> None:
         results = self.session.results

@@ -20,12 +20,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
-from dexter_tui.services import actions
-from dexter_tui.services.actions import IssueAction
+from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.event_blocks import event_blocks
 from dexter_tui.services.events import (
     EventNavigator,
@@ -40,15 +38,14 @@ from dexter_tui.services.events import (
     tag_query,
     tag_rows,
     thread_views,
-    timeline,
 )
-from dexter_tui.services.sanitize import clipboard_text
+from dexter_tui.services.issue_detail import IssueDetail
 from dexter_tui.tui.context import TuiContext
-from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
-from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.issue_actions import IssueActions, issue_binding
+from dexter_tui.tui.messages import IssuesChanged, SearchIssues
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
@@ -85,7 +82,7 @@ def _drafts(ctx: TuiContext) -> dict[str, str]:
     return drafts
 
 
-class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
+class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     """The event detail of one issue; `q`/`esc` go back to the list."""
 
     DEFAULT_CSS = """
@@ -116,28 +113,26 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
         Binding("f", "toggle_in_app", "In-app/full", id="event.in_app"),
         Binding("m", "toggle_mask", "Mask PII", id="event.mask"),
         Binding("c", "comment", "Comment", id="event.comment"),
-        Binding("x", "resolve", "Resolve", id="event.resolve"),
-        Binding("X", "unresolve", "Unresolve", show=False, id="event.unresolve"),
-        Binding("i", "ignore", "Ignore", show=False, id="event.ignore"),
-        Binding("a", "assign", "Assign", show=False, id="event.assign"),
-        Binding("A", "unassign", "Unassign", show=False, id="event.unassign"),
-        Binding("b", "bookmark", "Bookmark", show=False, id="event.bookmark"),
-        Binding("y", "copy_short_id", "Copy id", show=False, id="event.copy_id"),
-        Binding("Y", "copy_url", "Copy URL", show=False, id="event.copy_url"),
+        issue_binding("resolve", show=True),
+        issue_binding("unresolve"),
+        issue_binding("ignore"),
+        issue_binding("assign"),
+        issue_binding("unassign"),
+        issue_binding("bookmark"),
+        issue_binding("copy_short_id"),
+        issue_binding("copy_url"),
         Binding("o", "open_browser", "Open in browser", show=False, id="event.open"),
         Binding("d", "deadlock", "Deadlock", id="event.deadlock"),
         Binding("r", "retry", "Reload", show=False, id="event.retry"),
     ]
 
-    MUTATING = frozenset(
-        {"comment", "resolve", "unresolve", "ignore", "assign", "unassign", "bookmark"}
-    )
+    MUTATING = frozenset({"comment"})  # the issue actions' own are the controller's
 
     def __init__(self, ctx: TuiContext, issue: Issue, *, event_id: str = "latest") -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.issue = issue
         self.nav = EventNavigator(ctx.client, ctx.org, issue.id, total=issue.count)
+        self.service = IssueDetail(ctx.client, ctx.org, issue.id)
         self.first_event = event_id
         self.event: Event | None = None
         self.raw: dict[str, Any] | None = None
@@ -152,7 +147,6 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
         self._last_which = event_id
         self._last_position: int | None = None
         self._failed: set[str] = set()
-        self._bulk_running = False
         self._loading = False
         self._queued: list[str] = []
 
@@ -194,7 +188,7 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
     @work(group="issue-detail", exit_on_error=False)
     async def load_issue(self) -> None:
         """The detail route adds first/last release and the latest counts to the header."""
-        issue = await self.ctx.client.get_issue(self.ctx.org, self.issue.id)
+        issue = await self.service.issue()
         self.issue = issue
         if issue.count > self.nav.total:
             self.nav.total = issue.count
@@ -238,7 +232,7 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
         pane = self.pane("tags")
         pane.show_loading()
         try:
-            self.tags = await self.ctx.client.list_issue_tags(self.ctx.org, self.issue.id)
+            self.tags = await self.service.tags()
         except Exception as error:
             self._failed.add("tags")
             pane.show_error(error)
@@ -252,13 +246,12 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
         if self.activities is None:
             pane.show_loading()
         try:
-            items = await self.ctx.client.list_activities(self.ctx.org, self.issue.id)
+            self.activities = await self.service.activity()
         except Exception as error:
             self._failed.add("activity")
             pane.show_error(error)
             raise
         self._failed.discard("activity")
-        self.activities = timeline(items)
         self._show_activity()
 
     @work(exclusive=True, group="hashes", exit_on_error=False)
@@ -266,13 +259,12 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
         pane = self.pane("hashes")
         pane.show_loading()
         try:
-            page = await self.ctx.client.list_issue_hashes(self.ctx.org, self.issue.id)
+            self.hashes = await self.service.hashes()
         except Exception as error:
             self._failed.add("hashes")
             pane.show_error(error)
             raise
         self._failed.discard("hashes")
-        self.hashes = page.items
         self._show_hashes()
 
     def _busy(self, group: str) -> bool:
@@ -489,11 +481,7 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     def filter_list_by(self, key: str, value: str) -> None:
         """Back to the issue list, searching `key:"value"`."""
-        issues = getattr(self.app, "issues_screen", None)
-        if issues is None:
-            return
-        issues.set_query(issues.feed.query.with_(query=tag_query(key, value)))
-        self.app.pop_screen()
+        self.post_message(SearchIssues(tag_query(key, value)))
 
     # -- actions on this issue --------------------------------------------------------------------
 
@@ -502,97 +490,23 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
             return None
         if action == "deadlock":
             return self.deadlock is not None
-        return True
+        return super().check_action(action, parameters)
 
-    def run_action(self, action: IssueAction) -> None:
-        problem = self.ctx.bulk.check(action, 1)
-        if problem:
-            self.notify(problem, severity="warning")
-            return
-        if self._bulk_running:
-            self.notify("Another action is still running", severity="warning")
-            return
-        if not (action.destructive or self.ctx.settings.confirm == "always"):
-            self.send_action(action)
-            return
+    def selection(self) -> list[Issue]:
+        return [self.issue]
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.send_action(action)
+    def cursor_issue(self) -> Issue | None:
+        return self.issue
 
-        question = f"{action.label} 1 issue? ({self.issue.short_id})"
-        self.app.push_screen(ConfirmDialog(question, yes_label=action.label), answered)
+    def after_outcome(self, outcome: BulkOutcome) -> None:
+        if self.activities is not None:
+            self.load_activity()  # the change shows in the activity
 
-    @work(group="bulk", exit_on_error=False)
-    async def send_action(self, action: IssueAction) -> None:
-        self._bulk_running = True
-        try:
-            outcome = await self.ctx.bulk.apply(action, [self.issue])
-        finally:
-            self._bulk_running = False
-        updated = outcome.updated.get(self.issue.id)
+    def on_issues_changed(self, message: IssuesChanged) -> None:
+        updated = message.updated.get(self.issue.id)
         if updated is not None:
             self.issue = updated
-            self._sync_list(updated)
-        self.refresh_header()
-        severity = "warning" if outcome.failed else "information"
-        self.notify(outcome.summary, severity=severity)
-        if self.activities is not None:
-            self.load_activity()
-
-    def _sync_list(self, issue: Issue) -> None:
-        """The list shows the change when we go back, without a refetch."""
-        screen = getattr(self.app, "issues_screen", None)
-        feed = getattr(screen, "feed", None)
-        if feed is None or issue.id not in feed.issues:
-            return
-        feed.replace_issue(issue)
-        redraw = getattr(screen, "_show_rows", None)
-        if redraw is not None:
-            redraw(track_new=False)
-
-    def action_resolve(self) -> None:
-        self.run_action(actions.resolve())
-
-    def action_unresolve(self) -> None:
-        self.run_action(actions.unresolve())
-
-    def action_ignore(self) -> None:
-        def chosen(spec: actions.IgnoreSpec | None) -> None:
-            if spec is not None:
-                self.run_action(actions.ignore(spec))
-
-        self.app.push_screen(IgnoreMenu(1), chosen)
-
-    def action_assign(self) -> None:
-        workspace = self.ctx.workspace
-        if workspace is None:
-            self.notify("Members are still loading; try again in a moment", severity="warning")
-            return
-
-        def chosen(who: actions.Assignee | None) -> None:
-            if who is not None:
-                self.run_action(actions.assign(who))
-
-        self.ctx.bulk.set_assignees(workspace.assignees())
-        self.app.push_screen(AssignPicker(workspace.assignees(), me=workspace.me, count=1), chosen)
-
-    def action_unassign(self) -> None:
-        self.run_action(actions.unassign())
-
-    def action_bookmark(self) -> None:
-        self.run_action(actions.bookmark(not self.issue.is_bookmarked))
-
-    def action_copy_short_id(self) -> None:
-        self.app.copy_to_clipboard(clipboard_text(self.issue.short_id, multiline=False))
-        self.notify(f"Copied {self.issue.short_id}")
-
-    def action_copy_url(self) -> None:
-        if self.issue.permalink:
-            self.app.copy_to_clipboard(clipboard_text(self.issue.permalink, multiline=False))
-            self.notify("Copied the issue URL")
-        else:
-            self.notify("This issue has no permalink", severity="warning")
+            self.refresh_header()
 
     def action_open_browser(self) -> None:
         if self.issue.permalink:
@@ -638,12 +552,8 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
     async def send_comment(self, text: str, comment_id: str | None, key: str) -> None:
         drafts = _drafts(self.ctx)
         drafts[key] = text
-        client, org = self.ctx.client, self.ctx.org
         try:
-            if comment_id is None:
-                await client.create_comment(org, self.issue.id, text)
-            else:
-                await client.update_comment(org, self.issue.id, comment_id, text)
+            await self.service.save_comment(text, comment_id)
         except Exception:
             self.notify(
                 "The comment was not saved; your draft is kept (c to try again).",
@@ -675,7 +585,7 @@ class EventDetailScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(group="comment", exit_on_error=False)
     async def delete_comment(self, comment_id: str) -> None:
-        await self.ctx.client.delete_comment(self.ctx.org, self.issue.id, comment_id)
+        await self.service.delete_comment(comment_id)
         self.notify("Comment deleted")
         self.load_activity()
 

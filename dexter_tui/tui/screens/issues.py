@@ -8,7 +8,6 @@ by a refresh). Their failures reach the app's single error handler.
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
 from rich.text import Text
@@ -16,12 +15,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from dexter_tui.sentry.models import Issue
-from dexter_tui.services import actions, export
-from dexter_tui.services.actions import IssueAction
+from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.issues import (
     PERIODS,
@@ -32,30 +30,26 @@ from dexter_tui.services.issues import (
     IssueQuery,
 )
 from dexter_tui.services.poller import LiveState, PollStatus
-from dexter_tui.services.sanitize import clipboard_text
+from dexter_tui.services.preview import IssuePreviews
 from dexter_tui.tui.context import TuiContext
-from dexter_tui.tui.dialogs.action_log import ActionLogScreen
-from dexter_tui.tui.dialogs.assign_picker import AssignPicker
-from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
-from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.pick import PickDialog
+from dexter_tui.tui.issue_actions import IssueActions, issue_binding
 from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
+from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
 from dexter_tui.tui.safe_text import safe_text
-from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.issue_preview import IssuePreview
-from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
+from dexter_tui.tui.widgets.status_header import header_for
 
-UNDO_SECONDS = 15.0
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
 
 
-class IssuesScreen(ReportsWorkerErrors, Screen[None]):
+class IssuesScreen(ViewScreen, IssueActions):
     """The root screen: a live, keyed issue table with marks and bulk actions."""
 
     DEFAULT_CSS = """
-    IssuesScreen #context { height: 1; padding: 0 1; background: $boost; }
     IssuesScreen #query { height: 1; border: none; padding: 0 1; background: $surface; }
     IssuesScreen #query:focus { background: $boost; }
     IssuesScreen #empty { height: auto; padding: 1 2; display: none; }
@@ -72,55 +66,37 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
         Binding("v", "range_mark", "Range", show=False, id="issues.range_mark"),
         Binding("asterisk", "mark_all", "Mark all", show=False, id="issues.mark_all"),
         Binding("U", "clear_marks", "Clear marks", show=False, id="issues.clear_marks"),
-        Binding("x", "resolve", "Resolve", id="issues.resolve"),
-        Binding("X", "unresolve", "Unresolve", show=False, id="issues.unresolve"),
-        Binding(
-            "ctrl+x", "resolve_next", "Resolve next release", show=False, id="issues.resolve_next"
-        ),
-        Binding("i", "ignore", "Ignore", id="issues.ignore"),
-        Binding("a", "assign", "Assign", id="issues.assign"),
-        Binding("A", "unassign", "Unassign", show=False, id="issues.unassign"),
-        Binding("b", "bookmark", "Bookmark", show=False, id="issues.bookmark"),
-        Binding("n", "mark_seen", "Mark seen", show=False, id="issues.mark_seen"),
-        Binding("M", "merge", "Merge", show=False, id="issues.merge"),
-        Binding("D", "delete", "Delete", show=False, id="issues.delete"),
-        Binding("z", "undo", "Undo", show=False, id="issues.undo"),
-        Binding("at", "action_log", "Action log", show=False, id="issues.action_log"),
-        Binding("y", "copy_short_id", "Copy id", show=False, id="issues.copy_id"),
-        Binding("Y", "copy_url", "Copy URL", show=False, id="issues.copy_url"),
+        issue_binding("resolve", show=True),
+        issue_binding("unresolve"),
+        issue_binding("resolve_next"),
+        issue_binding("ignore", show=True),
+        issue_binding("assign", show=True),
+        issue_binding("unassign"),
+        issue_binding("bookmark"),
+        issue_binding("mark_seen"),
+        issue_binding("merge"),
+        issue_binding("delete"),
+        issue_binding("undo"),
+        issue_binding("action_log"),
+        issue_binding("copy_short_id"),
+        issue_binding("copy_url"),
         Binding("p", "toggle_preview", "Preview", show=False, id="issues.preview"),
         Binding("e", "export", "Export", show=False, id="issues.export"),
         Binding("r", "refresh", "Refresh", id="issues.refresh"),
         Binding("escape", "escape", "Clear", show=False, id="issues.escape"),
     ]
 
-    MUTATING = frozenset(
-        {
-            "resolve",
-            "unresolve",
-            "resolve_next",
-            "ignore",
-            "assign",
-            "unassign",
-            "bookmark",
-            "mark_seen",
-            "merge",
-            "delete",
-            "undo",
-        }
-    )
+    FAILED_NOTE = "Failed issues stay marked; @ shows why."
+
+    #: `S`: the loaded rows in the opposite order of the sort (locally, no request)
+    sort_reverse: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, ctx: TuiContext, query: IssueQuery | None = None):
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.feed = IssueFeed(ctx.client, ctx.org, query or ctx.initial_query(), clock=ctx.clock)
         self.poll_status = PollStatus(interval=ctx.settings.poll_interval)
-        self.sort_reverse = False
         self._poll_timer = None
-        self._last_outcome: BulkOutcome | None = None
-        self._undo_until = 0.0
-        self._bulk_running = False
-        self._details: dict[str, Issue] = {}  # issue detail (releases) for the preview
+        self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -147,7 +123,6 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
         self.table.focus()
         self._show_sort()
         self._update_context()
-        self.set_interval(1.0, self._tick_header)
         self.load_first()
 
     # -- loading and polling -------------------------------------------------------------------
@@ -163,6 +138,7 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
     async def load_first(self) -> None:
         self.poll_status.state = LiveState.LOADING
         self.feed.query = self.feed.query.with_(projects=self._project_ids())
+        self.post_message(QueryChanged(self.feed.query))  # every query takes effect here
         self._refresh_header()
         try:
             await self.feed.load_first()
@@ -248,12 +224,9 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
 
     # -- header, context line, preview ----------------------------------------------------------
 
-    def _tick_header(self) -> None:
-        self._refresh_header()
-
     def _refresh_header(self) -> None:
-        header = self.query_one(StatusHeader)
-        header.progress = "" if not self._bulk_running else header.progress
+        header = self.status_header
+        header.progress = "" if not self.issue_action_busy else header.progress
         header.refresh()
 
     def _update_context(self) -> None:
@@ -279,13 +252,13 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
                 text.append(f" ({hidden} hidden by filter)")
         if table.filter_active:
             text.append(" · filtered", style="italic")
-        self.query_one("#context", Static).update(text)
+        self.show_context(text)
 
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)
         row = self.table.cursor_row
         issue = row.data if row else None
-        detail = self._details.get(issue.id) if issue else None
+        detail = self.previews.cached(issue.id) if issue else None
         preview.show_issue(issue, detail)
         if preview.display and issue is not None and detail is None:
             self.fetch_detail(issue.id)
@@ -294,9 +267,7 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
     async def fetch_detail(self, issue_id: str) -> None:
         """Releases are only in the issue's detail: one request per issue the cursor rests on."""
         await asyncio.sleep(0.2)  # the cursor is still moving: let exclusive cancel this one
-        self._details[issue_id] = await self.ctx.client.get_issue(
-            self.ctx.org, issue_id, collapse=["stats", "tags"]
-        )
+        await self.previews.load(issue_id)
         if self.table.cursor_key == issue_id:
             self._update_preview()
 
@@ -316,11 +287,8 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
     @on(FastTable.RowActivated)
     def _open(self, event: FastTable.RowActivated) -> None:
         issue = self.feed.issues.get(event.key)
-        if issue is None:
-            return
-        opener = getattr(self.app, "open_issue", None)
-        if opener is not None:
-            opener(issue)
+        if issue is not None:
+            self.post_message(OpenIssue(issue))
 
     # -- query, sort, period, filters -------------------------------------------------------------
 
@@ -346,15 +314,16 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
         self.feed.query = query
         self.query_one("#query", Input).value = query.query
         self.table.set_filter(None)
-        header = self.query_one(StatusHeader)
+        header = self.status_header
         header.where.environments = list(query.environments)
+        self._show_sort()  # a saved view may bring its own sort
         self.load_first()
 
     def action_cycle_sort(self) -> None:
         current = self.feed.query.sort
         nxt = SORTS[(SORTS.index(current) + 1) % len(SORTS)] if current in SORTS else SORTS[0]
-        self.sort_reverse = False
         self.feed.query = self.feed.query.with_(sort=nxt)
+        self.sort_reverse = False
         self._show_sort()
         if nxt == "priority" or (current == "priority" and nxt == "date"):
             self._apply_sort()
@@ -362,6 +331,9 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_reverse_sort(self) -> None:
         self.sort_reverse = not self.sort_reverse
+
+    def watch_sort_reverse(self) -> None:
+        """The table order, the column arrow and the context line follow the flag."""
         self._show_sort()
         self._apply_sort()
 
@@ -444,178 +416,36 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
         keys = self.table.selected_keys()
         return [self.feed.issues[k] for k in keys if k in self.feed.issues]
 
-    # -- actions --------------------------------------------------------------------------------
+    # -- issue actions: the shared controller, with the list's selection and marks --------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MUTATING and self.ctx.read_only:
-            return None  # hidden and refused in read-only mode
-        if action == "merge" and len(self.table.selected_keys()) < 2:
-            return False  # shown greyed out
-        return action != "undo" or self._can_undo()
+    def cursor_issue(self) -> Issue | None:
+        row = self.table.cursor_row
+        return row.data if row is not None else None
 
-    def _can_undo(self) -> bool:
-        outcome = self._last_outcome
-        return bool(outcome and outcome.can_undo and time.monotonic() < self._undo_until)
+    def known_issues(self) -> list[Issue]:
+        return list(self.feed.issues.values())
 
-    def _needs_confirm(self, action: IssueAction, count: int) -> bool:
-        policy = self.ctx.settings.confirm
-        if action.destructive or policy == "always":
-            return True
-        return policy == "bulk" and count > 1
+    def show_progress(self, text: str) -> None:
+        self.status_header.progress = text
 
-    def run_action(self, action: IssueAction, issues: list[Issue] | None = None) -> None:
-        issues = self.selection() if issues is None else issues
-        problem = self.ctx.bulk.check(action, len(issues))
-        if problem:
-            self.notify(problem, severity="warning")
-            return
-        if self._bulk_running:
-            self.notify("Another action is still running", severity="warning")
-            return
-        if not self._needs_confirm(action, len(issues)):
-            self._send(action, issues)
-            return
-        noun = "issue" if len(issues) == 1 else "issues"
-        names = ", ".join(i.short_id for i in issues[:3]) + ("…" if len(issues) > 3 else "")
-        question = f"{action.label} {len(issues)} {noun}? ({names})"
-        if action.destructive:
-            question += "\nThis cannot be undone."
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._send(action, issues)
-
-        self.app.push_screen(
-            ConfirmDialog(question, yes_label=action.label, danger=action.destructive), answered
-        )
-
-    def _send(self, action: IssueAction, issues: list[Issue]) -> None:
-        self._bulk_running = True
-        header = self.query_one(StatusHeader)
-        requests = -(-len(issues) // 100)
-        noun = "issue" if len(issues) == 1 else "issues"
-        header.progress = f"{action.label}: {len(issues)} {noun}, {requests} request(s)…"
-        header.refresh()
-        self.send_bulk(action, issues)
-
-    @work(group="bulk", exit_on_error=False)
-    async def send_bulk(self, action: IssueAction, issues: list[Issue]) -> None:
-        try:
-            outcome = await self.ctx.bulk.apply(action, issues)
-        finally:
-            self._bulk_running = False
-            self.query_one(StatusHeader).progress = ""
-        self._after_bulk(outcome, marked=bool(self.table.marked_count))
-
-    @work(group="bulk", exit_on_error=False)
-    async def send_undo(self, previous: BulkOutcome) -> None:
-        self._bulk_running = True
-        try:
-            outcome = await self.ctx.bulk.undo(previous)
-        finally:
-            self._bulk_running = False
-        self._after_bulk(outcome, marked=False)
-
-    def _after_bulk(self, outcome: BulkOutcome, *, marked: bool) -> None:
-        for issue in outcome.updated.values():
-            self.feed.replace_issue(issue)
-        if outcome.removed:
-            self.feed.remove(outcome.removed)
-        self._show_rows(track_new=False)
-        if marked:
+    def after_outcome(self, outcome: BulkOutcome) -> None:
+        """Failed issues stay marked (the rest are unmarked); rows redraw from `IssuesChanged`."""
+        if outcome.action.verb != "undo" and self.table.marked_count:
             self.table.clear_marks()
             self.table.mark(*[i for i in outcome.failed if i in self.feed.issues])
-        severity = "warning" if outcome.failed else "information"
-        message = outcome.summary
-        if outcome.failed:
-            message += "\nFailed issues stay marked; @ shows why."
-        if outcome.action.verb != "undo" and outcome.can_undo:
-            self._last_outcome = outcome
-            self._undo_until = time.monotonic() + UNDO_SECONDS
-            message += "\nz to undo"
-        else:
-            self._last_outcome = None
-        self.notify(message, severity=severity, timeout=UNDO_SECONDS)
         self._update_context()
-        self.refresh_bindings()
 
-    def action_resolve(self) -> None:
-        self.run_action(actions.resolve())
-
-    def action_unresolve(self) -> None:
-        self.run_action(actions.unresolve())
-
-    def action_resolve_next(self) -> None:
-        self.run_action(actions.resolve_in_next_release())
-
-    def action_ignore(self) -> None:
-        issues = self.selection()
-        if not issues:
-            return
-
-        def chosen(spec: actions.IgnoreSpec | None) -> None:
-            if spec is not None:
-                self.run_action(actions.ignore(spec), issues)
-
-        self.app.push_screen(IgnoreMenu(len(issues)), chosen)
-
-    def action_assign(self) -> None:
-        issues = self.selection()
-        workspace = self.ctx.workspace
-        if not issues:
-            return
-        if workspace is None:
-            self.notify("Members are still loading; try again in a moment", severity="warning")
-            return
-
-        def chosen(who: actions.Assignee | None) -> None:
-            if who is not None:
-                self.run_action(actions.assign(who), issues)
-
-        self.ctx.bulk.set_assignees(workspace.assignees())
-        self.app.push_screen(
-            AssignPicker(workspace.assignees(), me=workspace.me, count=len(issues)), chosen
-        )
-
-    def action_unassign(self) -> None:
-        self.run_action(actions.unassign())
-
-    def action_bookmark(self) -> None:
-        issues = self.selection()
-        on_ = not all(i.is_bookmarked for i in issues)
-        self.run_action(actions.bookmark(on_), issues)
-
-    def action_mark_seen(self) -> None:
-        self.run_action(actions.mark_seen())
-
-    def action_merge(self) -> None:
-        self.run_action(actions.merge())
-
-    def action_delete(self) -> None:
-        self.run_action(actions.delete())
-
-    def action_undo(self) -> None:
-        if not self._can_undo() or self._last_outcome is None:
-            self.notify("Nothing to undo", severity="warning")
-            return
-        previous, self._last_outcome = self._last_outcome, None
-        self.send_undo(previous)
-
-    def action_action_log(self) -> None:
-        short_ids = {i: issue.short_id for i, issue in self.feed.issues.items()}
-        self.app.push_screen(ActionLogScreen(self.ctx.action_log.entries, short_ids))
-
-    def action_copy_short_id(self) -> None:
-        row = self.table.cursor_row
-        if row is not None:
-            self.app.copy_to_clipboard(clipboard_text(row.data.short_id, multiline=False))
-            self.notify(f"Copied {row.data.short_id}")
-
-    def action_copy_url(self) -> None:
-        row = self.table.cursor_row
-        if row is not None and row.data.permalink:
-            self.app.copy_to_clipboard(clipboard_text(row.data.permalink, multiline=False))
-            self.notify("Copied the issue URL")
+    def on_issues_changed(self, message: IssuesChanged) -> None:
+        touched = False
+        for issue in message.updated.values():
+            if issue.id in self.feed.issues:
+                self.feed.replace_issue(issue)
+                touched = True
+        gone = [i for i in message.removed if i in self.feed.issues]
+        if gone:
+            self.feed.remove(gone)
+        if touched or gone:
+            self._show_rows(track_new=False)
 
     def action_toggle_preview(self) -> None:
         preview = self.query_one(IssuePreview)
@@ -638,13 +468,12 @@ class IssuesScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(group="export", exit_on_error=False)
     async def run_export(self, request: ExportRequest) -> None:
-        header = self.query_one(StatusHeader)
+        header = self.status_header
         if request.all_pages:
             pages = 0
             while self.feed.has_more and pages < EXPORT_PAGE_LIMIT:
                 pages += 1
                 header.progress = f"Exporting: page {self.feed.pages_loaded + 1}…"
-                header.refresh()
                 added = await self.feed.load_more()
                 self.table.append_rows(self._row(i) for i in added)
             self.table.has_more = self.feed.has_more

@@ -3,8 +3,8 @@
 The list shows each release's version, date, new issues, events (30 days), last deploy and
 adoption when Sentry reports release health; `enter` opens the detail: the issues first seen in the
 release, the ones that regressed in it, and its events since release as a chart. Marked issues
-(else the cursor row) can be resolved "in this release" or "in the next release": confirmed, sent
-through `services.bulk` (so the action log and the read-only refusal apply), refused in read-only.
+(else the cursor row) take the list's issue actions through the shared controller (same keys,
+confirm policy, action log, undo, read-only refusal); `x` resolves them "in this release".
 """
 
 from __future__ import annotations
@@ -15,22 +15,23 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from dexter_tui.sentry.models import Issue, Release
 from dexter_tui.services import actions
 from dexter_tui.services.actions import IssueAction
+from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.releases import EVENTS_PERIOD, ReleaseDetail, ReleaseRow, ReleaseService
 from dexter_tui.tui.context import TuiContext
-from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.issue_actions import IssueActions, issue_binding
 from dexter_tui.tui.issue_rows import compact, flags_text, level_text, relative
+from dexter_tui.tui.messages import IssuesChanged, OpenIssue
 from dexter_tui.tui.safe_text import safe_text
-from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.bar_chart import BarChart
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
-from dexter_tui.tui.widgets.status_header import StatusHeader, header_for
+from dexter_tui.tui.widgets.status_header import header_for
 
 RELEASE_COLUMNS = [
     Column("version", "VERSION", min_width=16, ratio=3),
@@ -95,12 +96,8 @@ def _dt(epoch: float | None) -> datetime | None:
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
-class ReleasesScreen(ReportsWorkerErrors, Screen[None]):
+class ReleasesScreen(ViewScreen):
     """The release list of the current projects (and environment)."""
-
-    DEFAULT_CSS = """
-    ReleasesScreen #context { height: 1; padding: 0 1; background: $boost; }
-    """
 
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="releases.refresh"),
@@ -161,8 +158,8 @@ class ReleasesScreen(ReportsWorkerErrors, Screen[None]):
         text.append(f" {len(self.rows)}")
         text.append(f" · sort: {self.sort or 'newest'} (s)")
         text.append(" · enter: new issues and regressions of a release")
-        self.query_one("#context", Static).update(text)
-        self.query_one(StatusHeader).refresh()
+        self.show_context(text)
+        self.status_header.refresh()
 
     def _apply_sort(self) -> None:
         if self.sort is None:
@@ -187,11 +184,12 @@ class ReleasesScreen(ReportsWorkerErrors, Screen[None]):
             self.app.push_screen(ReleaseDetailScreen(self.ctx, self.service, row.data.release))
 
 
-class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
-    """One release: its new issues and regressions, events since release, resolve actions."""
+class ReleaseDetailScreen(ViewScreen, IssueActions):
+    """One release: its new issues and regressions, events since release, and the issue actions
+    of the list (`x` resolves *in this release*)."""
 
     DEFAULT_CSS = """
-    ReleaseDetailScreen #context { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    ReleaseDetailScreen #context { height: auto; max-height: 3; }
     ReleaseDetailScreen #chart-title { height: 1; padding: 0 1; text-style: bold; }
     ReleaseDetailScreen #chart { height: 7; padding: 0 1; }
     """
@@ -199,21 +197,28 @@ class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("space", "toggle_mark", "Mark", id="release_detail.mark"),
         Binding("U", "clear_marks", "Clear marks", show=False, id="release_detail.clear_marks"),
-        Binding("x", "resolve_here", "Resolve in this release", id="release_detail.resolve_in"),
-        Binding("ctrl+x", "resolve_next", "In next release", id="release_detail.resolve_next"),
+        issue_binding("resolve", show=True, description="Resolve in this release"),
+        issue_binding("resolve_next", show=True, description="In next release"),
+        issue_binding("unresolve"),
+        issue_binding("ignore"),
+        issue_binding("assign"),
+        issue_binding("unassign"),
+        issue_binding("bookmark"),
+        issue_binding("undo"),
+        issue_binding("action_log"),
+        issue_binding("copy_short_id"),
+        issue_binding("copy_url"),
         Binding("r", "refresh", "Refresh", id="release_detail.refresh"),
         Binding("escape", "back", "Back", show=False, id="release_detail.back"),
     ]
-    MUTATING = frozenset({"resolve_here", "resolve_next"})
+    FAILED_NOTE = "Failed issues stay marked; @ shows why."
 
     def __init__(self, ctx: TuiContext, service: ReleaseService, release: Release) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.service = service
         self.release = release
         self.status = PollStatus(interval=ctx.settings.poll_interval)
         self.detail: ReleaseDetail | None = None
-        self._bulk_running = False
 
     def compose(self) -> ComposeResult:
         yield header_for(self.ctx, self.status, list(self.ctx.settings.default_environment))
@@ -260,8 +265,8 @@ class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
         marked = self.table.marked_count
         if marked:
             text.append(f" · {marked} marked", style="bold reverse")
-        self.query_one("#context", Static).update(text)
-        self.query_one(StatusHeader).refresh()
+        self.show_context(text)
+        self.status_header.refresh()
         if detail is None:
             self.query_one("#chart-title", Static).update(Text("Events since release: loading…"))
             return
@@ -302,14 +307,20 @@ class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MUTATING and self.ctx.read_only:
-            return None
-        return True
+        # `resolve_here`: the name this action had before the shared controller
+        return super().check_action("resolve" if action == "resolve_here" else action, parameters)
 
     def selection(self) -> list[Issue]:
         keys = self.table.selected_keys()
         rows = [self.table.get_row(k) for k in keys]
         return [r.data for r in rows if r is not None]
+
+    def cursor_issue(self) -> Issue | None:
+        row = self.table.cursor_row
+        return row.data if row is not None else None
+
+    def known_issues(self) -> list[Issue]:
+        return list(self.detail.issues) if self.detail is not None else []
 
     def action_toggle_mark(self) -> None:
         self.table.toggle_mark()
@@ -323,49 +334,31 @@ class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
     def _show_context_only(self) -> None:
         self._show()
 
+    def make_action(self, name: str) -> IssueAction:
+        """`x` here resolves *in this release*: a later release's event reopens the issue."""
+        if name == "resolve":
+            return actions.resolve_in_release(self.release.version)
+        return super().make_action(name)
+
     def action_resolve_here(self) -> None:
-        self.run_action(actions.resolve_in_release(self.release.version))
+        self.action_resolve()
 
-    def action_resolve_next(self) -> None:
-        self.run_action(actions.resolve_in_next_release())
-
-    def run_action(self, action: IssueAction) -> None:
-        """Confirm (always: it names the release), then send through the bulk service."""
-        issues = self.selection()
-        problem = self.ctx.bulk.check(action, len(issues))
-        if problem:
-            self.notify(problem, severity="warning")
-            return
-        if self._bulk_running:
-            self.notify("Another action is still running", severity="warning")
-            return
-        noun = "issue" if len(issues) == 1 else "issues"
-        names = ", ".join(i.short_id for i in issues[:3]) + ("…" if len(issues) > 3 else "")
-        question = f"{action.label}: {len(issues)} {noun}? ({names})"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._bulk_running = True
-                self.send_bulk(action, issues)
-
-        self.app.push_screen(ConfirmDialog(question, yes_label="Resolve"), answered)
-
-    @work(group="bulk", exit_on_error=False)
-    async def send_bulk(self, action: IssueAction, issues: list[Issue]) -> None:
-        try:
-            outcome = await self.ctx.bulk.apply(action, issues)
-        finally:
-            self._bulk_running = False
-        if self.detail is not None:
-            updated = outcome.updated
-            self.detail.new_issues = [updated.get(i.id, i) for i in self.detail.new_issues]
-            self.detail.regressions = [updated.get(i.id, i) for i in self.detail.regressions]
-        self.table.clear_marks()
-        self.table.mark(*outcome.failed)
+    def after_outcome(self, outcome: BulkOutcome) -> None:
+        if outcome.action.verb != "undo":
+            self.table.clear_marks()
+            self.table.mark(*outcome.failed)
         self._show()
-        severity = "warning" if outcome.failed else "information"
-        message = outcome.summary + ("\nFailed issues stay marked." if outcome.failed else "")
-        self.notify(message, severity=severity)
+
+    def on_issues_changed(self, message: IssuesChanged) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        updated = message.updated
+        if not any(i.id in updated for i in detail.issues):
+            return
+        detail.new_issues = [updated.get(i.id, i) for i in detail.new_issues]
+        detail.regressions = [updated.get(i.id, i) for i in detail.regressions]
+        self._show()
 
     def action_refresh(self) -> None:
         self.load()
@@ -380,6 +373,5 @@ class ReleaseDetailScreen(ReportsWorkerErrors, Screen[None]):
     @on(FastTable.RowActivated, "#release-issues")
     def _open(self, event: FastTable.RowActivated) -> None:
         row = self.table.get_row(event.key)
-        opener = getattr(self.app, "open_issue", None)
-        if row is not None and opener is not None:
-            opener(row.data)
+        if row is not None:
+            self.post_message(OpenIssue(row.data))

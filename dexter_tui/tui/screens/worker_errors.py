@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from textual.worker import Worker, WorkerState
 
+from dexter_tui.tui.messages import WorkFailed
+
 
 class ReportsWorkerErrors:
-    """Mix into a `Screen`: failed workers go to `DexterApp.report_error`."""
+    """Mix into a `Screen`: failed workers go to `DexterApp.report_error` (as `WorkFailed`)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            report = getattr(self.app, "report_error", None)  # type: ignore[attr-defined]
-            if report is not None:
-                report(event.worker.error)
+            self.post_message(WorkFailed(event.worker.error))  # type: ignore[attr-defined]

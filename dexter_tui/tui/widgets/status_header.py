@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from dexter_tui.sentry.ratelimit import RateLimitInfo
@@ -47,7 +48,8 @@ class Where:
 
 
 class StatusHeader(Widget):
-    """One line; refreshed every second by its owner so "updated Ns ago" keeps counting."""
+    """One line; repaints itself every second so "updated Ns ago" keeps counting, and at once
+    when `progress` changes."""
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; background: $panel; color: $text; }
@@ -67,7 +69,10 @@ class StatusHeader(Widget):
         self.poll = poll
         self.clock = clock
         self.rate = rate
-        self.progress = ""  # e.g. "Resolving 120 issues… 3/5 requests"
+        self.auto_refresh = 1.0
+
+    #: what is being sent or loaded, e.g. "Resolve: 120 issues, 2 request(s)…" (repaints on change)
+    progress: reactive[str] = reactive("")
 
     def render(self) -> Text:
         left = Text(" dexter", style="bold")
@@ -113,6 +118,6 @@ def header_for(ctx: TuiContext, status: PollStatus, environments: list[str]) -> 
         ),
         status,
         ctx.clock,
-        lambda: ctx.client.rate_limits.latest if ctx.show_rate else None,
+        lambda: ctx.rate_limit() if ctx.show_rate else None,
         id="header",
     )

@@ -1,0 +1,360 @@
+"""One controller for issue actions, mixed into every screen that shows issues.
+
+Why: the list, the event detail and a release's detail all resolve, ignore, assign… issues. The
+flow — bindings, the reason an action is unavailable, the confirm policy, the busy guard, the send
+worker, the outcome toast and undo — lives here once, so the screens cannot drift apart and one
+`[keymap]` entry (`"issue.resolve" = "ctrl+r"`) remaps the key on every screen.
+
+A screen supplies `selection()` (the marked issues, else the one under the cursor) and lists the
+actions it offers with `issue_binding(…)` in its `BINDINGS`; it may override the hooks
+(`make_action`, `after_outcome`, `show_progress`, `cursor_issue`). The outcome goes to the app's
+issue store (`ctx.issues`); every screen then redraws from `IssuesChanged` — this controller never
+touches another screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.binding import Binding
+from textual.screen import Screen
+
+from dexter_tui.sentry.models import Issue
+from dexter_tui.services import actions
+from dexter_tui.services.actions import IssueAction
+from dexter_tui.services.bulk import BulkOutcome
+from dexter_tui.services.sanitize import clipboard_text
+from dexter_tui.tui.dialogs.action_log import ActionLogScreen
+from dexter_tui.tui.dialogs.assign_picker import AssignPicker
+from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+
+if TYPE_CHECKING:
+    from dexter_tui.tui.context import TuiContext
+
+UNDO_SECONDS = 15.0
+
+#: action name -> (default keys, description, binding id): the same on every screen
+ISSUE_KEYS: dict[str, tuple[str, str, str]] = {
+    "resolve": ("x", "Resolve", "issue.resolve"),
+    "unresolve": ("X", "Unresolve", "issue.unresolve"),
+    "resolve_next": ("ctrl+x", "Resolve next release", "issue.resolve_next"),
+    "ignore": ("i", "Ignore", "issue.ignore"),
+    "assign": ("a", "Assign", "issue.assign"),
+    "unassign": ("A", "Unassign", "issue.unassign"),
+    "bookmark": ("b", "Bookmark", "issue.bookmark"),
+    "mark_seen": ("n", "Mark seen", "issue.mark_seen"),
+    "merge": ("M", "Merge", "issue.merge"),
+    "delete": ("D", "Delete", "issue.delete"),
+    "undo": ("z", "Undo", "issue.undo"),
+    "action_log": ("at", "Action log", "issue.action_log"),
+    "copy_short_id": ("y", "Copy id", "issue.copy_id"),
+    "copy_url": ("Y", "Copy URL", "issue.copy_url"),
+}
+
+#: actions that change issues: hidden and refused in read-only mode
+MUTATING = frozenset(
+    {
+        "resolve",
+        "unresolve",
+        "resolve_next",
+        "ignore",
+        "assign",
+        "unassign",
+        "bookmark",
+        "mark_seen",
+        "merge",
+        "delete",
+        "undo",
+    }
+)
+
+
+def issue_binding(name: str, *, show: bool = False, description: str | None = None) -> Binding:
+    """The binding of issue action `name`: same key and id on every screen."""
+    keys, default, binding_id = ISSUE_KEYS[name]
+    return Binding(keys, name, description or default, show=show, id=binding_id)
+
+
+def merge_problem(issues: list[Issue]) -> str | None:
+    """Why these issues cannot be merged (Sentry merges 2+ issues of one project), or None."""
+    if len(issues) < 2:
+        return "Merge needs at least 2 marked issues"
+    projects = {(i.project.id or i.project.slug) if i.project else "" for i in issues}
+    if len(projects) > 1:
+        return "Sentry merges issues of one project only"
+    return None
+
+
+class IssueActions(Screen[None]):
+    """The base of a screen that shows issues (it sets `self.ctx`)."""
+
+    ctx: TuiContext
+    #: added to the outcome toast when some issues failed (the list and a release keep them marked)
+    FAILED_NOTE: ClassVar[str] = ""
+
+    def __init__(self, ctx: TuiContext, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.ctx = ctx
+        self._issue_busy = False
+        self._last_outcome: BulkOutcome | None = None
+        self._undo_until = 0.0
+        # a config with an old per-screen id (`issues.resolve`) remaps this screen only
+        own_keys = ctx.screen_keymaps.get(type(self).__name__)
+        if own_keys:
+            self._bindings.apply_keymap(own_keys)
+
+    # -- what the screen supplies -----------------------------------------------------------------
+
+    def selection(self) -> list[Issue]:
+        """The one selection rule: the marked issues, else the one under the cursor."""
+        raise NotImplementedError
+
+    def cursor_issue(self) -> Issue | None:
+        """The issue `y`/`Y` copy (the cursor row, not the marks)."""
+        chosen = self.selection()
+        return chosen[0] if len(chosen) == 1 else None
+
+    def make_action(self, name: str) -> IssueAction:
+        """The action behind key `name` on this screen (a release resolves *in* itself)."""
+        match name:
+            case "resolve":
+                return actions.resolve()
+            case "unresolve":
+                return actions.unresolve()
+            case "resolve_next":
+                return actions.resolve_in_next_release()
+            case "unassign":
+                return actions.unassign()
+            case "mark_seen":
+                return actions.mark_seen()
+            case "merge":
+                return actions.merge()
+            case "delete":
+                return actions.delete()
+        raise ValueError(f"no issue action {name!r}")
+
+    def show_progress(self, text: str) -> None:
+        """Say what is being sent (the list shows it in its header)."""
+
+    def after_outcome(self, outcome: BulkOutcome) -> None:
+        """The screen's own follow-up (marks, a reload); the rows redraw from `IssuesChanged`."""
+
+    # -- availability -----------------------------------------------------------------------------
+
+    @property
+    def issue_action_busy(self) -> bool:
+        return self._issue_busy
+
+    def offers(self, name: str) -> bool:
+        """Whether this screen binds issue action `name`."""
+        return any(
+            isinstance(b, Binding) and b.action == name for b in getattr(type(self), "BINDINGS", [])
+        )
+
+    def disabled_reason(self, action: str) -> str | None:
+        """Why `action` cannot run now (shown when its key is pressed), or None."""
+        if action in MUTATING and self.ctx.read_only:
+            return "read-only mode: no changes are sent"
+        if action == "merge":
+            return merge_problem(self.selection())
+        if action == "undo" and not self._can_undo():
+            return "Nothing to undo"
+        return None
+
+    def issue_action_on(self, key: str, keymap: Mapping[str, str]) -> str | None:
+        """The issue action this screen binds to `key` (after the app's `keymap`), if any."""
+        bindings = self._bindings
+        if keymap:
+            bindings = bindings.copy()
+            bindings.apply_keymap(dict(keymap))
+        for binding in bindings.key_to_bindings.get(key, ()):
+            if binding.action in ISSUE_KEYS:
+                return binding.action
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """None in read-only mode (refused), False while unavailable (its key then says why)."""
+        if action not in ISSUE_KEYS:
+            return True
+        if action in MUTATING and self.ctx.read_only:
+            return None
+        return self.disabled_reason(action) is None
+
+    def _can_undo(self) -> bool:
+        outcome = self._last_outcome
+        return bool(outcome and outcome.can_undo and time.monotonic() < self._undo_until)
+
+    def needs_confirm(self, action: IssueAction, count: int) -> bool:
+        """The `confirm` policy: always / bulk (more than one issue) / never; delete always asks."""
+        policy = self.ctx.settings.confirm
+        if action.destructive or policy == "always":
+            return True
+        return policy == "bulk" and count > 1
+
+    # -- the flow: check, confirm, send, report ---------------------------------------------------
+
+    def run_action(self, action: IssueAction, issues: list[Issue] | None = None) -> None:
+        issues = self.selection() if issues is None else issues
+        problem = self.ctx.bulk.check(action, len(issues))
+        if problem:
+            self.notify(problem, severity="warning")
+            return
+        if self._issue_busy:
+            self.notify("Another action is still running", severity="warning")
+            return
+        if not self.needs_confirm(action, len(issues)):
+            self._send(action, issues)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._send(action, issues)
+
+        dialog = ConfirmDialog(
+            confirm_question(action, issues), yes_label=action.label, danger=action.destructive
+        )
+        self.app.push_screen(dialog, answered)
+
+    def _send(self, action: IssueAction, issues: list[Issue]) -> None:
+        self._issue_busy = True
+        requests = -(-len(issues) // 100)
+        noun = "issue" if len(issues) == 1 else "issues"
+        self.show_progress(f"{action.label}: {len(issues)} {noun}, {requests} request(s)…")
+        self.send_issue_action(action, issues)
+
+    @work(group="bulk", exit_on_error=False)
+    async def send_issue_action(self, action: IssueAction, issues: list[Issue]) -> None:
+        try:
+            outcome = await self.ctx.bulk.apply(action, issues)
+        finally:
+            self._issue_busy = False
+            self.show_progress("")
+        self._report(outcome)
+
+    @work(group="bulk", exit_on_error=False)
+    async def send_undo(self, previous: BulkOutcome) -> None:
+        self._issue_busy = True
+        try:
+            outcome = await self.ctx.bulk.undo(previous)
+        finally:
+            self._issue_busy = False
+        self._report(outcome)
+
+    def _report(self, outcome: BulkOutcome) -> None:
+        """Store the outcome (every screen redraws from it), then the screen's hook and a toast."""
+        self.ctx.issues.apply(outcome.updated, outcome.removed)
+        self.after_outcome(outcome)
+        message = outcome.summary
+        if outcome.failed and self.FAILED_NOTE:
+            message += "\n" + self.FAILED_NOTE
+        undo = self.offers("undo")
+        if undo and outcome.action.verb != "undo" and outcome.can_undo:
+            self._last_outcome = outcome
+            self._undo_until = time.monotonic() + UNDO_SECONDS
+            message += "\nz to undo"
+        else:
+            self._last_outcome = None
+        severity = "warning" if outcome.failed else "information"
+        self.notify(message, severity=severity, timeout=UNDO_SECONDS if undo else None)
+        self.refresh_bindings()
+
+    # -- the actions ------------------------------------------------------------------------------
+
+    def action_resolve(self) -> None:
+        self.run_action(self.make_action("resolve"))
+
+    def action_unresolve(self) -> None:
+        self.run_action(self.make_action("unresolve"))
+
+    def action_resolve_next(self) -> None:
+        self.run_action(self.make_action("resolve_next"))
+
+    def action_unassign(self) -> None:
+        self.run_action(self.make_action("unassign"))
+
+    def action_mark_seen(self) -> None:
+        self.run_action(self.make_action("mark_seen"))
+
+    def action_merge(self) -> None:
+        self.run_action(self.make_action("merge"))
+
+    def action_delete(self) -> None:
+        self.run_action(self.make_action("delete"))
+
+    def action_bookmark(self) -> None:
+        issues = self.selection()
+        self.run_action(actions.bookmark(not all(i.is_bookmarked for i in issues)), issues)
+
+    def action_ignore(self) -> None:
+        issues = self.selection()
+        if not issues:
+            return
+
+        def chosen(spec: actions.IgnoreSpec | None) -> None:
+            if spec is not None:
+                self.run_action(actions.ignore(spec), issues)
+
+        self.app.push_screen(IgnoreMenu(len(issues)), chosen)
+
+    def action_assign(self) -> None:
+        issues = self.selection()
+        workspace = self.ctx.workspace
+        if not issues:
+            return
+        if workspace is None:
+            self.notify("Members are still loading; try again in a moment", severity="warning")
+            return
+
+        def chosen(who: actions.Assignee | None) -> None:
+            if who is not None:
+                self.run_action(actions.assign(who), issues)
+
+        self.ctx.bulk.set_assignees(workspace.assignees())
+        picker = AssignPicker(workspace.assignees(), me=workspace.me, count=len(issues))
+        self.app.push_screen(picker, chosen)
+
+    def action_undo(self) -> None:
+        if not self._can_undo() or self._last_outcome is None:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        previous, self._last_outcome = self._last_outcome, None
+        self.send_undo(previous)
+
+    def action_action_log(self) -> None:
+        short_ids = {i.id: i.short_id for i in self.known_issues()}
+        self.app.push_screen(ActionLogScreen(self.ctx.action_log.entries, short_ids))
+
+    def known_issues(self) -> list[Issue]:
+        """Issues whose short ids the action log can show (the list: every loaded one)."""
+        return self.selection()
+
+    def action_copy_short_id(self) -> None:
+        issue = self.cursor_issue()
+        if issue is not None:
+            self.app.copy_to_clipboard(clipboard_text(issue.short_id, multiline=False))
+            self.notify(f"Copied {issue.short_id}")
+
+    def action_copy_url(self) -> None:
+        issue = self.cursor_issue()
+        if issue is None:
+            return
+        if issue.permalink:
+            self.app.copy_to_clipboard(clipboard_text(issue.permalink, multiline=False))
+            self.notify("Copied the issue URL")
+        else:
+            self.notify("This issue has no permalink", severity="warning")
+
+
+def confirm_question(action: IssueAction, issues: list[Issue]) -> str:
+    """ "Resolve 3 issues? (API-1, API-2, API-3)" — names the verb, the count and the first ids."""
+    noun = "issue" if len(issues) == 1 else "issues"
+    names = ", ".join(i.short_id for i in issues[:3]) + ("…" if len(issues) > 3 else "")
+    sep = ":" if " " in action.label else ""  # "Resolve in 1.2: 2 issues?"
+    question = f"{action.label}{sep} {len(issues)} {noun}? ({names})"
+    if action.destructive:
+        question += "\nThis cannot be undone."
+    return question
