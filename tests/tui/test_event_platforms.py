@@ -67,30 +67,30 @@ def assert_no_failed_pane(screen: EventDetailScreen) -> None:
         assert not pane.status.has_class("-error"), f"{tab} pane failed"
 
 
+@pytest.mark.parametrize("name", NAMES)
 async def test_every_platform_shows_its_title_and_crashing_frame(
-    make_app, seeded_server, seeded_world
+    make_app, seeded_server, seeded_world, name: str
 ) -> None:
-    for name in NAMES:
-        ingest(seeded_server, seeded_world, load(name))
+    """One platform per test, so the parallel runner spreads them over the workers."""
+    ingest(seeded_server, seeded_world, load(name))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         list_screen = app.screen
-        for name in NAMES:
-            title, crash = EXPECTED[name]
-            screen = await open_issue(pilot, title)
-            header = text_of(screen.query_one("#event-header").content)
-            assert title in header, name
-            assert_no_failed_pane(screen)
-            heads = frame_heads(screen)
-            if crash:
-                assert any(crash in head for head in heads), (name, heads)
-            for head in heads:
-                assert "? ?" not in head, (name, head)
-                assert head.strip() not in ("app  ?", "lib  ?"), (name, head)
-            await pilot.press("q")
-            await settle(pilot)
-            assert app.screen is list_screen
+        title, crash = EXPECTED[name]
+        screen = await open_issue(pilot, title)
+        header = text_of(screen.query_one("#event-header").content)
+        assert title in header, name
+        assert_no_failed_pane(screen)
+        heads = frame_heads(screen)
+        if crash:
+            assert any(crash in head for head in heads), (name, heads)
+        for head in heads:
+            assert "? ?" not in head, (name, head)
+            assert head.strip() not in ("app  ?", "lib  ?"), (name, head)
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.screen is list_screen
 
 
 @pytest.mark.parametrize(
