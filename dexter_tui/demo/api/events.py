@@ -378,21 +378,28 @@ TAG_VALUE_SORTS = {
 # -- routes ---------------------------------------------------------------------------------------
 
 
-async def issue_events(request: Request) -> Response:
-    store = store_of(request)
-    _, org, group = issue_of(request, store, *READ)
+def _event_page(
+    request: Request, store: Store, org: sqlite3.Row, scope: str, scope_id: int
+) -> Response:
+    """One page of events under `scope` (an issue's or a project's), filtered and ordered as
+    the query asks, rendered as the list routes answer."""
     where, params = _filters(request, store)
     offset, limit = page_params(request)
     full = _truthy(request.query_params.get("full"))
     rows = store.query(
-        f"SELECT e.* FROM events e WHERE e.group_id = ? AND {where}"
+        f"SELECT e.* FROM events e WHERE {scope} AND {where}"
         f" ORDER BY {_order(request)} LIMIT ? OFFSET ?",
-        [group["id"], *params, limit + 1, offset],
+        [scope_id, *params, limit + 1, offset],
     )
     has_more = len(rows) > limit
-    rows = rows[:limit]
-    items = render_rows(store, org["id"], rows, full=full)
+    items = render_rows(store, org["id"], rows[:limit], full=full)
     return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
+
+
+async def issue_events(request: Request) -> Response:
+    store = store_of(request)
+    _, org, group = issue_of(request, store, *READ)
+    return _event_page(request, store, org, "e.group_id = ?", group["id"])
 
 
 async def issue_event(request: Request) -> Response:
@@ -490,18 +497,8 @@ async def project_events(request: Request) -> Response:
     store = store_of(request)
     _, org = org_of(request, store, *PROJECT_READ)
     project = lookup.project(store, org, request.path_params["project"])
-    where, params = _filters(request, store)
-    offset, limit = page_params(request)
-    full = _truthy(request.query_params.get("full"))
-    rows = store.query(
-        f"SELECT e.* FROM events e WHERE e.project_id = ? AND e.type != 'transaction'"
-        f" AND {where} ORDER BY {_order(request)} LIMIT ? OFFSET ?",
-        [project["id"], *params, limit + 1, offset],
-    )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    items = render_rows(store, org["id"], rows, full=full)
-    return paginated(request, items, offset=offset, limit=limit, has_more=has_more)
+    scope = "e.project_id = ? AND e.type != 'transaction'"
+    return _event_page(request, store, org, scope, project["id"])
 
 
 async def project_event(request: Request) -> Response:
