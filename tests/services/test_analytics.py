@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
-from dexter_tui.sentry.client import SentryClient
 from dexter_tui.services.analytics import (
     AnalyticsService,
     Scope,
@@ -17,35 +13,6 @@ from dexter_tui.services.analytics import (
     split_halves,
 )
 from tests.conftest import SEED_NOW
-
-
-class CountingTransport(httpx.AsyncHTTPTransport):
-    """Counts requests per path, so the test proves how many calls one period costs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paths: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
-        return await super().handle_async_request(request)
-
-
-@pytest.fixture
-async def counted(seeded_server, seeded_world) -> AsyncIterator[tuple[SentryClient, list[str]]]:
-    transport = CountingTransport()
-    async with SentryClient(seeded_server.url, seeded_world.token, transport=transport) as client:
-        yield client, transport.paths
-
-
-@pytest.fixture
-async def raw(seeded_server, seeded_world) -> AsyncIterator[httpx.AsyncClient]:
-    """A plain HTTP client on the same server: the test's own view of what the API says."""
-    async with httpx.AsyncClient(
-        base_url=seeded_server.url,
-        headers={"Authorization": f"Bearer {seeded_world.token}"},
-    ) as client:
-        yield client
 
 
 def test_window_is_aligned_and_splits_two_periods_exactly() -> None:

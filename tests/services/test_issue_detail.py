@@ -3,33 +3,12 @@ an issue's detail and side lists, the preview (one request per issue), tag keys,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
-from dexter_tui.sentry.client import SentryClient
 from dexter_tui.services.issue_detail import IssueDetail, load_issue
 from dexter_tui.services.preview import IssuePreviews
 from dexter_tui.services.projects import project_slugs
 from dexter_tui.services.tag_breakdown import OWN_PANELS, breakdown_keys
-from tests.services.test_analytics import CountingTransport
-
-
-@pytest.fixture
-async def counted(seeded_server, seeded_world) -> AsyncIterator[tuple[SentryClient, list[str]]]:
-    transport = CountingTransport()
-    async with SentryClient(seeded_server.url, seeded_world.token, transport=transport) as client:
-        yield client, transport.paths
-
-
-@pytest.fixture
-async def raw(seeded_server, seeded_world) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=seeded_server.url,
-        headers={"Authorization": f"Bearer {seeded_world.token}"},
-    ) as client:
-        yield client
 
 
 async def _first_issue(raw: httpx.AsyncClient, org: str) -> dict:

@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
 
 from dexter_tui.demo.ingest import ingest_event
-from dexter_tui.sentry.client import SentryClient
 from dexter_tui.services.issues import IssueFeed, IssueQuery
 from dexter_tui.services.workspace import load_workspace
 from tests.conftest import SEED_NOW
-
-
-class CountingTransport(httpx.AsyncHTTPTransport):
-    """Counts requests per path, to prove the feed never asks twice for what it has."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paths: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
-        return await super().handle_async_request(request)
-
-
-@pytest.fixture
-async def counted(seeded_server, seeded_world) -> AsyncIterator[tuple[SentryClient, list[str]]]:
-    transport = CountingTransport()
-    async with SentryClient(seeded_server.url, seeded_world.token, transport=transport) as client:
-        yield client, transport.paths
 
 
 async def test_pages_load_once_each_until_the_last(counted, seeded_world) -> None:

@@ -8,7 +8,7 @@ from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import AuthError, NetworkError, RateLimited, ServerError
 from dexter_tui.services.issues import IssueFeed, IssueQuery
 from dexter_tui.services.poller import PROBE_INTERVAL, LiveState, PollStatus
-from tests.services.test_issue_feed import CountingTransport
+from tests.services.conftest import CountingTransport
 
 
 def test_success_keeps_the_interval_and_marks_live() -> None:

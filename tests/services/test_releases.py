@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx
-import pytest
-
-from dexter_tui.sentry.client import SentryClient
 from dexter_tui.services import actions
 from dexter_tui.services.releases import ReleaseService, search_value
 from tests.conftest import SEED_NOW
-from tests.services.test_analytics import CountingTransport
-
-
-@pytest.fixture
-async def counted(seeded_server, seeded_world) -> AsyncIterator[tuple[SentryClient, list[str]]]:
-    transport = CountingTransport()
-    async with SentryClient(seeded_server.url, seeded_world.token, transport=transport) as client:
-        yield client, transport.paths
-
-
-@pytest.fixture
-async def raw(seeded_server, seeded_world) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=seeded_server.url,
-        headers={"Authorization": f"Bearer {seeded_world.token}"},
-    ) as client:
-        yield client
 
 
 def test_search_value_quotes_only_when_needed() -> None:
