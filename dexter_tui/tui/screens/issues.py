@@ -18,17 +18,11 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
+from dexter_tui.choices import FALLBACK_PERIOD, PERIODS, SORT_LABELS, SORTS
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
-from dexter_tui.services.issues import (
-    PERIODS,
-    QUICK_FILTERS,
-    SORT_LABELS,
-    SORTS,
-    IssueFeed,
-    IssueQuery,
-)
+from dexter_tui.services.issues import QUICK_FILTERS, IssueFeed, IssueQuery
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.preview import IssuePreviews
 from dexter_tui.tui.context import TuiContext
@@ -355,7 +349,11 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def action_cycle_period(self) -> None:
         current = self.feed.query.period
-        nxt = PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)] if current in PERIODS else "24h"
+        nxt = (
+            PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)]
+            if current in PERIODS
+            else FALLBACK_PERIOD
+        )
         self.set_query(self.feed.query.with_(period=nxt))
 
     def action_quick_filter(self) -> None:
