@@ -24,6 +24,8 @@ SENTRY_ONLY_SORTS = ("trends", "inbox", "recommended")
 
 #: stats periods of the issue list and the analytics view
 PERIODS = ("1h", "24h", "7d", "14d", "30d")
+#: the periods Sentry's hourly (`24h`) stats series fits; the longer ones take the daily (`14d`)
+HOURLY_PERIODS = ("1h", "24h")
 _PERIOD_RE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -31,6 +33,8 @@ _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 DEFAULT_QUERY = "is:unresolved"
 DEFAULT_SORT = "date"
 DEFAULT_PERIOD = "14d"
+#: where a view's period cycle starts when its period is not one of `PERIODS` (config allows any)
+FALLBACK_PERIOD = "24h"
 
 #: event detail frames: as Python prints them (most recent call last) or Sentry's web default
 STACK_ORDERS = ("oldest-first", "newest-first")
@@ -41,7 +45,12 @@ CONFIRM_POLICIES = ("always", "bulk", "never")
 
 def stats_key(period: str) -> str:
     """The issue stats series that fits `period`: Sentry offers 24h hourly or 14d daily."""
-    return "24h" if period in ("1h", "24h") else "14d"
+    return "24h" if is_hourly(period) else "14d"
+
+
+def is_hourly(period: str) -> bool:
+    """Periods of a day or less: charted by the hour, stamped with a time of day."""
+    return period in HOURLY_PERIODS
 
 
 def period_seconds(period: str) -> float:

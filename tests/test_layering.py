@@ -126,8 +126,6 @@ def test_the_demo_guard_sees_relative_and_dynamic_imports(tmp_path: Path) -> Non
 TUI = PACKAGE / "tui"
 #: where the app is wired: the only tui modules that may import the client module
 WIRING = {"factory.py", "context.py"}
-#: screens owned elsewhere that still reach the app by duck typing; to be converted to messages
-NOT_YET_CONVERTED = {"screens/deadlocks.py", "screens/deadlock_report.py"}
 
 
 def _tui_files() -> list[Path]:
@@ -191,7 +189,7 @@ def test_screens_dialogs_and_widgets_talk_through_services_and_messages() -> Non
     offenders = []
     for path in _tui_files():
         rel = path.relative_to(TUI).as_posix()
-        if rel.split("/")[0] not in ("screens", "dialogs", "widgets") or rel in NOT_YET_CONVERTED:
+        if rel.split("/")[0] not in ("screens", "dialogs", "widgets"):
             continue
         if rel == "widgets/fast_table.py":  # its helper classes share the table's internals
             continue
@@ -222,3 +220,48 @@ def test_the_contract_checks_see_what_they_forbid() -> None:
         "self.app.issues_screen._show_rows"
     ]
     assert len(_duck_typing(probe)) == 1
+
+
+# -- constants defined once (issue 14) ----------------------------------------------------------
+
+
+def _choice_literals(tree: ast.AST, choices: tuple[str, ...]) -> list[ast.expr]:
+    """Tuple/list/set literals of two or more strings, all of them among `choices`."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Tuple | ast.List | ast.Set)
+        and len(node.elts) >= 2
+        and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value in choices
+            for e in node.elts
+        )
+    ]
+
+
+def test_periods_and_sorts_are_listed_only_in_choices() -> None:
+    """A period or sort added to `dexter_tui/choices.py` reaches every view: nothing else keeps
+    its own list (or part of one). The demo stands apart: its lists are Sentry's, not dexter's."""
+    from dexter_tui.choices import PERIODS, SORTS
+
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if rel.as_posix() == "choices.py" or rel.parts[0] == "demo":
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for choices in (PERIODS, SORTS):
+            offenders += [
+                f"{rel}:{n.lineno} lists {ast.unparse(n)}" for n in _choice_literals(tree, choices)
+            ]
+    assert offenders == []
+
+
+def test_the_choices_check_sees_partial_lists() -> None:
+    from dexter_tui.choices import PERIODS, SORTS
+
+    probe = ast.parse(
+        'a = ("1h", "24h")\nb = ["date", "new", "freq"]\nc = ("", "24h", "14d")\nd = ("14d",)\n'
+    )
+    assert [ast.unparse(n) for n in _choice_literals(probe, PERIODS)] == ["('1h', '24h')"]
+    assert [ast.unparse(n) for n in _choice_literals(probe, SORTS)] == ["['date', 'new', 'freq']"]

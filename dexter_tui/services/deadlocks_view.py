@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dexter_tui.choices import period_seconds
+from dexter_tui.choices import DEFAULT_PERIOD, period_seconds
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Event, Issue
 from dexter_tui.services.deadlock import Analysis
@@ -44,7 +44,7 @@ class DeadlockQuery:
 
     projects: tuple[str, ...] = ()  # project ids; empty = all
     environments: tuple[str, ...] = ()
-    period: str = "14d"
+    period: str = DEFAULT_PERIOD
     base: str = "is:unresolved"
     searches: tuple[str, ...] = DEADLOCK_SEARCHES
     events_per_issue: int = 100  # one page of full events per issue

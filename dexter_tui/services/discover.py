@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from dexter_tui.choices import DEFAULT_PERIOD
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import BadRequest, NotFound
 from dexter_tui.sentry.models import Issue
@@ -58,7 +59,7 @@ class DiscoverQuery:
     fields: tuple[str, ...] = DEFAULT_FIELDS
     query: str = ""
     sort: str = "-count()"
-    period: str = "14d"
+    period: str = DEFAULT_PERIOD
     environments: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()  # ids or slugs, as Sentry's `project` param takes them
     dataset: str = "errors"
@@ -137,7 +138,7 @@ def load_history(path: Path | None) -> list[DiscoverQuery]:
                     fields=tuple(str(f) for f in item["fields"]),
                     query=str(item.get("query", "")),
                     sort=str(item.get("sort", "")),
-                    period=str(item.get("period", "14d")),
+                    period=str(item.get("period", DEFAULT_PERIOD)),
                     environments=tuple(str(e) for e in item.get("environments", [])),
                     projects=tuple(str(p) for p in item.get("projects", [])),
                     dataset=str(item.get("dataset", "errors")),

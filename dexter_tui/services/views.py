@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from dexter_tui.choices import DEFAULT_PERIOD, DEFAULT_QUERY, DEFAULT_SORT
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import NotFound, ScopeError, SentryError
 from dexter_tui.services.issues import IssueQuery
@@ -30,9 +31,9 @@ class ViewsFileError(ValueError):
 @dataclass(frozen=True)
 class SavedView:
     name: str
-    query: str = "is:unresolved"
-    sort: str = "date"
-    period: str = "14d"
+    query: str = DEFAULT_QUERY
+    sort: str = DEFAULT_SORT
+    period: str = DEFAULT_PERIOD
     environments: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()  # slugs; empty = the projects of the moment
     source: str = "local"  # "local" (ours, in the config dir) | "sentry" (a server saved search)
@@ -79,8 +80,8 @@ def _view(data: Any) -> SavedView:
     return SavedView(
         name=data["name"],
         query=str(data.get("query", "")),
-        sort=str(data.get("sort", "date")),
-        period=str(data.get("period", "14d")),
+        sort=str(data.get("sort", DEFAULT_SORT)),
+        period=str(data.get("period", DEFAULT_PERIOD)),
         environments=strings("environments"),
         projects=strings("projects"),
     )

@@ -19,10 +19,11 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from dexter_tui.choices import PERIODS, SORTS
 from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, SentryError
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
-from dexter_tui.services.issues import PERIODS, QUICK_FILTERS, SORTS, IssueQuery
+from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs import save_view

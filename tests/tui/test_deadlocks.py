@@ -186,6 +186,40 @@ async def test_view_is_kept_between_visits(make_app) -> None:
         assert screen.scan is not scan
 
 
+async def test_view_follows_the_issue_lists_period(make_app) -> None:
+    """The scan uses the list's period (read from `ctx.list_query`) and rescans when it changes."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        assert screen.scan is not None
+        assert screen.scan.query.period == app.issues_screen.feed.query.period
+        await pilot.press("1")
+        await _settle(pilot)
+        await pilot.press("t")  # the list's next period
+        await _settle(pilot)
+        period = app.issues_screen.feed.query.period
+        assert period != screen.scan.query.period
+        await pilot.press("3")
+        await _settle(pilot)
+        assert app.screen is screen
+        assert screen.scan.query.period == period
+
+
+async def test_report_o_opens_the_issue_in_event_detail(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_view(pilot)
+        pattern = screen.selected_pattern()
+        issue = pattern.latest.issue
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DeadlockReportScreen)
+        await pilot.press("o")
+        await _settle(pilot)
+        assert type(app.screen).__name__ == "EventDetailScreen"
+        assert app.screen.issue.id == issue.id
+
+
 async def test_report_copies_the_blocking_query_and_masks_literals(make_app) -> None:
     text = (FIXTURES / "D01_update_swap_2" / "server_log.txt").read_text()
     analysis = analyze(text)

@@ -318,3 +318,26 @@ async def test_bad_query_shows_sentrys_error_and_keeps_the_query(make_app) -> No
         assert screen.query_one("#query").value == 'title:"unbalanced'
         assert screen.poll_status.state is LiveState.STALE
         assert screen.table.visible_count > 0
+
+
+async def test_pause_and_period_are_view_state_the_header_and_context_follow(make_app) -> None:
+    """`Z` and `t` change the list's reactive state; the header and the context line read it."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        header = screen.query_one("#header")
+        assert screen.live_state is LiveState.LIVE
+        await pilot.press("Z")
+        await pilot.pause()
+        assert screen.live_state is LiveState.PAUSED
+        assert "‖ paused" in str(header.render())
+        await pilot.press("Z")
+        await settle(pilot)
+        assert screen.live_state is LiveState.LIVE
+        assert "● live" in str(header.render())
+        before = screen.period
+        await pilot.press("t")
+        await settle(pilot)
+        assert screen.period == screen.feed.query.period != before
+        assert f"period: {screen.period}" in str(screen.query_one("#context", Static).render())

@@ -18,9 +18,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Static
 
+from dexter_tui.choices import FALLBACK_PERIOD, PERIODS, is_hourly, stats_key
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.analytics import (
-    PERIODS,
     Analytics,
     AnalyticsService,
     Breakdown,
@@ -101,7 +101,7 @@ def change_text(now: int, before: int) -> Text:
 
 def stamp(epoch: float, period: str) -> str:
     dt = datetime.fromtimestamp(epoch, UTC)
-    return dt.strftime("%H:%M") if period in ("1h", "24h") else dt.strftime("%b %d")
+    return dt.strftime("%H:%M") if is_hourly(period) else dt.strftime("%b %d")
 
 
 def breakdown_text(breakdown: Breakdown | None, title: str, width: int, rows: int = 6) -> Text:
@@ -163,7 +163,7 @@ class AnalyticsScreen(ViewScreen):
         self.ctx = ctx
         self.service = AnalyticsService(ctx.client, ctx.org, ttl=TTL, clock=ctx.clock)
         start = period or ctx.settings.default_period
-        self.period = start if start in PERIODS else "24h"
+        self.period = start if start in PERIODS else FALLBACK_PERIOD
         self.environments: tuple[str, ...] = tuple(ctx.settings.default_environment)
         self.status = PollStatus(interval=TTL)
         self.data: Analytics | None = None
@@ -387,8 +387,7 @@ class AnalyticsScreen(ViewScreen):
     def _priority_row(self, ranked: Ranked, data: Analytics) -> Row:
         s = ranked.score
         issue = ranked.issue
-        key = "24h" if data.scope.period in ("1h", "24h") else "14d"
-        buckets = [int(p[1]) for p in issue.stats.get(key) or []]
+        buckets = [int(p[1]) for p in issue.stats.get(stats_key(data.scope.period)) or []]
         return Row(
             key=issue.id,
             cells={
@@ -414,7 +413,8 @@ class AnalyticsScreen(ViewScreen):
     # -- actions -----------------------------------------------------------------------------
 
     def action_period(self, step: int) -> None:
-        index = PERIODS.index(self.period) if self.period in PERIODS else 1
+        current = self.period if self.period in PERIODS else FALLBACK_PERIOD
+        index = PERIODS.index(current)
         self.period = PERIODS[(index + step) % len(PERIODS)]
         self.load()
 

@@ -27,6 +27,7 @@ from dexter_tui.services.deadlocks_view import ProcessRow, process_rows, relativ
 from dexter_tui.services.events import event_json
 from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.safe_text import clean_str, safe_text
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
@@ -253,11 +254,10 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
         self._copy(process.query if process else None, "this process's query")
 
     def action_open_issue(self) -> None:
-        opener = getattr(self.app, "open_issue", None)
-        if self.issue is None or opener is None:
+        if self.issue is None:
             self.notify("No issue to open from this report", severity="warning")
             return
-        opener(self.issue)
+        self.post_message(OpenIssue(self.issue))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_issue":

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from dexter_tui.sentry.models import Issue
 from dexter_tui.services.deadlocks_view import (
     DeadlockPattern,
     DeadlockQuery,
@@ -25,6 +26,7 @@ from dexter_tui.services.deadlocks_view import (
     scan_deadlocks,
 )
 from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
@@ -112,9 +114,7 @@ class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
         workspace = self.ctx.workspace
         slugs = list(self.ctx.settings.project)
         projects = tuple(workspace.project_ids(slugs)) if workspace and slugs else ()
-        issues_screen = getattr(self.app, "issues_screen", None)
-        feed = getattr(issues_screen, "feed", None)
-        base = feed.query if feed is not None else self.ctx.initial_query()
+        base = self.ctx.list_query or self.ctx.initial_query()  # the list's, via QueryChanged
         return DeadlockQuery(projects=projects, environments=base.environments, period=base.period)
 
     @work(exclusive=True, group="deadlocks", exit_on_error=False)
@@ -236,12 +236,8 @@ class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
         if row is not None:
             self._open(row.data)
 
-    def _open(self, issue) -> None:
-        opener = getattr(self.app, "open_issue", None)
-        if opener is None:
-            self.notify("Event detail is not available", severity="warning")
-            return
-        opener(issue)
+    def _open(self, issue: Issue) -> None:
+        self.post_message(OpenIssue(issue))
 
     def action_open_issue(self) -> None:
         """The issue under the lower cursor (or the pattern's latest issue)."""

@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Label, Static
 
+from dexter_tui.choices import DEFAULT_PERIOD
 from dexter_tui.services.discover import (
     DEFAULT_FIELDS,
     DiscoverQuery,
@@ -194,7 +195,7 @@ class DiscoverScreen(ViewScreen):
             fields=split_fields(value("fields")),
             query=value("query"),
             sort=value("sort"),
-            period=value("period") or "14d",
+            period=value("period") or DEFAULT_PERIOD,
             environments=split_list(value("env")),
             projects=split_list(value("projects")),
             dataset=value("dataset") or "errors",

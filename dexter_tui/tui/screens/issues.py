@@ -18,17 +18,11 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
+from dexter_tui.choices import DEFAULT_PERIOD, FALLBACK_PERIOD, PERIODS, SORT_LABELS, SORTS
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
-from dexter_tui.services.issues import (
-    PERIODS,
-    QUICK_FILTERS,
-    SORT_LABELS,
-    SORTS,
-    IssueFeed,
-    IssueQuery,
-)
+from dexter_tui.services.issues import QUICK_FILTERS, IssueFeed, IssueQuery
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.preview import IssuePreviews
 from dexter_tui.tui.context import TuiContext
@@ -90,6 +84,11 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     #: `S`: the loaded rows in the opposite order of the sort (locally, no request)
     sort_reverse: reactive[bool] = reactive(False, init=False)
+    #: the poll state the header shows; set after every tick (`always_update`: "updated 0s ago"
+    #: repaints even when the state stays live), the header follows in `watch_live_state`
+    live_state: reactive[LiveState] = reactive(LiveState.LOADING, init=False, always_update=True)
+    #: the stats period of the list's query as it takes effect; the context line follows it
+    period: reactive[str] = reactive(DEFAULT_PERIOD, init=False)
 
     def __init__(self, ctx: TuiContext, query: IssueQuery | None = None):
         super().__init__(ctx)
@@ -121,8 +120,7 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def on_mount(self) -> None:
         self.table.focus()
-        self._show_sort()
-        self._update_context()
+        self._show_sort()  # and the context line
         self.load_first()
 
     # -- loading and polling -------------------------------------------------------------------
@@ -139,7 +137,8 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.poll_status.state = LiveState.LOADING
         self.feed.query = self.feed.query.with_(projects=self._project_ids())
         self.post_message(QueryChanged(self.feed.query))  # every query takes effect here
-        self._refresh_header()
+        self.period = self.feed.query.period
+        self.live_state = self.poll_status.state
         try:
             await self.feed.load_first()
         except Exception as error:
@@ -147,7 +146,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             raise
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
-        self._refresh_header()
+        self.live_state = self.poll_status.state
         self._schedule_poll(self.poll_status.interval)
 
     @work(group="fetch-more", exit_on_error=False)
@@ -182,7 +181,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             raise
         self._schedule_poll(self.poll_status.succeeded(self.ctx.clock()))
         self._show_rows(track_new=True)
-        self._refresh_header()
+        self.live_state = self.poll_status.state
         if changes.regressed:
             self.table.highlight(*changes.regressed)
         if changes.new or changes.regressed:
@@ -198,7 +197,7 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def _note_failure(self, error: BaseException) -> float | None:
         delay = self.poll_status.failed(error, self.ctx.clock())
-        self._refresh_header()
+        self.live_state = self.poll_status.state
         return delay
 
     def _row(self, issue: Issue):
@@ -224,10 +223,15 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     # -- header, context line, preview ----------------------------------------------------------
 
-    def _refresh_header(self) -> None:
+    def watch_live_state(self) -> None:
+        """The header repaints itself with the new poll state (and drops a finished progress)."""
         header = self.status_header
-        header.progress = "" if not self.issue_action_busy else header.progress
+        if not self.issue_action_busy:
+            header.progress = ""
         header.refresh()
+
+    def watch_period(self) -> None:
+        self._update_context()
 
     def _update_context(self) -> None:
         q = self.feed.query
@@ -355,7 +359,11 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def action_cycle_period(self) -> None:
         current = self.feed.query.period
-        nxt = PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)] if current in PERIODS else "24h"
+        nxt = (
+            PERIODS[(PERIODS.index(current) + 1) % len(PERIODS)]
+            if current in PERIODS
+            else FALLBACK_PERIOD
+        )
         self.set_query(self.feed.query.with_(period=nxt))
 
     def action_quick_filter(self) -> None:
@@ -381,9 +389,9 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def action_toggle_pause(self) -> None:
         paused = self.poll_status.toggle_pause()
+        self.live_state = self.poll_status.state
         if not paused and self._poll_timer is None:
             self.poll()
-        self._refresh_header()
         self.notify("Live updates paused" if paused else "Live updates resumed")
 
     # -- marks ----------------------------------------------------------------------------------
