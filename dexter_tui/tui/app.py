@@ -61,6 +61,26 @@ COMMAND_HELP = (
 INSTALLED_VIEWS = ("analytics", "releases", "deadlocks", "alerts", "discover")
 
 
+#: Methods that change something: a failed one is not retried by anyone.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _what_happens_next(error: BaseException) -> str:
+    """The toast's second line: the truth about retries. Reads are polled again; a failed write
+    (comment, alert rule, …) is not retried — the person repeats it (their typed text is kept)."""
+    if isinstance(error, SentryError) and error.method.upper() in WRITE_METHODS:
+        if getattr(error, "maybe_applied", False):
+            return (
+                "No answer came, so the change may have been applied: check before trying "
+                "again. It is not retried automatically; any text you typed is kept."
+            )
+        return (
+            "The change was not saved and is not retried automatically. Any text you typed "
+            "is kept: press the key again to retry."
+        )
+    return "Showing the last good data; retrying in the background."
+
+
 class DexterApp(App[int]):
     """The dexter-tui application. Build it with `dexter_tui.tui.factory`."""
 
@@ -230,7 +250,7 @@ class DexterApp(App[int]):
             self._modal_once("Configuration problem", str(error))
         elif isinstance(error, SentryError | OSError):
             self.notify(
-                f"{error}\nShowing the last good data; retrying in the background.",
+                f"{error}\n{_what_happens_next(error)}",
                 title="Sentry unreachable" if not isinstance(error, SentryError) else "Sentry",
                 severity="error",
             )

@@ -12,7 +12,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from dexter_tui.services.event_blocks import EventBlocks, ImageView
-from dexter_tui.tui.widgets.event_text import shown
+from dexter_tui.tui.widgets.event_text import LongTextBlock, clipped, shown
+
+#: what the "show all" note of a focusable block adds
+ENTER = " (enter)"
 
 #: images listed at most (an iOS crash loads hundreds; the Raw tab has all of them)
 MAX_IMAGES = 400
@@ -43,8 +46,10 @@ def block_widgets(blocks: EventBlocks, mask: bool, *, after: bool = False) -> li
             text.append_text(shown(raw.title, mask, "bold"))
             text.append("  (not drawn by dexter; as sent)", "dim")
             text.append("\n")
-            text.append_text(shown(raw.text, mask, multiline=True, no_wrap=False))
-            out.append(Static(text, classes="block"))
+            text.append_text(clipped(raw.text, mask, multiline=True, no_wrap=False, hint=ENTER))
+            out.append(
+                LongTextBlock(text, title=raw.title, full=raw.text, mask=mask, classes="block")
+            )
         return out
     if blocks.notices:
         out.append(_notices(blocks.notices, mask))
@@ -54,21 +59,25 @@ def block_widgets(blocks: EventBlocks, mask: bool, *, after: bool = False) -> li
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")
         for key, value in report.rows:
-            table.add_row(shown(key, mask), shown(value, mask, multiline=True, no_wrap=False))
+            table.add_row(shown(key, mask), clipped(value, mask, multiline=True, no_wrap=False))
         if not report.rows:
             table.add_row(Text("(empty report)", "dim"), Text(""))
         out.append(Static(Group(Text(report.title, "bold red"), table), classes="block"))
     message = blocks.message
     if message is not None:
         text = Text("Message\n", "bold")
-        text.append_text(shown(message.formatted, mask, multiline=True, no_wrap=False))
+        text.append_text(
+            clipped(message.formatted, mask, multiline=True, no_wrap=False, hint=ENTER)
+        )
         if message.template:
             text.append("\ntemplate ", "dim")
-            text.append_text(shown(message.template, mask, multiline=True, no_wrap=False))
+            text.append_text(clipped(message.template, mask, multiline=True, no_wrap=False))
         if message.params:
             text.append("\nparams ", "dim")
-            text.append_text(shown(message.params, mask, no_wrap=False))
-        out.append(Static(text, classes="block"))
+            text.append_text(clipped(message.params, mask, no_wrap=False))
+        out.append(
+            LongTextBlock(text, title="Message", full=message.formatted, mask=mask, classes="block")
+        )
     return out
 
 

@@ -15,7 +15,7 @@ from textual.widgets import Input
 from dexter_tui.services.events import CrumbView, filter_crumbs, format_offset
 from dexter_tui.tui.issue_rows import level_text
 from dexter_tui.tui.widgets.event_pane import EventPane
-from dexter_tui.tui.widgets.event_text import shown
+from dexter_tui.tui.widgets.event_text import IN_RAW, clipped, shown
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 
 COLUMNS = [
@@ -35,8 +35,8 @@ def crumb_row(n: int, crumb: CrumbView, mask: bool) -> Row:
             "level": level_text(crumb.level or "info"),
             "category": shown(crumb.category, mask, "bold"),
             "type": shown(crumb.type, mask, "dim"),
-            "message": shown(crumb.message, mask),
-            "data": shown(crumb.data, mask, "dim"),
+            "message": clipped(crumb.message, mask, hint=IN_RAW),
+            "data": clipped(crumb.data, mask, "dim", hint=IN_RAW),
         }
 
     return Row(str(n), cells, data=crumb)

@@ -16,8 +16,10 @@ from textual.widgets import Static
 
 from dexter_tui.sentry.models import Activity
 from dexter_tui.services.events import activity_label, actor_name, is_own
+from dexter_tui.services.sanitize import Clipped, clip
+from dexter_tui.tui.dialogs.full_text import FullTextScreen
 from dexter_tui.tui.widgets.event_pane import EventPane
-from dexter_tui.tui.widgets.event_text import shown
+from dexter_tui.tui.widgets.event_text import shown, shown_str
 
 
 def _when(activity: Activity) -> str:
@@ -31,6 +33,10 @@ class ActivityItem(Static, can_focus=True):
     ActivityItem.-note { border-left: thick $accent; }
     ActivityItem:focus { background: $boost; }
     """
+
+    BINDINGS = [
+        Binding("enter", "show_all", "Show all", show=False, id="event.comments.show_all"),
+    ]
 
     def __init__(self, activity: Activity, mask: bool, own: bool) -> None:
         super().__init__(classes="-note" if activity.type == "note" else "")
@@ -50,7 +56,29 @@ class ActivityItem(Static, can_focus=True):
             head.append("  (yours: e edit · D delete)", "dim italic")
         if a.type != "note":
             return head
-        return Group(head, shown(a.text, self.mask, multiline=True, no_wrap=False))
+        clipped = clip(a.text or "")  # O(TEXT_CAP) whatever the size: 5 MB must not freeze
+        body = shown(clipped.text, self.mask, multiline=True, no_wrap=False)
+        if not clipped.hidden:
+            return Group(head, body)
+        return Group(head, body, Text(self.note(clipped), "italic reverse"))
+
+    @staticmethod
+    def note(clipped: Clipped) -> str:
+        return f"{clipped.note} (enter)"
+
+    def shown_text(self) -> str:
+        """The comment's text as drawn (clipped, cleaned, masked), with its note if any."""
+        clipped = clip(self.activity.text or "")
+        text = shown_str(clipped.text, self.mask, multiline=True)
+        return f"{text}\n{self.note(clipped)}" if clipped.hidden else text
+
+    def action_show_all(self) -> None:
+        if not clip(self.activity.text or "").hidden:
+            return
+        who = actor_name(self.activity)
+        self.app.push_screen(
+            FullTextScreen(f"Comment by {who}", self.activity.text or "", mask=self.mask)
+        )
 
 
 class CommentsPane(EventPane):

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from dexter_tui.services.events import KeyValues, RequestView
 from dexter_tui.tui.widgets.event_pane import EventPane
-from dexter_tui.tui.widgets.event_text import shown
+from dexter_tui.tui.widgets.event_text import IN_RAW, clipped, shown
 
 
 def kv_table(title: str, rows: KeyValues, mask: bool) -> RenderableType:
@@ -30,7 +30,7 @@ def kv_table(title: str, rows: KeyValues, mask: bool) -> RenderableType:
     table.add_column(style="bold", no_wrap=True, min_width=12)
     table.add_column(overflow="fold")
     for key, value in rows:
-        table.add_row(shown(key, mask), shown(value, mask, no_wrap=False))
+        table.add_row(shown(key, mask), clipped(value, mask, no_wrap=False, hint=IN_RAW))
     return table
 
 
@@ -86,5 +86,8 @@ class RequestPane(_ScrollPane):
                 parts += [kv_table(title, rows, mask), Text("")]
         if request.body:
             title = "Body" + (f" ({request.content_type})" if request.content_type else "")
-            parts += [Text(title, "bold"), shown(request.body, mask, multiline=True, no_wrap=False)]
+            parts += [
+                Text(title, "bold"),
+                clipped(request.body, mask, multiline=True, no_wrap=False, hint=IN_RAW),
+            ]
         self._set(Group(*parts))

@@ -101,6 +101,10 @@ class RawJsonView(ScrollView, can_focus=True):
             top = max(0, current - self.scrollable_content_region.height // 3)
             self.scroll_to(y=top, animate=False)
 
+    def style_line(self, line: str) -> Text:
+        """How one (cleaned, masked) line looks: JSON colours here; plain text in subclasses."""
+        return style_line(line, self.needle)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
@@ -110,8 +114,7 @@ class RawJsonView(ScrollView, can_focus=True):
         key = (index, scroll_x, self.needle, self.mask, index == self.current)
         cached = self._cache.get(key)
         if cached is None or cached.cell_length != width:
-            line = shown_str(self.lines[index], self.mask)
-            text = style_line(line, self.needle)
+            text = self.style_line(shown_str(self.lines[index], self.mask))
             segments = list(text.render(self.app.console))
             strip = Strip(segments).crop(scroll_x, scroll_x + width)
             if index == self.current:

@@ -92,7 +92,7 @@ class StatusHeader(Widget):
         if self.progress:
             right.append(self.progress + " · ", style="bold")
         right.append(label, style=style)
-        right.append(f" · every {int(self.poll.interval)}s")
+        right.append(f" · {self.poll.cadence()}")  # the real wait: backoff, probing
         right.append(f" · updated {ago(self.poll.age(self.clock()))} ago")
         info = self.rate()
         if info is not None and info.limit is not None and info.remaining is not None:
