@@ -79,7 +79,7 @@ def redact_url(url: str) -> str:
 
 
 def token_kind(settings: Settings) -> str:
-    """`sntryu_********` style: the kind of token, never its secret part."""
+    """The token's kind prefix and `********`: what kind of token, never its secret part."""
     return next((v for k, v, _ in settings.as_display() if k == "token"), "(not set)")
 
 
