@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services.bulk import BulkOutcome
-from dexter_tui.services.event_blocks import event_blocks
+from dexter_tui.services.event_blocks import EventBlocks, event_blocks
 from dexter_tui.services.events import (
     EventNavigator,
     NoMoreEvents,
@@ -138,6 +138,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.raw: dict[str, Any] | None = None
         self.lines: list[str] = []
         self.deadlock: Any = None
+        self.blocks: EventBlocks | None = None  # built off the UI thread with the event
         self.tags: list[TagDetail] | None = None
         self.activities: list[Activity] | None = None
         self.hashes: list[IssueHash] | None = None
@@ -211,6 +212,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             raw = await asyncio.to_thread(event_json, event)
             lines = await asyncio.to_thread(raw_lines, raw)
             analysis = await asyncio.to_thread(deadlock_analysis, event, raw)
+            blocks = await asyncio.to_thread(event_blocks, event)
         except Exception as error:
             self._queued.clear()
             self._failed.add("event")
@@ -221,6 +223,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             self._loading = False
         self._failed.discard("event")
         self.event, self.raw, self.lines, self.deadlock = event, raw, lines, analysis
+        self.blocks = blocks
         self._show_event()
         if self.tags is not None:
             self._show_tags()
@@ -333,7 +336,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             thread_views(event, **opts),
             mask=self.mask,
             in_app_only=self.in_app_only,
-            blocks=event_blocks(event),
+            blocks=self.blocks,
         )
         self.call_after_refresh(self._focus_tab, "stack")
         return swapped
