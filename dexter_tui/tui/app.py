@@ -26,6 +26,7 @@ from dexter_tui.services import priority
 from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
+from dexter_tui.tui.crash_output import CrashOutput
 from dexter_tui.tui.dialogs import save_view
 from dexter_tui.tui.dialogs.command_line import CommandLine
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
@@ -81,7 +82,7 @@ def _what_happens_next(error: BaseException) -> str:
     return "Showing the last good data; retrying in the background."
 
 
-class DexterApp(App[int]):
+class DexterApp(CrashOutput, App[int]):
     """The dexter-tui application. Build it with `dexter_tui.tui.factory`."""
 
     TITLE = "dexter"
