@@ -22,7 +22,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Self, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from pydantic import BaseModel
@@ -53,6 +53,15 @@ _RETRY_IDEMPOTENT_STATUSES = frozenset({502, 503, 504})
 _WRITE_METHODS = frozenset({"PUT", "POST", "DELETE", "PATCH"})
 
 
+def _without_userinfo(url: str) -> str:
+    """`https://user:pw@host` → `https://host`: httpx would send the URL's credentials as Basic
+    auth in place of the token, and Sentry authenticates by the token alone."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 class Transport:
     """Sends API calls; the resource parts of `SentryClient` build on it."""
 
@@ -75,7 +84,7 @@ class Transport:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.base_url = url.rstrip("/").removesuffix("/api/0")
+        self.base_url = _without_userinfo(url.rstrip("/").removesuffix("/api/0"))
         self.read_only = read_only
         self.max_retries = max_retries
         self.max_rate_limit_retries = max_rate_limit_retries
