@@ -117,9 +117,11 @@ async def warm_cache(make_offline_app: OfflineApp) -> tuple[str, str]:
         await pilot.press("enter")
         await settle(pilot)
         detail = app.screen
-        assert isinstance(detail, EventDetailScreen) and detail.event is not None
+        assert isinstance(detail, EventDetailScreen)
+        assert detail.event is not None
         data = detail.event.exception
-        assert data is not None and data.values
+        assert data is not None
+        assert data.values
         kind = data.values[-1].type or ""
         assert kind
         await pilot.press("q")
