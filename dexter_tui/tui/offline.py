@@ -9,7 +9,7 @@ Why: the shared screens keep one-line hooks; what they do lives here. The sessio
 - `list_loaded` / `list_failed` (after each load and poll): the list is written to the cache (in
   a thread); a failure that means Sentry is unavailable turns the header to "offline — showing
   cached data from …" — one marker and one toast, not a toast per failed request.
-- `needs_full_load`: a poll tick over rows that did not come from Sentry for this query loads
+- `load_instead_of_poll`: a poll tick over rows that did not come from Sentry for this query loads
   the list instead of merging into it (how the list recovers after a start without Sentry).
 - `refusal`: while offline every change is refused with the reason; nothing is queued.
 """
@@ -151,6 +151,16 @@ def _retrying(poll: PollStatus) -> str:
 def needs_full_load(screen: IssuesScreen) -> bool:
     """The rows are not Sentry's answer to the current query (cached, or the load failed)."""
     return _fresh.get(screen.feed) != screen.feed.query
+
+
+def load_instead_of_poll(screen: IssuesScreen) -> bool:
+    """A poll tick over rows that are not Sentry's answer to this query loads the list instead
+    of merging the first page into them (a load already on its way is left to finish)."""
+    if not needs_full_load(screen):
+        return False
+    if not any(w.group == "fetch" and not w.is_finished for w in screen.workers):
+        screen.load_first()
+    return True
 
 
 async def show_cached_rows(screen: IssuesScreen) -> None:

@@ -174,8 +174,10 @@ async def test_down_at_start_rows_and_an_event_from_the_cache_then_recovery(
         await pilot.press("q")
         await settle(pilot)
 
-        # it keeps trying by itself; when Sentry answers, the marker goes
+        # it keeps trying by itself (a failed first load was not retried before); when Sentry
+        # answers, the marker goes
         assert "retrying every 5s" in header(app)
+        assert screen._poll_timer is not None
         sentry_back(faults)
         screen._poll_due()  # what the retry timer calls
         await settle(pilot)

@@ -579,6 +579,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     def _delete(self, message: CommentsPane.Delete) -> None:
         if self.ctx.read_only:
             return
+        if reason := offline.refusal(self.ctx):
+            self.notify(reason, severity="warning")
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:

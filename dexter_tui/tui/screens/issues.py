@@ -177,8 +177,7 @@ class IssuesScreen(ViewScreen, IssueActions):
     @work(group="poll", exit_on_error=False)
     async def poll(self) -> None:
         """One request; the next tick is scheduled only after this one finished."""
-        if offline.needs_full_load(self):  # the rows are cached or never loaded: load, not merge
-            self.load_first()
+        if offline.load_instead_of_poll(self):  # cached or never loaded rows: load, not merge
             return
         try:
             changes = await self.feed.poll()
