@@ -144,7 +144,7 @@ class Availability:
             return None
         return (
             f"offline — {self.reason or 'Sentry is unreachable'}: changes are not sent "
-            "(nothing is queued); try again once the header no longer says offline"
+            "(nothing is queued); dexter keeps retrying — try again once Sentry answers"
         )
 
 
