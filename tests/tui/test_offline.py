@@ -62,7 +62,7 @@ def make_offline_app(seeded_server, seeded_world, tmp_path: Path) -> OfflineApp:
 
     The client does not retry (a dead server fails at once instead of after backoff)."""
 
-    def make(now: float = SEED_NOW) -> DexterApp:
+    def make(now: float = SEED_NOW, **overrides: object) -> DexterApp:
         settings = Settings(
             url=seeded_server.url,
             token=Secret(seeded_world.token),
@@ -70,6 +70,8 @@ def make_offline_app(seeded_server, seeded_world, tmp_path: Path) -> OfflineApp:
             poll_interval=3600.0,  # the tests trigger ticks themselves
             max_concurrency=4,
         )
+        for key, value in overrides.items():
+            setattr(settings, key, value)
         client = SentryClient.from_settings(settings, max_retries=0, max_rate_limit_retries=0)
         ctx = build_context(
             settings, clock=lambda: now, action_log_path=tmp_path / "actions.jsonl", client=client
@@ -289,3 +291,31 @@ async def test_slow_server_first_rows_come_from_the_cache(make_offline_app, seed
             assert "● live" in header(app)
     finally:
         options.latency_ms = 0
+
+
+async def test_down_at_start_with_a_project_shows_that_projects_cached_rows(
+    make_offline_app, faults
+) -> None:
+    """Project slugs become ids through the workspace, which needs Sentry: offline, the ids come
+    from the cached project list, so the cached list of that project is the one shown."""
+    warm = make_offline_app(now=WARM_AT, project=["billing-worker"])
+    async with warm.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = warm.screen
+        assert isinstance(screen, IssuesScreen)
+        assert screen.feed.query.projects  # loaded for the project, after the workspace
+        shown = {i.short_id for i in screen.feed.ordered()}
+    assert shown
+    assert all(s.startswith("BILLING-WORKER") for s in shown)
+
+    sentry_down(faults)
+    app = make_offline_app(project=["billing-worker"])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, IssuesScreen)
+        assert CACHED_FROM in header(app)
+        assert {i.short_id for i in screen.feed.ordered()} == shown
+        text = screen_text(app)
+        assert "CHECKOUT-API" not in text
+        assert screen.feed.ordered()[0].short_id in text
