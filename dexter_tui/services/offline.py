@@ -41,8 +41,11 @@ class Mode(StrEnum):
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """Sentry did not answer, or answered that it cannot serve now (5xx, 429)."""
-    if isinstance(error, NetworkError | ServerError | RateLimited | OSError):
+    """Sentry did not answer, or answered that it cannot serve now (5xx, 429).
+
+    A local `OSError` (an export path that cannot be written) is not Sentry's: only connection
+    errors and timeouts count (the client wraps its own as `NetworkError`)."""
+    if isinstance(error, NetworkError | ServerError | RateLimited | ConnectionError | TimeoutError):
         return True
     return isinstance(error, SentryError) and (error.status or 0) >= 500
 

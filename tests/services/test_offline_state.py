@@ -38,7 +38,9 @@ HHMM = time.strftime("%H:%M UTC", time.gmtime(NOW - 600))
     ("error", "unavailable", "why"),
     [
         (NetworkError("down"), True, "Sentry is unreachable"),
-        (OSError("no route"), True, "Sentry is unreachable"),
+        (ConnectionRefusedError("refused"), True, "Sentry is unreachable"),
+        (TimeoutError("slow"), True, "Sentry is unreachable"),
+        (PermissionError("export.csv: read-only"), False, None),  # local, not Sentry's
         (ServerError("boom", status=503), True, "Sentry answers 503"),
         (ServerError("boom", status=500), True, "Sentry answers 500"),
         (RateLimited("slow down"), True, "Sentry is rate-limiting (429)"),

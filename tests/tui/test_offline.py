@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -48,8 +49,25 @@ def screen_text(app: DexterApp) -> str:
     )
 
 
+#: every toast each app was asked to show, in order (a toast on screen expires after seconds,
+#: and a loaded machine can take longer than that between two assertions)
+_TOASTS: dict[int, list[str]] = {}
+
+
 def toasts(app: DexterApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return _TOASTS[id(app)]
+
+
+def record_toasts(app: DexterApp) -> DexterApp:
+    shown = _TOASTS.setdefault(id(app), [])
+    notify = app.notify
+
+    def recording(message: str, **kw: Any) -> None:
+        shown.append(str(message))
+        notify(message, **kw)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return app
 
 
 def header(app: DexterApp) -> str:
@@ -78,7 +96,7 @@ def make_offline_app(seeded_server, seeded_world, tmp_path: Path) -> OfflineApp:
         )
         ctx.show_rate = False
         offline.enable(ctx, path=tmp_path / "cache" / "offline.sqlite3")
-        return build_app(ctx)
+        return record_toasts(build_app(ctx))
 
     return make
 
