@@ -155,12 +155,29 @@ def needs_full_load(screen: IssuesScreen) -> bool:
 
 def load_instead_of_poll(screen: IssuesScreen) -> bool:
     """A poll tick over rows that are not Sentry's answer to this query loads the list instead
-    of merging the first page into them (a load already on its way is left to finish)."""
+    of merging the first page into them (a load already on its way is left to finish). While
+    offline the tick first sends the client's cheap probe, as the poller does: a dead host costs
+    one short request per tick, not a list request and its retries."""
     if not needs_full_load(screen):
         return False
-    if not any(w.group == "fetch" and not w.is_finished for w in screen.workers):
+    if any(w.group == "fetch" and not w.is_finished for w in screen.workers):
+        return True
+    session = session_of(screen.ctx)
+    if session is not None and session.offline:
+        screen.run_worker(_probe_then_load(screen), group="fetch", exit_on_error=False)
+    else:
         screen.load_first()
     return True
+
+
+async def _probe_then_load(screen: IssuesScreen) -> None:
+    try:
+        await screen.ctx.client.ping()
+    except Exception as error:
+        list_failed(screen, error)
+        screen._schedule_poll(screen._note_failure(error))  # the next tick, as after a failure
+        return
+    screen.load_first()
 
 
 async def show_cached_rows(screen: IssuesScreen) -> None:

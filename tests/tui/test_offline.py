@@ -198,6 +198,11 @@ async def test_down_at_start_rows_and_an_event_from_the_cache_then_recovery(
         # answers, the marker goes
         assert "retrying every 5s" in header(app)
         assert screen._poll_timer is not None
+        screen._poll_due()  # a tick while Sentry is still down: probed, still offline
+        await settle(pilot)
+        assert CACHED_FROM in header(app)
+        assert screen._poll_timer is not None  # and the next one is scheduled
+        assert len(toasts(app)) == 2  # the offline toast and the refusal: no new one
         sentry_back(faults)
         screen._poll_due()  # what the retry timer calls
         await settle(pilot)
