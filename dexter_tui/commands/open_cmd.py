@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
 def build_app_on(settings: Any, issue: Any, **context_kw: Any) -> Any:
     """The TUI as `dexter` builds it, opening `issue` once mounted."""
+    from dexter_tui.tui import offline
     from dexter_tui.tui.app import DexterApp
     from dexter_tui.tui.factory import build_context, checked_keymap, default_action_log_path
 
@@ -70,6 +71,7 @@ def build_app_on(settings: Any, issue: Any, **context_kw: Any) -> Any:
 
     context_kw.setdefault("action_log_path", default_action_log_path())
     ctx = build_context(settings, **context_kw)
+    offline.enable(ctx)  # the offline cache, as `dexter` uses it
     keymap = checked_keymap(settings)
     app = OpenOnIssue(ctx)
     if keymap:

@@ -23,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dexter_tui.commands.crash import run_app
     from dexter_tui.commands.session import describe_connection
+    from dexter_tui.tui import offline
     from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
 
     try:
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_CONFIG
         print(describe_connection(settings), file=sys.stderr, flush=True)
         ctx = build_context(settings, action_log_path=default_action_log_path())
+        offline.enable(ctx)  # start from the offline cache; readable when Sentry is away
         app = build_app(ctx)
     except ConfigError as error:
         print(f"dexter: {error}", file=sys.stderr)

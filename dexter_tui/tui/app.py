@@ -25,6 +25,7 @@ from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
 from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
 from dexter_tui.services.workspace import load_workspace
+from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.crash_output import CrashOutput
 from dexter_tui.tui.dialogs import save_view
@@ -116,6 +117,7 @@ class DexterApp(CrashOutput, App[int]):
         self.ctx.issues.subscribe(self._issues_changed)
         self.issues_screen = IssuesScreen(self.ctx)
         self.push_screen(self.issues_screen)
+        offline.attach(self)  # the header, bindings and one toast follow the offline state
         self.load_workspace()
         # The SSH session dropped (or the terminal closed): leave cleanly instead of being killed.
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
@@ -230,7 +232,7 @@ class DexterApp(CrashOutput, App[int]):
             self.notify(reason, severity="warning", timeout=3)
 
     def report_error(self, error: BaseException | None) -> None:
-        if error is None:
+        if error is None or offline.quiet(self.ctx, error):  # offline: the header says it
             return
         if isinstance(error, AuthError):
             self._modal_once(

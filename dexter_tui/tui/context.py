@@ -17,6 +17,7 @@ from dexter_tui.services.action_log import ActionLog
 from dexter_tui.services.bulk import BulkService
 from dexter_tui.services.issue_store import IssueStore
 from dexter_tui.services.issues import IssueQuery
+from dexter_tui.services.offline import OfflineSession
 from dexter_tui.services.workspace import Workspace
 
 
@@ -34,6 +35,7 @@ class TuiContext:
     comment_drafts: dict[str, str] = field(default_factory=dict)  # issue id -> unsent comment
     issues: IssueStore = field(default_factory=IssueStore)  # the app's one keyed issue store
     list_query: IssueQuery | None = None  # the issue list's query (set by `QueryChanged`)
+    offline: OfflineSession | None = None  # the offline cache and state (`tui/offline.enable`)
     #: keys from old per-screen binding ids (`issues.resolve`): screen class -> {shared id: keys}
     screen_keymaps: dict[str, dict[str, str]] = field(default_factory=dict)
     _bulk: BulkService | None = field(default=None, repr=False)

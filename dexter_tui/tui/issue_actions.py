@@ -27,6 +27,7 @@ from dexter_tui.services import actions
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
+from dexter_tui.tui import offline
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
@@ -159,6 +160,8 @@ class IssueActions(Screen[None]):
         """Why `action` cannot run now (shown when its key is pressed), or None."""
         if action in MUTATING and self.ctx.read_only:
             return "read-only mode: no changes are sent"
+        if action in MUTATING and (reason := offline.refusal(self.ctx)):
+            return reason
         if action == "merge":
             return merge_problem(self.selection())
         if action == "undo" and not self._can_undo():
@@ -199,7 +202,7 @@ class IssueActions(Screen[None]):
 
     def run_action(self, action: IssueAction, issues: list[Issue] | None = None) -> None:
         issues = self.selection() if issues is None else issues
-        problem = self.ctx.bulk.check(action, len(issues))
+        problem = offline.refusal(self.ctx) or self.ctx.bulk.check(action, len(issues))
         if problem:
             self.notify(problem, severity="warning")
             return

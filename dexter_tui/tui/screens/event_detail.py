@@ -26,7 +26,6 @@ from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetai
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.event_blocks import EventBlocks, event_blocks
 from dexter_tui.services.events import (
-    EventNavigator,
     NoMoreEvents,
     breadcrumb_views,
     context_groups,
@@ -39,7 +38,7 @@ from dexter_tui.services.events import (
     tag_rows,
     thread_views,
 )
-from dexter_tui.services.issue_detail import IssueDetail
+from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
@@ -131,8 +130,8 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     def __init__(self, ctx: TuiContext, issue: Issue, *, event_id: str = "latest") -> None:
         super().__init__(ctx)
         self.issue = issue
-        self.nav = EventNavigator(ctx.client, ctx.org, issue.id, total=issue.count)
-        self.service = IssueDetail(ctx.client, ctx.org, issue.id)
+        self.nav = offline.event_navigator(ctx, issue)  # cached events when Sentry is away
+        self.service = offline.issue_detail(ctx, issue)
         self.first_event = event_id
         self.event: Event | None = None
         self.raw: dict[str, Any] | None = None
@@ -533,6 +532,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.open_editor(None)
 
     def open_editor(self, activity: Activity | None) -> None:
+        if reason := offline.refusal(self.ctx):
+            self.notify(reason, severity="warning")
+            return
         drafts = _drafts(self.ctx)
         key = self.issue.id if activity is None else f"{self.issue.id}:{activity.id}"
         text = drafts.get(key, activity.text if activity is not None else "")
@@ -576,6 +578,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     @on(CommentsPane.Delete)
     def _delete(self, message: CommentsPane.Delete) -> None:
         if self.ctx.read_only:
+            return
+        if reason := offline.refusal(self.ctx):
+            self.notify(reason, severity="warning")
             return
 
         def answered(yes: bool | None) -> None:

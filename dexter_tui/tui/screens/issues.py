@@ -25,6 +25,7 @@ from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.issues import QUICK_FILTERS, IssueFeed, IssueQuery
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.preview import IssuePreviews
+from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from dexter_tui.tui.dialogs.pick import PickDialog
@@ -139,11 +140,14 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.post_message(QueryChanged(self.feed.query))  # every query takes effect here
         self.period = self.feed.query.period
         self.live_state = self.poll_status.state
+        await offline.show_cached_rows(self)  # rows from the cache at once, if any
         try:
             await self.feed.load_first()
         except Exception as error:
-            self._note_failure(error)
+            offline.list_failed(self, error)
+            self._schedule_poll(self._note_failure(error))  # retried like a failed tick
             raise
+        offline.list_loaded(self)
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
         self.live_state = self.poll_status.state
@@ -173,12 +177,16 @@ class IssuesScreen(ViewScreen, IssueActions):
     @work(group="poll", exit_on_error=False)
     async def poll(self) -> None:
         """One request; the next tick is scheduled only after this one finished."""
+        if offline.load_instead_of_poll(self):  # cached or never loaded rows: load, not merge
+            return
         try:
             changes = await self.feed.poll()
         except Exception as error:
+            offline.list_failed(self, error)
             delay = self._note_failure(error)
             self._schedule_poll(delay)
             raise
+        offline.list_loaded(self)
         self._schedule_poll(self.poll_status.succeeded(self.ctx.clock()))
         self._show_rows(track_new=True)
         self.live_state = self.poll_status.state

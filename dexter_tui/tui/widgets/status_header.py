@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from dexter_tui.sentry.ratelimit import RateLimitInfo
 from dexter_tui.services.poller import LiveState, PollStatus
+from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import safe_text
 
@@ -63,12 +64,14 @@ class StatusHeader(Widget):
         rate: Callable[[], RateLimitInfo | None] = lambda: None,
         *,
         id: str | None = None,
+        freshness: Callable[[PollStatus], Text | None] = lambda poll: None,
     ):
         super().__init__(id=id)
         self.where = where
         self.poll = poll
         self.clock = clock
         self.rate = rate
+        self.freshness = freshness  # "cached 3 min ago" / "offline — …" (tui/offline.py)
         self.auto_refresh = 1.0
 
     #: what is being sent or loaded, e.g. "Resolve: 120 issues, 2 request(s)…" (repaints on change)
@@ -91,9 +94,13 @@ class StatusHeader(Widget):
         right = Text()
         if self.progress:
             right.append(self.progress + " · ", style="bold")
-        right.append(label, style=style)
-        right.append(f" · {self.poll.cadence()}")  # the real wait: backoff, probing
-        right.append(f" · updated {ago(self.poll.age(self.clock()))} ago")
+        fresh = self.freshness(self.poll)
+        if fresh is not None:
+            right.append_text(fresh)
+        else:
+            right.append(label, style=style)
+            right.append(f" · {self.poll.cadence()}")  # the real wait: backoff, probing
+            right.append(f" · updated {ago(self.poll.age(self.clock()))} ago")
         info = self.rate()
         if info is not None and info.limit is not None and info.remaining is not None:
             right.append(f" · API {info.remaining}/{info.limit}")
@@ -120,4 +127,5 @@ def header_for(ctx: TuiContext, status: PollStatus, environments: list[str]) -> 
         ctx.clock,
         lambda: ctx.rate_limit() if ctx.show_rate else None,
         id="header",
+        freshness=lambda poll: offline.freshness(ctx, poll),
     )
