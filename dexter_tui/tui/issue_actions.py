@@ -31,6 +31,7 @@ from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
 
 if TYPE_CHECKING:
     from dexter_tui.tui.context import TuiContext
@@ -53,6 +54,9 @@ ISSUE_KEYS: dict[str, tuple[str, str, str]] = {
     "action_log": ("at", "Action log", "issue.action_log"),
     "copy_short_id": ("y", "Copy id", "issue.copy_id"),
     "copy_url": ("Y", "Copy URL", "issue.copy_url"),
+    "priority": ("P", "Priority", "issue.priority"),
+    "handoff": ("H", "Hand-off copy", "issue.handoff"),
+    "similar": ("equals_sign", "Similar issues", "issue.similar"),
 }
 
 #: actions that change issues: hidden and refused in read-only mode
@@ -69,6 +73,7 @@ MUTATING = frozenset(
         "merge",
         "delete",
         "undo",
+        "priority",
     }
 )
 
@@ -316,6 +321,19 @@ class IssueActions(Screen[None]):
         self.ctx.bulk.set_assignees(workspace.assignees())
         picker = AssignPicker(workspace.assignees(), me=workspace.me, count=len(issues))
         self.app.push_screen(picker, chosen)
+
+    def action_priority(self) -> None:
+        issues = self.selection()
+        if not issues:
+            return
+        now = {i.priority for i in issues}
+        current = now.pop() if len(now) == 1 else None
+
+        def chosen(priority: str | None) -> None:
+            if priority is not None:
+                self.run_action(actions.set_priority(priority), issues)
+
+        self.app.push_screen(PriorityPicker(len(issues), current), chosen)
 
     def action_undo(self) -> None:
         if not self._can_undo() or self._last_outcome is None:

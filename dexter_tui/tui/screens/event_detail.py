@@ -121,6 +121,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         issue_binding("bookmark"),
         issue_binding("copy_short_id"),
         issue_binding("copy_url"),
+        issue_binding("priority"),
         Binding("o", "open_browser", "Open in browser", show=False, id="event.open"),
         Binding("d", "deadlock", "Deadlock", id="event.deadlock"),
         Binding("r", "retry", "Reload", show=False, id="event.retry"),

@@ -74,6 +74,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         issue_binding("action_log"),
         issue_binding("copy_short_id"),
         issue_binding("copy_url"),
+        issue_binding("priority"),
         Binding("p", "toggle_preview", "Preview", show=False, id="issues.preview"),
         Binding("e", "export", "Export", show=False, id="issues.export"),
         Binding("r", "refresh", "Refresh", id="issues.refresh"),
