@@ -431,9 +431,14 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
         current = self.event.event_id if self.event else None
         title = f"Events of {self.issue.short_id} (newest first) — enter: show"
-        self.app.push_screen(
-            EventListDialog(title, self.nav.list_events, mask=self.mask, current=current), chosen
+        dialog = EventListDialog(
+            title,
+            lambda cursor, query: self.nav.list_events(cursor, query=query),
+            mask=self.mask,
+            current=current,
+            tags=self.service.tags,
         )
+        self.app.push_screen(dialog, chosen)
 
     def action_back(self) -> None:
         self.app.pop_screen()
