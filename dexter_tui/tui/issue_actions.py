@@ -22,14 +22,15 @@ from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from dexter_tui.sentry.models import Issue
-from dexter_tui.services import actions
+from dexter_tui.sentry.models import Event, Issue
+from dexter_tui.services import actions, handoff
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.dialogs.handoff import HandoffDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
 
@@ -355,6 +356,39 @@ class IssueActions(Screen[None]):
         if issue is not None:
             self.app.copy_to_clipboard(clipboard_text(issue.short_id, multiline=False))
             self.notify(f"Copied {issue.short_id}")
+
+    def handoff_event(self) -> Event | None:
+        """The event the hand-off summary describes (the detail's shown one; else the latest)."""
+        return None
+
+    def action_handoff(self) -> None:
+        issue = self.cursor_issue()
+        if issue is not None:
+            self.open_handoff(issue)
+
+    @work(group="handoff", exit_on_error=False)
+    async def open_handoff(self, issue: Issue) -> None:
+        """Gather the latest event and tags (≤ 2 requests), then show what would be copied."""
+        query = self.ctx.list_query
+        period = query.stats_key if query is not None else None
+        data = await handoff.gather(
+            self.ctx.client, self.ctx.org, issue, event=self.handoff_event(), period=period
+        )
+        choices = [("Summary as Markdown", handoff.summary_markdown(data))]
+        frame = handoff.frame_path_line(data.event)
+        if frame:
+            choices.append(("Top in-app frame as path:line", frame))
+        choices.append(("Short id", clipboard_text(issue.short_id, multiline=False)))
+        if issue.permalink:
+            choices.append(("Issue URL", clipboard_text(issue.permalink, multiline=False)))
+
+        def chosen(picked: tuple[str, str] | None) -> None:
+            if picked is not None:
+                self.app.copy_to_clipboard(picked[1])
+                self.notify(f"Copied: {picked[0]}")
+
+        title = f"Hand-off {issue.short_id} — copy what?"
+        self.app.push_screen(HandoffDialog(choices, title), chosen)
 
     def action_copy_url(self) -> None:
         issue = self.cursor_issue()

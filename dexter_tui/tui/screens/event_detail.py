@@ -122,6 +122,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         issue_binding("copy_short_id"),
         issue_binding("copy_url"),
         issue_binding("priority"),
+        issue_binding("handoff"),
         Binding("o", "open_browser", "Open in browser", show=False, id="event.open"),
         Binding("d", "deadlock", "Deadlock", id="event.deadlock"),
         Binding("r", "retry", "Reload", show=False, id="event.retry"),
@@ -439,6 +440,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             tags=self.service.tags,
         )
         self.app.push_screen(dialog, chosen)
+
+    def handoff_event(self) -> Event | None:
+        return self.event
 
     def action_back(self) -> None:
         self.app.pop_screen()
