@@ -22,6 +22,7 @@ from dexter_tui.sentry.resources.events import EventsApi
 from dexter_tui.sentry.resources.issues import IssuesApi
 from dexter_tui.sentry.resources.orgs import OrgsApi, ServerInfo
 from dexter_tui.sentry.resources.releases import ReleasesApi
+from dexter_tui.sentry.resources.similar import SimilarApi
 from dexter_tui.sentry.resources.tags import TagsApi
 from dexter_tui.sentry.urls import API
 
@@ -38,6 +39,7 @@ class SentryClient(
     ReleasesApi,
     AlertRulesApi,
     DiscoverApi,
+    SimilarApi,
 ):
     """Async client of Sentry's Web API; use as `async with SentryClient(...) as client`."""
 

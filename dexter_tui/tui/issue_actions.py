@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from dexter_tui.sentry.models import Event, Issue
-from dexter_tui.services import actions, handoff
+from dexter_tui.services import actions, handoff, similar
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
@@ -33,6 +33,7 @@ from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.handoff import HandoffDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
+from dexter_tui.tui.dialogs.similar_issues import SimilarIssuesDialog
 
 if TYPE_CHECKING:
     from dexter_tui.tui.context import TuiContext
@@ -389,6 +390,32 @@ class IssueActions(Screen[None]):
 
         title = f"Hand-off {issue.short_id} — copy what?"
         self.app.push_screen(HandoffDialog(choices, title), chosen)
+
+    def action_similar(self) -> None:
+        """Merge candidates for the cursor issue; `M` there merges through this controller."""
+        issue = self.cursor_issue()
+        if issue is None:
+            return
+        ctx = self.ctx
+
+        async def load() -> similar.SimilarResult:
+            return await similar.similar_issues(
+                ctx.client, ctx.org, issue, event=self.handoff_event()
+            )
+
+        def chosen(others: list[Issue] | None) -> None:
+            if not others:
+                return
+            group = [issue, *others]
+            problem = merge_problem(group)
+            if ctx.read_only:
+                problem = "read-only mode: no changes are sent"
+            if problem:
+                self.notify(problem, severity="warning")
+                return
+            self.run_action(actions.merge(), group)
+
+        self.app.push_screen(SimilarIssuesDialog(issue, load), chosen)
 
     def action_copy_url(self) -> None:
         issue = self.cursor_issue()

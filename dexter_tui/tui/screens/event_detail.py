@@ -123,6 +123,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         issue_binding("copy_url"),
         issue_binding("priority"),
         issue_binding("handoff"),
+        issue_binding("similar"),
         Binding("o", "open_browser", "Open in browser", show=False, id="event.open"),
         Binding("d", "deadlock", "Deadlock", id="event.deadlock"),
         Binding("r", "retry", "Reload", show=False, id="event.retry"),

@@ -76,6 +76,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         issue_binding("copy_url"),
         issue_binding("priority"),
         issue_binding("handoff"),
+        issue_binding("similar"),
         Binding("p", "toggle_preview", "Preview", show=False, id="issues.preview"),
         Binding("e", "export", "Export", show=False, id="issues.export"),
         Binding("r", "refresh", "Refresh", id="issues.refresh"),
