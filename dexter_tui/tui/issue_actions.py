@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from dexter_tui.sentry.models import Event, Issue
-from dexter_tui.services import actions, handoff, similar
+from dexter_tui.services import actions, handoff, ownership, similar
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
@@ -321,7 +321,16 @@ class IssueActions(Screen[None]):
                 self.run_action(actions.assign(who), issues)
 
         self.ctx.bulk.set_assignees(workspace.assignees())
-        picker = AssignPicker(workspace.assignees(), me=workspace.me, count=len(issues))
+        suggest = None
+        if len(issues) == 1:  # owners are per issue: suggested for a single one
+            ctx, issue_id, known = self.ctx, issues[0].id, workspace.assignees()
+
+            async def suggest() -> list[ownership.Suggestion]:
+                return await ownership.suggested_assignees(ctx.client, ctx.org, issue_id, known)
+
+        picker = AssignPicker(
+            workspace.assignees(), me=workspace.me, count=len(issues), suggest=suggest
+        )
         self.app.push_screen(picker, chosen)
 
     def action_priority(self) -> None:

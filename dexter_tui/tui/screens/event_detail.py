@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
+from dexter_tui.services import ownership
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.event_blocks import EventBlocks, event_blocks
 from dexter_tui.services.events import (
@@ -58,6 +59,7 @@ from dexter_tui.tui.widgets.event_raw import RawPane
 from dexter_tui.tui.widgets.event_stack import StackPane
 from dexter_tui.tui.widgets.event_tags import TagsPane
 from dexter_tui.tui.widgets.fast_table import FastTable
+from dexter_tui.tui.widgets.ownership_line import Loader, OwnershipLine
 
 #: (tab id, title, pane class) in display order
 TABS: list[tuple[str, str, type[EventPane]]] = [
@@ -158,6 +160,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
+        yield OwnershipLine(id="ownership")
         yield Static(id="deadlock-banner")
         with TabbedContent(initial="stack", id="event-tabs"):
             for tab_id, title, pane in TABS:
@@ -228,6 +231,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.event, self.raw, self.lines, self.deadlock = event, raw, lines, analysis
         self.blocks = blocks
         self._show_event()
+        self.query_one(OwnershipLine).load(self._ownership_loader(event))
         if self.tags is not None:
             self._show_tags()
         if self._queued:
@@ -444,6 +448,15 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def handoff_event(self) -> Event | None:
         return self.event
+
+    def _ownership_loader(self, event: Event) -> Loader:
+        """Owners (`expand=owners`) and the event's suspect commits, for the ownership line."""
+        ctx, issue = self.ctx, self.issue
+        assignees = ctx.workspace.assignees() if ctx.workspace else []
+        project = issue.project.slug if issue.project else None
+        return lambda: ownership.issue_ownership(
+            ctx.client, ctx.org, issue.id, project, event.event_id, assignees
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
