@@ -25,7 +25,7 @@ class AssignPicker(Dialog[Assignee | None]):
     """Choose who gets the selected issues. `me` (if known) is listed first."""
 
     DEFAULT_CSS = """
-    AssignPicker > Vertical { width: 56; max-height: 80%; }
+    AssignPicker > Vertical { width: 72; max-height: 80%; }
     AssignPicker OptionList { height: auto; max-height: 16; border: none; }
     """
     BINDINGS = [

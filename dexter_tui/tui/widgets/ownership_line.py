@@ -44,7 +44,10 @@ class OwnershipLine(Static):
     """Owners and the first suspect commit of the shown event."""
 
     DEFAULT_CSS = """
-    OwnershipLine { height: auto; max-height: 2; padding: 0 1; background: $boost; display: none; }
+    OwnershipLine {
+        height: auto; max-height: 2; padding: 0 1; background: $boost; display: none;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     OwnershipLine.-shown { display: block; }
     """
 
