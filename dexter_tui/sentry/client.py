@@ -17,6 +17,7 @@ from typing import Any, Self
 from dexter_tui.sentry.resources.alerts import AlertRulesApi
 from dexter_tui.sentry.resources.bulk import MAX_BULK_IDS, BulkApi, BulkResult
 from dexter_tui.sentry.resources.comments import CommentsApi
+from dexter_tui.sentry.resources.committers import CommittersApi
 from dexter_tui.sentry.resources.discover import DiscoverApi
 from dexter_tui.sentry.resources.events import EventsApi
 from dexter_tui.sentry.resources.issues import IssuesApi
@@ -40,6 +41,7 @@ class SentryClient(
     AlertRulesApi,
     DiscoverApi,
     SimilarApi,
+    CommittersApi,
 ):
     """Async client of Sentry's Web API; use as `async with SentryClient(...) as client`."""
 

@@ -1,50 +1,21 @@
-"""Triage helpers outside Sentry's public schema: similar issues, an event's suspect committers.
+"""Similar issues: `GET /organizations/{org}/issues/{id}/similar/` → `[[issue, scores], …]`.
 
-Both routes exist on sentry.io and recent self-hosted, but the OpenAPI document does not list
-them and a server may not serve them (similarity needs its backend; committers need a repository
-integration or release commits): a 404 is an answer here ("not available"), not an error.
-
-- `GET /organizations/{org}/issues/{id}/similar/` → `[[issue, {"<feature>": score|null}], …]`
-- `GET /projects/{org}/{project}/events/{event_id}/committers/` →
-  `{"committers": [{"author": {…}, "commits": [{…, "suspectCommitType": "…"}]}]}`
+The route exists on sentry.io and recent self-hosted but is not in the OpenAPI document, and a
+server may not serve it (similarity needs its backend): a 404 is an answer ("not available").
+Scores are per feature (`exception:message:character-shingles`, …), 0..1 or null.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import Field
-
 from dexter_tui.sentry.decoding import json_body, validate
 from dexter_tui.sentry.errors import BadResponse
-from dexter_tui.sentry.models import Issue, SentryModel
+from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
-from dexter_tui.sentry.urls import API, pairs, q
-
-
-class CommitAuthor(SentryModel):
-    id: str | None = None
-    name: str | None = None
-    email: str | None = None
-    username: str | None = None
-
-
-class SuspectCommit(SentryModel):
-    id: str = ""
-    message: str | None = None
-    date_created: str | None = None
-    suspect_commit_type: str | None = None
-    author: CommitAuthor | None = None
-    repository: dict[str, Any] | None = None
-
-
-class Committer(SentryModel):
-    author: CommitAuthor | None = None
-    commits: list[SuspectCommit] = Field(default_factory=list)
+from dexter_tui.sentry.urls import pairs
 
 
 class SimilarApi(IssueRoutes):
-    """Merge candidates Sentry's similarity backend found; an event's suspect commits."""
+    """Merge candidates Sentry's similarity backend found."""
 
     async def list_similar_issues(
         self, org: str, issue_id: str | int, *, limit: int = 50
@@ -71,11 +42,3 @@ class SimilarApi(IssueRoutes):
                 }
                 out.append((validate(response, Issue, item[0]), clean))
         return out
-
-    async def list_event_committers(self, org: str, project: str, event_id: str) -> list[Committer]:
-        """The suspect commits of an event (who last touched its in-app frames)."""
-        path = f"{API}/projects/{q(org)}/{q(project)}/events/{q(event_id)}/committers/"
-        response = await self.request("GET", path, org=org)
-        data = json_body(response)
-        items = data.get("committers") if isinstance(data, dict) else None
-        return [validate(response, Committer, c) for c in items or [] if isinstance(c, dict)]
