@@ -65,11 +65,22 @@ class TagShare:
 FIRST_KEYS = ("environment", "release", "level", "server_name", "browser", "os", "user")
 
 
+def mostly_unique(detail: TagDetail) -> bool:
+    """A key whose values are mostly one per event (trace ids, request ids) filters nothing."""
+    total, unique = detail.total_values or 0, detail.unique_values or 0
+    return total >= 10 and unique > total / 2
+
+
 def distribution(details: Sequence[TagDetail], *, per_key: int = 5) -> list[TagShare]:
-    """The top values of every tag key, environment and release first, then by key name."""
+    """The top values of every tag key, environment and release first, then by key name.
+
+    Keys whose values are mostly unique (`mostly_unique`) are left out: no value there
+    describes more than a handful of events."""
     order = {k: n for n, k in enumerate(FIRST_KEYS)}
     rows: list[TagShare] = []
     for detail in sorted(details, key=lambda d: (order.get(d.key, len(order)), d.key)):
+        if mostly_unique(detail):
+            continue
         values = list(detail.top_values or [])[:per_key]
         total = detail.total_values or sum(v.count or 0 for v in values) or 0
         for n, tv in enumerate(values):

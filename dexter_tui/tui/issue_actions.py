@@ -15,7 +15,7 @@ touches another screen.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -320,18 +320,23 @@ class IssueActions(Screen[None]):
             if who is not None:
                 self.run_action(actions.assign(who), issues)
 
-        self.ctx.bulk.set_assignees(workspace.assignees())
-        suggest = None
-        if len(issues) == 1:  # owners are per issue: suggested for a single one
-            ctx, issue_id, known = self.ctx, issues[0].id, workspace.assignees()
-
-            async def suggest() -> list[ownership.Suggestion]:
-                return await ownership.suggested_assignees(ctx.client, ctx.org, issue_id, known)
-
-        picker = AssignPicker(
-            workspace.assignees(), me=workspace.me, count=len(issues), suggest=suggest
-        )
+        known = workspace.assignees()
+        self.ctx.bulk.set_assignees(known)
+        # owners are per issue: suggested when one issue is assigned
+        suggest = self._owners_of(issues[0], known) if len(issues) == 1 else None
+        picker = AssignPicker(known, me=workspace.me, count=len(issues), suggest=suggest)
         self.app.push_screen(picker, chosen)
+
+    def _owners_of(
+        self, issue: Issue, known: list[actions.Assignee]
+    ) -> Callable[[], Awaitable[list[ownership.Suggestion]]]:
+        """The assign picker's suggestions: the issue's owners (one request, `expand=owners`)."""
+        ctx = self.ctx
+
+        async def suggest() -> list[ownership.Suggestion]:
+            return await ownership.suggested_assignees(ctx.client, ctx.org, issue.id, known)
+
+        return suggest
 
     def action_priority(self) -> None:
         issues = self.selection()

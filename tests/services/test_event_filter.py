@@ -30,6 +30,12 @@ def test_distribution_puts_environment_and_release_first() -> None:
             top_values=[TagValue(value="1.1", count=3), TagValue(value="1.0", count=1)],
         ),
         TagDetail(key="environment", total_values=4, top_values=[TagValue(value="prod", count=4)]),
+        TagDetail(  # one trace per event: no value of it is a useful filter
+            key="trace",
+            total_values=40,
+            unique_values=38,
+            top_values=[TagValue(value="t1", count=2), TagValue(value="t2", count=1)],
+        ),
     ]
     rows = distribution(details)
     assert [(r.key, r.value, r.share) for r in rows] == [
