@@ -311,3 +311,24 @@ CREATE TABLE IF NOT EXISTS rule_fires (
     event_id TEXT,
     date_added REAL NOT NULL
 );
+
+-- Files a commit touched (`patch_set` of `set-commits --local`): the committers route matches them
+-- against an event's in-app frames to name suspect commits.
+CREATE TABLE IF NOT EXISTS commit_files (
+    commit_id INTEGER NOT NULL REFERENCES commits(id),
+    filename TEXT NOT NULL,
+    type TEXT NOT NULL DEFAULT 'M',                -- A|M|D
+    PRIMARY KEY (commit_id, filename)
+);
+
+-- A project's ownership rules (/projects/{org}/{project}/ownership/): `raw` is Sentry's rule text,
+-- one `path:<glob> owner…` / `url:<glob> owner…` per line; owners are `#team` or an email.
+CREATE TABLE IF NOT EXISTS project_ownership (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+    raw TEXT NOT NULL,
+    fallthrough INTEGER NOT NULL DEFAULT 1,
+    auto_assignment TEXT NOT NULL DEFAULT 'Turn off Auto-Assignment',
+    codeowners_auto_sync INTEGER NOT NULL DEFAULT 1,
+    date_created REAL NOT NULL,
+    last_updated REAL NOT NULL
+);

@@ -32,6 +32,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
+from dexter_tui.demo.code_history import seed_code_history
 from dexter_tui.demo.scenario import Fault, Service, services
 from dexter_tui.demo.scenario.sdk_capture import (
     Occurrence,
@@ -445,6 +446,7 @@ def seed(
     finally:
         store.clock = original_clock
         triage.close()
+    seed_code_history(store, world, now)
     report.issues = int(store.query_one("SELECT COUNT(*) FROM groups")[0])
     report.events = int(store.query_one("SELECT COUNT(*) FROM events")[0])
     report.seconds = time.perf_counter() - started

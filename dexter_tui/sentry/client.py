@@ -17,11 +17,13 @@ from typing import Any, Self
 from dexter_tui.sentry.resources.alerts import AlertRulesApi
 from dexter_tui.sentry.resources.bulk import MAX_BULK_IDS, BulkApi, BulkResult
 from dexter_tui.sentry.resources.comments import CommentsApi
+from dexter_tui.sentry.resources.committers import CommittersApi
 from dexter_tui.sentry.resources.discover import DiscoverApi
 from dexter_tui.sentry.resources.events import EventsApi
 from dexter_tui.sentry.resources.issues import IssuesApi
 from dexter_tui.sentry.resources.orgs import OrgsApi, ServerInfo
 from dexter_tui.sentry.resources.releases import ReleasesApi
+from dexter_tui.sentry.resources.similar import SimilarApi
 from dexter_tui.sentry.resources.tags import TagsApi
 from dexter_tui.sentry.urls import API
 
@@ -38,6 +40,8 @@ class SentryClient(
     ReleasesApi,
     AlertRulesApi,
     DiscoverApi,
+    SimilarApi,
+    CommittersApi,
 ):
     """Async client of Sentry's Web API; use as `async with SentryClient(...) as client`."""
 

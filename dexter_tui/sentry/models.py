@@ -851,3 +851,27 @@ class BulkUpdateResponse(SentryModel):
     status_details: dict[str, Any] | None = None
     assigned_to: Assignee | None = None
     merge: dict[str, Any] | None = None
+
+
+# -- ownership and suspect commits (committers route) ------------------------------------------
+
+
+class CommitAuthor(SentryModel):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    username: str | None = None
+
+
+class SuspectCommit(SentryModel):
+    id: str = ""
+    message: str | None = None
+    date_created: str | None = None
+    suspect_commit_type: str | None = None
+    author: CommitAuthor | None = None
+    repository: dict[str, Any] | None = None
+
+
+class Committer(SentryModel):
+    author: CommitAuthor | None = None
+    commits: list[SuspectCommit] = Field(default_factory=list)

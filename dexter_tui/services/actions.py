@@ -141,6 +141,18 @@ def mark_seen() -> IssueAction:
     return IssueAction("mark_seen", "Mark seen", "Marked seen", {"hasSeen": True})
 
 
+PRIORITIES = ("high", "medium", "low")
+
+
+def set_priority(priority: str) -> IssueAction:
+    """Sentry's issue priority (bulk PUT `priority`); a manual set locks it against auto-changes."""
+    if priority not in PRIORITIES:
+        raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}")
+    return IssueAction(
+        "priority", f"Set priority {priority}", f"Set to {priority}", {"priority": priority}
+    )
+
+
 def merge() -> IssueAction:
     return IssueAction("merge", "Merge", "Merged", {"merge": True}, min_issues=2, undoable=False)
 
@@ -161,6 +173,7 @@ class IssueState:
     assignee: str | None  # actor string "user:1" / "team:2", or None
     is_bookmarked: bool
     has_seen: bool
+    priority: str | None = None
 
 
 def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
@@ -182,6 +195,8 @@ def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
         body["isBookmarked"] = before.is_bookmarked
     if "hasSeen" in changed:
         body["hasSeen"] = before.has_seen
+    if "priority" in changed and before.priority:
+        body["priority"] = before.priority
     return body
 
 

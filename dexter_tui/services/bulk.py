@@ -44,6 +44,7 @@ def state_of(issue: Issue) -> IssueState:
         assignee=f"{who.type}:{who.id}" if who else None,
         is_bookmarked=issue.is_bookmarked,
         has_seen=issue.has_seen,
+        priority=issue.priority,
     )
 
 
@@ -81,6 +82,8 @@ def apply_locally(
         update["is_bookmarked"] = bool(payload["isBookmarked"])
     if "hasSeen" in payload:
         update["has_seen"] = bool(payload["hasSeen"])
+    if "priority" in payload:
+        update["priority"] = payload["priority"]
     return issue.model_copy(update=update)
 
 
@@ -97,6 +100,8 @@ def shows(issue: Issue, payload: Mapping[str, Any]) -> bool:
         if actor != (payload["assignedTo"] or ""):
             return False
     if "isBookmarked" in payload and issue.is_bookmarked != bool(payload["isBookmarked"]):
+        return False
+    if "priority" in payload and issue.priority != payload["priority"]:
         return False
     return not ("hasSeen" in payload and issue.has_seen != bool(payload["hasSeen"]))
 

@@ -15,15 +15,15 @@ touches another screen.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from dexter_tui.sentry.models import Issue
-from dexter_tui.services import actions
+from dexter_tui.sentry.models import Event, Issue
+from dexter_tui.services import actions, handoff, ownership, similar
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
@@ -31,7 +31,10 @@ from dexter_tui.tui import offline
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
+from dexter_tui.tui.dialogs.handoff import HandoffDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
+from dexter_tui.tui.dialogs.similar_issues import SimilarIssuesDialog
 
 if TYPE_CHECKING:
     from dexter_tui.tui.context import TuiContext
@@ -54,6 +57,9 @@ ISSUE_KEYS: dict[str, tuple[str, str, str]] = {
     "action_log": ("at", "Action log", "issue.action_log"),
     "copy_short_id": ("y", "Copy id", "issue.copy_id"),
     "copy_url": ("Y", "Copy URL", "issue.copy_url"),
+    "priority": ("P", "Priority", "issue.priority"),
+    "handoff": ("H", "Hand-off copy", "issue.handoff"),
+    "similar": ("equals_sign", "Similar issues", "issue.similar"),
 }
 
 #: actions that change issues: hidden and refused in read-only mode
@@ -70,6 +76,7 @@ MUTATING = frozenset(
         "merge",
         "delete",
         "undo",
+        "priority",
     }
 )
 
@@ -316,9 +323,36 @@ class IssueActions(Screen[None]):
             if who is not None:
                 self.run_action(actions.assign(who), issues)
 
-        self.ctx.bulk.set_assignees(workspace.assignees())
-        picker = AssignPicker(workspace.assignees(), me=workspace.me, count=len(issues))
+        known = workspace.assignees()
+        self.ctx.bulk.set_assignees(known)
+        # owners are per issue: suggested when one issue is assigned
+        suggest = self._owners_of(issues[0], known) if len(issues) == 1 else None
+        picker = AssignPicker(known, me=workspace.me, count=len(issues), suggest=suggest)
         self.app.push_screen(picker, chosen)
+
+    def _owners_of(
+        self, issue: Issue, known: list[actions.Assignee]
+    ) -> Callable[[], Awaitable[list[ownership.Suggestion]]]:
+        """The assign picker's suggestions: the issue's owners (one request, `expand=owners`)."""
+        ctx = self.ctx
+
+        async def suggest() -> list[ownership.Suggestion]:
+            return await ownership.suggested_assignees(ctx.client, ctx.org, issue.id, known)
+
+        return suggest
+
+    def action_priority(self) -> None:
+        issues = self.selection()
+        if not issues:
+            return
+        now = {i.priority for i in issues}
+        current = now.pop() if len(now) == 1 else None
+
+        def chosen(priority: str | None) -> None:
+            if priority is not None:
+                self.run_action(actions.set_priority(priority), issues)
+
+        self.app.push_screen(PriorityPicker(len(issues), current), chosen)
 
     def action_undo(self) -> None:
         if not self._can_undo() or self._last_outcome is None:
@@ -340,6 +374,65 @@ class IssueActions(Screen[None]):
         if issue is not None:
             self.app.copy_to_clipboard(clipboard_text(issue.short_id, multiline=False))
             self.notify(f"Copied {issue.short_id}")
+
+    def handoff_event(self) -> Event | None:
+        """The event the hand-off summary describes (the detail's shown one; else the latest)."""
+        return None
+
+    def action_handoff(self) -> None:
+        issue = self.cursor_issue()
+        if issue is not None:
+            self.open_handoff(issue)
+
+    @work(group="handoff", exit_on_error=False)
+    async def open_handoff(self, issue: Issue) -> None:
+        """Gather the latest event and tags (≤ 2 requests), then show what would be copied."""
+        query = self.ctx.list_query
+        period = query.stats_key if query is not None else None
+        data = await handoff.gather(
+            self.ctx.client, self.ctx.org, issue, event=self.handoff_event(), period=period
+        )
+        choices = [("Summary as Markdown", handoff.summary_markdown(data))]
+        frame = handoff.frame_path_line(data.event)
+        if frame:
+            choices.append(("Top in-app frame as path:line", frame))
+        choices.append(("Short id", clipboard_text(issue.short_id, multiline=False)))
+        if issue.permalink:
+            choices.append(("Issue URL", clipboard_text(issue.permalink, multiline=False)))
+
+        def chosen(picked: tuple[str, str] | None) -> None:
+            if picked is not None:
+                self.app.copy_to_clipboard(picked[1])
+                self.notify(f"Copied: {picked[0]}")
+
+        title = f"Hand-off {issue.short_id} — copy what?"
+        self.app.push_screen(HandoffDialog(choices, title), chosen)
+
+    def action_similar(self) -> None:
+        """Merge candidates for the cursor issue; `M` there merges through this controller."""
+        issue = self.cursor_issue()
+        if issue is None:
+            return
+        ctx = self.ctx
+
+        async def load() -> similar.SimilarResult:
+            return await similar.similar_issues(
+                ctx.client, ctx.org, issue, event=self.handoff_event()
+            )
+
+        def chosen(others: list[Issue] | None) -> None:
+            if not others:
+                return
+            group = [issue, *others]
+            problem = merge_problem(group)
+            if ctx.read_only:
+                problem = "read-only mode: no changes are sent"
+            if problem:
+                self.notify(problem, severity="warning")
+                return
+            self.run_action(actions.merge(), group)
+
+        self.app.push_screen(SimilarIssuesDialog(issue, load), chosen)
 
     def action_copy_url(self) -> None:
         issue = self.cursor_issue()

@@ -853,6 +853,7 @@ _SEEDED_QUERIES: dict[str, list[str]] = {
     PROJ + "/issues/": ["query=", "query=is:ignored", "query=is:resolved"],
     ISSUE + "/events/": ["full=true&per_page=20"],
     PROJ + "/events/": ["full=true&per_page=20"],
+    ISSUE + "/": ["expand=owners"],  # ownership rules and suspect commits of the seed
 }
 
 

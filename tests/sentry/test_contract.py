@@ -59,6 +59,12 @@ NOT_IN_SCHEMA: dict[tuple[str, str], str] = {
     ("GET", "/api/0/organizations/{org}/searches/"): (
         "Sentry source: api/endpoints/organization_searches.py (saved searches, probed)"
     ),
+    ("GET", "/api/0/organizations/{org}/issues/{id}/similar/"): (
+        "Sentry source: issues/endpoints/group_similar_issues.py (GroupSimilarIssuesEndpoint)"
+    ),
+    ("GET", "/api/0/projects/{org}/{project}/events/{event}/committers/"): (
+        "Sentry source: api/endpoints/event_file_committers.py (EventFileCommittersEndpoint)"
+    ),
 }
 
 _SHAPES = [
@@ -72,7 +78,9 @@ _SHAPES = [
         "/api/0/organizations/{org}/issues/{id}/comments/{note}/",
     ),
     (
-        re.compile(r"^/api/0/organizations/[^/]+/issues/[^/]+/(tags|comments|activities)/$"),
+        re.compile(
+            r"^/api/0/organizations/[^/]+/issues/[^/]+/(tags|comments|activities|similar)/$"
+        ),
         r"/api/0/organizations/{org}/issues/{id}/\1/",
     ),
     (
@@ -89,6 +97,10 @@ _SHAPES = [
         r"/api/0/projects/{org}/{project}/rules/{rule}/\1/",
     ),
     (re.compile(r"^/api/0/organizations/[^/]+/searches/$"), "/api/0/organizations/{org}/searches/"),
+    (
+        re.compile(r"^/api/0/projects/[^/]+/[^/]+/events/[^/]+/committers/$"),
+        "/api/0/projects/{org}/{project}/events/{event}/committers/",
+    ),
 ]
 
 
@@ -166,6 +178,8 @@ def tour(
         "get_project_event": lambda: client.get_project_event(ORG, PROJECT, event_id),
         "list_issue_hashes": lambda: client.list_issue_hashes(ORG, first),
         "list_issue_tags": lambda: client.list_issue_tags(ORG, first),
+        "list_similar_issues": lambda: client.list_similar_issues(ORG, first, limit=20),
+        "list_event_committers": lambda: client.list_event_committers(ORG, PROJECT, event_id),
         "get_issue_tag": lambda: client.get_issue_tag(
             ORG, first, "case", environments=["production"]
         ),

@@ -14,6 +14,7 @@ from dexter_tui.demo.api import (
     issue_counts,
     issues,
     org,
+    ownership,
     releases,
     rules,
 )
@@ -28,7 +29,18 @@ if TYPE_CHECKING:
 
 #: Route modules, each exposing `routes() -> list[Route]` of module-level handlers that find the
 #: store in the app state (`app_state.store_of`).
-_MODULES = [fault_routes, org, releases, rules, discover, issues, events, comments, issue_counts]
+_MODULES = [
+    fault_routes,
+    org,
+    releases,
+    rules,
+    discover,
+    issues,
+    events,
+    comments,
+    issue_counts,
+    ownership,
+]
 
 
 def api_routes() -> list[BaseRoute]:

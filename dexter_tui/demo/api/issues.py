@@ -21,6 +21,7 @@ from dexter_tui.demo import lookup
 from dexter_tui.demo.api.app_state import store_of
 from dexter_tui.demo.api.body import decode_json
 from dexter_tui.demo.api.errors import ApiError, forbidden, not_found
+from dexter_tui.demo.api.ownership import issue_owners
 from dexter_tui.demo.auth import Caller, authenticate
 from dexter_tui.demo.faults import check_bulk
 from dexter_tui.demo.ingest import ignore_bookkeeping
@@ -1120,7 +1121,12 @@ async def issue(request: Request) -> Response:
             environments=environments_of(request),
             stats_periods=("24h",),
         )
-        return JSONResponse(ser.serialize_detail(group))
+        body = ser.serialize_detail(group)
+        if "owners" in ser.expand:  # Sentry: null when nothing matches; the demo leaves it out
+            owners = issue_owners(store, org["id"], group)
+            if owners:
+                body["owners"] = owners
+        return JSONResponse(body)
     if request.method == "DELETE":
         check_bulk(request, [group["id"]])
         delete_groups(store, [group["id"]])

@@ -69,9 +69,11 @@ class EventNavigator:
         total = f"{self.total:,}" if self.total else "?"
         return f"event {where} of {total}"
 
-    async def list_events(self, cursor: str | None = None, per_page: int = 50) -> Page[Event]:
-        """A page of this issue's events (newest first) for the event list."""
+    async def list_events(
+        self, cursor: str | None = None, per_page: int = 50, *, query: str | None = None
+    ) -> Page[Event]:
+        """A page of this issue's events (newest first) for the event list; `query` filters."""
         self.requests += 1
         return await self.client.list_issue_events(
-            self.org, self.issue_id, cursor=cursor, per_page=per_page
+            self.org, self.issue_id, cursor=cursor, per_page=per_page, query=query or None
         )

@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
+from dexter_tui.services import ownership
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.event_blocks import EventBlocks, event_blocks
 from dexter_tui.services.events import (
@@ -57,6 +58,7 @@ from dexter_tui.tui.widgets.event_raw import RawPane
 from dexter_tui.tui.widgets.event_stack import StackPane
 from dexter_tui.tui.widgets.event_tags import TagsPane
 from dexter_tui.tui.widgets.fast_table import FastTable
+from dexter_tui.tui.widgets.ownership_line import Loader, OwnershipLine
 
 #: (tab id, title, pane class) in display order
 TABS: list[tuple[str, str, type[EventPane]]] = [
@@ -120,6 +122,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         issue_binding("bookmark"),
         issue_binding("copy_short_id"),
         issue_binding("copy_url"),
+        issue_binding("priority"),
+        issue_binding("handoff"),
+        issue_binding("similar"),
         Binding("o", "open_browser", "Open in browser", show=False, id="event.open"),
         Binding("d", "deadlock", "Deadlock", id="event.deadlock"),
         Binding("r", "retry", "Reload", show=False, id="event.retry"),
@@ -154,6 +159,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def compose(self) -> ComposeResult:
         yield Static(id="event-header")
+        yield OwnershipLine(id="ownership")
         yield Static(id="deadlock-banner")
         with TabbedContent(initial="stack", id="event-tabs"):
             for tab_id, title, pane in TABS:
@@ -224,6 +230,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.event, self.raw, self.lines, self.deadlock = event, raw, lines, analysis
         self.blocks = blocks
         self._show_event()
+        self.query_one(OwnershipLine).load(self._ownership_loader(event))
         if self.tags is not None:
             self._show_tags()
         if self._queued:
@@ -429,8 +436,25 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
         current = self.event.event_id if self.event else None
         title = f"Events of {self.issue.short_id} (newest first) — enter: show"
-        self.app.push_screen(
-            EventListDialog(title, self.nav.list_events, mask=self.mask, current=current), chosen
+        dialog = EventListDialog(
+            title,
+            lambda cursor, query: self.nav.list_events(cursor, query=query),
+            mask=self.mask,
+            current=current,
+            tags=self.service.tags,
+        )
+        self.app.push_screen(dialog, chosen)
+
+    def handoff_event(self) -> Event | None:
+        return self.event
+
+    def _ownership_loader(self, event: Event) -> Loader:
+        """Owners (`expand=owners`) and the event's suspect commits, for the ownership line."""
+        ctx, issue = self.ctx, self.issue
+        assignees = ctx.workspace.assignees() if ctx.workspace else []
+        project = issue.project.slug if issue.project else None
+        return lambda: ownership.issue_ownership(
+            ctx.client, ctx.org, issue.id, project, event.event_id, assignees
         )
 
     def action_back(self) -> None:
