@@ -31,6 +31,9 @@ MAX_FRAMES = 200
 
 _LEXER = Syntax("", "python", theme="monokai", background_color="default")
 HOT_LINE = Style(bgcolor="grey23", bold=True)
+#: the focused frame's gutter (others get blanks of the same width, so nothing shifts)
+SELECTED = Text("▶ ", "bold")
+UNSELECTED = Text("  ")
 
 
 def _plain_background(text: Text) -> Text:
@@ -106,14 +109,20 @@ class FrameItem(Static, can_focus=True):
         self.mask = mask
         self.expanded = expanded
         self._source: Text | None = None
-        self._cache: tuple[bool, RenderableType] | None = None
+        self._cache: tuple[tuple[bool, bool], RenderableType] | None = None
 
     def toggle(self) -> None:
         self.expanded = not self.expanded
         self.refresh(layout=True)
 
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
     def render(self) -> RenderableType:
-        key = self.expanded
+        key = (self.expanded, self.has_focus)
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, self._build())
         return self._cache[1]
@@ -138,6 +147,11 @@ class FrameItem(Static, can_focus=True):
         if frame.variables:
             sign = "▾" if self.expanded else "▸"
             head.append(f"  {sign} {len(frame.variables)} vars", "dim")
+        if self.has_focus:  # a glyph and reverse video: the selection reads in 16 colours too
+            head.stylize("reverse")
+            head = Text.assemble(SELECTED, head)
+        else:
+            head = Text.assemble(UNSELECTED, head)
         parts: list[RenderableType] = [head]
         if self._source is None:
             self._source = _context(frame, mask) or Text("")
