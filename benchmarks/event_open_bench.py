@@ -225,6 +225,7 @@ async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> d
                 "bytes": SIZES[name],
                 "runs_ms": runs,
                 "median_ms": statistics.median(runs),
+                "cpu_median_ms": statistics.median(cpus),
             }
     return out
 
