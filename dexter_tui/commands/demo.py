@@ -1,15 +1,20 @@
 """`dexter demo`: the whole product against a built-in Sentry-compatible server.
 
-A fresh in-memory database is seeded by the real `sentry-sdk` (sample services that really fail),
-served on a free loopback port, and the TUI talks to it over real HTTP — exactly as it would to
-sentry.io. Nothing leaves the machine and nothing is kept afterwards.
+An in-memory database seeded by the real `sentry-sdk` (sample services that really fail) is served
+on a free loopback port, and the TUI talks to it over real HTTP — exactly as it would to
+sentry.io. Nothing leaves the machine. The first run seeds (a progress line shows how far) and
+keeps the seeded data in the user data dir; later runs start from that copy, re-dated to now
+(`demo/seed_cache.py`). What you change during a session is not kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
+from typing import TextIO
 
 from dexter_tui.config import (
     EXIT_CONFIG,
@@ -27,15 +32,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-rate", type=float, default=0.0, help="share of API calls that 5xx")
     parser.add_argument("--rate-limit", type=int, default=None, help="API requests/s per token")
     parser.add_argument("--poll-interval", type=float, default=15.0, help="seconds between polls")
+    parser.add_argument(
+        "--fresh", action="store_true", help="seed again instead of using the cached demo data"
+    )
+
+
+def data_dir() -> Path:
+    """Where the seeded demo data is cached (the user data dir; DEXTER_DEMO_DATA_DIR overrides)."""
+    override = os.environ.get("DEXTER_DEMO_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return platformdirs.user_data_path("dexter-tui", appauthor=False)
+
+
+class ProgressLine:
+    """One line that says what the first seed is doing, rewritten in place on a terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.started = time.perf_counter()
+        self._width = 0
+
+    def __call__(self, what: str) -> None:
+        line = f"  {what}… {time.perf_counter() - self.started:.1f}s"
+        if self.tty:
+            pad = " " * max(0, self._width - len(line))
+            self.stream.write(f"\r{line}{pad}")
+            self._width = len(line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and self._width:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def run(args: argparse.Namespace) -> int:
     from dexter_tui.commands.crash import run_app
     from dexter_tui.demo.runner import BackgroundServer
-    from dexter_tui.demo.seed import seed
+    from dexter_tui.demo.seed_cache import load_or_seed
     from dexter_tui.demo.server import ServerOptions, create_app
-    from dexter_tui.demo.store import Store
-    from dexter_tui.demo.world import create_world
     from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
 
     try:
@@ -44,18 +85,28 @@ def run(args: argparse.Namespace) -> int:
         print(f"dexter: {error}", file=sys.stderr)
         return EXIT_CONFIG
 
-    print("dexter demo: seeding a Sentry-compatible server with the real sentry-sdk…", flush=True)
     started = time.perf_counter()
-    store = Store(":memory:")
-    world = create_world(store)
-    report = seed(store, world)
+    cache = data_dir()
+    if args.fresh:
+        from dexter_tui.demo.seed_cache import clear_cache
+
+        clear_cache(cache)
+    progress = ProgressLine()
+    progress("dexter demo: loading the demo data")
+    seeded = load_or_seed(cache, progress=progress)
+    progress.done()
+    store, world = seeded.store, seeded.world
+    if seeded.cached:
+        how = "from the cached seed, re-dated to now"
+    else:
+        how = f"seeded with the real sentry-sdk (cached in {seeded.path.parent} for next time)"
     if args.large:
         from dexter_tui.demo.large import add_large
 
         print(f"  adding {args.large} extra issues…", flush=True)
         add_large(store, world, args.large)
     print(
-        f"  {report.issues} issues, {report.events} events in "
+        f"  {seeded.issues} issues, {seeded.events} events {how} in "
         f"{time.perf_counter() - started:.1f}s; starting the TUI",
         flush=True,
     )

@@ -418,8 +418,12 @@ def seed(
     *,
     now: float | None = None,
     random_seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
     """Fill a store that holds `create_world`'s organisation (and no events) with the scenario.
+
+    `progress` hears what the seed is doing (a short phrase, then percentages) for a progress
+    line: the first `dexter demo` waits for it.
 
     Run it before serving the store: while it runs, the store's clock follows the simulated
     timeline (restored afterwards), so a request served meanwhile would see a past "now".
@@ -439,8 +443,11 @@ def seed(
     clock = _SimClock(now - 16 * DAY)
     store.clock = clock
     try:
+        say = progress or (lambda _: None)
+        say(f"capturing {sum(1 for p in planned if p.sdk)} events with the real sentry-sdk")
         bodies = _capture_with_sdk(planned, world, rng)
-        _run_timeline(store, world, planned, bodies, actions, clock, rng, report)
+        say(f"storing {len(planned):,} events and the triage history")
+        _run_timeline(store, world, planned, bodies, actions, clock, rng, report, say)
         clock.value = now
         triage.finish(now)
     finally:
@@ -513,6 +520,7 @@ def _run_timeline(
     clock: _SimClock,
     rng: random.Random,
     report: SeedReport,
+    say: Callable[[str], None] = lambda _: None,
 ) -> None:
     from dexter_tui.demo.ingest import ingest_envelope, ingest_events
 
@@ -539,7 +547,10 @@ def _run_timeline(
             ingest_events(store, project_id, events)
         pending = []
 
-    for p in planned:
+    tenth = max(1, len(planned) // 10)
+    for n, p in enumerate(planned):
+        if n and n % tenth == 0:
+            say(f"storing events {100 * n // len(planned)} %")
         while next_action is not None and next_action[0] <= p.ts:
             flush()
             clock.value = next_action[0]

@@ -6,6 +6,7 @@ produces one kind of message naming the endpoint and the first wrong field.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 import httpx
@@ -48,6 +49,18 @@ def validate(response: httpx.Response, model: type[M], data: Any) -> M:
 def parse(response: httpx.Response, model: type[M]) -> M:
     """The whole body as one `model`."""
     return validate(response, model, json_body(response))
+
+
+#: bodies from this size on are decoded and validated in a worker thread
+OFF_LOOP_BYTES = 64 * 1024
+
+
+async def parse_off_loop(response: httpx.Response, model: type[M]) -> M:
+    """`parse`, in a worker thread when the body is large: JSON decoding and validation of a
+    multi-megabyte event take long enough to freeze the screen if done on the event loop."""
+    if len(response.content) < OFF_LOOP_BYTES:
+        return parse(response, model)
+    return await asyncio.to_thread(parse, response, model)
 
 
 def parse_list(response: httpx.Response, model: type[M]) -> list[M]:

@@ -36,7 +36,11 @@ class SentryModel(BaseModel):
     """Base: camelCase aliases, extra fields allowed, names usable too."""
 
     model_config = ConfigDict(
-        extra="allow", populate_by_name=True, alias_generator=to_camel, frozen=False
+        extra="allow",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        frozen=False,
+        defer_build=True,  # schemas built on first use: the list never builds Event's (issue 19)
     )
 
 

@@ -43,13 +43,7 @@ from dexter_tui.tui.messages import (
     WorkFailed,
 )
 from dexter_tui.tui.safe_text import clean_str, palette_text
-from dexter_tui.tui.screens.alerts import AlertsScreen
-from dexter_tui.tui.screens.analytics import AnalyticsScreen
-from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
-from dexter_tui.tui.screens.discover import DiscoverScreen
-from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
-from dexter_tui.tui.screens.releases import ReleasesScreen
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
@@ -137,6 +131,8 @@ class DexterApp(CrashOutput, App[int]):
 
     def open_issue(self, issue: Issue) -> None:
         """The event detail of this issue (latest event), in its newest known version."""
+        from dexter_tui.tui.screens.event_detail import EventDetailScreen  # imported when used
+
         self.push_screen(EventDetailScreen(self.ctx, self.ctx.issues.newest(issue)))
 
     @on(OpenIssue)
@@ -308,6 +304,9 @@ class DexterApp(CrashOutput, App[int]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             if not self.is_screen_installed(name):
+                from dexter_tui.tui.screens.analytics import AnalyticsScreen
+                from dexter_tui.tui.screens.releases import ReleasesScreen
+
                 view = AnalyticsScreen if name == "analytics" else ReleasesScreen
                 self.install_screen(view(self.ctx), name=name)
             self.push_screen(name)
@@ -316,6 +315,8 @@ class DexterApp(CrashOutput, App[int]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             if not self.is_screen_installed(name):
+                from dexter_tui.tui.screens.deadlocks import DeadlocksScreen  # pglast, analyzer
+
                 self.install_screen(DeadlocksScreen(self.ctx), name=name)
             self.push_screen(name)
         elif name in ("alerts", "discover"):
@@ -323,6 +324,9 @@ class DexterApp(CrashOutput, App[int]):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
             if not self.is_screen_installed(name):
+                from dexter_tui.tui.screens.alerts import AlertsScreen
+                from dexter_tui.tui.screens.discover import DiscoverScreen
+
                 view = AlertsScreen if name == "alerts" else DiscoverScreen
                 self.install_screen(view(self.ctx), name=name)
             self.push_screen(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dexter_tui.sentry.decoding import parse, parse_list
+from dexter_tui.sentry.decoding import parse_list, parse_off_loop
 from dexter_tui.sentry.models import Event, IssueHash
 from dexter_tui.sentry.pagination import Page
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
@@ -55,7 +55,7 @@ class EventsApi(IssueRoutes):
         response = await self._issue_call(
             "GET", org, issue_id, f"events/{q(event_id)}/", params=params
         )
-        return parse(response, Event)
+        return await parse_off_loop(response, Event)  # events can be megabytes
 
     async def get_project_event(self, org: str, project: str, event_id: str) -> Event:
         return await self._get(

@@ -25,20 +25,14 @@ from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services import ownership
 from dexter_tui.services.bulk import BulkOutcome
-from dexter_tui.services.event_blocks import EventBlocks, event_blocks
+from dexter_tui.services.event_blocks import EventBlocks
 from dexter_tui.services.events import (
     NoMoreEvents,
-    breadcrumb_views,
-    context_groups,
-    deadlock_analysis,
-    event_json,
-    exception_chain,
     raw_lines,
-    request_view,
     tag_query,
     tag_rows,
-    thread_views,
 )
+from dexter_tui.services.events.prepared import PreparedEvent, prepare_event
 from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
@@ -46,7 +40,6 @@ from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
 from dexter_tui.tui.messages import IssuesChanged, SearchIssues
-from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
 from dexter_tui.tui.widgets.event_comments import CommentsPane
@@ -140,7 +133,8 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.first_event = event_id
         self.event: Event | None = None
         self.raw: dict[str, Any] | None = None
-        self.lines: list[str] = []
+        self.lines: list[str] | None = None  # the Raw tab's, built when the tab is first shown
+        self.prepared: PreparedEvent | None = None  # the event's view models (worker thread)
         self.deadlock: Any = None
         self.blocks: EventBlocks | None = None  # built off the UI thread with the event
         self.tags: list[TagDetail] | None = None
@@ -214,10 +208,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._loading = True
         try:
             event = await self.nav.load(which, position=position)
-            raw = await asyncio.to_thread(event_json, event)
-            lines = await asyncio.to_thread(raw_lines, raw)
-            analysis = await asyncio.to_thread(deadlock_analysis, event, raw)
-            blocks = await asyncio.to_thread(event_blocks, event)
+            prepared = await asyncio.to_thread(
+                prepare_event, event, in_app_only=self.in_app_only, newest_first=self.newest_first
+            )
         except Exception as error:
             self._queued.clear()
             self._failed.add("event")
@@ -227,14 +220,26 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         finally:
             self._loading = False
         self._failed.discard("event")
-        self.event, self.raw, self.lines, self.deadlock = event, raw, lines, analysis
-        self.blocks = blocks
+        self.event, self.prepared, self.lines = event, prepared, None
+        self.raw, self.deadlock, self.blocks = prepared.raw, prepared.analysis, prepared.blocks
         self._show_event()
         self.query_one(OwnershipLine).load(self._ownership_loader(event))
         if self.tags is not None:
             self._show_tags()
         if self._queued:
             self.load_event(self._queued.pop(0))
+
+    @work(exclusive=True, group="raw", exit_on_error=False)
+    async def load_raw(self) -> None:
+        """The Raw tab's lines (the whole event pretty-printed), the first time the tab shows."""
+        event, raw = self.event, self.raw
+        if raw is None:
+            return
+        lines = await asyncio.to_thread(raw_lines, raw)
+        if self.event is not event:
+            return  # another event arrived meanwhile; its own load starts this again
+        self.lines = lines
+        self._show_raw()
 
     @work(exclusive=True, group="tags", exit_on_error=False)
     async def load_tags(self) -> None:
@@ -280,7 +285,12 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         return any(w.group == group and not w.is_finished for w in self.workers)
 
     def _ensure_loaded(self, tab_id: str) -> None:
-        """Tags, activity and hashes load the first time their tab is shown (once)."""
+        """Tags, activity and hashes load the first time their tab is shown (once); the Raw
+        tab's lines are built the first time it is shown for each event."""
+        if tab_id == "raw":
+            if self.lines is None and self.raw is not None and not self._busy("raw"):
+                self.load_raw()
+            return
         loaders = {
             "tags": (self.tags, "tags", self.load_tags),
             "comments": (self.activities, "activity", self.load_activity),
@@ -309,37 +319,50 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             )
 
     def _show_event(self) -> None:
-        event, mask = self.event, self.mask
-        if event is None:
+        event, mask, prepared = self.event, self.mask, self.prepared
+        if event is None or prepared is None:
             return
         self.refresh_header()
         self._show_stack()
         crumbs = self.pane("breadcrumbs")
         assert isinstance(crumbs, BreadcrumbsPane)
-        crumbs.show(breadcrumb_views(event), mask=mask)
+        crumbs.show(prepared.crumbs, mask=mask)
         context = self.pane("context")
         assert isinstance(context, ContextPane)
-        context.show(context_groups(event), mask=mask)
+        context.show(prepared.context, mask=mask)
         request = self.pane("request")
         assert isinstance(request, RequestPane)
-        request.show(request_view(event), mask=mask)
-        raw = self.pane("raw")
-        assert isinstance(raw, RawPane)
-        raw.show(self.lines, mask=mask)
+        request.show(prepared.request, mask=mask)
         for pane in self._panes_of("event"):
-            pane.show_ready()
+            if not isinstance(pane, RawPane):
+                pane.show_ready()
+        if self.lines is not None:
+            self._show_raw()
+        elif self.active_tab == "raw":
+            self._ensure_loaded("raw")
         self.call_after_refresh(self._focus_tab, self.active_tab)
 
+    def _show_raw(self) -> None:
+        raw = self.pane("raw")
+        assert isinstance(raw, RawPane)
+        if self.lines is None:
+            return
+        raw.show(self.lines, mask=self.mask)
+        raw.show_ready()
+        self._focus_tab("raw")
+
     def _show_stack(self) -> AwaitComplete | None:
-        event = self.event
-        if event is None:
+        event, prepared = self.event, self.prepared
+        if event is None or prepared is None:
             return None
         stack = self.pane("stack")
         assert isinstance(stack, StackPane)
-        opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
+        exceptions, threads = prepared.stack(
+            event, in_app_only=self.in_app_only, newest_first=self.newest_first
+        )
         swapped = stack.show(
-            exception_chain(event, **opts),
-            thread_views(event, **opts),
+            exceptions,
+            threads,
             mask=self.mask,
             in_app_only=self.in_app_only,
             blocks=self.blocks,
@@ -544,6 +567,8 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         if self.deadlock is None:
             self.notify("This event is not a PostgreSQL deadlock", severity="warning")
             return
+        from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen  # pglast: lazily
+
         self.app.push_screen(
             DeadlockReportScreen(
                 self.ctx, self.deadlock, issue=self.issue, event=self.event, mask=self.mask

@@ -149,7 +149,11 @@ class RawPane(EventPane):
     RawPane #raw-info { height: 1; padding: 0 1; color: $text-muted; }
     """
 
-    BINDINGS = [Binding("slash", "focus_search", "Search", id="event.raw.search")]
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="event.raw.search"),
+        # after the first enter the JSON has the focus: enter again still means "next match"
+        Binding("enter", "next_match", "Next match", id="event.raw.next_match"),
+    ]
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
@@ -174,6 +178,14 @@ class RawPane(EventPane):
     def action_focus_search(self) -> None:
         self.query_one("#raw-search", Input).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_match":
+            return bool(self.matches)  # shown (and bound) only while a search has matches
+        return True
+
+    def action_next_match(self) -> None:
+        self._search(self.query_one("#raw-search", Input).value, advance=True)
+
     @on(Input.Changed, "#raw-search")
     def _changed(self, event: Input.Changed) -> None:
         self._fresh = True
@@ -194,6 +206,7 @@ class RawPane(EventPane):
         else:
             self.matches = search_lines(view.lines, needle)
             self.match_index = 0 if self.matches else -1
+        self.refresh_bindings()
         current = self.matches[self.match_index] if self.match_index >= 0 else None
         view.set_search(needle, current)
         info = f"{len(view.lines):,} lines"

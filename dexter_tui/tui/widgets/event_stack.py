@@ -8,6 +8,8 @@ line or a variable is shown, not run.
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.syntax import Syntax
@@ -27,10 +29,33 @@ from dexter_tui.tui.widgets.event_text import shown, shown_str
 
 #: frames drawn at most per stack (deep recursion): the first and last halves
 MAX_FRAMES = 200
+#: widgets mounted per batch after the first screens, and the pause between batches (s)
+REST_BATCH = 4
+REST_PAUSE = 0.03
+
+
+def _estimated_height(widget: Static) -> int:
+    """Rows a widget will take, without laying it out: a frame is its head and source lines."""
+    if isinstance(widget, FrameItem):
+        return 2 + len(widget.frame.context)
+    return 2
+
+
+def _split_first_screens(widgets: list[Static], rows: int) -> tuple[list[Static], list[Static]]:
+    """The widgets that fill about `rows` rows (mounted before the first paint), and the rest."""
+    used = 0
+    for n, widget in enumerate(widgets):
+        used += _estimated_height(widget)
+        if used > rows:
+            return widgets[: n + 1], widgets[n + 1 :]
+    return widgets, []
 
 
 _LEXER = Syntax("", "python", theme="monokai", background_color="default")
 HOT_LINE = Style(bgcolor="grey23", bold=True)
+#: the focused frame's gutter (others get blanks of the same width, so nothing shifts)
+SELECTED = Text("▶ ", "bold")
+UNSELECTED = Text("  ")
 
 
 def _plain_background(text: Text) -> Text:
@@ -106,14 +131,20 @@ class FrameItem(Static, can_focus=True):
         self.mask = mask
         self.expanded = expanded
         self._source: Text | None = None
-        self._cache: tuple[bool, RenderableType] | None = None
+        self._cache: tuple[tuple[bool, bool], RenderableType] | None = None
 
     def toggle(self) -> None:
         self.expanded = not self.expanded
         self.refresh(layout=True)
 
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
     def render(self) -> RenderableType:
-        key = self.expanded
+        key = (self.expanded, self.has_focus)
         if self._cache is None or self._cache[0] != key:
             self._cache = (key, self._build())
         return self._cache[1]
@@ -138,6 +169,11 @@ class FrameItem(Static, can_focus=True):
         if frame.variables:
             sign = "▾" if self.expanded else "▸"
             head.append(f"  {sign} {len(frame.variables)} vars", "dim")
+        if self.has_focus:  # a glyph and reverse video: the selection reads in 16 colours too
+            head.stylize("reverse")
+            head = Text.assemble(SELECTED, head)
+        else:
+            head = Text.assemble(UNSELECTED, head)
         parts: list[RenderableType] = [head]
         if self._source is None:
             self._source = _context(frame, mask) or Text("")
@@ -174,8 +210,21 @@ class StackPane(EventPane):
         Binding("enter", "toggle_vars", "Variables", id="event.stack.vars"),
     ]
 
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._pending: list[Static] = []
+        self._generation = 0
+
     def compose_body(self) -> ComposeResult:
         yield VerticalScroll(classes="pane-body", id="stack-body")
+
+    def on_mount(self) -> None:
+        self.watch(self.query_one("#stack-body", VerticalScroll), "scroll_y", self._scrolled)
+
+    async def _scrolled(self, _old: float, _new: float) -> None:
+        body = self.query_one("#stack-body", VerticalScroll)
+        if self._pending and body.scroll_y >= body.max_scroll_y - body.size.height:
+            await self._mount_more()
 
     def show(
         self,
@@ -233,13 +282,51 @@ class StackPane(EventPane):
             widgets.append(Static(note, classes="hidden-note" + (" -after" if has_context else "")))
         widgets += image_widgets(blocks.images, mask)
         widgets += block_widgets(blocks, mask, after=True)
+        first, rest = _split_first_screens(widgets, 2 * max(self.app.size.height, 24))
+        self.workers.cancel_group(self, "stack-rest")  # an older event's frames stop here
+        self._generation += 1
+        generation = self._generation
+        self._pending = []
 
         async def swap() -> None:
             await removed  # old frames gone first: j/k must never land on a frame being removed
-            await body.mount_all(widgets)
+            await body.mount_all(first)
             body.scroll_home(animate=False)
+            if rest and generation == self._generation:
+                self._pending = rest
+                self.run_worker(
+                    self._mount_rest(generation),
+                    group="stack-rest",
+                    exclusive=True,
+                    exit_on_error=False,
+                )
 
         return AwaitComplete(swap())
+
+    async def _mount_rest(self, generation: int) -> None:
+        """The widgets below the first screens, a few at a time while the reader looks at the
+        top (each batch is laid out and highlighted between keystrokes)."""
+        while self._pending and generation == self._generation:
+            await asyncio.sleep(REST_PAUSE)
+            if generation == self._generation:
+                await self._mount_more()
+
+    async def _mount_more(self, count: int = REST_BATCH) -> None:
+        """Mount the next `count` pending widgets now (j at the last mounted frame, scrolling)."""
+        if not self.is_attached:
+            return
+        bodies = self.query("#stack-body").results(VerticalScroll)
+        body = next(bodies, None)
+        if body is None or not body.is_attached:
+            return  # the screen is going away
+        batch, self._pending = self._pending[:count], self._pending[count:]
+        if batch:
+            await body.mount_all(batch)
+
+    @property
+    def pending(self) -> int:
+        """Widgets built but not yet mounted (below the first screens)."""
+        return len(self._pending)
 
     def _frames(self, stack: StackView, mask: bool, in_app_only: bool) -> list[Static]:
         out: list[Static] = []
@@ -277,12 +364,15 @@ class StackPane(EventPane):
         if items:
             items[0].focus(scroll_visible=False)
 
-    def action_move(self, step: int) -> None:
+    async def action_move(self, step: int) -> None:
         items = self.frame_items
         if not items:
             return
         focused = self.screen.focused
         index = items.index(focused) if isinstance(focused, FrameItem) and focused in items else -1
+        while index + step >= len(items) - 1 and self._pending:
+            await self._mount_more()  # the next frames exist before the cursor needs them
+            items = self.frame_items
         target = items[max(0, min(len(items) - 1, index + step))]
         target.focus()
         target.scroll_visible(animate=False)
