@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from real_postgres import _read_from, _sizes, require_clusters  # noqa: E402
-from test_deadlock_postgres import PATTERNS, run  # noqa: E402
+from real_postgres import _read_from, _sizes, require_clusters
+from test_deadlock_postgres import PATTERNS, run
 
 OUT = Path(__file__).resolve().parents[2] / "fixtures" / "deadlocks" / "pg15_session"
 
