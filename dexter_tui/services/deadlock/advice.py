@@ -386,9 +386,15 @@ def classify(
     waits = [w for w in report.waits if w.pid in cycle_pids] or report.waits
     if not waits:
         return "unknown"
+    if report.partial and len(report.waits) < 2 and not contexts and not report.context:
+        if not any(p.query for p in report.processes.values()):
+            return "unknown"  # one wait sentence and nothing else: any pattern is a guess
     locktypes = {w.target.locktype for w in waits}
     row_types = locktypes & {"transactionid", "tuple"}
     table_types = locktypes & {"relation", "extend", "page", "object"}
+    # the victim's CONTEXT tells the operation even when a lost line hides who the victim is
+    if report.context and report.context not in contexts.values():
+        contexts = {**contexts, -1: report.context}
     all_ctx = "\n".join(contexts.values())
     qinfos = [queries[p] for p in cycle_pids if p in queries]
     in_function = any(P._function_context(line) for line in all_ctx.split("\n"))
@@ -432,10 +438,10 @@ def classify(
             return "ddl-vs-ddl"
         # every process wants AccessExclusiveLock (or a catalog object's lock): each runs DDL or
         # LOCK TABLE, none an application's SELECT/INSERT/UPDATE/DELETE
-        if (
-            all(w.mode == "AccessExclusiveLock" or w.target.locktype == "object" for w in waits)
-            and not kinds & _DML_KINDS
-        ):
+        ddl_modes = all(
+            w.mode == "AccessExclusiveLock" or w.target.locktype == "object" for w in waits
+        )
+        if ddl_modes and not report.partial and not kinds & _DML_KINDS:
             return "ddl-vs-ddl"
         modes = {w.mode for w in waits}
         if "AccessExclusiveLock" in modes or kinds & {"ddl", "index"}:
@@ -445,7 +451,9 @@ def classify(
             return "lock-upgrade"
         return "table-lock-order"
     if row_types:
-        if "tuple" in locktypes and len(cycle_pids) >= 3 and _one_relation(waits, contexts):
+        # a partial report still names every process the queue holds (a lost line's pid too)
+        named = {w.pid for w in waits} | {w.blocked_by for w in waits} | cycle_pids
+        if "tuple" in locktypes and len(named) >= 3 and _one_relation(waits, contexts):
             return "hot-row-queue"
         if any(
             set(q.locking) & {"FOR SHARE", "FOR KEY SHARE"} for q in qinfos

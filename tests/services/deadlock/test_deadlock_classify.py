@@ -233,3 +233,21 @@ def test_fk_check_seen_only_by_the_client_says_it_may_be_deferred() -> None:
     first = analyze(text).advice.recommendations[0]
     assert first.id == "lock-parent-first"
     assert "If the statement that failed was COMMIT" in first.detail
+
+
+def test_for_share_ri_check_of_an_old_server() -> None:
+    """Built text: PostgreSQL 15 (the tests' server) takes FOR KEY SHARE in RI checks; servers
+    before 9.3 took FOR SHARE, which this CONTEXT shows (the query text 9.2's ri_triggers.c
+    ran)."""
+    ctx = (
+        'while locking tuple (0,7) in relation "players"\n'
+        'SQL statement "SELECT 1 FROM ONLY "public"."players" x WHERE "id" '
+        'OPERATOR(pg_catalog.=) $1 FOR SHARE OF x"'
+    )
+    text = report(
+        (9, "ShareLock", "transaction 5", 8), (8, "ShareLock", "transaction 6", 9), context=ctx
+    )
+    result = analyze(text)
+    assert result.advice.pattern == "fk-for-share"
+    assert result.advice.relations == ["players"]
+    assert result.advice.recommendations[0].id == "fk-for-share-old-server"
