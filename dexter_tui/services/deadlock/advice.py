@@ -386,9 +386,11 @@ def classify(
     waits = [w for w in report.waits if w.pid in cycle_pids] or report.waits
     if not waits:
         return "unknown"
-    if report.partial and len(report.waits) < 2 and not contexts and not report.context:
-        if not any(p.query for p in report.processes.values()):
-            return "unknown"  # one wait sentence and nothing else: any pattern is a guess
+    known = (
+        bool(contexts) or bool(report.context) or any(p.query for p in report.processes.values())
+    )
+    if report.partial and len(report.waits) < 2 and not known:
+        return "unknown"  # one wait sentence and nothing else: any pattern is a guess
     locktypes = {w.target.locktype for w in waits}
     row_types = locktypes & {"transactionid", "tuple"}
     table_types = locktypes & {"relation", "extend", "page", "object"}
