@@ -653,3 +653,28 @@ def test_real_pg15_server_log_mangled_keeps_every_report(mangle) -> None:
     }
     assert queries == expected
     assert all(all(qs.values()) for qs in expected.values())  # the server log names them all
+
+
+def test_json_log_lines_with_a_go_pgerror_struct() -> None:
+    """zap/logrus JSON lines: pgx's PgError marshalled with its Go field names (Detail, Where),
+    between other services' lines."""
+    text = _session_client("row-cycle-3")
+    err = {
+        "Severity": "ERROR",
+        "Code": "40P01",
+        "Message": "deadlock detected",
+        "Detail": "\n".join(_waits(text)),
+        "Hint": "See server log for query details.",
+        "Where": _context(text),
+    }
+    lines = [
+        json.dumps({"level": "info", "msg": "GET /healthz", "status": 200}),
+        json.dumps({"level": "error", "msg": "close period", "error": err}),
+        json.dumps({"level": "info", "msg": "retrying"}),
+    ]
+    analysis = analyze("\n".join(lines))
+    clean = analyze(text)
+    assert edges_of(analysis) == edges_of(clean)
+    assert analysis.report.sqlstate == "40P01"
+    assert analysis.report.context == clean.report.context
+    assert analysis.report.partial == []
