@@ -1,4 +1,4 @@
-"""`dexter deadlock parse [FILE|-] [--json]`: analyse a PostgreSQL deadlock report.
+"""`dexter deadlock parse [FILE|-] [--json] [--all]`: analyse a PostgreSQL deadlock report.
 
 Reads a client error, a server log (stderr, csvlog, jsonlog) or a Sentry event JSON (API or SDK
 shape), auto-detected. Exit 0 when a deadlock was analysed, 1 when the input holds no deadlock,
@@ -18,18 +18,26 @@ EXIT_UNREADABLE = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=["parse"], help="parse and analyse a report")
-    parser.add_argument(
+    # `parse` is a sub-command of its own: with `action` and an optional FILE as two positionals
+    # of one parser, argparse fills both at the first word and refuses a FILE given after an
+    # option (`parse --json FILE`, `parse --all --json LOG`)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    parse = actions.add_parser(
+        "parse",
+        help="parse and analyse a report",
+        description="Analyse a PostgreSQL deadlock report: a client error, a server log "
+        "(stderr, csvlog, jsonlog) or a Sentry event JSON. Options go before or after FILE.",
+        epilog="Exit status: 0 deadlock analysed, 1 no deadlock found, 2 unreadable input.",
+    )
+    parse.add_argument(
         "file", nargs="?", default="-", metavar="FILE|-", help="input file, '-' for stdin"
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
+    parse.add_argument("--json", action="store_true", help="print one JSON object")
+    parse.add_argument(
         "--all",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="LOG",
-        help="summarise a whole server log: every deadlock grouped by pattern, and lock waits",
+        action="store_true",
+        help="summarise a whole server log (FILE): every deadlock grouped by pattern, and "
+        "the lock waits that were not deadlocks",
     )
 
 
@@ -48,9 +56,7 @@ def _decode(raw: bytes) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    summarise = getattr(args, "all", None) is not None
-    if summarise and args.all:  # `parse --all LOG`: the option carries the file
-        args.file = args.all
+    summarise = bool(getattr(args, "all", False))
     name = "stdin" if args.file == "-" else args.file
     try:
         text = _decode(_read(args.file))

@@ -9,8 +9,9 @@ How the events are made (honestly):
   breadcrumbs) to its planned time and gives it a repeatable event id.
 * The SDK costs ~3 ms per event here, so the remaining occurrences replay those SDK-captured
   payloads with a new event id, timestamp, user, release, environment, host and trace id, through
-  `ingest_events` in time-ordered batches. The PostgreSQL deadlock events are replays of real
-  sentry-sdk payloads captured from real PostgreSQL deadlocks (`demo/data/deadlocks/`).
+  `ingest_events` in time-ordered batches. The PostgreSQL deadlock events are raised by the
+  services' own code (`scenario/pg_deadlocks`) under the SDK, with the errors real PostgreSQL
+  deadlocks gave psycopg (`demo/data/deadlocks/`), then replayed the same way.
 * Triage history (resolve, ignore in its three flavours, assign to users and teams, bookmarks,
   comments, releases and deploys, alert rules) goes through the demo server's own Web API
   in-process (the same code path as a real client), at simulated times: the store's clock is set to
@@ -27,8 +28,7 @@ import random
 import time
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -50,7 +50,7 @@ HOUR = 3600.0
 EVENTS_PER_WEIGHT = 10.0
 #: Occurrences of each fault captured through the SDK before replaying.
 SDK_CAPTURES_PER_FAULT = 3
-DEADLOCK_KEY = "postgres_deadlock"
+DEADLOCK_KEY = "postgres_deadlock"  # = scenario.pg_deadlocks.DEADLOCK_KEY
 DEADLOCK_EVENTS = {"checkout-api": 60, "billing-worker": 40}
 DEADLOCK_SPIKES = {"checkout-api": (6.4, 1.5, 45), "billing-worker": (2.6, 1.0, 30)}
 
@@ -366,13 +366,36 @@ def _occurrence(p: Planned, fault: Fault, rng: random.Random) -> Occurrence:
     )
 
 
-def _deadlock_templates() -> dict[str, str]:
-    folder = resources.files("dexter_tui.demo.data").joinpath("deadlocks")
-    return {
-        entry.name: entry.read_text("utf-8")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".json")
-    }
+def _capture_deadlocks(planned: list[Planned], world: World) -> dict[tuple[str, str], str]:
+    """Each service's deadlocks raised from its own code (`scenario/pg_deadlocks`) under the
+    real SDK, once per sample at its first planned occurrence; the timeline replays these
+    payloads. A private random source: the rest of the data set does not move."""
+    from dexter_tui.demo.scenario.pg_deadlocks import deadlock_fault
+
+    first: dict[tuple[str, str], Planned] = {}
+    for p in planned:
+        if p.sample is not None:
+            first.setdefault((p.service.project, p.sample), p)
+    templates: dict[tuple[str, str], str] = {}
+    for service in services():
+        keys = sorted(k for k in first if k[0] == service.project)
+        if not keys:
+            continue
+        faults = {key: deadlock_fault(service.project, key[1]) for key in keys}
+        as_recorded = replace(service, faults=tuple(faults.values()))
+        captured: list[bytes] = []
+        recorder = ServiceRecorder(as_recorded, _dsn(world, service.project), captured.append)
+        rng = random.Random(f"deadlocks/{service.project}")
+        try:
+            for key in keys:
+                before = len(captured)
+                recorder.capture(faults[key], _occurrence(first[key], faults[key], rng), rng)
+                if len(captured) != before + 1:
+                    raise RuntimeError(f"{service.project}/{key[1]} produced no event")
+                templates[key] = dumps(event_of(captured[-1]))
+        finally:
+            recorder.close()
+    return templates
 
 
 def replay(template: str, p: Planned, rng: random.Random) -> dict[str, Any]:
@@ -530,7 +553,7 @@ def _run_timeline(
             templates.setdefault((p.service.project, p.fault_key), []).append(
                 dumps(event_of(bodies[p.event_id]))
             )
-    deadlocks = _deadlock_templates()
+    deadlocks = _capture_deadlocks(planned, world)
     pending: list[tuple[int, dict[str, Any]]] = []
     batch_start = 0.0
     action_iter = iter(sorted(actions, key=lambda a: (a[0], a[1])))
@@ -564,7 +587,7 @@ def _run_timeline(
             report.sdk_events += 1
             continue
         if p.sample is not None:
-            event = replay(deadlocks[p.sample], p, rng)
+            event = replay(deadlocks[(p.service.project, p.sample)], p, rng)
             if p.service.kind == "web":
                 event["transaction"] = "/api/checkout/reserve"
             else:

@@ -72,6 +72,8 @@ _RI_CASCADE_RE = re.compile(
     r"(?:DELETE FROM ONLY|UPDATE ONLY) .+ OPERATOR\(pg_catalog\.=\)", re.DOTALL
 )
 
+_DML_KINDS = frozenset({"select", "insert", "update", "delete", "merge"})
+
 SEVERITIES = ("none", "low", "medium", "high", "critical")
 
 
@@ -195,7 +197,7 @@ def resolve_relations(
 
     for ctx in contexts.values():
         found = P._tuple_context(ctx)
-        if found:
+        if found and found[3] not in _side_indexes(contexts, queries):
             add(found[3])
         for sql in _context_sql(ctx):  # FK checks, function bodies, LOCK TABLE in a function
             for table in analyze_query(sql).tables:
@@ -232,6 +234,22 @@ def resolve_relations(
     for name in oid_names.values():
         add(name)
     return names, oid_names
+
+
+def _side_indexes(contexts: dict[int, str], queries: dict[int, QueryInfo]) -> list[str]:
+    """Indexes a CONTEXT names: `while inserting index tuple ... in relation "t_u_key"` names
+    the unique index the insert waited on, which no query names (PostgreSQL names the table
+    itself when the wait came from ON CONFLICT's pre-check)."""
+    known = {_bare(t) for q in queries.values() for t in q.tables}
+    out: list[str] = []
+    if not known:
+        return out
+    for ctx in contexts.values():
+        found = P._tuple_context(ctx)
+        side = found and found[0] == "insert-index" and _bare(found[3]) not in known
+        if found and side and found[3] not in out:
+            out.append(found[3])
+    return out
 
 
 _CONTEXT_SQL_RE = re.compile(r'^SQL statement "(.*)"\s*$', re.MULTILINE)
@@ -302,6 +320,11 @@ def explain(
             held = _held_mode(wait, report, holder_q)
             if held:
                 why = f"{holder} holds {held}, which conflicts with it"
+            elif wait.mode == "AccessExclusiveLock":
+                why = (
+                    f"{holder} holds a lock on it from an earlier statement of its transaction "
+                    "(AccessExclusiveLock conflicts with every mode, even a SELECT's)"
+                )
             else:
                 blockers = sorted(CONFLICTS.get(wait.mode, ()), key=LOCK_MODES.index)
                 weakest = blockers[0] if blockers else "a conflicting mode"
@@ -363,9 +386,17 @@ def classify(
     waits = [w for w in report.waits if w.pid in cycle_pids] or report.waits
     if not waits:
         return "unknown"
+    known = (
+        bool(contexts) or bool(report.context) or any(p.query for p in report.processes.values())
+    )
+    if report.partial and len(report.waits) < 2 and not known:
+        return "unknown"  # one wait sentence and nothing else: any pattern is a guess
     locktypes = {w.target.locktype for w in waits}
     row_types = locktypes & {"transactionid", "tuple"}
     table_types = locktypes & {"relation", "extend", "page", "object"}
+    # the victim's CONTEXT tells the operation even when a lost line hides who the victim is
+    if report.context and report.context not in contexts.values():
+        contexts = {**contexts, -1: report.context}
     all_ctx = "\n".join(contexts.values())
     qinfos = [queries[p] for p in cycle_pids if p in queries]
     in_function = any(P._function_context(line) for line in all_ctx.split("\n"))
@@ -383,6 +414,9 @@ def classify(
         return "index-build"
     if "spectoken" in locktypes:
         return "speculative-insertion"
+    upserts = any(q.upsert for q in qinfos)
+    if row_types and not table_types and upserts and not _RI_RE.search(all_ctx):
+        return "speculative-insertion"  # upserts waiting on each other's confirmed keys
     for ctx in contexts.values():
         found = P._tuple_context(ctx)
         if found and found[0] in ("check-unique", "insert-index", "check-exclusion"):
@@ -404,15 +438,24 @@ def classify(
             return "function-table-locks"
         if len(qinfos) >= 2 and kinds <= {"ddl", "index"}:
             return "ddl-vs-ddl"
+        # every process wants AccessExclusiveLock (or a catalog object's lock): each runs DDL or
+        # LOCK TABLE, none an application's SELECT/INSERT/UPDATE/DELETE
+        ddl_modes = all(
+            w.mode == "AccessExclusiveLock" or w.target.locktype == "object" for w in waits
+        )
+        if ddl_modes and not report.partial and not kinds & _DML_KINDS:
+            return "ddl-vs-ddl"
         modes = {w.mode for w in waits}
         if "AccessExclusiveLock" in modes or kinds & {"ddl", "index"}:
             return "ddl-vs-dml"
-        relations = {w.target.relation_oid for w in waits}
+        relations = {(w.target.locktype, w.target.relation_oid or w.target.object) for w in waits}
         if len(relations) == 1 or "lock" in kinds:
             return "lock-upgrade"
         return "table-lock-order"
     if row_types:
-        if "tuple" in locktypes and len(cycle_pids) >= 3 and _one_relation(waits, contexts):
+        # a partial report still names every process the queue holds (a lost line's pid too)
+        named = {w.pid for w in waits} | {w.blocked_by for w in waits} | cycle_pids
+        if "tuple" in locktypes and len(named) >= 3 and _one_relation(waits, contexts):
             return "hot-row-queue"
         if any(
             set(q.locking) & {"FOR SHARE", "FOR KEY SHARE"} for q in qinfos
@@ -441,8 +484,11 @@ def _rec(rid: str, title: str, detail: str) -> Recommendation:
     return Recommendation(rid, title, detail)
 
 
-def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recommendation]:
-    """Concrete steps for the pattern, then the ones every deadlock deserves."""
+def recommend(
+    pattern: str, report: Report, relations: list[str], side_indexes: list[str] | None = None
+) -> list[Recommendation]:
+    """Concrete steps for the pattern, then the ones every deadlock deserves. `side_indexes`:
+    unique indexes a speculative insertion waited on besides its ON CONFLICT target."""
     table = relations[0] if relations else "the_table"
     recs: list[Recommendation] = []
     if pattern == "row-order-inversion":
@@ -468,6 +514,13 @@ def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recomm
             )
         )
     elif pattern in ("fk-parent-child", "fk-cascade"):
+        unsure_when = (
+            ""
+            if any(p.query for p in report.processes.values()) or report.statement
+            else " If the statement that failed was COMMIT, the constraint is DEFERRABLE "
+            "INITIALLY DEFERRED and the check ran at commit (this text does not show the "
+            "statement)."
+        )
         recs.append(
             _rec(
                 "lock-parent-first",
@@ -476,7 +529,8 @@ def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recomm
                 "in CONTEXT), and updating a parent's key takes FOR UPDATE. Lock parents first in "
                 "a consistent order (SELECT ... FROM parent WHERE id = ANY($1) ORDER BY id FOR "
                 "NO KEY UPDATE), avoid updating key columns needlessly, and index the "
-                "referencing columns so cascades and checks lock only the rows they must.",
+                "referencing columns so cascades and checks lock only the rows they must."
+                + unsure_when,
             )
         )
     elif pattern == "ddl-vs-dml":
@@ -543,6 +597,18 @@ def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recomm
                 "transactions. Sort multi-row inserts by the unique key so every "
                 "session takes them in the same order, and avoid inserting the same keys from "
                 "parallel batches.",
+            )
+        )
+    elif pattern == "speculative-insertion" and side_indexes:
+        recs.append(
+            _rec(
+                "upsert-other-unique-index",
+                "The upsert collided on a unique index its ON CONFLICT does not cover",
+                f"One insert waited on unique index {', '.join(side_indexes)} while holding its "
+                "speculative token; ON CONFLICT arbitrates only the index it names, so the "
+                "other session's upsert of the same key waited for that token. Name the "
+                "constraint that really collides in ON CONFLICT (or make the other unique "
+                "columns not collide), and sort multi-row upserts by their keys.",
             )
         )
     elif pattern == "speculative-insertion":
@@ -634,9 +700,11 @@ def recommend(pattern: str, report: Report, relations: list[str]) -> list[Recomm
             _rec(
                 "serialize-migrations",
                 "Run schema changes one at a time",
-                "Two DDL statements locked the same tables in opposite orders: two migration "
-                "runners or deploys overlapped. Serialize migrations (one runner, or "
-                "pg_advisory_lock around the migration) and SET lock_timeout in each.",
+                "Each session ran DDL (or LOCK TABLE in ACCESS EXCLUSIVE mode) and took the same "
+                "tables or catalog objects in opposite orders: typically two migration runners "
+                "or deploys overlapped. Serialize migrations (one runner, or pg_advisory_lock "
+                "around the migration), take explicit locks in one order, and SET lock_timeout "
+                "in each.",
             )
         )
     elif pattern == "unknown":
@@ -793,7 +861,7 @@ def advise(report: Report, graph: WaitForGraph, known: dict[int, str] | None = N
     return Advice(
         pattern=pattern,
         severity=severity(pattern, report, graph),
-        recommendations=recommend(pattern, report, relations),
+        recommendations=recommend(pattern, report, relations, _side_indexes(contexts, queries)),
         relations=relations,
         relation_names=oid_names,
         explanations=explain(report, graph, oid_names, contexts, queries)

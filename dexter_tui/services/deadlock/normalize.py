@@ -159,7 +159,7 @@ def normalize(text: str) -> Normalized:
         t = html.unescape(t).replace("\u00a0", " ")
         out.steps.append("html")
     lines = t.split("\n")
-    kept = [ln for ln in lines if not _FENCE_RE.match(ln)]
+    kept = _unfence(lines)
     if len(kept) != len(lines):
         out.steps.append("markdown")
     lines = [ln for ln in kept if not _FRAME_RE.match(ln)]
@@ -176,6 +176,25 @@ def normalize(text: str) -> Normalized:
     lines = _label_bare_waits(lines, out.steps)
     lines = _dedent(lines, out.steps)
     out.text = "\n".join(lines)
+    return out
+
+
+def _unfence(lines: list[str]) -> list[str]:
+    """Drop Markdown fences and dedent each fenced block on its own (the prose around it is
+    not indented, so the whole text's dedent would not reach it)."""
+    out: list[str] = []
+    block: list[str] | None = None
+    for line in lines:
+        if _FENCE_RE.match(line):
+            if block is None:
+                block = []
+            else:
+                out.extend(_dedent(block, []))
+                block = None
+            continue
+        (out if block is None else block).append(line)
+    if block is not None:  # an unclosed fence: its block runs to the end
+        out.extend(_dedent(block, []))
     return out
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import messages as M
 from .model import LockTarget, Process, Report, Wait
-from .normalize import normalize
+from .normalize import may_hold_wait, normalize
 
 MAX_INPUT_CHARS = 20_000_000
 
@@ -741,8 +741,9 @@ def reports_from_text(text: str) -> list[Report]:
         if lines and all(isinstance(o, dict) for o in objs):
             if any("error_severity" in o for o in objs):  # type: ignore[operator]
                 return reports_from_entries([json_log_entry(o) for o in objs])  # type: ignore[arg-type]
-            # e.g. a Sentry envelope: headers and the event item, one JSON per line
-            return [r for o in objs if _looks_like_event(o) for r in reports_from_event(o)]  # type: ignore[arg-type]
+            # e.g. a Sentry envelope: headers and the event item, one JSON per line; or an
+            # application's JSON log lines
+            return [r for o in objs for r in reports_from_object(o)]
     if _CSV_START.match(stripped) and "," in stripped.split("\n", 1)[0]:
         entries = csv_entries(stripped)
         if entries:
@@ -959,7 +960,67 @@ def reports_from_object(obj: Any, depth: int = 0) -> list[Report]:
     entry = diag_entry(obj)
     if entry is not None and not _looks_like_event(obj):
         return reports_from_entries([entry])
+    if not _looks_like_event(obj):
+        # an application's JSON log: a driver error's fields under any key (`err.detail`)
+        found = [e for o in _error_objects(obj, 4) if (e := error_object_entry(o)) is not None]
+        if found:
+            return reports_from_entries(found)
     return reports_from_event(obj)
+
+
+#: a driver error's field names (pgx, node-postgres, Postgrex, structured loggers) -> Entry's
+_ERROR_KEYS = {
+    "message": "message",
+    "msg": "message",
+    "primary": "message",
+    "code": "sqlstate",
+    "sqlstate": "sqlstate",
+    "pgcode": "sqlstate",
+    "pg_code": "sqlstate",
+    "detail": "detail",
+    "hint": "hint",
+    "where": "context",
+    "context": "context",
+    "statement": "statement",
+    "severity": "severity",
+}
+
+
+def _error_objects(obj: Any, depth: int) -> Iterator[dict[str, Any]]:
+    """Dicts (at any depth up to `depth`) with a string `detail` field."""
+    if isinstance(obj, dict):
+        if any(isinstance(v, str) and k.lower() == "detail" for k, v in obj.items()):
+            yield obj
+            return
+        if depth > 0:
+            for value in obj.values():
+                yield from _error_objects(value, depth - 1)
+    elif isinstance(obj, list) and depth > 0:
+        for value in obj:
+            yield from _error_objects(value, depth - 1)
+
+
+def error_object_entry(obj: dict[str, Any]) -> Entry | None:
+    """An entry from a JSON error object whose `detail` holds PostgreSQL's wait lines."""
+    fields: dict[str, str] = {}
+    for key, value in obj.items():
+        name = _ERROR_KEYS.get(key.lower()) if isinstance(key, str) else None
+        if name and isinstance(value, str) and value and name not in fields:
+            fields[name] = value
+    detail = fields.get("detail", "")
+    if not may_hold_wait(detail):
+        return None
+    sqlstate = fields.get("sqlstate")
+    return Entry(
+        message=fields.get("message", ""),
+        severity=fields.get("severity"),
+        sqlstate=sqlstate if sqlstate and re.fullmatch(r"[0-9A-Z]{5}", sqlstate) else None,
+        detail=detail,
+        hint=fields.get("hint"),
+        context=fields.get("context"),
+        statement=fields.get("statement"),
+        source="client",
+    )
 
 
 def _looks_like_event(obj: dict[str, Any]) -> bool:

@@ -27,7 +27,9 @@ _DDL_RE = re.compile(
     r"|create\s+trigger|comment\s+on|grant|revoke)\b",
     re.IGNORECASE,
 )
-_KEYWORDS = frozenset({"select", "set", "where", "values", "lateral", "each", "row"})
+_KEYWORDS = frozenset(
+    {"select", "set", "where", "values", "lateral", "each", "row", "conflict", "constraint"}
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class QueryInfo:
     locking: tuple[str, ...] = field(default=())  # FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE
     concurrent_index: bool = False
     lock_mode: str | None = None  # LOCK TABLE mode as a lock-mode name
+    upsert: bool = False  # INSERT ... ON CONFLICT: a speculative insertion
     fingerprint: str = ""
     parsed: bool = False
 
@@ -53,6 +56,10 @@ _LOCK_STMT_MODES = {
     7: "ExclusiveLock",
     8: "AccessExclusiveLock",
 }
+#: DROP statements whose objects are relations (pglast's ObjectType names)
+_DROPPED_RELATIONS = frozenset(
+    {"OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE", "OBJECT_SEQUENCE"}
+)
 _STRENGTHS = {1: "FOR KEY SHARE", 2: "FOR SHARE", 3: "FOR NO KEY UPDATE", 4: "FOR UPDATE"}
 
 
@@ -78,6 +85,7 @@ def _with_pglast(text: str) -> QueryInfo:
     tables: list[str] = []
     aliases: set[str] = set()
     locking: list[str] = []
+    upsert: list[bool] = []
 
     class _Collect(Visitor):  # type: ignore[misc]
         def visit_RangeVar(self, ancestors, node):
@@ -88,6 +96,18 @@ def _with_pglast(text: str) -> QueryInfo:
 
         def visit_LockingClause(self, ancestors, node):
             locking.append(_STRENGTHS.get(int(node.strength), str(node.strength)))
+
+        def visit_DropStmt(self, ancestors, node):
+            # DROP TABLE/VIEW/... names its relations as lists of strings, not RangeVars
+            if getattr(node.removeType, "name", node.removeType) in _DROPPED_RELATIONS:
+                for obj in node.objects or ():
+                    parts = [getattr(p, "sval", None) for p in obj]
+                    if parts and all(parts):
+                        tables.append(".".join(parts[-2:]))
+
+        def visit_InsertStmt(self, ancestors, node):
+            if node.onConflictClause is not None:
+                upsert.append(True)
 
     kind = "unknown"
     concurrent = False
@@ -124,6 +144,7 @@ def _with_pglast(text: str) -> QueryInfo:
         locking=tuple(locking),
         concurrent_index=concurrent,
         lock_mode=lock_mode,
+        upsert=bool(upsert),
         fingerprint=pglast.parser.fingerprint(text),
         parsed=True,
     )
@@ -158,6 +179,7 @@ def _with_regex(sql: str) -> QueryInfo:
         kind=kind,
         locking=locking,
         concurrent_index=bool(re.search(r"\bconcurrently\b", body, re.I)) and kind == "index",
+        upsert=kind == "insert" and bool(re.search(r"\bon\s+conflict\b", body, re.I)),
         fingerprint=normalized_digest(body),
         parsed=False,
     )

@@ -37,8 +37,10 @@ SQL_THEME = "ansi_dark"  # 16-colour theme: reads in any terminal, stable in sna
 PROCESS_COLUMNS = (
     Column("pid", "PID", width=7, align="right"),
     Column("role", "ROLE", width=9),
-    Column("waits", "WAITS FOR", min_width=24, ratio=2),
-    Column("query", "QUERY", min_width=20, ratio=3),
+    # small minimums: the query column stays on screen down to ~52 cells (the table does not
+    # scroll sideways; cut cells end in `…`)
+    Column("waits", "WAITS FOR", min_width=16, ratio=2),
+    Column("query", "QUERY", min_width=14, ratio=3),
 )
 
 

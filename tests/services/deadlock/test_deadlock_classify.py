@@ -155,3 +155,99 @@ def test_unsure_when_the_text_shows_no_pattern() -> None:
     result = analyze("ERROR:  deadlock detected\nHINT:  See server log for query details.\n")
     assert result.advice.pattern == "unknown"
     assert result.advice.recommendations[0].id == "unsure"
+
+
+def test_drop_table_names_its_tables_and_explains_access_exclusive() -> None:
+    text = report(
+        (9, "AccessExclusiveLock", "relation 16400 of database 16388", 8),
+        (8, "AccessExclusiveLock", "relation 16401 of database 16388", 9),
+        queries="Process 9: DROP TABLE old_b\nProcess 8: DROP TABLE old_a",
+    )
+    result = analyze(text)
+    assert result.advice.relations == ["old_b", "old_a"]
+    assert result.advice.relation_names == {16400: "old_b", 16401: "old_a"}
+    # not "holds at least AccessShareLock ... (SELECT)": the holder ran DDL before
+    assert "AccessExclusiveLock conflicts with every mode" in result.advice.explanations[0]
+    assert "(SELECT)" not in result.advice.explanations[0]
+
+
+def test_access_exclusive_waits_without_queries_are_ddl_not_application() -> None:
+    """A client error of two DROPs (or ALTER vs LOCK TABLE) shows only AccessExclusiveLock
+    waits: nobody in the cycle runs DML."""
+    text = report(
+        (9, "AccessExclusiveLock", "relation 16400 of database 16388", 8),
+        (8, "AccessExclusiveLock", "relation 16401 of database 16388", 9),
+    )
+    result = analyze(text)
+    assert result.advice.pattern == "ddl-vs-ddl"
+    assert "application" not in result.advice.recommendations[0].detail
+
+
+def test_object_locks_on_two_types_are_ddl_not_a_lock_upgrade() -> None:
+    text = report(
+        (9, "ExclusiveLock", "object 16566 of class 1247 of database 16560", 8),
+        (8, "ExclusiveLock", "object 16562 of class 1247 of database 16560", 9),
+    )
+    result = analyze(text)
+    assert result.advice.pattern == "ddl-vs-ddl"
+    assert "(pg_type)" in result.advice.explanations[0]
+
+
+def test_upserts_waiting_on_transactions_are_a_speculative_insertion() -> None:
+    upsert = "INSERT INTO tokens VALUES ({}, 0) ON CONFLICT (k) DO UPDATE SET n = tokens.n + 1"
+    text = report(
+        (9, "ShareLock", "transaction 809", 8),
+        (8, "ShareLock", "transaction 808", 9),
+        context='while inserting index tuple (0,2) in relation "tokens"',
+        queries=f"Process 9: {upsert.format(2)}\nProcess 8: {upsert.format(1)}",
+    )
+    result = analyze(text)
+    assert result.advice.pattern == "speculative-insertion"
+    assert result.advice.recommendations[0].id == "upsert-key-order"
+
+
+def test_the_unique_index_an_upsert_waited_on_is_not_a_table() -> None:
+    text = report(
+        (9, "ShareLock", "transaction 833", 8),
+        (8, "ShareLock", "speculative token 1 of transaction 834", 9),
+        context='while inserting index tuple (0,2) in relation "tokens_u_key"',
+        queries="Process 9: INSERT INTO tokens VALUES (1, 2) ON CONFLICT (k) DO NOTHING\n"
+        "Process 8: INSERT INTO tokens VALUES (1, 3) ON CONFLICT (k) DO NOTHING",
+    )
+    result = analyze(text)
+    assert result.advice.relations == ["tokens"]
+    first = result.advice.recommendations[0]
+    assert first.id == "upsert-other-unique-index"
+    assert "tokens_u_key" in first.detail
+
+
+def test_fk_check_seen_only_by_the_client_says_it_may_be_deferred() -> None:
+    ctx = (
+        'while locking tuple (0,1) in relation "parent"\n'
+        'SQL statement "SELECT 1 FROM ONLY "public"."parent" x WHERE "id" '
+        'OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x"'
+    )
+    text = report(
+        (9, "ShareLock", "transaction 5", 8), (8, "ShareLock", "transaction 6", 9), context=ctx
+    )
+    first = analyze(text).advice.recommendations[0]
+    assert first.id == "lock-parent-first"
+    assert "If the statement that failed was COMMIT" in first.detail
+
+
+def test_for_share_ri_check_of_an_old_server() -> None:
+    """Built text: PostgreSQL 15 (the tests' server) takes FOR KEY SHARE in RI checks; servers
+    before 9.3 took FOR SHARE, which this CONTEXT shows (the query text 9.2's ri_triggers.c
+    ran)."""
+    ctx = (
+        'while locking tuple (0,7) in relation "players"\n'
+        'SQL statement "SELECT 1 FROM ONLY "public"."players" x WHERE "id" '
+        'OPERATOR(pg_catalog.=) $1 FOR SHARE OF x"'
+    )
+    text = report(
+        (9, "ShareLock", "transaction 5", 8), (8, "ShareLock", "transaction 6", 9), context=ctx
+    )
+    result = analyze(text)
+    assert result.advice.pattern == "fk-for-share"
+    assert result.advice.relations == ["players"]
+    assert result.advice.recommendations[0].id == "fk-for-share-old-server"

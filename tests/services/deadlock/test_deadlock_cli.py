@@ -212,3 +212,30 @@ def test_sentry_event_names_its_source_and_driver(capsys: pytest.CaptureFixture[
         result = _json(capsys)
         assert result["source"] == "sentry-event"
         assert result["driver"] == driver
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["parse", "--all", "--json", "LOG"],
+        ["parse", "--all", "LOG", "--json"],
+        ["parse", "LOG", "--all", "--json"],
+        ["parse", "--json", "--all", "LOG"],
+        ["parse", "--json", "LOG", "--all"],
+    ],
+    ids=lambda argv: " ".join(argv[1:]),
+)
+def test_all_and_json_in_any_order(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    log = str(FIXTURES / "D01_update_swap_2" / "server_log.txt")
+    assert main(["deadlock", *[log if a == "LOG" else a for a in argv]]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["deadlocks"] == 1
+    assert result["patterns"][0]["pattern"] == "row-order-inversion"
+
+
+@pytest.mark.parametrize("order", ["json-first", "file-first"])
+def test_options_before_or_after_the_file(order: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(FIXTURES / "D01_update_swap_2" / "psycopg2.txt")
+    argv = ["--json", path] if order == "json-first" else [path, "--json"]
+    assert main(["deadlock", "parse", *argv]) == 0
+    assert _json(capsys)["source"] == "client"

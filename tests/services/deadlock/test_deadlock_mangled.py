@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from deadlock_samples import FIXTURES, case_json, exception_blocks
 
-from dexter_tui.services.deadlock import analyze
+from dexter_tui.services.deadlock import analyze, find_reports
 
 Edge = tuple[int, str, str, int]
 
@@ -363,3 +363,318 @@ def test_vertx_one_line_with_a_single_wait_is_partial() -> None:
     analysis = analyze(text)
     assert_honest(analysis, D01)
     assert analysis.report.driver == "vertx-pg-client"
+
+
+# -- every mangling of "What goes wrong today", on every report a real PostgreSQL 15 wrote ------
+
+SESSION = FIXTURES / "pg15_session"
+SESSION_VICTIMS: dict[str, int] = json.loads((SESSION / "session.json").read_text("utf-8"))[
+    "victims"
+]
+
+
+def _session_client(name: str) -> str:
+    return (SESSION / f"{name}.client.txt").read_text("utf-8").rstrip("\n")
+
+
+def _label(line: str, label: str) -> tuple[str, str] | None:
+    """(label, rest) when `line` starts with a report label (any language: the word before
+    the two spaces)."""
+    m = re.match(r"^([A-ZÄÖÜÉ]+):  (.*)$", line)
+    return (m.group(1), m.group(2)) if m and (not label or m.group(1) == label) else None
+
+
+def _waits(text: str) -> list[str]:
+    """The DETAIL's wait lines, without the label."""
+    lines = text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        found = _label(line, "DETAIL")
+        if found:
+            out.append(found[1])
+            out += [ln for ln in lines[i + 1 :] if not _label(ln, "")]
+            break
+    return out
+
+
+def _context(text: str) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        found = _label(line, "CONTEXT")
+        if found:
+            return "\n".join([found[1], *lines[i + 1 :]])
+    return ""
+
+
+def m_spaces(t: str) -> str:  # GitHub/Slack/journald: continuation lines indented with spaces
+    return "\n".join(("    " + ln if ln.startswith("Process") else ln) for ln in t.splitlines())
+
+
+def m_pgjdbc(t: str) -> str:
+    w, ctx = _waits(t), _context(t)
+    return (
+        "org.postgresql.util.PSQLException: ERROR: deadlock detected\n"
+        f"  Detail: {w[0]}\n"
+        + "\n".join(w[1:])
+        + "\n  Hint: See server log for query details."
+        + (f"\n  Where: {ctx.splitlines()[0]}" if ctx else "")
+        + "\n\tat org.postgresql.core.v3.QueryExecutorImpl.receiveErrorResponse(Q.java:2725)\n"
+    )
+
+
+def m_flat(t: str) -> str:
+    return "ERROR: " + " ".join(ln.strip() for ln in t.splitlines())
+
+
+def m_json_detail(t: str) -> str:
+    w, ctx = _waits(t), _context(t)
+    err = {"code": "40P01", "message": t.splitlines()[0], "detail": "\n".join(w)}
+    if ctx:
+        err["where"] = ctx
+    return json.dumps({"level": "error", "msg": "tx failed", "err": err})
+
+
+def m_postgrex(t: str) -> str:
+    w, ctx = _waits(t), _context(t)
+    where = f", where: {json.dumps(ctx)}" if ctx else ""
+    return (
+        "[error] %Postgrex.Error{postgres: %{code: :deadlock_detected, "
+        f'detail: {json.dumps(chr(10).join(w))}, hint: "See server log for query details.", '
+        f'message: "deadlock detected", pg_code: "40P01", severity: "ERROR"{where}}}, query: nil}}'
+    )
+
+
+def m_node_pg(t: str) -> str:
+    w, ctx = _waits(t), _context(t)
+    detail = " +\n    ".join(f"'{x}\\n'" for x in w[:-1]) + (" +\n    " if len(w) > 1 else "")
+    where = f"  where: {json.dumps(ctx)},\n" if ctx else ""
+    return (
+        "error: deadlock detected\n    at Parser.parseErrorMessage (parser.js:287:98) {\n"
+        f"  code: '40P01',\n  detail: {detail}'{w[-1]}',\n"
+        f"  hint: 'See server log for query details.',\n{where}  routine: 'DeadLockReport'\n}}\n"
+    )
+
+
+def m_no_labels(t: str) -> str:  # Ecto: message, hint, then the bare wait lines
+    return "** (Postgrex.Error) ERROR 40P01 (deadlock_detected) deadlock detected\n\n" + "\n".join(
+        _waits(t)
+    )
+
+
+def m_compose(t: str) -> str:
+    out = []
+    for i, ln in enumerate(t.splitlines()):
+        out.append(f"db-1   | {ln}")
+        out.append(f"web-1  | GET /health {i} 200")
+    return "\n".join(out)
+
+
+def m_mail(t: str) -> str:
+    wrapped = [w for ln in t.splitlines() for w in (textwrap.wrap(ln, 50) or [""])]
+    return "\n".join("> " + ln for ln in wrapped)
+
+
+def m_syslog(t: str) -> str:
+    return "\n".join(
+        f"Dec  6 09:43:01 db01 postgres[20792]: [12-{i}] {ln}"
+        for i, ln in enumerate(t.splitlines(), 1)
+    )
+
+
+def m_kubectl(t: str) -> str:
+    return "\n".join(f"[pod/pg-0/postgres] 2026-12-06T09:43:01.1Z {ln}" for ln in t.splitlines())
+
+
+def m_journald(t: str) -> str:
+    return "\n".join(f"Dec 06 09:43:01 db postgres[20792]: {ln}" for ln in t.splitlines())
+
+
+def m_gutter(t: str) -> str:
+    return "error: db error\n" + "\n".join(f"   | {ln}" for ln in t.splitlines())
+
+
+def m_html(t: str) -> str:
+    body = t.replace("&", "&amp;").replace('"', "&quot;").replace("»", "&raquo;")
+    body = body.replace("«", "&laquo;").replace("\n", "</br>")
+    return f"<div><p>prod again:</p><pre>{body}</pre></div>"
+
+
+def m_fence(t: str) -> str:
+    return f"Seen in prod:\n\n```\n{textwrap.indent(t, '  ')}\n```\nany idea?"
+
+
+def m_ansi(t: str) -> str:
+    return "\n".join(f"\x1b[31m{ln}\x1b[0m" for ln in t.splitlines())
+
+
+def m_repr(t: str) -> str:
+    return f"worker crashed: DeadlockDetected({t!r})"
+
+
+def m_hard_wrap(t: str) -> str:  # `…transaction 10;` ⏎ `blocked by process 2.`
+    return re.sub(r"; (blocked by|blockiert von) ", r";\n\1 ", t)
+
+
+def m_label_case(t: str) -> str:
+    return re.sub(r"^([A-Z]+):  ", lambda m: m.group(1).capitalize() + ": ", t, flags=re.M)
+
+
+EXACT = [
+    m_spaces, m_pgjdbc, m_flat, m_json_detail, m_postgrex, m_node_pg, m_no_labels, m_compose,
+    m_mail, m_kubectl, m_journald, m_gutter, m_html, m_fence, m_ansi, m_repr,
+    m_hard_wrap, m_label_case,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("mangle", EXACT, ids=lambda f: f.__name__[2:])
+@pytest.mark.parametrize("name", list(SESSION_VICTIMS))
+def test_real_pg15_reports_mangled_keep_their_exact_edges(name: str, mangle) -> None:
+    text = _session_client(name)
+    clean = analyze(text)
+    assert clean.report.victim_pid == SESSION_VICTIMS[name]
+    mangled = analyze(mangle(text))
+    assert edges_of(mangled) == edges_of(clean), mangle(text)
+    assert mangled.graph.cycles == clean.graph.cycles
+    assert mangled.graph.bystanders == []
+    assert mangled.report.partial == []
+    if mangle is not m_no_labels:  # Ecto prints no CONTEXT: the pattern may be less specific
+        assert mangled.advice.severity == clean.advice.severity
+    # the victim is read where the text keeps the first wait line's place
+    assert mangled.report.victim_pid in (SESSION_VICTIMS[name], None)
+
+
+def m_lose_middle(t: str) -> str:
+    lines = t.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith(("Process", "Prozess")))
+    return "\n".join(lines[:i] + lines[i + 1 :])
+
+
+def m_pager_cut(t: str) -> str:
+    lines = t.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith(("Process", "Prozess")))
+    lines[i] = lines[i][:40]
+    return "\n".join(lines)
+
+
+def m_cut_after_first(t: str) -> str:  # a chat preview or pager showing one wait line
+    return "\n".join(t.splitlines()[:2])
+
+
+@pytest.mark.parametrize("mangle", [m_lose_middle, m_pager_cut, m_cut_after_first])
+@pytest.mark.parametrize("name", list(SESSION_VICTIMS))
+def test_real_pg15_reports_with_lost_lines_are_honestly_partial(name: str, mangle) -> None:
+    text = _session_client(name)
+    clean = analyze(text)
+    mangled = analyze(mangle(text))
+    assert mangled.is_deadlock
+    assert mangled.report.partial, "a lost line must be said"
+    assert set(edges_of(mangled)) < set(edges_of(clean))  # nothing invented
+    assert mangled.report.victim_pid in (SESSION_VICTIMS[name], None)
+    assert mangled.graph.bystanders == []
+    # what is left decides, or the analyzer says it is unsure; a lost line never makes it worse
+    # (a lost token line leaves a unique-index wait: less specific, not wrong)
+    less_specific = {"speculative-insertion": "unique-constraint"}.get(clean.advice.pattern)
+    assert mangled.advice.pattern in (clean.advice.pattern, "unknown", less_specific)
+    order = ("none", "low", "medium", "high", "critical")
+    assert order.index(mangled.advice.severity) <= order.index(clean.advice.severity)
+    if mangled.advice.pattern == clean.advice.pattern and mangle is not m_cut_after_first:
+        assert mangled.advice.severity == clean.advice.severity  # every process still named
+    assert mangled.fingerprint != clean.fingerprint
+    assert mangled.to_json()["partial"] is True
+
+
+def _server_reports(text: str) -> dict[int, list[Edge]]:
+    return {
+        r.victim_pid: [(w.pid, w.mode, w.target.object, w.blocked_by) for w in r.waits]
+        for r in find_reports(text)
+        if r.is_deadlock and r.victim_pid is not None
+    }
+
+
+def s_spaces(t: str) -> str:
+    return t.replace("\t", "        ")
+
+
+def s_compose(t: str) -> str:
+    return "\n".join(f"db-1  | {ln}\nweb-1 | GET /x 200" for ln in t.splitlines())
+
+
+def s_kubectl(t: str) -> str:
+    return "\n".join(f"[pod/pg-0/postgres] {ln}" for ln in t.splitlines())
+
+
+def s_journald(t: str) -> str:
+    return "\n".join(
+        "Dec 06 09:43:01 db postgres[1]: " + ("#011" + ln[1:] if ln.startswith("\t") else ln)
+        for ln in t.splitlines()
+    )
+
+
+def s_syslog(t: str) -> str:
+    from test_deadlock_synthetic import _to_syslog
+
+    return _to_syslog(t)
+
+
+def s_fence(t: str) -> str:
+    return f"From the db box:\n```text\n{textwrap.indent(t, '    ')}```\n"
+
+
+def s_ansi(t: str) -> str:
+    return "\n".join(f"\x1b[2m{ln}\x1b[0m" for ln in t.splitlines())
+
+
+def s_quote(t: str) -> str:
+    return "\n".join("> " + ln for ln in t.splitlines())
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [s_spaces, s_compose, s_kubectl, s_journald, s_syslog, s_fence, s_ansi, s_quote],
+    ids=lambda f: f.__name__[2:],
+)
+def test_real_pg15_server_log_mangled_keeps_every_report(mangle) -> None:
+    """The whole session's log (18 deadlocks, two languages) behind each decoration: every
+    report, every edge, every query."""
+    log = (SESSION / "server.log").read_text("utf-8")
+    clean = _server_reports(log)
+    assert set(clean) == set(SESSION_VICTIMS.values())
+    mangled_text = mangle(log)
+    assert _server_reports(mangled_text) == clean
+    queries = {
+        r.victim_pid: {p: " ".join((q.query or "").split()) for p, q in r.processes.items()}
+        for r in find_reports(mangled_text)
+        if r.is_deadlock
+    }
+    expected = {
+        r.victim_pid: {p: " ".join((q.query or "").split()) for p, q in r.processes.items()}
+        for r in find_reports(log)
+        if r.is_deadlock
+    }
+    assert queries == expected
+    assert all(all(qs.values()) for qs in expected.values())  # the server log names them all
+
+
+def test_json_log_lines_with_a_go_pgerror_struct() -> None:
+    """zap/logrus JSON lines: pgx's PgError marshalled with its Go field names (Detail, Where),
+    between other services' lines."""
+    text = _session_client("row-cycle-3")
+    err = {
+        "Severity": "ERROR",
+        "Code": "40P01",
+        "Message": "deadlock detected",
+        "Detail": "\n".join(_waits(text)),
+        "Hint": "See server log for query details.",
+        "Where": _context(text),
+    }
+    lines = [
+        json.dumps({"level": "info", "msg": "GET /healthz", "status": 200}),
+        json.dumps({"level": "error", "msg": "close period", "error": err}),
+        json.dumps({"level": "info", "msg": "retrying"}),
+    ]
+    analysis = analyze("\n".join(lines))
+    clean = analyze(text)
+    assert edges_of(analysis) == edges_of(clean)
+    assert analysis.report.sqlstate == "40P01"
+    assert analysis.report.context == clean.report.context
+    assert analysis.report.partial == []
