@@ -115,6 +115,8 @@ class BulkOutcome:
     requests: int = 0
     entry: ActionEntry | None = None
     merge_parent: str | None = None
+    #: id -> (short id, title) when sent: the log names issues that have since left the list
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def unknown(self) -> list[str]:
@@ -176,7 +178,12 @@ class BulkService:
         if problem:
             raise ValueError(problem)
         ids = [i.id for i in issues]
-        outcome = BulkOutcome(action, ids, before={i.id: state_of(i) for i in issues})
+        outcome = BulkOutcome(
+            action,
+            ids,
+            before={i.id: state_of(i) for i in issues},
+            names={i.id: (i.short_id, i.title) for i in issues},
+        )
         by_id = {i.id: i for i in issues}
         with self._recording(outcome):
             if action.verb == "merge":
@@ -313,7 +320,7 @@ class BulkService:
         ids = list(previous.succeeded)
         plan = undo_plan(previous.before, previous.action, ids)
         action = IssueAction("undo", f"Undo {previous.action.label}", "Restored", {})
-        outcome = BulkOutcome(action, ids)
+        outcome = BulkOutcome(action, ids, names=previous.names)
         with self._recording(outcome, {"undoes": previous.action.verb}):
             for payload, group in plan:
                 result = await self.client.bulk_update_issues(self.org, group, payload)
@@ -335,4 +342,5 @@ class BulkService:
             ordered,
             detail=dict(detail or outcome.action.payload),
             org=self.org,
+            names=outcome.names,
         )

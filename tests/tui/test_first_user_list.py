@@ -1,0 +1,42 @@
+"""What a first real user tripped on in the issue list (issue 15): each test reads the screen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dexter_tui.tui.dialogs.action_log import ActionLogScreen
+from dexter_tui.tui.screens.issues import IssuesScreen
+from tests.tui.conftest import settle
+from tests.tui.test_literal_text import screen_text
+
+SIZE = (120, 36)
+
+
+def _screen(app) -> IssuesScreen:
+    assert isinstance(app.screen, IssuesScreen)
+    return app.screen
+
+
+def _text(widget) -> str:
+    return str(widget.render())
+
+
+async def test_the_action_log_names_a_deleted_issue(make_app, tmp_path: Path) -> None:
+    """`delete │ 46` told nothing: the log and actions.jsonl keep the short id and title."""
+    app = make_app(confirm="never")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        issue = screen.cursor_issue()
+        assert issue is not None
+        await pilot.press("D", "y")
+        await settle(pilot)
+        assert issue.id not in screen.feed.issues
+        await pilot.press("at")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionLogScreen)
+        row = next(line for line in screen_text(app).splitlines() if "delete" in line)
+        assert f"{issue.id} {issue.short_id} {issue.title[:20]}" in row
+    [entry] = [json.loads(line) for line in (tmp_path / "actions.jsonl").read_text().splitlines()]
+    assert entry["names"] == {issue.id: [issue.short_id, issue.title]}
