@@ -163,6 +163,19 @@ class IssueState:
     has_seen: bool
 
 
+#: unresolved substatuses undo sends back (Sentry's default on unresolve is `ongoing`)
+KEPT_SUBSTATUSES = ("new", "regressed", "escalating")
+
+
+def lost_on_undo(before: IssueState, action: IssueAction) -> str | None:
+    """What undo cannot put back on an issue that was `before` (Sentry has no field for it)."""
+    if not set(action.payload) & {"status", "substatus", "statusDetails"}:
+        return None
+    if before.status == "resolved" and before.status_details.get("inCommit"):
+        return "resolved in a commit (now resolved)"
+    return None
+
+
 def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
     """The body that puts back what `action` changed on an issue that was `before`."""
     changed = set(action.payload)
@@ -176,6 +189,10 @@ def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
             }
         elif before.status == "resolved" and before.status_details.get("inNextRelease"):
             body["statusDetails"] = {"inNextRelease": True}
+        elif before.status == "resolved" and before.status_details.get("inRelease"):
+            body["statusDetails"] = {"inRelease": before.status_details["inRelease"]}
+        elif before.status == "unresolved" and before.substatus in KEPT_SUBSTATUSES:
+            body["substatus"] = before.substatus  # the N / R / E flag and "for review"
     if "assignedTo" in changed:
         body["assignedTo"] = before.assignee or ""
     if "isBookmarked" in changed:

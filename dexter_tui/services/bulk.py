@@ -27,9 +27,15 @@ from dexter_tui.sentry.errors import (
     redact_credentials,
 )
 from dexter_tui.sentry.models import Assignee as AssigneeModel
-from dexter_tui.sentry.models import Issue
+from dexter_tui.sentry.models import BulkUpdateResponse, Issue
 from dexter_tui.services.action_log import ActionEntry, ActionLog
-from dexter_tui.services.actions import Assignee, IssueAction, IssueState, undo_plan
+from dexter_tui.services.actions import (
+    Assignee,
+    IssueAction,
+    IssueState,
+    lost_on_undo,
+    undo_plan,
+)
 
 #: The outcome of an id whose request was sent but whose result could not be established.
 UNKNOWN = "sent, outcome unknown — verify"
@@ -69,7 +75,7 @@ def apply_locally(
         update["substatus"] = (
             payload.get("substatus", "archived_forever")
             if update["status"] == "ignored"
-            else ("ongoing" if status == "unresolved" else None)
+            else ((payload.get("substatus") or "ongoing") if status == "unresolved" else None)
         )
     if "assignedTo" in payload:
         actor = payload["assignedTo"] or ""
@@ -101,6 +107,18 @@ def shows(issue: Issue, payload: Mapping[str, Any]) -> bool:
     return not ("hasSeen" in payload and issue.has_seen != bool(payload["hasSeen"]))
 
 
+def kept_back(payload: Mapping[str, Any], responses: Sequence[BulkUpdateResponse]) -> str | None:
+    """What Sentry's answer to a restoring `payload` did not take (it may refuse a substatus)."""
+    want = payload.get("substatus")
+    if not want:
+        return None
+    for response in responses:
+        got = response.substatus
+        if got and got != want:
+            return f"Sentry set substatus {got}, not {want}"
+    return None
+
+
 @dataclass
 class BulkOutcome:
     """How one action went: per id, plus what undo needs and the updated issues."""
@@ -117,6 +135,8 @@ class BulkOutcome:
     merge_parent: str | None = None
     #: id -> (short id, title) when sent: the log names issues that have since left the list
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: undo: id -> what could not be put back on that issue (it counts as restored otherwise)
+    not_restored: dict[str, str] = field(default_factory=dict)
 
     @property
     def unknown(self) -> list[str]:
@@ -133,6 +153,10 @@ class BulkOutcome:
         if failed:
             reasons = sorted(set(failed.values()))
             text += f" — {len(failed)} failed ({'; '.join(reasons)[:120]})"
+        if self.not_restored:
+            reasons = sorted(set(self.not_restored.values()))
+            count = len(self.not_restored)
+            text += f" — {count} not as before: {'; '.join(reasons)[:160]}"
         return text
 
     @property
@@ -326,10 +350,18 @@ class BulkService:
                 result = await self.client.bulk_update_issues(self.org, group, payload)
                 outcome.requests += result.requests
                 self._settle(outcome, result)
+                lost = kept_back(payload, result.responses)
+                answered = next((r.substatus for r in result.responses if r.substatus), None)
+                local = dict(payload)
+                if "substatus" in payload and answered:
+                    local["substatus"] = answered  # the row shows what Sentry set
                 for issue_id in result.succeeded:
+                    why = lost or lost_on_undo(previous.before[issue_id], previous.action)
+                    if why:
+                        outcome.not_restored[issue_id] = why
                     if issue_id in previous.updated:
                         outcome.updated[issue_id] = apply_locally(
-                            previous.updated[issue_id], payload, self.assignees
+                            previous.updated[issue_id], local, self.assignees
                         )
                 await self._verify(outcome, payload, list(result.unknown))
         return outcome

@@ -8,6 +8,7 @@ from pathlib import Path
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from tests.tui.conftest import settle
+from tests.tui.test_issue_actions import toasts
 from tests.tui.test_literal_text import screen_text
 
 SIZE = (120, 36)
@@ -40,3 +41,33 @@ async def test_the_action_log_names_a_deleted_issue(make_app, tmp_path: Path) ->
         assert f"{issue.id} {issue.short_id} {issue.title[:20]}" in row
     [entry] = [json.loads(line) for line in (tmp_path / "actions.jsonl").read_text().splitlines()]
     assert entry["names"] == {issue.id: [issue.short_id, issue.title]}
+
+
+def _flags(screen: IssuesScreen) -> dict[str, str]:
+    """The FLG cell of every loaded row, as drawn."""
+    return {row.key: row.get_cells()["flags"].plain for row in screen.table.rows()}
+
+
+async def test_undo_puts_back_the_new_flags_and_the_review_queue(make_app) -> None:
+    """`*` `x` `y` `z` said "Restored 62/62" but the N flags and "for review" were gone."""
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        before = _flags(screen)
+        fresh = sorted(k for k, flags in before.items() if flags.startswith("N"))
+        assert fresh  # the seeded demo has new issues
+        await pilot.press("asterisk", "x", "y")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        assert any(t.startswith(f"Restored {len(before)}/{len(before)}") for t in toasts(app))
+        await pilot.press("r")
+        await settle(pilot)
+        assert _flags(screen) == before
+        await pilot.press("f", "down", "enter")  # quick filter: for review
+        await settle(pilot)
+        assert screen.feed.query.query == "is:unresolved is:for_review"
+        shown = screen_text(app)
+        assert "No issues match" not in shown
+        assert set(fresh) <= set(screen.table.visible_keys())
