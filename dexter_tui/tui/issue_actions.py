@@ -155,9 +155,14 @@ class IssueActions(Screen[None]):
             isinstance(b, Binding) and b.action == name for b in getattr(type(self), "BINDINGS", [])
         )
 
+    def changes_issues(self, action: str) -> bool:
+        """Whether `action` sends a change: the shared verbs and the screen's own (`MUTATING`)."""
+        own = getattr(type(self), "MUTATING", frozenset())
+        return action in MUTATING or (isinstance(own, frozenset) and action in own)
+
     def disabled_reason(self, action: str) -> str | None:
         """Why `action` cannot run now (shown when its key is pressed), or None."""
-        if action in MUTATING and self.ctx.read_only:
+        if self.changes_issues(action) and self.ctx.read_only:
             return "read-only mode: no changes are sent"
         if action == "merge":
             return merge_problem(self.selection())
@@ -172,16 +177,17 @@ class IssueActions(Screen[None]):
             bindings = bindings.copy()
             bindings.apply_keymap(dict(keymap))
         for binding in bindings.key_to_bindings.get(key, ()):
-            if binding.action in ISSUE_KEYS:
+            if binding.action in ISSUE_KEYS or self.changes_issues(binding.action):
                 return binding.action
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """None in read-only mode (refused), False while unavailable (its key then says why)."""
+        """False while unavailable: hidden from the footer (read-only mode hides every change);
+        its key then says why (the app's `on_key`)."""
+        if self.changes_issues(action) and self.ctx.read_only:
+            return False
         if action not in ISSUE_KEYS:
             return True
-        if action in MUTATING and self.ctx.read_only:
-            return None
         return self.disabled_reason(action) is None
 
     def _can_undo(self) -> bool:

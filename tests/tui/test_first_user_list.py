@@ -71,3 +71,31 @@ async def test_undo_puts_back_the_new_flags_and_the_review_queue(make_app) -> No
         shown = screen_text(app)
         assert "No issues match" not in shown
         assert set(fresh) <= set(screen.table.visible_keys())
+
+
+def _footer(app) -> str:
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_read_only_hides_the_verbs_and_says_why_on_a_press(make_app) -> None:
+    """`--read-only` still offered Resolve/Ignore/Assign (and Comment); pressing did nothing."""
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        footer = _footer(app)
+        assert "Filter" in footer
+        for verb in ("Resolve", "Ignore", "Assign"):
+            assert verb not in footer
+        await pilot.press("x")
+        await settle(pilot)
+        assert "read-only mode: no changes are sent" in toasts(app)
+        app.clear_notifications()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "EventDetailScreen"
+        footer = _footer(app)
+        assert "Comment" not in footer
+        assert "Resolve" not in footer
+        await pilot.press("c")
+        await settle(pilot)
+        assert "read-only mode: no changes are sent" in toasts(app)

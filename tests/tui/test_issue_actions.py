@@ -168,12 +168,12 @@ async def test_read_only_hides_the_shared_actions_on_every_issue_screen(make_app
     app = make_app(read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.screen.check_action("resolve", ()) is None
+        assert app.screen.check_action("resolve", ()) is False
         assert app.screen.disabled_reason("resolve") == "read-only mode: no changes are sent"
         assert app.screen.check_action("copy_short_id", ()) is True
         detail = await _release_detail(pilot)
-        assert detail.check_action("resolve", ()) is None
-        assert detail.check_action("resolve_next", ()) is None
+        assert detail.check_action("resolve", ()) is False
+        assert detail.check_action("resolve_next", ()) is False
 
 
 async def test_release_detail_takes_the_lists_other_actions_and_undo(

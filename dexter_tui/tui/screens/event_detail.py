@@ -490,7 +490,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.MUTATING and self.ctx.read_only:
-            return None
+            return False  # hidden; its key says why (IssueActions.disabled_reason)
         if action == "deadlock":
             return self.deadlock is not None
         return super().check_action(action, parameters)
