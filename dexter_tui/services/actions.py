@@ -7,9 +7,11 @@ Recipes follow Sentry's bulk-update API (see SENTRY_API.md §4.1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from dexter_tui.sentry.models import Issue
 
 IgnoreKind = Literal["forever", "until_escalating", "duration", "count", "users"]
 
@@ -149,6 +151,17 @@ def delete() -> IssueAction:
     return IssueAction(
         "delete", "Delete", "Deleted", method="DELETE", destructive=True, undoable=False
     )
+
+
+def merge_problem(issues: Sequence[Issue]) -> str | None:
+    """Why Sentry would refuse to merge these issues (a 400 after the confirm), or None."""
+    projects = sorted({(i.project.slug or i.project.id) if i.project else "?" for i in issues})
+    if len(projects) > 1:
+        return (
+            f"Cannot merge across projects ({', '.join(projects)}): "
+            "Sentry merges issues of one project only"
+        )
+    return None
 
 
 @dataclass(frozen=True)

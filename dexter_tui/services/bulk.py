@@ -34,6 +34,7 @@ from dexter_tui.services.actions import (
     IssueAction,
     IssueState,
     lost_on_undo,
+    merge_problem,
     undo_plan,
 )
 
@@ -197,8 +198,12 @@ class BulkService:
             return "Sentry merges at most 100 issues at a time"
         return None
 
+    def check_issues(self, action: IssueAction, issues: Sequence[Issue]) -> str | None:
+        """Why Sentry would refuse `action` on these very issues (asked before any confirm)."""
+        return merge_problem(issues) if action.verb == "merge" else None
+
     async def apply(self, action: IssueAction, issues: Sequence[Issue]) -> BulkOutcome:
-        problem = self.check(action, len(issues))
+        problem = self.check(action, len(issues)) or self.check_issues(action, issues)
         if problem:
             raise ValueError(problem)
         ids = [i.id for i in issues]

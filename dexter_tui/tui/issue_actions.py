@@ -14,7 +14,9 @@ touches another screen.
 
 from __future__ import annotations
 
+import os
 import time
+import webbrowser
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -82,10 +84,23 @@ def issue_binding(name: str, *, show: bool = False, description: str | None = No
 def merge_problem(issues: list[Issue]) -> str | None:
     """Why these issues cannot be merged (Sentry merges 2+ issues of one project), or None."""
     if len(issues) < 2:
-        return "Merge needs at least 2 marked issues"
-    projects = {(i.project.id or i.project.slug) if i.project else "" for i in issues}
-    if len(projects) > 1:
-        return "Sentry merges issues of one project only"
+        return "Merge needs at least 2 marked issues: mark them with space, then M"
+    return actions.merge_problem(issues)
+
+
+def no_browser_here(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why a browser cannot open on this machine (`o` then copies the URL), or None.
+
+    Over SSH the browser would start on the remote host (or a text browser would take over the
+    terminal); without any browser `webbrowser` fails silently.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
+        return "over SSH"
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return "no browser found"
     return None
 
 
@@ -205,7 +220,9 @@ class IssueActions(Screen[None]):
 
     def run_action(self, action: IssueAction, issues: list[Issue] | None = None) -> None:
         issues = self.selection() if issues is None else issues
-        problem = self.ctx.bulk.check(action, len(issues))
+        problem = self.ctx.bulk.check(action, len(issues)) or self.ctx.bulk.check_issues(
+            action, issues
+        )
         if problem:
             self.notify(problem, severity="warning")
             return
@@ -337,6 +354,20 @@ class IssueActions(Screen[None]):
     def known_issues(self) -> list[Issue]:
         """Issues whose short ids the action log can show (the list: every loaded one)."""
         return self.selection()
+
+    def open_in_browser(self, url: str) -> None:
+        """Open `url`, or (over SSH, no browser) copy it and say where it went."""
+        why = no_browser_here()
+        if why is None:
+            self.app.open_url(url)
+            self.notify(f"Opened in your browser: {url}", timeout=5)
+            return
+        self.app.copy_to_clipboard(clipboard_text(url, multiline=False))
+        self.notify(
+            f"No browser opens here ({why}): the URL is copied to your clipboard\n{url}",
+            title="Open in browser",
+            timeout=10,
+        )
 
     def action_copy_short_id(self) -> None:
         issue = self.cursor_issue()

@@ -99,3 +99,30 @@ async def test_read_only_hides_the_verbs_and_says_why_on_a_press(make_app) -> No
         await pilot.press("c")
         await settle(pilot)
         assert "read-only mode: no changes are sent" in toasts(app)
+
+
+async def test_merge_with_one_marked_says_so(make_app) -> None:
+    app = make_app(confirm="always")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "M")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "IssuesScreen"  # no confirm: nothing to merge
+        assert "Merge needs at least 2 marked issues: mark them with space, then M" in toasts(app)
+
+
+async def test_o_over_ssh_says_the_url_was_copied(make_app, monkeypatch) -> None:
+    """Over SSH `o` did nothing visible: the URL is copied and the toast says so."""
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 52000 10.0.0.1 22")
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        permalink = app.screen.issue.permalink
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.clipboard == permalink
+        [toast] = [t for t in toasts(app) if "browser" in t]
+        assert "No browser opens here (over SSH): the URL is copied to your clipboard" in toast
+        assert permalink in toast

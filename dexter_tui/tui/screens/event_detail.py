@@ -513,7 +513,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def action_open_browser(self) -> None:
         if self.issue.permalink:
-            self.app.open_url(self.issue.permalink)
+            self.open_in_browser(self.issue.permalink)  # over SSH: copied, and says so
         else:
             self.notify("This issue has no permalink", severity="warning")
 
