@@ -355,6 +355,18 @@ class IssueActions(Screen[None]):
         """Issues whose short ids the action log can show (the list: every loaded one)."""
         return self.selection()
 
+    def seen_on_open(self, issue: Issue) -> None:
+        """Opening an issue marks it seen (its `•` goes), as Sentry's web UI does; not in
+        read-only mode."""
+        if not self.ctx.read_only and not issue.has_seen:
+            self.send_seen(issue)
+
+    @work(group="seen", exit_on_error=False)
+    async def send_seen(self, issue: Issue) -> None:
+        updated = await self.ctx.bulk.mark_seen_on_open(issue)
+        if updated is not None:
+            self.ctx.issues.apply({issue.id: updated}, [])
+
     def open_in_browser(self, url: str) -> None:
         """Open `url`, or (over SSH, no browser) copy it and say where it went."""
         why = no_browser_here()

@@ -126,3 +126,43 @@ async def test_o_over_ssh_says_the_url_was_copied(make_app, monkeypatch) -> None
         [toast] = [t for t in toasts(app) if "browser" in t]
         assert "No browser opens here (over SSH): the URL is copied to your clipboard" in toast
         assert permalink in toast
+
+
+async def test_opening_an_issue_marks_it_seen(make_app, seeded_store, seeded_world) -> None:
+    """Sentry's web UI marks an opened issue seen; the `•` stayed until `n`."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        key = next(k for k, flags in _flags(screen).items() if "•" in flags)
+        screen.table.move_cursor_to_key(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "•" not in _flags(screen)[key]
+        seen = seeded_store.query_one(
+            "SELECT 1 FROM group_seen WHERE group_id = ? AND user_id = ?",
+            (int(key), seeded_world.user_ids["ana"]),
+        )
+        assert seen is not None
+        assert [e.verb for e in app.ctx.action_log.entries] == []  # not a triage action
+
+
+async def test_opening_an_issue_in_read_only_mode_changes_nothing(make_app, seeded_store) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        key = next(k for k, flags in _flags(screen).items() if "•" in flags)
+        screen.table.move_cursor_to_key(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "•" in _flags(screen)[key]
+        assert (
+            seeded_store.query_one("SELECT 1 FROM group_seen WHERE group_id = ?", (int(key),))
+            is None
+        )

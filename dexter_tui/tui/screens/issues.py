@@ -293,6 +293,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         issue = self.feed.issues.get(event.key)
         if issue is not None:
             self.post_message(OpenIssue(issue))
+            self.seen_on_open(issue)
 
     # -- query, sort, period, filters -------------------------------------------------------------
 
