@@ -166,3 +166,53 @@ async def test_opening_an_issue_in_read_only_mode_changes_nothing(make_app, seed
             seeded_store.query_one("SELECT 1 FROM group_seen WHERE group_id = ?", (int(key),))
             is None
         )
+
+
+def _events(screen: IssuesScreen) -> dict[str, str]:
+    return {row.key: row.get_cells()["events"].plain for row in screen.table.rows()}
+
+
+async def test_the_events_column_counts_the_period(make_app) -> None:
+    """EVENTS showed the lifetime count (480) at 14d and at 24h alike."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        header = screen_text(app).splitlines()[3]
+        assert "EV 14d" in header
+        at_14d = _events(screen)
+        await pilot.press("t")  # 30d: longer than Sentry's stats reach: the lifetime count
+        await settle(pilot)
+        assert "EVENTS" in screen_text(app).splitlines()[3]
+        lifetime = {i.id: str(i.count) for i in screen.feed.ordered() if i.count < 1000}
+        assert lifetime.items() <= _events(screen).items()
+        await pilot.press("t", "t")  # 1h, 24h
+        await settle(pilot)
+        assert screen.feed.query.period == "24h"
+        assert "EV 24h" in screen_text(app).splitlines()[3]
+        at_24h = _events(screen)
+        day = {i.id: int(sum(n for _, n in i.stats["24h"])) for i in screen.feed.ordered()}
+        assert {k: str(v) for k, v in day.items() if v < 1000}.items() <= at_24h.items()
+        older = [k for k in at_24h if k in at_14d and at_24h[k] != at_14d[k]]
+        assert older  # some issue had events before the last day
+        await pilot.press("p")
+        await settle(pilot)
+        issue = screen.cursor_issue()
+        preview = str(screen.query_one("#preview").render())
+        assert f"{issue.count} events · {issue.user_count} users (lifetime)" in preview
+        assert f"{day[issue.id]} events in 24h" in preview
+
+
+async def test_the_column_arrow_agrees_with_the_context_line(make_app) -> None:
+    """`▲SEEN` in the header contradicted `last seen ▼` in the context line."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert "sort: last seen ▼" in lines[1]
+        assert "▼SEEN" in lines[3]
+        await pilot.press("S")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        assert "sort: last seen ▲" in lines[1]
+        assert "▲SEEN" in lines[3]

@@ -29,7 +29,13 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
-from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
+from dexter_tui.tui.issue_rows import (
+    SORT_COLUMNS,
+    columns_for,
+    issue_row,
+    matches_text,
+    period_events,
+)
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.base import ViewScreen
@@ -109,7 +115,8 @@ class IssuesScreen(ViewScreen, IssueActions):
             id="query",
         )
         with Vertical():
-            yield FastTable(COLUMNS, id="issues")
+            q = self.feed.query
+            yield FastTable(columns_for(q.period, q.stats_key), id="issues")
             yield Static(id="empty")
         yield IssuePreview(ctx.clock, id="preview")
         yield Footer()
@@ -201,7 +208,8 @@ class IssuesScreen(ViewScreen, IssueActions):
         return delay
 
     def _row(self, issue: Issue):
-        return issue_row(issue, self.feed.query.stats_key, self.ctx.clock(), self.feed.priority)
+        q = self.feed.query
+        return issue_row(issue, q.stats_key, self.ctx.clock(), self.feed.priority, q.period)
 
     def _show_rows(self, *, track_new: bool) -> None:
         table = self.table
@@ -231,6 +239,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         header.refresh()
 
     def watch_period(self) -> None:
+        self.table.set_columns(columns_for(self.period, self.feed.query.stats_key))
         self._update_context()
 
     def _update_context(self) -> None:
@@ -263,7 +272,9 @@ class IssuesScreen(ViewScreen, IssueActions):
         row = self.table.cursor_row
         issue = row.data if row else None
         detail = self.previews.cached(issue.id) if issue else None
-        preview.show_issue(issue, detail)
+        q = self.feed.query
+        in_period = period_events(issue, q.period, q.stats_key, self.ctx.clock()) if issue else 0
+        preview.show_issue(issue, detail, (q.period, in_period))
         if preview.display and issue is not None and detail is None:
             self.fetch_detail(issue.id)
 
@@ -344,7 +355,9 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def _show_sort(self) -> None:
         column = SORT_COLUMNS.get(self.feed.query.sort)
-        self.table.set_sort_indicator(column, reverse=self.sort_reverse)
+        self.table.set_sort_indicator(
+            column, reverse=not self.sort_reverse
+        )  # ▼: newest, most first
         self._update_context()
 
     def _apply_sort(self) -> None:
@@ -356,7 +369,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             self.table.sort_by(SORT_COLUMNS[q.sort], reverse=False)
         else:
             self.table.sort_by(None)
-        self.table.set_sort_indicator(SORT_COLUMNS.get(q.sort), reverse=self.sort_reverse)
+        self.table.set_sort_indicator(SORT_COLUMNS.get(q.sort), reverse=not self.sort_reverse)
 
     def action_cycle_period(self) -> None:
         current = self.feed.query.period
