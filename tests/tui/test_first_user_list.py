@@ -216,3 +216,44 @@ async def test_the_column_arrow_agrees_with_the_context_line(make_app) -> None:
         lines = screen_text(app).splitlines()
         assert "sort: last seen ▲" in lines[1]
         assert "▲SEEN" in lines[3]
+
+
+async def test_the_context_line_counts_matches_and_forgets_deleted_issues(make_app) -> None:
+    """`Issues 61 · filtered` showed the total; `Issues 60/61` stayed after a delete."""
+    app = make_app(confirm="never")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        loaded = len(screen.feed.order)
+        assert screen_text(app).splitlines()[1].startswith(f"Issues {loaded} ·")
+        await pilot.press("D", "y")
+        await settle(pilot)
+        assert screen_text(app).splitlines()[1].startswith(f"Issues {loaded - 1} ·")
+        await pilot.press("slash", *"deadlock")
+        await settle(pilot)
+        matches = screen.table.visible_count
+        assert 0 < matches < loaded - 1
+        line = screen_text(app).splitlines()[1]
+        assert line.startswith(f"Issues {matches} of {loaded - 1} match")
+
+
+async def test_help_lists_merge_and_undo_and_scrolls(make_app) -> None:
+    """`?` on a fresh list did not mention M or z; `**level**` showed raw; G did nothing."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = screen_text(app)
+        merge = next(line for line in shown.splitlines() if "Merge" in line)
+        assert "M" in merge
+        assert "Merge (not available now: Merge needs at least 2" in merge
+        assert any("Undo" in line and "Nothing to undo" in line for line in shown.splitlines())
+        view = app.screen.query_one("VerticalScroll")
+        assert view.scroll_y == 0
+        await pilot.press("G")
+        await settle(pilot)
+        assert view.scroll_y == view.max_scroll_y > 0
+        shown = screen_text(app)
+        assert "level: fatal 30" in shown
+        assert "**" not in shown

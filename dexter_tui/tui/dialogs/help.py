@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,10 +23,15 @@ class HelpRow:
     description: str
     binding_id: str
     enabled: bool
+    reason: str = ""  # why it is not available now (read-only mode, nothing marked…)
 
 
 def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: ignore[valid-type]
-    """One row per active binding of `screen` (focused widget, screen and app), deduplicated."""
+    """One row per binding of `screen` (focused widget, screen and app), deduplicated.
+
+    Keys unavailable right now (merge with nothing marked, undo with nothing to undo, every
+    change in read-only mode) are listed too, with why: they are hidden from the footer only.
+    """
     rows: dict[tuple[str, str], HelpRow] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
@@ -37,6 +43,26 @@ def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: 
             enabled=active.enabled,
         )
         rows.setdefault((binding.action, row.key), row)
+    bindings = screen._bindings.copy()
+    keymap = getattr(screen.app, "_keymap", None)
+    if keymap:
+        bindings.apply_keymap(dict(keymap))
+    why = getattr(screen, "disabled_reason", None)
+    for key, found in bindings.key_to_bindings.items():
+        for binding in found:
+            shown = screen.active_bindings.get(key)
+            if shown is not None and shown.binding.action == binding.action:
+                continue
+            display = key_display(binding) or key
+            if any(action == binding.action for action, _ in rows):
+                continue
+            rows[(binding.action, display)] = HelpRow(
+                key=display,
+                description=binding.description or binding.action,
+                binding_id=binding.id or "",
+                enabled=False,
+                reason=(why(binding.action) or "") if callable(why) else "",
+            )
 
     def order(row: HelpRow) -> tuple[int, str, str]:
         scope = row.binding_id.split(".")[0] if row.binding_id else ""
@@ -52,7 +78,15 @@ class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
     HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; }
     """
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss_help", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss_help", "Close", id="help.close"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="help.up"),
+        Binding("G,end", "scroll('end')", "Bottom", show=False, id="help.bottom"),
+        Binding("g,home", "scroll('home')", "Top", show=False, id="help.top"),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False, id="help.page"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="help.page_up"),
+    ]
 
     def __init__(self, rows: Iterable[HelpRow], notes: Iterable[tuple[str, str]] = ()):
         super().__init__()
@@ -67,13 +101,48 @@ class HelpScreen(Dialog[None]):
         for row in self.rows:
             description = Text(row.description, style="" if row.enabled else "dim")
             if not row.enabled:
-                description.append(" (not available now)", style="dim italic")
+                note = (
+                    f" (not available now: {row.reason})" if row.reason else " (not available now)"
+                )
+                description.append(note, style="dim italic")
             table.add_row(Text(row.key), description, Text(row.binding_id))
         with VerticalScroll():
             yield Static(table)
             for title, body in self.notes:
                 yield Static(Text(title, style="bold underline"))
-                yield Static(Text(body))
+                yield Static(note_text(body))
+
+    def action_scroll(self, where: str) -> None:
+        """j/k, g/G, page keys: the help is longer than a small terminal."""
+        view = self.query_one(VerticalScroll)
+        match where:
+            case "down":
+                view.scroll_down(animate=False)
+            case "up":
+                view.scroll_up(animate=False)
+            case "end":
+                view.scroll_end(animate=False)
+            case "home":
+                view.scroll_home(animate=False)
+            case "page_down":
+                view.scroll_page_down(animate=False)
+            case "page_up":
+                view.scroll_page_up(animate=False)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def note_text(body: str) -> Text:
+    """A help note (our own text): `**word**` is shown bold, not as asterisks."""
+    text = Text()
+    at = 0
+    for match in _BOLD.finditer(body):
+        text.append(body[at : match.start()])
+        text.append(match.group(1), style="bold")
+        at = match.end()
+    text.append(body[at:])
+    return text

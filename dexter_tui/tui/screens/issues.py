@@ -248,9 +248,12 @@ class IssuesScreen(ViewScreen, IssueActions):
         text = Text()
         loaded = len(self.feed.order)
         total = self.feed.hits
-        text.append(f"Issues {loaded}", style="bold")
-        if total is not None and total != loaded:
-            text.append(f"/{total}")
+        if table.filter_active:  # what the filter shows, of what is loaded
+            text.append(f"Issues {table.visible_count} of {loaded} match", style="bold")
+        else:
+            text.append(f"Issues {loaded}", style="bold")
+            if total is not None and total != loaded:
+                text.append(f"/{total}")
         text.append(" · sort: ")
         text.append(SORT_LABELS.get(q.sort, q.sort) + (" ▼" if not self.sort_reverse else " ▲"))
         text.append(f" · period: {q.period}")
@@ -466,6 +469,8 @@ class IssuesScreen(ViewScreen, IssueActions):
         gone = [i for i in message.removed if i in self.feed.issues]
         if gone:
             self.feed.remove(gone)
+            if self.feed.hits is not None:  # deleted/merged: no longer counted ("60/61" was)
+                self.feed.hits = max(len(self.feed.order), self.feed.hits - len(gone))
         if touched or gone:
             self._show_rows(track_new=False)
 

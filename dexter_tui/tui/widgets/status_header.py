@@ -93,7 +93,9 @@ class StatusHeader(Widget):
             right.append(self.progress + " · ", style="bold")
         right.append(label, style=style)
         right.append(f" · {self.poll.cadence()}")  # the real wait: backoff, probing
-        right.append(f" · updated {ago(self.poll.age(self.clock()))} ago")
+        age = self.poll.age(self.clock())
+        if age is not None:  # nothing loaded yet: "◌ loading" says it ("updated never ago" did not)
+            right.append(f" · updated {ago(age)} ago")
         info = self.rate()
         if info is not None and info.limit is not None and info.remaining is not None:
             right.append(f" · API {info.remaining}/{info.limit}")
