@@ -33,6 +33,7 @@ from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
+from dexter_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from dexter_tui.tui.context import TuiContext
@@ -117,6 +118,7 @@ class IssueActions(Screen[None]):
         self._issue_busy = False
         self._last_outcome: BulkOutcome | None = None
         self._undo_until = 0.0
+        self._outcome_shown = 0  # which outcome the header shows (a newer one replaces it)
         # a config with an old per-screen id (`issues.resolve`) remaps this screen only
         own_keys = ctx.screen_keymaps.get(type(self).__name__)
         if own_keys:
@@ -281,9 +283,31 @@ class IssueActions(Screen[None]):
             message += "\nz to undo"
         else:
             self._last_outcome = None
-        severity = "warning" if outcome.failed else "information"
-        self.notify(message, severity=severity, timeout=UNDO_SECONDS if undo else None)
+        if outcome.failed or not self.show_outcome(message.replace("\n", " · ")):
+            severity = "warning" if outcome.failed else "information"
+            self.notify(message, severity=severity, timeout=UNDO_SECONDS if undo else None)
         self.refresh_bindings()
+
+    def show_outcome(self, text: str) -> bool:
+        """Say how an action went in the status header until undo expires; False: no header.
+
+        Toasts stacked (one per action, each "z to undo") over the list's data columns; the
+        header line shows one outcome, the newest. Failures still toast: they need reading.
+        """
+        headers = self.query(StatusHeader)
+        if not headers:
+            return False
+        header = headers.first()
+        self._outcome_shown += 1
+        shown = self._outcome_shown
+        header.outcome = text
+
+        def expire() -> None:
+            if self._outcome_shown == shown:
+                header.outcome = ""
+
+        self.set_timer(UNDO_SECONDS, expire)
+        return True
 
     # -- the actions ------------------------------------------------------------------------------
 

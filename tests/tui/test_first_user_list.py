@@ -61,7 +61,9 @@ async def test_undo_puts_back_the_new_flags_and_the_review_queue(make_app) -> No
         await settle(pilot)
         await pilot.press("z")
         await settle(pilot)
-        assert any(t.startswith(f"Restored {len(before)}/{len(before)}") for t in toasts(app))
+        header = screen_text(app).splitlines()[0]
+        assert f"Restored {len(before)}/{len(before)} issues " in header
+        assert "not as before" not in header
         await pilot.press("r")
         await settle(pilot)
         assert _flags(screen) == before
@@ -257,3 +259,18 @@ async def test_help_lists_merge_and_undo_and_scrolls(make_app) -> None:
         shown = screen_text(app)
         assert "level: fatal 30" in shown
         assert "**" not in shown
+
+
+async def test_outcomes_replace_each_other_in_the_header_not_toasts(make_app) -> None:
+    """Five toasts, each "z to undo", stacked over the EVENTS/USERS/ASSIGNEE columns."""
+    app = make_app(confirm="never")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("j", "x")
+        await settle(pilot)
+        assert toasts(app) == []
+        header = screen_text(app).splitlines()[0]
+        assert "Resolved 1/1 issue · z to undo" in header
+        assert "Bookmarked" not in header

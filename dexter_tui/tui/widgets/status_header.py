@@ -73,6 +73,9 @@ class StatusHeader(Widget):
 
     #: what is being sent or loaded, e.g. "Resolve: 120 issues, 2 request(s)…" (repaints on change)
     progress: reactive[str] = reactive("")
+    #: how the last issue action went, e.g. "Resolved 3/3 issues · z to undo": one at a time, the
+    #: newest replaces the older, and never over the list's columns (toasts stacked there)
+    outcome: reactive[str] = reactive("")
 
     def render(self) -> Text:
         left = Text(" dexter", style="bold")
@@ -91,6 +94,9 @@ class StatusHeader(Widget):
         right = Text()
         if self.progress:
             right.append(self.progress + " · ", style="bold")
+        elif self.outcome:
+            right.append(self.outcome, style="bold reverse")
+            right.append(" · ")
         right.append(label, style=style)
         right.append(f" · {self.poll.cadence()}")  # the real wait: backoff, probing
         age = self.poll.age(self.clock())
