@@ -274,3 +274,46 @@ async def test_outcomes_replace_each_other_in_the_header_not_toasts(make_app) ->
         header = screen_text(app).splitlines()[0]
         assert "Resolved 1/1 issue · z to undo" in header
         assert "Bookmarked" not in header
+
+
+async def test_a_new_sort_shows_its_first_rows(make_app) -> None:
+    """After `s` the cursor kept its issue, so the list scrolled and hid the top rows."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        await pilot.press(*"j" * 40)
+        assert screen.table.scroll_offset.y > 0
+        await pilot.press("s")
+        await settle(pilot)
+        first = screen.feed.issues[screen.table.visible_keys()[0]]
+        assert screen.table.scroll_offset.y == 0
+        assert screen.table.cursor_index == 0
+        assert first.short_id in screen_text(app).splitlines()[4]
+
+
+async def test_a_live_issue_above_the_screen_is_announced_in_the_list(
+    make_app, seeded_store, seeded_world
+) -> None:
+    from dexter_tui.demo.ingest import ingest_event
+    from tests.conftest import SEED_NOW
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        await pilot.press(*"j" * 40)
+        assert screen.table.scroll_offset.y > 0
+        event = {
+            "event_id": "a" * 32,
+            "timestamp": SEED_NOW - 5,
+            "level": "error",
+            "exception": {"values": [{"type": "BrandNewError", "value": "first time"}]},
+        }
+        ingest_event(seeded_store, seeded_world.projects["billing-worker"].project_id, event)
+        screen.poll()
+        await settle(pilot)
+        assert "↑ 1 new above (g: top)" in screen_text(app).splitlines()[1]
+        await pilot.press("g")
+        await settle(pilot)
+        assert "new above" not in screen_text(app).splitlines()[1]

@@ -102,6 +102,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.poll_status = PollStatus(interval=ctx.settings.poll_interval)
         self._poll_timer = None
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
+        self._to_top = False  # a new sort or query: show its first rows, not the old cursor's
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -153,6 +154,9 @@ class IssuesScreen(ViewScreen, IssueActions):
             raise
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
+        if self._to_top:
+            self._to_top = False
+            self.table.move_cursor(0)
         self.live_state = self.poll_status.state
         self._schedule_poll(self.poll_status.interval)
 
@@ -268,7 +272,19 @@ class IssuesScreen(ViewScreen, IssueActions):
                 text.append(f" ({hidden} hidden by filter)")
         if table.filter_active:
             text.append(" · filtered", style="italic")
+        above = self._new_above()
+        if above:  # a live issue arrived above the rows on screen: say so in the list
+            text.append(f" · ↑ {above} new above (g: top)", style="bold reverse")
         self.show_context(text)
+
+    def _new_above(self) -> int:
+        """New rows (from a poll) scrolled out above the first row on screen."""
+        table = self.table
+        top = table.scroll_offset.y
+        if not table.new_keys or top == 0:
+            return 0
+        hidden = set(table.visible_keys()[:top])
+        return sum(1 for key in table.new_keys if key in hidden)
 
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)
@@ -292,6 +308,8 @@ class IssuesScreen(ViewScreen, IssueActions):
     @on(FastTable.CursorMoved)
     def _cursor_moved(self) -> None:
         self._update_preview()
+        if self.table.new_keys:
+            self._update_context()  # "↑ N new above" goes when they scroll into view
 
     @on(FastTable.MarksChanged)
     def _marks_changed(self) -> None:
@@ -342,6 +360,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         current = self.feed.query.sort
         nxt = SORTS[(SORTS.index(current) + 1) % len(SORTS)] if current in SORTS else SORTS[0]
         self.feed.query = self.feed.query.with_(sort=nxt)
+        self._to_top = True
         self.sort_reverse = False
         self._show_sort()
         if nxt == "priority" or (current == "priority" and nxt == "date"):
@@ -355,6 +374,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         """The table order, the column arrow and the context line follow the flag."""
         self._show_sort()
         self._apply_sort()
+        self.table.move_cursor(0)  # the new order's first rows, not the old cursor's place
 
     def _show_sort(self) -> None:
         column = SORT_COLUMNS.get(self.feed.query.sort)
