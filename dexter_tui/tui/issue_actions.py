@@ -119,6 +119,7 @@ class IssueActions(Screen[None]):
         self._last_outcome: BulkOutcome | None = None
         self._undo_until = 0.0
         self._outcome_shown = 0  # which outcome the header shows (a newer one replaces it)
+        self._seen_pending: Issue | None = None  # opened, to be marked seen on return
         # a config with an old per-screen id (`issues.resolve`) remaps this screen only
         own_keys = ctx.screen_keymaps.get(type(self).__name__)
         if own_keys:
@@ -186,6 +187,22 @@ class IssueActions(Screen[None]):
         if action == "undo" and not self._can_undo():
             return "Nothing to undo"
         return None
+
+    def unavailable_now(self) -> list[tuple[str, Binding, str]]:
+        """(key, binding, why) of this screen's issue keys hidden right now — merge with nothing
+        marked, undo with nothing to undo, every change in read-only mode: `?` lists them."""
+        bindings = self._bindings.copy()
+        keymap = dict(self.ctx.settings.keymap or {})
+        if keymap:
+            bindings.apply_keymap(keymap)
+        hidden = []
+        for key, found in bindings.key_to_bindings.items():
+            for binding in found:
+                name = binding.action
+                ours = name in ISSUE_KEYS or self.changes_issues(name)
+                if ours and self.check_action(name, ()) is False:
+                    hidden.append((key, binding, self.disabled_reason(name) or ""))
+        return hidden
 
     def issue_action_on(self, key: str, keymap: Mapping[str, str]) -> str | None:
         """The issue action this screen binds to `key` (after the app's `keymap`), if any."""
@@ -381,9 +398,16 @@ class IssueActions(Screen[None]):
 
     def seen_on_open(self, issue: Issue) -> None:
         """Opening an issue marks it seen (its `•` goes), as Sentry's web UI does; not in
-        read-only mode."""
+        read-only mode. Sent when this screen shows again, so the issue screen's own loads go
+        first (and a failure there is not mixed up with this one)."""
         if not self.ctx.read_only and not issue.has_seen:
-            self.send_seen(issue)
+            self._seen_pending = issue
+
+    def on_screen_resume(self) -> None:
+        pending = self._seen_pending
+        if pending is not None:
+            self._seen_pending = None
+            self.send_seen(pending)
 
     @work(group="seen", exit_on_error=False)
     async def send_seen(self, issue: Issue) -> None:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from dexter_tui.tui.dialogs.base import Dialog
+from dexter_tui.tui.issue_actions import IssueActions
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ class HelpRow:
 def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: ignore[valid-type]
     """One row per binding of `screen` (focused widget, screen and app), deduplicated.
 
-    Keys unavailable right now (merge with nothing marked, undo with nothing to undo, every
-    change in read-only mode) are listed too, with why: they are hidden from the footer only.
+    An issue screen's keys unavailable right now (merge with nothing marked, undo with nothing
+    to undo, every change in read-only mode) are listed too, with why: they are hidden from the
+    footer only.
     """
     rows: dict[tuple[str, str], HelpRow] = {}
     for key, active in screen.active_bindings.items():
@@ -43,16 +45,8 @@ def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: 
             enabled=active.enabled,
         )
         rows.setdefault((binding.action, row.key), row)
-    bindings = screen._bindings.copy()
-    keymap = getattr(screen.app, "_keymap", None)
-    if keymap:
-        bindings.apply_keymap(dict(keymap))
-    why = getattr(screen, "disabled_reason", None)
-    for key, found in bindings.key_to_bindings.items():
-        for binding in found:
-            shown = screen.active_bindings.get(key)
-            if shown is not None and shown.binding.action == binding.action:
-                continue
+    if isinstance(screen, IssueActions):
+        for key, binding, reason in screen.unavailable_now():
             display = key_display(binding) or key
             if any(action == binding.action for action, _ in rows):
                 continue
@@ -61,7 +55,7 @@ def help_rows(screen: Screen, key_display: callable) -> list[HelpRow]:  # type: 
                 description=binding.description or binding.action,
                 binding_id=binding.id or "",
                 enabled=False,
-                reason=(why(binding.action) or "") if callable(why) else "",
+                reason=reason,
             )
 
     def order(row: HelpRow) -> tuple[int, str, str]:
