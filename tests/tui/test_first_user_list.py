@@ -38,7 +38,7 @@ async def test_the_action_log_names_a_deleted_issue(make_app, tmp_path: Path) ->
         await settle(pilot)
         assert isinstance(app.screen, ActionLogScreen)
         row = next(line for line in screen_text(app).splitlines() if "delete" in line)
-        assert f"{issue.id} {issue.short_id} {issue.title[:20]}" in row
+        assert f"{issue.id} {issue.short_id} {issue.title[:12]}" in row
     [entry] = [json.loads(line) for line in (tmp_path / "actions.jsonl").read_text().splitlines()]
     assert entry["names"] == {issue.id: [issue.short_id, issue.title]}
 

@@ -44,7 +44,7 @@ class ActionLogScreen(Dialog[None]):
         table = Table(title="Action log", expand=True, show_edge=False)
         table.add_column("time", no_wrap=True)
         table.add_column("action", no_wrap=True)
-        table.add_column("issues", no_wrap=True, overflow="ellipsis", max_width=48)
+        table.add_column("issues", no_wrap=True, overflow="ellipsis", max_width=38)
         table.add_column("outcome")
         for entry in reversed(self.entries):
             failed = entry.failed
