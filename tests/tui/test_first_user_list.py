@@ -317,3 +317,20 @@ async def test_a_live_issue_above_the_screen_is_announced_in_the_list(
         await pilot.press("g")
         await settle(pilot)
         assert "new above" not in screen_text(app).splitlines()[1]
+
+
+async def test_a_release_with_one_new_issue_says_issue(make_app) -> None:
+    """The release detail read `1 new issues`."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        releases = app.screen
+        counts = {row.key: row.data.new_issues for row in releases.table.rows()}
+        key = next(k for k, n in counts.items() if n == 1)
+        releases.table.move_cursor_to_key(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        context = screen_text(app).splitlines()[1]
+        assert "· 1 new issue ·" in context
