@@ -342,15 +342,13 @@ class BulkService:
         outcome.succeeded = list(outcome.ids)
         outcome.removed = [i for i in outcome.ids if i != parent]
 
-    async def mark_seen_on_open(self, issue: Issue) -> Issue | None:
-        """Opening an issue marks it seen, as Sentry's web UI does: the issue as it is now, or
-        None when nothing changed. Not a triage action: no action-log entry, no undo."""
+    async def mark_seen_on_open(self, issue: Issue) -> bool:
+        """Opening an issue marks it seen, as Sentry's web UI does; whether it was sent and
+        taken. Not a triage action: no action-log entry, no undo."""
         if self.read_only or issue.has_seen:
-            return None
+            return False
         result = await self.client.bulk_update_issues(self.org, [issue.id], {"hasSeen": True})
-        if issue.id not in result.succeeded:
-            return None
-        return issue.model_copy(update={"has_seen": True})
+        return issue.id in result.succeeded
 
     async def undo(self, previous: BulkOutcome) -> BulkOutcome:
         """Put back what `previous` changed on the issues where it succeeded."""

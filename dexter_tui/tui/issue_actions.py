@@ -411,9 +411,10 @@ class IssueActions(Screen[None]):
 
     @work(group="seen", exit_on_error=False)
     async def send_seen(self, issue: Issue) -> None:
-        updated = await self.ctx.bulk.mark_seen_on_open(issue)
-        if updated is not None:
-            self.ctx.issues.apply({issue.id: updated}, [])
+        if await self.ctx.bulk.mark_seen_on_open(issue):
+            # the issue as it is now (resolved in the detail meanwhile, say), seen
+            now = next((i for i in self.known_issues() if i.id == issue.id), issue)
+            self.ctx.issues.apply({issue.id: now.model_copy(update={"has_seen": True})}, [])
 
     def open_in_browser(self, url: str) -> None:
         """Open `url`, or (over SSH, no browser) copy it and say where it went."""
