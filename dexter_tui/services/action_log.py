@@ -43,6 +43,13 @@ class ActionEntry:
         default_factory=dict
     )  # what was sent, e.g. {"assignedTo": ..}
     org: str = ""
+    #: issue id -> [short id, title] as they were when sent: a deleted, merged or ignored issue
+    #: leaves the list, so the log keeps its name itself (older lines have none)
+    names: dict[str, list[str]] = field(default_factory=dict)
+
+    def label(self, issue_id: str) -> str:
+        """`46 CHECKOUT-API-1 KeyError: 'sku'`: the id, then its short id and title when known."""
+        return " ".join([issue_id, *(part for part in self.names.get(issue_id, []) if part)])
 
     @property
     def failed(self) -> dict[str, str]:
@@ -72,6 +79,7 @@ class ActionLog:
         *,
         detail: Mapping[str, object] | None = None,
         org: str = "",
+        names: Mapping[str, tuple[str, str]] | None = None,
     ) -> ActionEntry:
         entry = ActionEntry(
             time=iso(self.clock()),
@@ -80,6 +88,11 @@ class ActionLog:
             outcome={i: redact_credentials(r) for i, r in outcome.items()},
             detail=_redacted(dict(detail or {})),
             org=org,
+            names={
+                i: [redact_credentials(short_id), redact_credentials(title)]
+                for i, (short_id, title) in (names or {}).items()
+                if i in outcome
+            },
         )
         self.entries.append(entry)
         if self.path is not None:

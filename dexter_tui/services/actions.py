@@ -7,9 +7,11 @@ Recipes follow Sentry's bulk-update API (see SENTRY_API.md §4.1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from dexter_tui.sentry.models import Issue
 
 IgnoreKind = Literal["forever", "until_escalating", "duration", "count", "users"]
 
@@ -163,6 +165,17 @@ def delete() -> IssueAction:
     )
 
 
+def merge_problem(issues: Sequence[Issue]) -> str | None:
+    """Why Sentry would refuse to merge these issues (a 400 after the confirm), or None."""
+    projects = sorted({(i.project.slug or i.project.id) if i.project else "?" for i in issues})
+    if len(projects) > 1:
+        return (
+            f"Cannot merge across projects ({', '.join(projects)}): "
+            "Sentry merges issues of one project only"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class IssueState:
     """The parts of an issue a bulk action can change — what undo puts back."""
@@ -174,6 +187,19 @@ class IssueState:
     is_bookmarked: bool
     has_seen: bool
     priority: str | None = None
+
+
+#: unresolved substatuses undo sends back (Sentry's default on unresolve is `ongoing`)
+KEPT_SUBSTATUSES = ("new", "regressed", "escalating")
+
+
+def lost_on_undo(before: IssueState, action: IssueAction) -> str | None:
+    """What undo cannot put back on an issue that was `before` (Sentry has no field for it)."""
+    if not set(action.payload) & {"status", "substatus", "statusDetails"}:
+        return None
+    if before.status == "resolved" and before.status_details.get("inCommit"):
+        return "resolved in a commit (now resolved)"
+    return None
 
 
 def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
@@ -189,6 +215,10 @@ def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
             }
         elif before.status == "resolved" and before.status_details.get("inNextRelease"):
             body["statusDetails"] = {"inNextRelease": True}
+        elif before.status == "resolved" and before.status_details.get("inRelease"):
+            body["statusDetails"] = {"inRelease": before.status_details["inRelease"]}
+        elif before.status == "unresolved" and before.substatus in KEPT_SUBSTATUSES:
+            body["substatus"] = before.substatus  # the N / R / E flag and "for review"
     if "assignedTo" in changed:
         body["assignedTo"] = before.assignee or ""
     if "isBookmarked" in changed:

@@ -27,9 +27,16 @@ from dexter_tui.sentry.errors import (
     redact_credentials,
 )
 from dexter_tui.sentry.models import Assignee as AssigneeModel
-from dexter_tui.sentry.models import Issue
+from dexter_tui.sentry.models import BulkUpdateResponse, Issue
 from dexter_tui.services.action_log import ActionEntry, ActionLog
-from dexter_tui.services.actions import Assignee, IssueAction, IssueState, undo_plan
+from dexter_tui.services.actions import (
+    Assignee,
+    IssueAction,
+    IssueState,
+    lost_on_undo,
+    merge_problem,
+    undo_plan,
+)
 
 #: The outcome of an id whose request was sent but whose result could not be established.
 UNKNOWN = "sent, outcome unknown — verify"
@@ -70,7 +77,7 @@ def apply_locally(
         update["substatus"] = (
             payload.get("substatus", "archived_forever")
             if update["status"] == "ignored"
-            else ("ongoing" if status == "unresolved" else None)
+            else ((payload.get("substatus") or "ongoing") if status == "unresolved" else None)
         )
     if "assignedTo" in payload:
         actor = payload["assignedTo"] or ""
@@ -106,6 +113,18 @@ def shows(issue: Issue, payload: Mapping[str, Any]) -> bool:
     return not ("hasSeen" in payload and issue.has_seen != bool(payload["hasSeen"]))
 
 
+def kept_back(payload: Mapping[str, Any], responses: Sequence[BulkUpdateResponse]) -> str | None:
+    """What Sentry's answer to a restoring `payload` did not take (it may refuse a substatus)."""
+    want = payload.get("substatus")
+    if not want:
+        return None
+    for response in responses:
+        got = response.substatus
+        if got and got != want:
+            return f"Sentry set substatus {got}, not {want}"
+    return None
+
+
 @dataclass
 class BulkOutcome:
     """How one action went: per id, plus what undo needs and the updated issues."""
@@ -120,6 +139,10 @@ class BulkOutcome:
     requests: int = 0
     entry: ActionEntry | None = None
     merge_parent: str | None = None
+    #: id -> (short id, title) when sent: the log names issues that have since left the list
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: undo: id -> what could not be put back on that issue (it counts as restored otherwise)
+    not_restored: dict[str, str] = field(default_factory=dict)
 
     @property
     def unknown(self) -> list[str]:
@@ -136,6 +159,10 @@ class BulkOutcome:
         if failed:
             reasons = sorted(set(failed.values()))
             text += f" — {len(failed)} failed ({'; '.join(reasons)[:120]})"
+        if self.not_restored:
+            reasons = sorted(set(self.not_restored.values()))
+            count = len(self.not_restored)
+            text += f" — {count} not as before: {'; '.join(reasons)[:160]}"
         return text
 
     @property
@@ -176,12 +203,21 @@ class BulkService:
             return "Sentry merges at most 100 issues at a time"
         return None
 
+    def check_issues(self, action: IssueAction, issues: Sequence[Issue]) -> str | None:
+        """Why Sentry would refuse `action` on these very issues (asked before any confirm)."""
+        return merge_problem(issues) if action.verb == "merge" else None
+
     async def apply(self, action: IssueAction, issues: Sequence[Issue]) -> BulkOutcome:
-        problem = self.check(action, len(issues))
+        problem = self.check(action, len(issues)) or self.check_issues(action, issues)
         if problem:
             raise ValueError(problem)
         ids = [i.id for i in issues]
-        outcome = BulkOutcome(action, ids, before={i.id: state_of(i) for i in issues})
+        outcome = BulkOutcome(
+            action,
+            ids,
+            before={i.id: state_of(i) for i in issues},
+            names={i.id: (i.short_id, i.title) for i in issues},
+        )
         by_id = {i.id: i for i in issues}
         with self._recording(outcome):
             if action.verb == "merge":
@@ -311,6 +347,14 @@ class BulkService:
         outcome.succeeded = list(outcome.ids)
         outcome.removed = [i for i in outcome.ids if i != parent]
 
+    async def mark_seen_on_open(self, issue: Issue) -> bool:
+        """Opening an issue marks it seen, as Sentry's web UI does; whether it was sent and
+        taken. Not a triage action: no action-log entry, no undo."""
+        if self.read_only or issue.has_seen:
+            return False
+        result = await self.client.bulk_update_issues(self.org, [issue.id], {"hasSeen": True})
+        return issue.id in result.succeeded
+
     async def undo(self, previous: BulkOutcome) -> BulkOutcome:
         """Put back what `previous` changed on the issues where it succeeded."""
         if not previous.can_undo:
@@ -318,16 +362,24 @@ class BulkService:
         ids = list(previous.succeeded)
         plan = undo_plan(previous.before, previous.action, ids)
         action = IssueAction("undo", f"Undo {previous.action.label}", "Restored", {})
-        outcome = BulkOutcome(action, ids)
+        outcome = BulkOutcome(action, ids, names=previous.names)
         with self._recording(outcome, {"undoes": previous.action.verb}):
             for payload, group in plan:
                 result = await self.client.bulk_update_issues(self.org, group, payload)
                 outcome.requests += result.requests
                 self._settle(outcome, result)
+                lost = kept_back(payload, result.responses)
+                answered = next((r.substatus for r in result.responses if r.substatus), None)
+                local = dict(payload)
+                if "substatus" in payload and answered:
+                    local["substatus"] = answered  # the row shows what Sentry set
                 for issue_id in result.succeeded:
+                    why = lost or lost_on_undo(previous.before[issue_id], previous.action)
+                    if why:
+                        outcome.not_restored[issue_id] = why
                     if issue_id in previous.updated:
                         outcome.updated[issue_id] = apply_locally(
-                            previous.updated[issue_id], payload, self.assignees
+                            previous.updated[issue_id], local, self.assignees
                         )
                 await self._verify(outcome, payload, list(result.unknown))
         return outcome
@@ -340,4 +392,5 @@ class BulkService:
             ordered,
             detail=dict(detail or outcome.action.payload),
             org=self.org,
+            names=outcome.names,
         )

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from dexter_tui.choices import DEFAULT_PERIOD, DEFAULT_QUERY, DEFAULT_SORT
+from dexter_tui.choices import DEFAULT_PERIOD, DEFAULT_QUERY, DEFAULT_SORT, SORT_LABELS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import NotFound, ScopeError, SentryError
 from dexter_tui.services.issues import IssueQuery
@@ -59,7 +59,8 @@ class SavedView:
         )
 
     def summary(self) -> str:
-        parts = [self.query or "(everything)", f"sort {self.sort}", self.period]
+        sort = SORT_LABELS.get(self.sort, self.sort)  # the words the list shows: "last seen"
+        parts = [self.query or "(everything)", f"sort {sort}", self.period]
         if self.environments:
             parts.append("env " + ",".join(self.environments))
         if self.projects:

@@ -14,7 +14,9 @@ touches another screen.
 
 from __future__ import annotations
 
+import os
 import time
+import webbrowser
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -35,6 +37,7 @@ from dexter_tui.tui.dialogs.handoff import HandoffDialog
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
 from dexter_tui.tui.dialogs.similar_issues import SimilarIssuesDialog
+from dexter_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from dexter_tui.tui.context import TuiContext
@@ -90,10 +93,23 @@ def issue_binding(name: str, *, show: bool = False, description: str | None = No
 def merge_problem(issues: list[Issue]) -> str | None:
     """Why these issues cannot be merged (Sentry merges 2+ issues of one project), or None."""
     if len(issues) < 2:
-        return "Merge needs at least 2 marked issues"
-    projects = {(i.project.id or i.project.slug) if i.project else "" for i in issues}
-    if len(projects) > 1:
-        return "Sentry merges issues of one project only"
+        return "Merge needs at least 2 marked issues: mark them with space, then M"
+    return actions.merge_problem(issues)
+
+
+def no_browser_here(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why a browser cannot open on this machine (`o` then copies the URL), or None.
+
+    Over SSH the browser would start on the remote host (or a text browser would take over the
+    terminal); without any browser `webbrowser` fails silently.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
+        return "over SSH"
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return "no browser found"
     return None
 
 
@@ -110,6 +126,8 @@ class IssueActions(Screen[None]):
         self._issue_busy = False
         self._last_outcome: BulkOutcome | None = None
         self._undo_until = 0.0
+        self._outcome_shown = 0  # which outcome the header shows (a newer one replaces it)
+        self._seen_pending: Issue | None = None  # opened, to be marked seen on return
         # a config with an old per-screen id (`issues.resolve`) remaps this screen only
         own_keys = ctx.screen_keymaps.get(type(self).__name__)
         if own_keys:
@@ -163,17 +181,38 @@ class IssueActions(Screen[None]):
             isinstance(b, Binding) and b.action == name for b in getattr(type(self), "BINDINGS", [])
         )
 
+    def changes_issues(self, action: str) -> bool:
+        """Whether `action` sends a change: the shared verbs and the screen's own (`MUTATING`)."""
+        own = getattr(type(self), "MUTATING", frozenset())
+        return action in MUTATING or (isinstance(own, frozenset) and action in own)
+
     def disabled_reason(self, action: str) -> str | None:
         """Why `action` cannot run now (shown when its key is pressed), or None."""
-        if action in MUTATING and self.ctx.read_only:
+        if self.changes_issues(action) and self.ctx.read_only:
             return "read-only mode: no changes are sent"
-        if action in MUTATING and (reason := offline.refusal(self.ctx)):
+        if self.changes_issues(action) and (reason := offline.refusal(self.ctx)):
             return reason
         if action == "merge":
             return merge_problem(self.selection())
         if action == "undo" and not self._can_undo():
             return "Nothing to undo"
         return None
+
+    def unavailable_now(self) -> list[tuple[str, Binding, str]]:
+        """(key, binding, why) of this screen's issue keys hidden right now — merge with nothing
+        marked, undo with nothing to undo, every change in read-only mode: `?` lists them."""
+        bindings = self._bindings.copy()
+        keymap = dict(self.ctx.settings.keymap or {})
+        if keymap:
+            bindings.apply_keymap(keymap)
+        hidden = []
+        for key, found in bindings.key_to_bindings.items():
+            for binding in found:
+                name = binding.action
+                ours = name in ISSUE_KEYS or self.changes_issues(name)
+                if ours and self.check_action(name, ()) is False:
+                    hidden.append((key, binding, self.disabled_reason(name) or ""))
+        return hidden
 
     def issue_action_on(self, key: str, keymap: Mapping[str, str]) -> str | None:
         """The issue action this screen binds to `key` (after the app's `keymap`), if any."""
@@ -182,16 +221,17 @@ class IssueActions(Screen[None]):
             bindings = bindings.copy()
             bindings.apply_keymap(dict(keymap))
         for binding in bindings.key_to_bindings.get(key, ()):
-            if binding.action in ISSUE_KEYS:
+            if binding.action in ISSUE_KEYS or self.changes_issues(binding.action):
                 return binding.action
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """None in read-only mode (refused), False while unavailable (its key then says why)."""
+        """False while unavailable: hidden from the footer (read-only mode hides every change);
+        its key then says why (the app's `on_key`)."""
+        if self.changes_issues(action) and self.ctx.read_only:
+            return False
         if action not in ISSUE_KEYS:
             return True
-        if action in MUTATING and self.ctx.read_only:
-            return None
         return self.disabled_reason(action) is None
 
     def _can_undo(self) -> bool:
@@ -209,7 +249,11 @@ class IssueActions(Screen[None]):
 
     def run_action(self, action: IssueAction, issues: list[Issue] | None = None) -> None:
         issues = self.selection() if issues is None else issues
-        problem = offline.refusal(self.ctx) or self.ctx.bulk.check(action, len(issues))
+        problem = (
+            offline.refusal(self.ctx)
+            or self.ctx.bulk.check(action, len(issues))
+            or self.ctx.bulk.check_issues(action, issues)
+        )
         if problem:
             self.notify(problem, severity="warning")
             return
@@ -268,9 +312,31 @@ class IssueActions(Screen[None]):
             message += "\nz to undo"
         else:
             self._last_outcome = None
-        severity = "warning" if outcome.failed else "information"
-        self.notify(message, severity=severity, timeout=UNDO_SECONDS if undo else None)
+        if outcome.failed or not self.show_outcome(message.replace("\n", " · ")):
+            severity = "warning" if outcome.failed else "information"
+            self.notify(message, severity=severity, timeout=UNDO_SECONDS if undo else None)
         self.refresh_bindings()
+
+    def show_outcome(self, text: str) -> bool:
+        """Say how an action went in the status header until undo expires; False: no header.
+
+        Toasts stacked (one per action, each "z to undo") over the list's data columns; the
+        header line shows one outcome, the newest. Failures still toast: they need reading.
+        """
+        headers = self.query(StatusHeader)
+        if not headers:
+            return False
+        header = headers.first()
+        self._outcome_shown += 1
+        shown = self._outcome_shown
+        header.outcome = text
+
+        def expire() -> None:
+            if self._outcome_shown == shown:
+                header.outcome = ""
+
+        self.set_timer(UNDO_SECONDS, expire)
+        return True
 
     # -- the actions ------------------------------------------------------------------------------
 
@@ -368,6 +434,40 @@ class IssueActions(Screen[None]):
     def known_issues(self) -> list[Issue]:
         """Issues whose short ids the action log can show (the list: every loaded one)."""
         return self.selection()
+
+    def seen_on_open(self, issue: Issue) -> None:
+        """Opening an issue marks it seen (its `•` goes), as Sentry's web UI does; not in
+        read-only mode. Sent when this screen shows again, so the issue screen's own loads go
+        first (and a failure there is not mixed up with this one)."""
+        if not self.ctx.read_only and not issue.has_seen:
+            self._seen_pending = issue
+
+    def on_screen_resume(self) -> None:
+        pending = self._seen_pending
+        if pending is not None:
+            self._seen_pending = None
+            self.send_seen(pending)
+
+    @work(group="seen", exit_on_error=False)
+    async def send_seen(self, issue: Issue) -> None:
+        if await self.ctx.bulk.mark_seen_on_open(issue):
+            # the issue as it is now (resolved in the detail meanwhile, say), seen
+            now = next((i for i in self.known_issues() if i.id == issue.id), issue)
+            self.ctx.issues.apply({issue.id: now.model_copy(update={"has_seen": True})}, [])
+
+    def open_in_browser(self, url: str) -> None:
+        """Open `url`, or (over SSH, no browser) copy it and say where it went."""
+        why = no_browser_here()
+        if why is None:
+            self.app.open_url(url)
+            self.notify(f"Opened in your browser: {url}", timeout=5)
+            return
+        self.app.copy_to_clipboard(clipboard_text(url, multiline=False))
+        self.notify(
+            f"No browser opens here ({why}): the URL is copied to your clipboard\n{url}",
+            title="Open in browser",
+            timeout=10,
+        )
 
     def action_copy_short_id(self) -> None:
         issue = self.cursor_issue()

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from rich.text import Text
 
+from dexter_tui.choices import period_seconds
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.issues import issue_buckets
 from dexter_tui.services.priority import PriorityScore
@@ -71,6 +72,40 @@ def relative(when: datetime | None, now: float) -> str:
     return f"{seconds}s"
 
 
+#: seconds per bucket of Sentry's two issue stats series, and how far each reaches back
+SERIES_SPAN = {"24h": (3600, 86400), "14d": (86400, 14 * 86400)}
+
+
+def period_covered(period: str, stats_key: str) -> bool:
+    """Whether the stats series `stats_key` reaches back over all of `period`."""
+    try:
+        return period_seconds(period) <= SERIES_SPAN.get(stats_key, (0, 0))[1]
+    except ValueError:
+        return False
+
+
+def period_events(issue: Issue, period: str, stats_key: str, now: float) -> int:
+    """The issue's events in the last `period`, summed from the stats Sentry sent with the list;
+    its lifetime count when the series does not reach back that far (see `events_column`)."""
+    series = issue.stats.get(stats_key) or []
+    if not series or not period_covered(period, stats_key):
+        return issue.count
+    size = SERIES_SPAN[stats_key][0]
+    since = now - period_seconds(period)
+    return sum(int(n) for ts, n in series if float(ts) + size > since)
+
+
+def events_column(period: str, stats_key: str) -> Column:
+    """EVENTS is labelled with the period it counts (`EV 24h`), or `EVENTS` (lifetime)."""
+    label = f"EV {period}" if period_covered(period, stats_key) else "EVENTS"
+    return Column("events", label if len(label) <= 6 else "EVENTS", width=6, align="right")
+
+
+def columns_for(period: str, stats_key: str) -> list[Column]:
+    """The list's columns with EVENTS labelled for `period`."""
+    return [events_column(period, stats_key) if c.key == "events" else c for c in COLUMNS]
+
+
 def level_text(level: str) -> Text:
     label, style = LEVELS.get(level, (f"? {level[:3].upper()}", ""))
     return Text(label, style=style)
@@ -113,9 +148,15 @@ def assignee_label(issue: Issue) -> str:
 
 
 def issue_row(
-    issue: Issue, stats_key: str, now: float, priority: Callable[[Issue], PriorityScore]
+    issue: Issue,
+    stats_key: str,
+    now: float,
+    priority: Callable[[Issue], PriorityScore],
+    period: str = "",
 ) -> Row:
-    """One issue as a keyed row; cells are built lazily when the row is drawn."""
+    """One issue as a keyed row; cells are built lazily when the row is drawn. EVENTS counts
+    the `period` (the lifetime count when none is given)."""
+    events = period_events(issue, period, stats_key, now) if period else issue.count
 
     def cells() -> dict[str, Text]:
         buckets = issue_buckets(issue, stats_key)
@@ -125,7 +166,7 @@ def issue_row(
             "flags": flags_text(issue),
             "title": safe_text(issue.title),
             "culprit": safe_text(issue.culprit or "", "dim"),
-            "events": Text(compact(issue.count)),
+            "events": Text(compact(events)),
             "users": Text(compact(issue.user_count)),
             "trend": sparkline(buckets, 8) if buckets else Text(""),
             "priority": Text(f"{priority(issue).total:.0f}"),
@@ -143,7 +184,7 @@ def issue_row(
         sort_values={
             "last_seen": last,
             "first_seen": first,
-            "events": issue.count,
+            "events": events,
             "users": issue.user_count,
             "priority": priority(issue).total,
         },

@@ -60,7 +60,7 @@ async def test_latest_older_newer_oldest_one_request_each(client, seeded_world) 
     recommended = await nav.load("recommended")
     assert recommended.group_id == issue.id
     assert nav.position is None
-    assert nav.describe().startswith("event ? of")
+    assert nav.describe() == f"recommended event · {issue.count:,} in all"  # was "event ? of"
     assert nav.requests == 5  # NoMoreEvents never sent a request
 
     by_id = await nav.load(older.event_id or "", position=2)

@@ -446,7 +446,7 @@ async def test_read_only_hides_mutating_keys(make_app) -> None:
         screen = await _open(pilot)
         await pilot.press("c")
         assert app.screen is screen
-        assert screen.check_action("resolve", ()) is None
+        assert screen.check_action("resolve", ()) is False
         await pilot.press("y")  # copying is not a change: still allowed
         assert app.clipboard == screen.issue.short_id
         await pilot.press("Y")

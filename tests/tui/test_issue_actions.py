@@ -142,7 +142,7 @@ async def test_a_greyed_out_key_says_why(make_app, seeded_store) -> None:
         assert screen.check_action("merge", ()) is False
         await pilot.press("M")
         await settle(pilot)
-        assert "Merge needs at least 2 marked issues" in toasts(app)
+        assert "Merge needs at least 2 marked issues: mark them with space, then M" in toasts(app)
 
         by_project: dict[str, str] = {}
         for issue in screen.feed.ordered():
@@ -152,7 +152,10 @@ async def test_a_greyed_out_key_says_why(make_app, seeded_store) -> None:
         two = list(by_project.values())[:2]
         screen.table.mark(*two)
         assert screen.check_action("merge", ()) is False
-        assert screen.disabled_reason("merge") == "Sentry merges issues of one project only"
+        assert screen.disabled_reason("merge") == (
+            f"Cannot merge across projects ({', '.join(sorted(list(by_project)[:2]))}): "
+            "Sentry merges issues of one project only"
+        )
         await pilot.press("M")
         await settle(pilot)
         assert all(_status(seeded_store, k) == "unresolved" for k in two)
@@ -168,12 +171,12 @@ async def test_read_only_hides_the_shared_actions_on_every_issue_screen(make_app
     app = make_app(read_only=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.screen.check_action("resolve", ()) is None
+        assert app.screen.check_action("resolve", ()) is False
         assert app.screen.disabled_reason("resolve") == "read-only mode: no changes are sent"
         assert app.screen.check_action("copy_short_id", ()) is True
         detail = await _release_detail(pilot)
-        assert detail.check_action("resolve", ()) is None
-        assert detail.check_action("resolve_next", ()) is None
+        assert detail.check_action("resolve", ()) is False
+        assert detail.check_action("resolve_next", ()) is False
 
 
 async def test_release_detail_takes_the_lists_other_actions_and_undo(

@@ -125,7 +125,7 @@ async def test_read_only_refuses_resolve(make_app, seeded_store) -> None:
         await pilot.press("x")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmDialog)
-        assert detail.check_action("resolve_here", ()) is None
+        assert detail.check_action("resolve_here", ()) is False
         after = seeded_store.query_one("SELECT status FROM groups WHERE id = ?", (int(key),))
         assert after["status"] == before["status"]
         await pilot.press("escape")

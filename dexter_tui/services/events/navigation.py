@@ -30,6 +30,9 @@ class EventNavigator:
     total: int = 0  # events in the issue (for "3 of 1,204")
     event: Event | None = None
     position: int | None = None  # 1 = latest; None when unknown (recommended, by id)
+    chosen: str = (
+        ""  # how the shown event was picked ("recommended"), said when its position is not known
+    )
     requests: int = 0
 
     def target(self, which: str) -> tuple[str, int | None]:
@@ -58,16 +61,19 @@ class EventNavigator:
         self.requests += 1
         event = await self.client.get_issue_event(self.org, self.issue_id, event_id)
         self.event = event
+        self.chosen = which
         self.position = position if position is not None else pos
         if self.position is not None and self.total and self.position > self.total:
             self.total = self.position
         return event
 
     def describe(self) -> str:
-        """'event 3 of 1,204' / 'event ? of 1,204'."""
-        where = f"{self.position:,}" if self.position is not None else "?"
+        """'event 3 of 1,204' / 'recommended event · 1,204 in all' (its position is unknown)."""
         total = f"{self.total:,}" if self.total else "?"
-        return f"event {where} of {total}"
+        if self.position is None:
+            name = "recommended event" if self.chosen == "recommended" else "event"
+            return f"{name} · {total} in all"
+        return f"event {self.position:,} of {total}"
 
     async def list_events(
         self, cursor: str | None = None, per_page: int = 50, *, query: str | None = None

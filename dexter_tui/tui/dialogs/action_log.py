@@ -29,25 +29,33 @@ class ActionLogScreen(Dialog[None]):
         self.entries = list(entries)
         self.short_ids = dict(short_ids)
 
-    def _short_id(self, issue_id: str) -> str:
-        return self.short_ids.get(issue_id, issue_id)
+    def _short_id(self, entry: ActionEntry, issue_id: str) -> str:
+        logged = entry.names.get(issue_id)
+        return logged[0] if logged and logged[0] else self.short_ids.get(issue_id, issue_id)
+
+    def _label(self, entry: ActionEntry, issue_id: str) -> str:
+        """The id with its short id and title: as logged, else (older lines) as loaded now."""
+        if issue_id in entry.names:
+            return entry.label(issue_id)
+        short_id = self.short_ids.get(issue_id)
+        return f"{issue_id} {short_id}" if short_id else issue_id
 
     def compose(self) -> ComposeResult:
         table = Table(title="Action log", expand=True, show_edge=False)
         table.add_column("time", no_wrap=True)
         table.add_column("action", no_wrap=True)
-        table.add_column("issues")
+        table.add_column("issues", no_wrap=True, overflow="ellipsis", max_width=38)
         table.add_column("outcome")
         for entry in reversed(self.entries):
             failed = entry.failed
             outcome = Text(f"{len(entry.succeeded)}/{len(entry.ids)} ok", style="bold")
             for issue_id, reason in failed.items():
-                outcome.append(f"\n✗ {clean_str(self._short_id(issue_id))}: ", style="bold")
+                outcome.append(f"\n✗ {clean_str(self._short_id(entry, issue_id))}: ", style="bold")
                 outcome.append_text(safe_text(reason))
             table.add_row(
                 Text(entry.time.replace("T", " ").removesuffix("Z")),
                 Text(entry.verb),
-                Text(clean_str(", ".join(self._short_id(i) for i in entry.ids))),
+                Text("\n".join(clean_str(self._label(entry, i)) for i in entry.ids)),
                 outcome,
             )
         with VerticalScroll():

@@ -96,6 +96,8 @@ def change_text(now: int, before: int) -> Text:
     if abs(pct) < 0.5:
         return Text("= same")
     glyph, style = ("▲", "bold red") if pct > 0 else ("▼", "green")
+    if pct >= 1000:  # "+197250%" reads as noise: say how many times as many
+        return Text(f"{glyph} ×{now / before:,.0f}", style=style)
     return Text(f"{glyph} {pct:+.0f}%", style=style)
 
 

@@ -536,7 +536,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.MUTATING and self.ctx.read_only:
-            return None
+            return False  # hidden; its key says why (IssueActions.disabled_reason)
         if action == "deadlock":
             return self.deadlock is not None
         return super().check_action(action, parameters)
@@ -559,7 +559,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def action_open_browser(self) -> None:
         if self.issue.permalink:
-            self.app.open_url(self.issue.permalink)
+            self.open_in_browser(self.issue.permalink)  # over SSH: copied, and says so
         else:
             self.notify("This issue has no permalink", severity="warning")
 

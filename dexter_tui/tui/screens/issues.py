@@ -30,7 +30,13 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
-from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
+from dexter_tui.tui.issue_rows import (
+    SORT_COLUMNS,
+    columns_for,
+    issue_row,
+    matches_text,
+    period_events,
+)
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.base import ViewScreen
@@ -100,6 +106,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.poll_status = PollStatus(interval=ctx.settings.poll_interval)
         self._poll_timer = None
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
+        self._to_top = False  # a new sort or query: show its first rows, not the old cursor's
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -113,7 +120,8 @@ class IssuesScreen(ViewScreen, IssueActions):
             id="query",
         )
         with Vertical():
-            yield FastTable(COLUMNS, id="issues")
+            q = self.feed.query
+            yield FastTable(columns_for(q.period, q.stats_key), id="issues")
             yield Static(id="empty")
         yield IssuePreview(ctx.clock, id="preview")
         yield Footer()
@@ -153,6 +161,9 @@ class IssuesScreen(ViewScreen, IssueActions):
         offline.list_loaded(self)
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
+        if self._to_top:
+            self._to_top = False
+            self.table.move_cursor(0)
         self.live_state = self.poll_status.state
         self._schedule_poll(self.poll_status.interval)
 
@@ -212,7 +223,8 @@ class IssuesScreen(ViewScreen, IssueActions):
         return delay
 
     def _row(self, issue: Issue):
-        return issue_row(issue, self.feed.query.stats_key, self.ctx.clock(), self.feed.priority)
+        q = self.feed.query
+        return issue_row(issue, q.stats_key, self.ctx.clock(), self.feed.priority, q.period)
 
     def _show_rows(self, *, track_new: bool) -> None:
         table = self.table
@@ -242,6 +254,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         header.refresh()
 
     def watch_period(self) -> None:
+        self.table.set_columns(columns_for(self.period, self.feed.query.stats_key))
         self._update_context()
 
     def _update_context(self) -> None:
@@ -250,9 +263,12 @@ class IssuesScreen(ViewScreen, IssueActions):
         text = Text()
         loaded = len(self.feed.order)
         total = self.feed.hits
-        text.append(f"Issues {loaded}", style="bold")
-        if total is not None and total != loaded:
-            text.append(f"/{total}")
+        if table.filter_active:  # what the filter shows, of what is loaded
+            text.append(f"Issues {table.visible_count} of {loaded} match", style="bold")
+        else:
+            text.append(f"Issues {loaded}", style="bold")
+            if total is not None and total != loaded:
+                text.append(f"/{total}")
         text.append(" · sort: ")
         text.append(SORT_LABELS.get(q.sort, q.sort) + (" ▼" if not self.sort_reverse else " ▲"))
         text.append(f" · period: {q.period}")
@@ -267,14 +283,28 @@ class IssuesScreen(ViewScreen, IssueActions):
                 text.append(f" ({hidden} hidden by filter)")
         if table.filter_active:
             text.append(" · filtered", style="italic")
+        above = self._new_above()
+        if above:  # a live issue arrived above the rows on screen: say so in the list
+            text.append(f" · ↑ {above} new above (g: top)", style="bold reverse")
         self.show_context(text)
+
+    def _new_above(self) -> int:
+        """New rows (from a poll) scrolled out above the first row on screen."""
+        table = self.table
+        top = table.scroll_offset.y
+        if not table.new_keys or top == 0:
+            return 0
+        hidden = set(table.visible_keys()[:top])
+        return sum(1 for key in table.new_keys if key in hidden)
 
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)
         row = self.table.cursor_row
         issue = row.data if row else None
         detail = self.previews.cached(issue.id) if issue else None
-        preview.show_issue(issue, detail)
+        q = self.feed.query
+        in_period = period_events(issue, q.period, q.stats_key, self.ctx.clock()) if issue else 0
+        preview.show_issue(issue, detail, (q.period, in_period))
         if preview.display and issue is not None and detail is None:
             self.fetch_detail(issue.id)
 
@@ -289,6 +319,8 @@ class IssuesScreen(ViewScreen, IssueActions):
     @on(FastTable.CursorMoved)
     def _cursor_moved(self) -> None:
         self._update_preview()
+        if self.table.new_keys:
+            self._update_context()  # "↑ N new above" goes when they scroll into view
 
     @on(FastTable.MarksChanged)
     def _marks_changed(self) -> None:
@@ -304,6 +336,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         issue = self.feed.issues.get(event.key)
         if issue is not None:
             self.post_message(OpenIssue(issue))
+            self.seen_on_open(issue)
 
     # -- query, sort, period, filters -------------------------------------------------------------
 
@@ -338,6 +371,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         current = self.feed.query.sort
         nxt = SORTS[(SORTS.index(current) + 1) % len(SORTS)] if current in SORTS else SORTS[0]
         self.feed.query = self.feed.query.with_(sort=nxt)
+        self._to_top = True
         self.sort_reverse = False
         self._show_sort()
         if nxt == "priority" or (current == "priority" and nxt == "date"):
@@ -351,10 +385,13 @@ class IssuesScreen(ViewScreen, IssueActions):
         """The table order, the column arrow and the context line follow the flag."""
         self._show_sort()
         self._apply_sort()
+        self.table.move_cursor(0)  # the new order's first rows, not the old cursor's place
 
     def _show_sort(self) -> None:
         column = SORT_COLUMNS.get(self.feed.query.sort)
-        self.table.set_sort_indicator(column, reverse=self.sort_reverse)
+        self.table.set_sort_indicator(
+            column, reverse=not self.sort_reverse
+        )  # ▼: newest, most first
         self._update_context()
 
     def _apply_sort(self) -> None:
@@ -366,7 +403,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             self.table.sort_by(SORT_COLUMNS[q.sort], reverse=False)
         else:
             self.table.sort_by(None)
-        self.table.set_sort_indicator(SORT_COLUMNS.get(q.sort), reverse=self.sort_reverse)
+        self.table.set_sort_indicator(SORT_COLUMNS.get(q.sort), reverse=not self.sort_reverse)
 
     def action_cycle_period(self) -> None:
         current = self.feed.query.period
@@ -463,6 +500,8 @@ class IssuesScreen(ViewScreen, IssueActions):
         gone = [i for i in message.removed if i in self.feed.issues]
         if gone:
             self.feed.remove(gone)
+            if self.feed.hits is not None:  # deleted/merged: no longer counted ("60/61" was)
+                self.feed.hits = max(len(self.feed.order), self.feed.hits - len(gone))
         if touched or gone:
             self._show_rows(track_new=False)
 

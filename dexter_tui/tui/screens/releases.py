@@ -260,7 +260,8 @@ class ReleaseDetailScreen(ViewScreen, IssueActions):
             text.append(f" · released {relative(when, self.ctx.clock())} ago")
         detail = self.detail
         if detail is not None:
-            text.append(f" · {len(detail.new_issues)} new issues")
+            new = len(detail.new_issues)
+            text.append(f" · {new} new issue{'' if new == 1 else 's'}")
             text.append(f" · {len(detail.regressions)} regressed")
         marked = self.table.marked_count
         if marked:

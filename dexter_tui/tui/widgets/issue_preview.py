@@ -33,8 +33,14 @@ class IssuePreview(Static):
         super().__init__(id=id)
         self.clock = clock
 
-    def show_issue(self, issue: Issue | None, detail: Issue | None = None) -> None:
-        """Show `issue`; `detail` (the issue's detail response, when loaded) adds releases."""
+    def show_issue(
+        self,
+        issue: Issue | None,
+        detail: Issue | None = None,
+        in_period: tuple[str, int] | None = None,
+    ) -> None:
+        """Show `issue`; `detail` (the issue's detail response, when loaded) adds releases;
+        `in_period` (period, events in it) what the list's EVENTS column shows."""
         if not self.display:
             return
         if issue is None:
@@ -59,7 +65,9 @@ class IssuePreview(Static):
         text.append(_when(issue.first_seen, now))
         text.append(" · last seen: ", style="dim")
         text.append(_when(issue.last_seen, now))
-        text.append(f"\n{issue.count} events · {issue.user_count} users", style="dim")
+        text.append(f"\n{issue.count} events · {issue.user_count} users (lifetime)", style="dim")
+        if in_period is not None:
+            text.append(f" · {in_period[1]} events in {in_period[0]}", style="dim")
         text.append(" · releases: ", style="dim")
         if detail is None:
             text.append("…", style="dim")

@@ -76,6 +76,9 @@ class StatusHeader(Widget):
 
     #: what is being sent or loaded, e.g. "Resolve: 120 issues, 2 request(s)…" (repaints on change)
     progress: reactive[str] = reactive("")
+    #: how the last issue action went, e.g. "Resolved 3/3 issues · z to undo": one at a time, the
+    #: newest replaces the older, and never over the list's columns (toasts stacked there)
+    outcome: reactive[str] = reactive("")
 
     def render(self) -> Text:
         left = Text(" dexter", style="bold")
@@ -94,13 +97,19 @@ class StatusHeader(Widget):
         right = Text()
         if self.progress:
             right.append(self.progress + " · ", style="bold")
+        elif self.outcome:
+            right.append(self.outcome, style="bold reverse")
+            right.append(" · ")
         fresh = self.freshness(self.poll)
         if fresh is not None:
             right.append_text(fresh)
         else:
             right.append(label, style=style)
             right.append(f" · {self.poll.cadence()}")  # the real wait: backoff, probing
-            right.append(f" · updated {ago(self.poll.age(self.clock()))} ago")
+            age = self.poll.age(self.clock())
+            # nothing loaded yet: "◌ loading" says it ("updated never ago" did not)
+            if age is not None:
+                right.append(f" · updated {ago(age)} ago")
         info = self.rate()
         if info is not None and info.limit is not None and info.remaining is not None:
             right.append(f" · API {info.remaining}/{info.limit}")
