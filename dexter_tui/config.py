@@ -169,6 +169,20 @@ def _optional_str(value: Any) -> str | None:
     return text or None
 
 
+def _checked_keymap(settings: Settings) -> dict[str, str]:
+    """The keymap checked against the app's binding ids as the config loads (ConfigError if not).
+
+    Checked here, not when the TUI is built, so every command refuses a bad keymap at once
+    (`config show` too, `demo` before seeding). The ids are declared on the TUI's classes, so
+    they are imported only when a keymap is set (the headless layers never load Textual).
+    """
+    if not settings.keymap:
+        return settings.keymap
+    from dexter_tui.tui.factory import checked_keymap  # lazy: the TUI, only for a keymap
+
+    return checked_keymap(settings)
+
+
 def _secret(value: Any) -> Secret:
     text = _as_str(value).strip()
     if not text:
@@ -552,6 +566,7 @@ def load_settings(
         settings.sources[key] = where
 
     _resolve_token_source(settings, layers)
+    settings.keymap = _checked_keymap(settings)
     if run_token_command and settings.token is None and settings.token_command:
         settings.token = token_from_command(
             settings.token_command, settings.sources["token_command"]
@@ -680,8 +695,8 @@ TEMPLATE = f"""\
 
 # default_profile = "work"
 
-# [keymap]                             # binding id = "keys"
-# resolve = "x"
+# [keymap]                             # binding id = "keys"; `?` in the app lists the ids
+# "issue.resolve" = "x,ctrl+r"
 
 # [profiles.work]
 # url = "https://sentry.example.com"

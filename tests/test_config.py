@@ -222,7 +222,7 @@ def test_template_parses_and_every_commented_setting_is_valid(home: Path) -> Non
     assert tomllib.loads(TEMPLATE) == {}
     ca = write(home / "ca.pem", "x")
     uncommented = "\n".join(
-        line[2:] if re.match(r"^# (\[|[a-z_]+ = )", line) else line
+        line[2:] if re.match(r'^# (\[|[a-z_]+ = |"[a-z_.]+" = )', line) else line
         for line in TEMPLATE.replace("/etc/ssl/my-company-ca.pem", str(ca)).splitlines()
     )
     write(config_file(home), uncommented)
@@ -230,7 +230,7 @@ def test_template_parses_and_every_commented_setting_is_valid(home: Path) -> Non
     assert s.profile == "work"
     assert s.org == "acme"
     assert s.token_command == "pass show sentry/work"
-    assert s.keymap == {"resolve": "x"}
+    assert s.keymap == {"issue.resolve": "x,ctrl+r"}
     assert s.default_environment == ["production"]
 
 

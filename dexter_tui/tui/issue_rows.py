@@ -17,6 +17,7 @@ from dexter_tui.services.issues import issue_buckets
 from dexter_tui.services.priority import PriorityScore
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.sparkline import sparkline
+from dexter_tui.tui.widgets.table_cells import identifier_text
 from dexter_tui.tui.widgets.table_model import Column, Row
 
 LEVELS: dict[str, tuple[str, str]] = {
@@ -162,7 +163,7 @@ def issue_row(
         buckets = issue_buckets(issue, stats_key)
         return {
             "level": level_text(issue.level),
-            "short_id": safe_text(issue.short_id or issue.id, "bold"),
+            "short_id": identifier_text(issue.short_id or issue.id, "bold"),
             "flags": flags_text(issue),
             "title": safe_text(issue.title),
             "culprit": safe_text(issue.culprit or "", "dim"),

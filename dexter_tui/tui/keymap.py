@@ -41,7 +41,11 @@ LEGACY_IDS: dict[str, tuple[str, str]] = {
 
 
 class KeymapError(ValueError):
-    """An override that cannot be applied; the message says which and why."""
+    """An override that cannot be applied; the message says which and why.
+
+    The message does not start with "keymap:": the caller prefixes where the keymap came from,
+    which already names it (`config.toml: keymap: 'x' …`, not `keymap: keymap:`).
+    """
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,10 @@ def validate_keymap(
             names = [*by_id, *legacy]
             close = sorted(k for k in names if k.split(".")[-1] == binding_id.split(".")[-1])
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise KeymapError(f"keymap: unknown binding id {binding_id!r}{hint}")
+            raise KeymapError(f"unknown binding id {binding_id!r}{hint}")
         if binding_id in legacy and legacy[binding_id][1] in overrides:
             raise KeymapError(
-                f"keymap: {binding_id!r} is the old name of {legacy[binding_id][1]!r} "
+                f"{binding_id!r} is the old name of {legacy[binding_id][1]!r} "
                 "on one screen; keep one of them"
             )
     overridden = {(i.scope, i.binding_id) for b in overrides for i in targets(b)}
@@ -117,11 +121,11 @@ def validate_keymap(
     for binding_id, spec in overrides.items():
         keys = [normalize_key(k) for k in spec.split(",") if k.strip()]
         if not keys:
-            raise KeymapError(f"keymap: {binding_id!r} has no key")
+            raise KeymapError(f"{binding_id!r} has no key")
         for key in keys:
             if key in RESERVED_KEYS:
                 raise KeymapError(
-                    f"keymap: {binding_id!r} = {key!r}: that key is reserved "
+                    f"{binding_id!r} = {key!r}: that key is reserved "
                     "(tmux prefix, terminal alias or quit)"
                 )
         for info in targets(binding_id):
@@ -129,7 +133,7 @@ def validate_keymap(
                 owner = by_scope[info.scope].get(key)
                 if owner is not None:
                     raise KeymapError(
-                        f"keymap: {binding_id!r} = {key!r} clashes with {owner!r} on {info.scope}"
+                        f"{binding_id!r} = {key!r} clashes with {owner!r} on {info.scope}"
                     )
         result[binding_id] = ",".join(keys)
     # two overridden ids of one scope on the same key
@@ -139,7 +143,7 @@ def validate_keymap(
             for key in spec.split(","):
                 if key in seen and seen[key] != binding_id:
                     raise KeymapError(
-                        f"keymap: {binding_id!r} and {seen[key]!r} both use {key!r} on {info.scope}"
+                        f"{binding_id!r} and {seen[key]!r} both use {key!r} on {info.scope}"
                     )
                 seen[key] = binding_id
     return result

@@ -59,5 +59,5 @@ def test_two_overrides_on_one_key_are_refused() -> None:
 def test_config_error_names_where_the_keymap_came_from() -> None:
     settings = Settings(keymap={"issues.resolve": "ctrl+a"})
     settings.sources["keymap"] = "/home/me/.config/dexter-tui/config.toml [keymap]"
-    with pytest.raises(ConfigError, match=r"config.toml \[keymap\]: keymap: 'issues.resolve'"):
+    with pytest.raises(ConfigError, match=r"config.toml \[keymap\]: 'issues.resolve'"):
         checked_keymap(settings)

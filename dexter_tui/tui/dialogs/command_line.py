@@ -5,16 +5,25 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 
 class CommandLine(ModalScreen[str | None]):
-    """A one-line prompt at the bottom; returns the typed command without the colon."""
+    """A one-line prompt at the bottom; returns the typed command without the colon.
+
+    The `:focus` rule matters: Input's own `Input:focus { border: tall }` outranks a plain
+    `CommandLine Input`, and a tall border on a one-row input leaves no row for the text.
+    """
 
     DEFAULT_CSS = """
     CommandLine { align: left bottom; background: transparent; }
-    CommandLine Input { dock: bottom; width: 100%; border: none; height: 1; padding: 0; }
+    CommandLine #command-row { dock: bottom; width: 100%; height: 1; background: $surface; }
+    CommandLine #command-prompt { width: 1; height: 1; }
+    CommandLine Input, CommandLine Input:focus {
+        width: 1fr; border: none; height: 1; padding: 0;
+    }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="command_line.cancel")]
 
@@ -23,7 +32,9 @@ class CommandLine(ModalScreen[str | None]):
         self.history = history if history is not None else []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=":issues  :project SLUG  :env NAME  :period 24h  :q")
+        with Horizontal(id="command-row"):
+            yield Static(":", id="command-prompt")
+            yield Input(placeholder="issues  project SLUG  env NAME  period 24h  q")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

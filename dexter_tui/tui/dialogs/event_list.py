@@ -26,6 +26,7 @@ from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.event_text import shown
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
+from dexter_tui.tui.widgets.table_cells import identifier_text
 
 #: (cursor, query) -> a page of the issue's events
 Fetch = Callable[[str | None, str], Awaitable[Page[Event]]]
@@ -188,7 +189,7 @@ class EventListDialog(Dialog[tuple[str, int] | None]):
             "date": Text(date, mark),
             "id": shown(event_id, False, mark),
             "env": shown(event.tag("environment") or "", False),
-            "release": shown(event.tag("release") or "", False),
+            "release": identifier_text(event.tag("release") or ""),
             "user": shown(_user(event), self.mask),
             "message": shown(event.title or event.message, self.mask),
         }

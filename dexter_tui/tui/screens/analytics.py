@@ -35,12 +35,13 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_rows import compact, level_text
 from dexter_tui.tui.messages import OpenIssue
-from dexter_tui.tui.safe_text import safe_text
+from dexter_tui.tui.safe_text import clean_str, safe_text
 from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.bar_chart import BarChart, hbar
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.sparkline import BARS, resample, sparkline
 from dexter_tui.tui.widgets.status_header import header_for
+from dexter_tui.tui.widgets.table_cells import identifier_text, middle_ellipsis
 
 TTL = 60.0
 
@@ -122,8 +123,9 @@ def breakdown_text(breakdown: Breakdown | None, title: str, width: int, rows: in
     label_w = max(6, min(longest, width - 13))
     bar_w = max(3, width - label_w - 8)
     for n, (label, count) in enumerate(top):
-        name = safe_text(label)
-        name.truncate(label_w, overflow="ellipsis", pad=True)
+        # a value's end tells it apart (`checkout-api@2.14.0` from `@2.14.1`): cut the middle
+        name = safe_text(middle_ellipsis(clean_str(label), label_w))
+        name.truncate(label_w, pad=True)
         text.append_text(name)
         text.append(" " + hbar(count, peak, bar_w) + " ", style="bold")
         text.append(compact(count).rjust(5))
@@ -350,7 +352,7 @@ class AnalyticsScreen(ViewScreen):
             key=f.issue_id,
             cells={
                 "level": level_text(f.level),
-                "short_id": safe_text(f.short_id, "bold"),
+                "short_id": identifier_text(f.short_id, "bold"),
                 "title": safe_text(f.title),
                 "events": Text(compact(f.events)),
                 "users": Text(compact(f.users)),
@@ -362,7 +364,7 @@ class AnalyticsScreen(ViewScreen):
         return Row(
             key=f.issue_id,
             cells={
-                "short_id": safe_text(f.short_id, "bold"),
+                "short_id": identifier_text(f.short_id, "bold"),
                 "title": safe_text(f.title),
                 "events": Text(compact(f.events)),
                 "previous": Text(compact(f.previous_events)),
@@ -379,7 +381,7 @@ class AnalyticsScreen(ViewScreen):
             key=issue.id,
             cells={
                 "state": state,
-                "short_id": safe_text(issue.short_id, "bold"),
+                "short_id": identifier_text(issue.short_id, "bold"),
                 "title": safe_text(issue.title),
                 "events": Text(compact(issue.count)),
             },
@@ -393,7 +395,7 @@ class AnalyticsScreen(ViewScreen):
         return Row(
             key=issue.id,
             cells={
-                "short_id": safe_text(issue.short_id, "bold"),
+                "short_id": identifier_text(issue.short_id, "bold"),
                 "title": safe_text(issue.title),
                 "total": Text(f"{s.total:.0f}", style="bold"),
                 "level": Text(f"{s.level:.0f}"),

@@ -104,6 +104,14 @@ def result_row(n: int, data: dict[str, Any], results: DiscoverResults) -> Row:
     return Row(key=str(n), cells=cells, data=data)
 
 
+class EditorLine(Input):
+    """One line of the query editor. Focusing it keeps its text: typing adds to the query
+    instead of replacing it (`/` selected all of the fields, and the first key erased them)."""
+
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
+        super().__init__(value, select_on_focus=False, **kwargs)
+
+
 class DiscoverScreen(ViewScreen):
     """Query editor over a results table."""
 
@@ -157,21 +165,21 @@ class DiscoverScreen(ViewScreen):
         yield Static(id="context")
         with Horizontal(classes="editor"):
             yield Label("fields")
-            yield Input(", ".join(q.fields), id="d-fields", placeholder="title, count(), …")
+            yield EditorLine(", ".join(q.fields), id="d-fields", placeholder="title, count(), …")
         with Horizontal(classes="editor"):
             yield Label("query")
-            yield Input(q.query, id="d-query", placeholder="Sentry search, e.g. level:error")
+            yield EditorLine(q.query, id="d-query", placeholder="Sentry search, e.g. level:error")
             yield Label("sort", classes="narrow")
-            yield Input(q.sort, id="d-sort", placeholder="-count()")
+            yield EditorLine(q.sort, id="d-sort", placeholder="-count()")
         with Horizontal(classes="editor"):
             yield Label("period")
-            yield Input(q.period, id="d-period")
+            yield EditorLine(q.period, id="d-period")
             yield Label("env", classes="narrow")
-            yield Input(",".join(q.environments), id="d-env", placeholder="all")
+            yield EditorLine(",".join(q.environments), id="d-env", placeholder="all")
             yield Label("projects", classes="narrow")
-            yield Input(",".join(q.projects), id="d-projects", placeholder="all")
+            yield EditorLine(",".join(q.projects), id="d-projects", placeholder="all")
             yield Label("dataset", classes="narrow")
-            yield Input(q.dataset, id="d-dataset")
+            yield EditorLine(q.dataset, id="d-dataset")
         yield Static(id="error")
         yield FastTable([Column("c0", "")], id="results")
         yield Footer()
@@ -309,7 +317,10 @@ class DiscoverScreen(ViewScreen):
     # -- actions -------------------------------------------------------------------------------
 
     def action_edit(self) -> None:
-        self.query_one("#d-fields", Input).focus()
+        """`/` edits the search query (the footer says so), cursor at its end; `tab` moves on."""
+        box = self.query_one("#d-query", Input)
+        box.focus()
+        box.cursor_position = len(box.value)
 
     def action_escape(self) -> None:
         if self.focused is not None and isinstance(self.focused, Input):

@@ -32,6 +32,7 @@ from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.bar_chart import BarChart
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.status_header import header_for
+from dexter_tui.tui.widgets.table_cells import identifier_text
 
 RELEASE_COLUMNS = [
     Column("version", "VERSION", min_width=16, ratio=3),
@@ -75,7 +76,7 @@ def release_row(row: ReleaseRow, now: float) -> Row:
             str(p.get("slug", "")) for p in row.release.projects if isinstance(p, dict)
         )
         return {
-            "version": safe_text(row.version, "bold"),
+            "version": identifier_text(row.version, "bold"),
             "date": Text(relative(_dt(row.date), now) if row.date else "—"),
             "new": Text(str(row.new_issues)),
             "events": Text(compact(row.events) if row.events is not None else "—"),
@@ -294,7 +295,7 @@ class ReleaseDetailScreen(ViewScreen, IssueActions):
             cells={
                 "why": Text(why, style="bold" if why == "new" else ""),
                 "level": level_text(issue.level),
-                "short_id": safe_text(issue.short_id, "bold"),
+                "short_id": identifier_text(issue.short_id, "bold"),
                 "flags": flags_text(issue),
                 "title": safe_text(issue.title),
                 "events": Text(compact(issue.count)),

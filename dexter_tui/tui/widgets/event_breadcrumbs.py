@@ -6,6 +6,8 @@ ten. The filter narrows by words anywhere, `category:NAME` and `level:NAME`.
 
 from __future__ import annotations
 
+import json
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Input
 
 from dexter_tui.services.events import CrumbView, filter_crumbs, format_offset
+from dexter_tui.tui.dialogs.full_text import FullTextScreen
 from dexter_tui.tui.issue_rows import level_text
 from dexter_tui.tui.widgets.event_pane import EventPane
 from dexter_tui.tui.widgets.event_text import IN_RAW, clipped, shown
@@ -26,6 +29,30 @@ COLUMNS = [
     Column("message", "MESSAGE", min_width=20, ratio=4),
     Column("data", "DATA", min_width=10, ratio=2, hide_below=100),
 ]
+
+
+def _pretty(data: str) -> str:
+    """The crumb's data indented when it is JSON (it is shown on one line in the table)."""
+    try:
+        return json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+    except ValueError:
+        return data
+
+
+def crumb_text(crumb: CrumbView) -> str:
+    """One breadcrumb whole, every field labelled: what `enter` opens."""
+    lines = [
+        f"time      {format_offset(crumb.offset)} (relative to the event)",
+        f"level     {crumb.level or 'info'}",
+        f"category  {crumb.category}",
+        f"type      {crumb.type}",
+        "",
+        "message",
+        crumb.message or "(none)",
+    ]
+    if crumb.data:
+        lines += ["", "data", _pretty(crumb.data)]
+    return "\n".join(lines)
 
 
 def crumb_row(n: int, crumb: CrumbView, mask: bool) -> Row:
@@ -57,11 +84,13 @@ class BreadcrumbsPane(EventPane):
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.crumbs: list[CrumbView] = []
+        self.mask = False
 
     def compose_body(self) -> ComposeResult:
         with Vertical(classes="pane-body"):
             yield Input(
-                placeholder="/ filter: words, category:NAME, level:NAME (esc clears)",
+                placeholder="/ filter: words, category:NAME, level:NAME (esc clears)"
+                " · enter opens a breadcrumb whole",
                 id="crumb-filter",
             )
             yield FastTable(COLUMNS, empty_text="no breadcrumbs", id="crumbs")
@@ -72,6 +101,7 @@ class BreadcrumbsPane(EventPane):
 
     def show(self, crumbs: list[CrumbView], *, mask: bool) -> None:
         self.crumbs = crumbs
+        self.mask = mask
         has_data = any(c.data for c in crumbs)
         self.table.set_columns(COLUMNS if has_data else [c for c in COLUMNS if c.key != "data"])
         self.table.set_rows((crumb_row(n, c, mask) for n, c in enumerate(crumbs)), track_new=False)
@@ -85,6 +115,14 @@ class BreadcrumbsPane(EventPane):
     @on(Input.Changed, "#crumb-filter")
     def _changed(self, event: Input.Changed) -> None:
         self._apply_filter(event.value)
+
+    @on(FastTable.RowActivated, "#crumbs")
+    def _open_crumb(self, event: FastTable.RowActivated) -> None:
+        """`enter` on a breadcrumb: all of it, message and data unclipped (issue 15, item 10)."""
+        event.stop()
+        crumb = self.crumbs[int(event.key)]
+        title = f"Breadcrumb {int(event.key) + 1} of {len(self.crumbs)} · {crumb.category}"
+        self.app.push_screen(FullTextScreen(title, crumb_text(crumb), mask=self.mask))
 
     @on(Input.Submitted, "#crumb-filter")
     def _submitted(self) -> None:

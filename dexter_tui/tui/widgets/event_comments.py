@@ -6,7 +6,7 @@ writes a new one. Comment text is shown literally: Markdown and Rich markup are 
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,10 +57,16 @@ class ActivityItem(Static, can_focus=True):
         if a.type != "note":
             return head
         clipped = clip(a.text or "")  # O(TEXT_CAP) whatever the size: 5 MB must not freeze
-        body = shown(clipped.text, self.mask, multiline=True, no_wrap=False)
-        if not clipped.hidden:
-            return Group(head, body)
-        return Group(head, body, Text(self.note(clipped), "italic reverse"))
+        # One Text, not a Group: a Group of `end=""` texts was measured a row short, so the
+        # comment's last line was cut off (issue 15, item 2).
+        note = Text(no_wrap=False, end="")
+        note.append_text(head)
+        note.append("\n")
+        note.append_text(shown(clipped.text, self.mask, multiline=True, no_wrap=False))
+        if clipped.hidden:
+            note.append("\n")
+            note.append(self.note(clipped), "italic reverse")
+        return note
 
     @staticmethod
     def note(clipped: Clipped) -> str:
@@ -137,11 +143,30 @@ class CommentsPane(EventPane):
         target = items[max(0, min(len(items) - 1, index + step))]
         target.focus()
 
+    def _edit_target(self) -> ActivityItem | None:
+        """The focused comment if it is yours, else your newest one (the list is newest first).
+
+        After a post the list is rebuilt and nothing is focused: `e` must still edit what you
+        just wrote, without a `j`/`k` first (issue 15, item 10).
+        """
+        focused = self._focused()
+        if focused is not None and focused.own:
+            return focused
+        if focused is not None:
+            return None  # someone else's comment is selected: editing another would surprise
+        return next((item for item in self.items if item.own), None)
+
     def action_edit(self) -> None:
-        item = self._focused()
-        if item is None or not item.own:
-            self.notify("Focus one of your comments (j/k) to edit it", severity="warning")
+        item = self._edit_target()
+        if item is None:
+            message = (
+                "Only your own comments can be edited (j/k selects one)"
+                if self._focused() is not None
+                else "You have no comment here to edit (c writes one)"
+            )
+            self.notify(message, severity="warning")
             return
+        item.focus()
         self.post_message(self.Edit(item.activity))
 
     def action_delete(self) -> None:

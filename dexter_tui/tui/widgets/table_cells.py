@@ -18,7 +18,58 @@ from rich.text import Text
 from dexter_tui.tui.safe_text import clean_str
 from dexter_tui.tui.widgets.table_model import Align
 
-__all__ = ["LineBuilder", "append_cell", "with_sort_glyph"]
+__all__ = [
+    "IdentifierText",
+    "LineBuilder",
+    "append_cell",
+    "identifier_text",
+    "middle_ellipsis",
+    "with_sort_glyph",
+]
+
+#: where an identifier's distinguishing end starts: a release's version (`pkg@1.2.3`), else a
+#: short id's counter (`BILLING-WORKER-8`)
+_TAIL_MARKS = ("@", "-")
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, cut in the middle so its distinguishing end stays.
+
+    `checkout-api@2.15.0-rc1` → `checkout-…@2.15.0-rc1`, `BILLING-WORKER-8` → `BILLING-WO…-8`:
+    releases and short ids of one project share their start, so an end cut (`checkout-api@2…`)
+    makes them all read the same. The part from the last `@` (else the last `-`) is kept whole
+    when at least two cells of the start fit beside it; otherwise a third of the width keeps the
+    start and the rest the end.
+    """
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return "…" if width == 1 else ""
+    for mark in _TAIL_MARKS:
+        at = text.rfind(mark)
+        if at > 0:
+            tail = text[at:]
+            room = width - 1 - cell_len(tail)
+            if room >= 2:
+                return set_cell_size(text[:at], room).rstrip() + "…" + tail
+            break
+    head_w = max(1, (width - 1) // 3)
+    tail_w = width - 1 - head_w
+    head = set_cell_size(text, head_w).rstrip()
+    tail = text[-tail_w:] if tail_w else ""
+    while cell_len(tail) > tail_w:  # wide characters: drop from the front until it fits
+        tail = tail[1:]
+    return head + "…" + tail
+
+
+class IdentifierText(Text):
+    """A cell holding an identifier (short id, release): too long, it is cut in the middle."""
+
+
+def identifier_text(value: object, style: str = "") -> IdentifierText:
+    """An inert identifier cell (shown literally, like `safe_text`) that `append_cell` never
+    cuts at its end."""
+    return IdentifierText(clean_str(value), style=style, no_wrap=True, end="")
 
 
 class LineBuilder:
@@ -81,7 +132,9 @@ def append_cell(
     length = len(plain) if ascii_only else cell_len(plain)
     spans = cell.spans
     if length > width:
-        if spans:
+        if type(cell) is IdentifierText and not spans:
+            plain = middle_ellipsis(plain, width)
+        elif spans:
             cell = cell.copy()
             cell.truncate(width, overflow="ellipsis")
             plain = cell.plain
