@@ -88,6 +88,12 @@ class PollChanges:
     regressed: list[str] = field(default_factory=list)  # became regressed/escalating
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    reordered: bool = False  # the loaded order changed beyond new ids going first
+
+    @property
+    def any(self) -> bool:
+        """Something on screen has to change (a tick that found nothing costs no redraw)."""
+        return bool(self.new or self.updated or self.removed or self.reordered)
 
 
 class IssueFeed:
@@ -191,30 +197,50 @@ class IssueFeed:
                 self.offline = is_offline(error)
                 raise
             self.offline = False
-            changes = PollChanges()
-            fresh_ids = [i.id for i in page.items]
-            for issue in page.items:
-                before = self.issues.get(issue.id)
-                if before is None:
-                    changes.new.append(issue.id)
-                else:
-                    if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
-                        changes.regressed.append(issue.id)
-                    if issue != before:
-                        changes.updated.append(issue.id)
-                self.issues[issue.id] = issue
-            rest = [i for i in self.order if i not in set(fresh_ids)]
-            if page.next_cursor is None:
-                # the first page holds every match: whatever else we had no longer matches
-                changes.removed = rest
-                for issue_id in rest:
-                    self.issues.pop(issue_id, None)
-                rest = []
-                self.next_cursor = None
-            self.order = fresh_ids + rest
-            if page.hits is not None:
-                self.hits = page.hits
-            return changes
+            return self._merge_first_page(page)
+
+    def _merge_first_page(self, page: Page[Issue]) -> PollChanges:
+        """Merge a fresh first page by id: O(page) when nothing moved (the usual tick).
+
+        An issue counts as updated when any field differs (count, lastSeen, status, stats…);
+        the order is rebuilt (O(loaded), list work only) only when the page's ids are not
+        already the first ids loaded, in that order, after the new ones.
+        """
+        changes = PollChanges()
+        issues = self.issues
+        fresh_ids = [i.id for i in page.items]
+        for issue in page.items:
+            before = issues.get(issue.id)
+            if before is None:
+                changes.new.append(issue.id)
+            else:
+                if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
+                    changes.regressed.append(issue.id)
+                if issue != before:
+                    changes.updated.append(issue.id)
+            issues[issue.id] = issue
+        known = fresh_ids[len(changes.new) :]
+        new_first = fresh_ids[: len(changes.new)] == changes.new
+        if page.next_cursor is None:
+            # the first page holds every match: whatever else we had no longer matches
+            fresh = set(fresh_ids)
+            kept = [i for i in self.order if i in fresh]
+            changes.removed = [i for i in self.order if i not in fresh]
+            for issue_id in changes.removed:
+                issues.pop(issue_id, None)
+            changes.reordered = not (new_first and kept == known)
+            self.order = fresh_ids
+            self.next_cursor = None
+        elif new_first and self.order[: len(known)] == known:
+            if changes.new:
+                self.order = changes.new + self.order
+        else:
+            fresh = set(fresh_ids)
+            self.order = fresh_ids + [i for i in self.order if i not in fresh]
+            changes.reordered = True
+        if page.hits is not None:
+            self.hits = page.hits
+        return changes
 
     # -- local changes after a bulk action ----------------------------------------------------
 

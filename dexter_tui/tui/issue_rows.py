@@ -16,7 +16,7 @@ from dexter_tui.services.issues import issue_buckets
 from dexter_tui.services.priority import PriorityScore
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.sparkline import sparkline
-from dexter_tui.tui.widgets.table_model import Column, Row
+from dexter_tui.tui.widgets.table_model import Column, Row, TextFilter
 
 LEVELS: dict[str, tuple[str, str]] = {
     "fatal": ("✖ FTL", "bold red"),
@@ -148,16 +148,31 @@ def issue_row(
             "priority": priority(issue).total,
         },
         data=issue,
+        search=haystack(issue),
     )
 
 
-def matches_text(issue: Issue, needle: str) -> bool:
+def haystack(issue: Issue) -> str:
+    """What the local filter searches: short id, title, culprit, assignee, case-folded once."""
+    return " ".join(
+        (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))
+    ).casefold()
+
+
+def filter_words(needle: str) -> list[str]:
+    """The words of a typed needle the local filter uses (`key:value` terms are left out)."""
+    return [w.lstrip("!") for w in needle.casefold().split() if ":" not in w]
+
+
+def text_filter(needle: str) -> TextFilter:
     """Local filter while typing: every word must appear in short id, title, culprit or assignee.
 
     `key:value` words are Sentry search terms — they only take effect when the query is sent.
     """
-    haystack = " ".join(
-        (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))
-    ).casefold()
-    words = [w for w in needle.casefold().split() if ":" not in w]
-    return all(w.lstrip("!") in haystack for w in words)
+    return TextFilter(filter_words(needle))
+
+
+def matches_text(issue: Issue, needle: str) -> bool:
+    """`text_filter` for one issue (a full scan, what the table's narrowing must agree with)."""
+    text = haystack(issue)
+    return all(w in text for w in filter_words(needle))

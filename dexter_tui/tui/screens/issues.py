@@ -29,7 +29,7 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.export_dialog import ExportDialog, ExportRequest
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
-from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
+from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, text_filter
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.base import ViewScreen
@@ -180,7 +180,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             self._schedule_poll(delay)
             raise
         self._schedule_poll(self.poll_status.succeeded(self.ctx.clock()))
-        self._show_rows(track_new=True)
+        self._merge_rows(changes.new + changes.updated, changes.removed, changes.reordered)
         self.live_state = self.poll_status.state
         if changes.regressed:
             self.table.highlight(*changes.regressed)
@@ -203,11 +203,24 @@ class IssuesScreen(ViewScreen, IssueActions):
     def _row(self, issue: Issue):
         return issue_row(issue, self.feed.query.stats_key, self.ctx.clock(), self.feed.priority)
 
-    def _show_rows(self, *, track_new: bool) -> None:
+    def _merge_rows(self, ids: list[str], removed: list[str], reordered: bool) -> None:
+        """Only the rows of `ids` are rebuilt (a poll, an action's outcome); see `_show_rows`."""
+        issues = self.feed.issues
+        rows = [self._row(issues[i]) for i in ids if i in issues]
+        order = self.feed.order if reordered else None
+        if rows or removed or order is not None:
+            self.table.update_rows(rows, removed=removed, order=order)
+            self._show_rows(track_new=True, rows_set=True)
+        else:
+            self.table.has_more = self.feed.has_more
+
+    def _show_rows(self, *, track_new: bool, rows_set: bool = False) -> None:
         table = self.table
-        table.set_rows((self._row(i) for i in self.feed.ordered()), track_new=track_new)
+        if not rows_set:
+            table.set_rows((self._row(i) for i in self.feed.ordered()), track_new=track_new)
         table.has_more = self.feed.has_more
-        self._apply_sort()
+        if not rows_set:
+            self._apply_sort()
         empty = self.feed.loaded_once and not self.feed.order
         self.set_class(empty, "empty")
         if empty:
@@ -306,7 +319,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         if not words:
             self.table.set_filter(None)
         else:
-            self.table.set_filter(lambda row: matches_text(row.data, needle))
+            self.table.set_filter(text_filter(needle))
         self._update_context()
 
     @on(Input.Submitted, "#query")
@@ -444,16 +457,16 @@ class IssuesScreen(ViewScreen, IssueActions):
         self._update_context()
 
     def on_issues_changed(self, message: IssuesChanged) -> None:
-        touched = False
+        touched = []
         for issue in message.updated.values():
             if issue.id in self.feed.issues:
                 self.feed.replace_issue(issue)
-                touched = True
+                touched.append(issue.id)
         gone = [i for i in message.removed if i in self.feed.issues]
         if gone:
             self.feed.remove(gone)
         if touched or gone:
-            self._show_rows(track_new=False)
+            self._merge_rows(touched, gone, False)
 
     def action_toggle_preview(self) -> None:
         preview = self.query_one(IssuePreview)

@@ -309,11 +309,29 @@ class FastTable(ScrollView, can_focus=True):
         with self._keeping_cursor():
             self._model.append(rows)
 
-    def set_filter(self, predicate: RowPredicate | None) -> None:
-        """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept."""
+    def update_rows(
+        self,
+        rows: Iterable[Row],
+        *,
+        removed: Iterable[str] = (),
+        order: Sequence[str] | None = None,
+        track_new: bool = True,
+    ) -> set[str]:
+        """Merge changed/new rows by key and drop ``removed`` (see `TableModel.update`): only
+        those rows are touched; the cursor keeps its key and screen line, marks stay."""
+        rows = list(rows)
+        removed = list(removed)
+        if not rows and not removed and order is None:
+            return set()
         with self._keeping_cursor():
-            self._model.filter = predicate
-            self._model.recompute()
+            return self._model.update(rows, removed=removed, order=order, track_new=track_new)
+
+    def set_filter(self, predicate: RowPredicate | None) -> None:
+        """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept.
+
+        A `TextFilter` that narrows the current one only re-tests the rows shown now."""
+        with self._keeping_cursor():
+            self._model.set_filter(predicate)
 
     def sort_by(
         self,
