@@ -197,9 +197,9 @@ class IssueFeed:
                 self.offline = is_offline(error)
                 raise
             self.offline = False
-            return self._merge_first_page(page)
+            return self.merge_first_page(page)
 
-    def _merge_first_page(self, page: Page[Issue]) -> PollChanges:
+    def merge_first_page(self, page: Page[Issue]) -> PollChanges:
         """Merge a fresh first page by id: O(page) when nothing moved (the usual tick).
 
         An issue counts as updated when any field differs (count, lastSeen, status, stats…);
