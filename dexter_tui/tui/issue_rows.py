@@ -113,11 +113,19 @@ def assignee_label(issue: Issue) -> str:
 
 
 def issue_row(
-    issue: Issue, stats_key: str, now: float, priority: Callable[[Issue], PriorityScore]
+    issue: Issue,
+    stats_key: str,
+    now: float | Callable[[], float],
+    priority: Callable[[Issue], PriorityScore],
 ) -> Row:
-    """One issue as a keyed row; cells are built lazily when the row is drawn."""
+    """One issue as a keyed row; cells are built lazily when the row is drawn.
+
+    ``now`` may be the clock: ages ("5m") are then computed when the row is drawn, so a row
+    that a poll did not change still shows its age as of the latest redraw.
+    """
 
     def cells() -> dict[str, Text]:
+        when = now() if callable(now) else now
         buckets = issue_buckets(issue, stats_key)
         return {
             "level": level_text(issue.level),
@@ -130,8 +138,8 @@ def issue_row(
             "trend": sparkline(buckets, 8) if buckets else Text(""),
             "priority": Text(f"{priority(issue).total:.0f}"),
             "assignee": safe_text(assignee_label(issue)),
-            "first_seen": Text(relative(issue.first_seen, now)),
-            "last_seen": Text(relative(issue.last_seen, now)),
+            "first_seen": Text(relative(issue.first_seen, when)),
+            "last_seen": Text(relative(issue.last_seen, when)),
         }
 
     last = issue.last_seen.timestamp() if issue.last_seen else 0.0

@@ -201,18 +201,19 @@ class IssuesScreen(ViewScreen, IssueActions):
         return delay
 
     def _row(self, issue: Issue):
-        return issue_row(issue, self.feed.query.stats_key, self.ctx.clock(), self.feed.priority)
+        return issue_row(issue, self.feed.query.stats_key, self.ctx.clock, self.feed.priority)
 
     def _merge_rows(self, ids: list[str], removed: list[str], reordered: bool) -> None:
         """Only the rows of `ids` are rebuilt (a poll, an action's outcome); see `_show_rows`."""
         issues = self.feed.issues
         rows = [self._row(issues[i]) for i in ids if i in issues]
-        order = self.feed.order if reordered else None
-        if rows or removed or order is not None:
-            self.table.update_rows(rows, removed=removed, order=order)
+        first = self.feed.order[: self.feed.page_size] if reordered else None
+        if rows or removed or first is not None:
+            self.table.update_rows(rows, removed=removed, first=first)
             self._show_rows(track_new=True, rows_set=True)
         else:
             self.table.has_more = self.feed.has_more
+        self.table.redraw()  # ages of the rows that did not change
 
     def _show_rows(self, *, track_new: bool, rows_set: bool = False) -> None:
         table = self.table

@@ -314,17 +314,24 @@ class FastTable(ScrollView, can_focus=True):
         rows: Iterable[Row],
         *,
         removed: Iterable[str] = (),
-        order: Sequence[str] | None = None,
+        first: Sequence[str] | None = None,
         track_new: bool = True,
     ) -> set[str]:
-        """Merge changed/new rows by key and drop ``removed`` (see `TableModel.update`): only
-        those rows are touched; the cursor keeps its key and screen line, marks stay."""
+        """Merge changed/new rows by key and drop ``removed`` (see `TableModel.update`; ``first``:
+        keys that now lead, e.g. a poll's first page): only those rows are touched; the cursor
+        keeps its key and screen line, marks stay."""
         rows = list(rows)
         removed = list(removed)
-        if not rows and not removed and order is None:
+        if not rows and not removed and first is None:
             return set()
         with self._keeping_cursor():
-            return self._model.update(rows, removed=removed, order=order, track_new=track_new)
+            return self._model.update(rows, removed=removed, first=first, track_new=track_new)
+
+    def redraw(self) -> None:
+        """Draw the rows on screen again from their cells (e.g. ages that moved on); only the
+        lines on screen are rendered again."""
+        self._strip_cache.clear()
+        self.refresh()
 
     def set_filter(self, predicate: RowPredicate | None) -> None:
         """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept.

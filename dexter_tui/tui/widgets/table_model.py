@@ -7,6 +7,7 @@ row key surviving replace/sort/filter, stable keyed replace) are easier to test 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -242,44 +243,110 @@ class TableModel:
         rows: Iterable[Row],
         *,
         removed: Iterable[str] = (),
-        order: Sequence[str] | None = None,
+        first: Sequence[str] | None = None,
         track_new: bool = True,
     ) -> set[str]:
         """Merge changed and new rows by key, drop ``removed``; return the keys that are new.
 
         Why: a live poll changes a handful of rows; rebuilding and re-sorting every loaded row
-        each tick froze the UI for seconds at 100k. Here only the given rows are touched (and the
-        visible list is patched: filtered rows re-tested, sorted rows re-inserted by binary
-        search). ``order``: every key in the new source order, when it changed; otherwise a
-        changed row keeps its place and a new key goes first (polls bring new issues on top).
+        each tick froze the UI for seconds at 100k. Here only the given rows are touched: the
+        lists are patched with C-speed slices and scans (a changed row is found where it was,
+        by identity; sorted, by binary search), never a Python pass over every row.
+
+        ``first``: keys that now lead the source order, in that order (a poll's first page);
+        every other row keeps its relative order. Without it a new key goes first and a changed
+        row keeps its place.
         """
         self.ensure_index()
         index = self._index
         assert index is not None
         changed = {row.key: row for row in rows}
         gone = {key for key in removed if key in index and key not in changed}
-        if not changed and not gone and order is None:
+        if not changed and not gone and first is None:
             return set()
-        added = [key for key in changed if key not in index]
+        lead_keys = list(dict.fromkeys(first)) if first is not None else []
+        before = {k: index[k] for k in (*changed, *gone, *lead_keys) if k in index}
+        added = [key for key in changed if key not in before]
         index.update(changed)
         for key in gone:
             del index[key]
-        if order is not None:
-            self._rows = [index[key] for key in order if key in index]
-            if len(self._rows) != len(index):  # keys the order left out stay, at the end
-                listed = set(order)
-                self._rows += [row for key, row in index.items() if key not in listed]
+        if first is not None:
+            lead = [index[key] for key in lead_keys if key in index]
+            lead_set = {row.key for row in lead}
+            lead += [changed[key] for key in added if key not in lead_set]
         else:
-            self._rows = [changed[key] for key in added] + [
-                index[row.key] for row in self._rows if row.key not in gone
-            ]
+            lead = [changed[key] for key in added]
+        lead_set = {row.key for row in lead}
+        moved = [before[key] for key in lead_set if key in before]
+        dropped = [before[key] for key in gone]
+        in_place = {
+            key: row for key, row in changed.items() if key in before and key not in lead_set
+        }
+        self._rows = _spliced(self._rows, lead, moved + dropped, before, in_place)
         if gone:
             self.new_keys.difference_update(gone)
             self.highlighted.difference_update(gone)
         if track_new:
             self.new_keys.update(added)
-        self._patch_visible(changed, gone, at_front=True)
+        self._patch_views(lead, moved + dropped, before, in_place, changed, gone)
         return set(added)
+
+    def _patch_views(
+        self,
+        lead: list[Row],
+        out: list[Row],
+        before: Mapping[str, Row],
+        in_place: Mapping[str, Row],
+        changed: Mapping[str, Row],
+        gone: set[str],
+    ) -> None:
+        """The filtered and visible lists after `update`, patched like the rows were."""
+        self._positions = None
+        self._sorted_all = None
+        predicate = self.filter
+        if self._visible_filter is not predicate:  # the filter was swapped without recompute
+            self.recompute()
+            return
+        if predicate is None:
+            shown_before: Callable[[Row], bool] = lambda row: True  # noqa: E731
+            passes: Callable[[Row], bool] = shown_before
+        else:
+            shown_before = passes = predicate
+            flips = [
+                key
+                for key, row in in_place.items()
+                if not shown_before(before[key]) and passes(row)
+            ]
+            if flips:  # a row elsewhere starts to pass: its place needs the source order
+                self._filtered = [row for row in self._rows if predicate(row)]
+            else:
+                stays = {
+                    key: row
+                    for key, row in in_place.items()
+                    if shown_before(before[key]) and passes(row)
+                }
+                leaves = [before[key] for key, row in in_place.items() if key not in stays]
+                self._filtered = _spliced(
+                    self._filtered,
+                    [row for row in lead if passes(row)],
+                    [row for row in out + leaves if shown_before(row)],
+                    before,
+                    stays,
+                )
+        if not self._sorted:
+            self._visible = list(self._rows if predicate is None else self._filtered)
+            return
+        key_fn = self._sort_key_fn()
+        reverse = self.sort_reverse
+        visible = self._visible
+        for key in (*changed, *gone):
+            old = before.get(key)
+            if old is not None and shown_before(old):
+                _remove_sorted(visible, old, key_fn, reverse=reverse)
+        newcomers = [row for row in changed.values() if passes(row)]
+        newcomers.reverse()  # each goes before its equals: the first ends up first
+        for row in newcomers:
+            _insort(visible, row, key_fn, reverse=reverse, before_equals=True)
 
     # -- view ----------------------------------------------------------------------------------
 
@@ -424,6 +491,52 @@ class TableModel:
             return 0
         positions = self.positions()
         return sum(1 for key in self.marks if key in positions)
+
+
+def _spliced(
+    rows: list[Row],
+    lead: list[Row],
+    out: list[Row],
+    before: Mapping[str, Row],
+    in_place: Mapping[str, Row],
+) -> list[Row]:
+    """``lead`` first, then ``rows`` without the ``out`` rows, with ``in_place`` rows swapped in
+    where their old version (``before``) was. Rows are found by identity with list scans that
+    stop at the match, so rows near the front (a poll's) cost little at any length."""
+    result = [*lead, *rows]
+    start = len(lead)
+    for row in out:
+        with contextlib.suppress(ValueError):
+            del result[result.index(row, start)]
+    for key, row in in_place.items():
+        with contextlib.suppress(ValueError):
+            result[result.index(before[key], start)] = row
+    return result
+
+
+def _remove_sorted(
+    rows: list[Row], row: Row, key_fn: Callable[[Row], Any], *, reverse: bool
+) -> None:
+    """Remove ``row`` (by identity) from ``rows`` sorted by ``key_fn``: binary search to its
+    equals, then a scan among them."""
+    value = key_fn(row)
+    low, high = 0, len(rows)
+    while low < high:
+        mid = (low + high) // 2
+        other = key_fn(rows[mid])
+        if (other > value) if reverse else (other < value):
+            low = mid + 1
+        else:
+            high = mid
+    for index in range(low, len(rows)):
+        candidate = rows[index]
+        if candidate is row:
+            del rows[index]
+            return
+        if key_fn(candidate) != value:
+            break
+    with contextlib.suppress(ValueError):
+        rows.remove(row)  # not where its key says (e.g. a key that compares oddly)
 
 
 def _insort(
