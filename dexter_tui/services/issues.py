@@ -25,6 +25,7 @@ from dexter_tui.choices import SORTS as SORTS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.services.listed_issues import IssueMap, ListedIssue
 from dexter_tui.services.poller import is_offline
 from dexter_tui.services.priority import HOT_STATES, PriorityInputs, PriorityScore, score
 
@@ -63,14 +64,22 @@ class IssueQuery:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def issue_buckets(issue: Issue, key: str) -> list[int]:
-    """Event counts of the issue's stats series `key`, oldest first (empty if absent)."""
+def issue_buckets(issue: Issue | ListedIssue, key: str) -> list[int]:
+    """Event counts of the issue's stats series `key`, oldest first (empty if absent).
+
+    A `ListedIssue` holds the series of its list's stats period only (the list reloads when the
+    period changes)."""
+    if isinstance(issue, ListedIssue):
+        return issue.buckets
     series = issue.stats.get(key) or []
     return [int(point[1]) for point in series]
 
 
-def priority_of(issue: Issue, key: str, now: float) -> PriorityScore:
-    last_seen = issue.last_seen.timestamp() if issue.last_seen else 0.0
+def priority_of(issue: Issue | ListedIssue, key: str, now: float) -> PriorityScore:
+    if isinstance(issue, ListedIssue):
+        last_seen = issue.last_seen_ts
+    else:
+        last_seen = issue.last_seen.timestamp() if issue.last_seen else 0.0
     return score(
         PriorityInputs(
             level=issue.level,
@@ -140,7 +149,8 @@ class IssueFeed:
         self.query = query
         self.page_size = page_size
         self.clock = clock
-        self.issues: dict[str, Issue] = {}
+        #: the loaded issues by id; reading one parses it back (`listed` is the cheap view)
+        self.issues = IssueMap(query.stats_key)
         self.order: list[str] = []
         self.next_cursor: str | None = None
         self.hits: int | None = None
@@ -157,9 +167,17 @@ class IssueFeed:
         return self.next_cursor is not None
 
     def ordered(self) -> list[Issue]:
+        """Every loaded issue, parsed (export); the list itself reads `listed_in_order`."""
         return [self.issues[i] for i in self.order]
 
-    def priority(self, issue: Issue) -> PriorityScore:
+    def listed(self, issue_id: str) -> ListedIssue:
+        return self.issues.listed(issue_id)
+
+    def listed_in_order(self) -> list[ListedIssue]:
+        listed = self.issues.listed
+        return [listed(i) for i in self.order]
+
+    def priority(self, issue: Issue | ListedIssue) -> PriorityScore:
         return priority_of(issue, self.query.stats_key, self.clock())
 
     # -- loading -------------------------------------------------------------------------------
@@ -182,7 +200,7 @@ class IssueFeed:
         """(Re)load from the first page; replaces what was loaded."""
         async with self._lock:
             page = await self._fetch(None)
-            self.issues = {i.id: i for i in page.items}
+            self.issues = IssueMap(self.query.stats_key, page.items)
             self.order = [i.id for i in page.items]
             self.next_cursor = page.next_cursor
             self.hits = page.hits
@@ -239,15 +257,17 @@ class IssueFeed:
         issues = self.issues
         fresh_ids = [i.id for i in page.items]
         for issue in page.items:
-            before = issues.get(issue.id)
+            text = issues.dump(issue)
+            before = issues.listed(issue.id) if issue.id in issues else None
             if before is None:
                 changes.new.append(issue.id)
             else:
                 if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
                     changes.regressed.append(issue.id)
-                if issue != before:
-                    changes.updated.append(issue.id)
-            issues[issue.id] = issue
+                if hash(text) == before.digest:
+                    continue  # unchanged: nothing to store (an unchanged tick packs nothing)
+                changes.updated.append(issue.id)
+            issues.store(issue, issues.make(issue, text))
         known = fresh_ids[len(changes.new) :]
         new_first = fresh_ids[: len(changes.new)] == changes.new
         if page.next_cursor is None:
@@ -256,7 +276,7 @@ class IssueFeed:
             kept = [i for i in self.order if i in fresh]
             changes.removed = [i for i in self.order if i not in fresh]
             for issue_id in changes.removed:
-                issues.pop(issue_id, None)
+                issues.discard(issue_id)
             changes.reordered = not (new_first and kept == known)
             self.order = fresh_ids
             self.next_cursor = None
@@ -279,5 +299,5 @@ class IssueFeed:
     def remove(self, ids: list[str]) -> None:
         gone = set(ids)
         for issue_id in gone:
-            self.issues.pop(issue_id, None)
+            self.issues.discard(issue_id)
         self.order = [i for i in self.order if i not in gone]

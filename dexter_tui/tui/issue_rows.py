@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.issues import issue_buckets
+from dexter_tui.services.listed_issues import ListedIssue
 from dexter_tui.services.priority import PriorityScore
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.sparkline import sparkline
 from dexter_tui.tui.widgets.table_model import Column, Row, TextFilter
+
+#: a parsed issue, or the slim form the list keeps (same attribute names)
+AnyIssue = Issue | ListedIssue
 
 LEVELS: dict[str, tuple[str, str]] = {
     "fatal": ("✖ FTL", "bold red"),
@@ -83,7 +88,7 @@ FLAGS_LEGEND = (
 )
 
 
-def flags_text(issue: Issue) -> Text:
+def flags_text(issue: AnyIssue) -> Text:
     """Up to three glyphs: state (N/R/E/✓/-), ★ bookmarked, • unseen (see FLAGS_LEGEND)."""
     text = Text()
     substatus = issue.substatus or ""
@@ -104,7 +109,7 @@ def flags_text(issue: Issue) -> Text:
     return text
 
 
-def assignee_label(issue: Issue) -> str:
+def assignee_label(issue: AnyIssue) -> str:
     who = issue.assigned_to
     if who is None:
         return ""
@@ -113,10 +118,10 @@ def assignee_label(issue: Issue) -> str:
 
 
 def issue_row(
-    issue: Issue,
+    issue: AnyIssue,
     stats_key: str,
     now: float | Callable[[], float],
-    priority: Callable[[Issue], PriorityScore],
+    priority: Callable[[Any], PriorityScore],
 ) -> Row:
     """One issue as a keyed row; cells are built lazily when the row is drawn.
 
@@ -142,8 +147,11 @@ def issue_row(
             "last_seen": Text(relative(issue.last_seen, when)),
         }
 
-    last = issue.last_seen.timestamp() if issue.last_seen else 0.0
-    first = issue.first_seen.timestamp() if issue.first_seen else 0.0
+    if isinstance(issue, ListedIssue):
+        last, first = issue.last_seen_ts, issue.first_seen_ts
+    else:
+        last = issue.last_seen.timestamp() if issue.last_seen else 0.0
+        first = issue.first_seen.timestamp() if issue.first_seen else 0.0
     return Row(
         key=issue.id,
         cells=cells,
@@ -160,7 +168,7 @@ def issue_row(
     )
 
 
-def haystack(issue: Issue) -> str:
+def haystack(issue: AnyIssue) -> str:
     """What the local filter searches: short id, title, culprit, assignee, case-folded once."""
     return " ".join(
         (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
 from dexter_tui.services.issues import IssueFeed, IssueQuery
+from dexter_tui.services.listed_issues import IssueMap, ListedIssue
 
 
 def issue(n: int, count: int = 1, substatus: str = "ongoing") -> Issue:
@@ -19,7 +20,7 @@ def issue(n: int, count: int = 1, substatus: str = "ongoing") -> Issue:
 
 def loaded_feed(n: int) -> IssueFeed:
     feed = IssueFeed(None, "org", IssueQuery())  # type: ignore[arg-type]  # no request is sent
-    feed.issues = {str(i): issue(i) for i in range(n)}
+    feed.issues = IssueMap(feed.query.stats_key, [issue(i) for i in range(n)])
     feed.order = [str(i) for i in range(n)]
     feed.next_cursor = "0:100:0"
     return feed
@@ -63,3 +64,43 @@ def test_a_last_first_page_removes_what_no_longer_matches() -> None:
     assert not changes.reordered  # the rest kept its order
     assert feed.order == ["0", "2", "4"]
     assert feed.next_cursor is None
+
+
+def test_loaded_issues_are_kept_slim_and_parse_back_equal() -> None:
+    feed = loaded_feed(3)
+    key = feed.query.stats_key
+    full = Issue.model_validate(
+        {
+            "id": "77",
+            "shortId": "API-77",
+            "title": "KeyError: 'sku'",
+            "culprit": "cart.add",
+            "level": "warning",
+            "status": "unresolved",
+            "substatus": "regressed",
+            "project": {"id": "2", "slug": "checkout-api", "name": "Checkout"},
+            "assignedTo": {"type": "team", "id": "5", "name": "payments"},
+            "metadata": {"type": "KeyError", "value": "'sku'"},
+            "count": "123456789012",
+            "userCount": 4,
+            "firstSeen": "2026-11-01T10:00:00.123456Z",
+            "lastSeen": "2026-11-18T04:00:00Z",
+            "stats": {key: [[1795000000, 3], [1795003600, 0], [1795007200, 70000]]},
+            "isBookmarked": True,
+        }
+    )
+    feed.issues["77"] = full
+    listed = feed.listed("77")
+    assert isinstance(listed, ListedIssue)
+    assert not hasattr(listed, "__dict__")  # slots only
+    assert listed.buckets == [3, 0, 70000]
+    assert (listed.short_id, listed.count, listed.is_bookmarked) == ("API-77", 123456789012, True)
+    assert listed.project is not None
+    assert listed.project.slug == "checkout-api"
+    assert listed.last_seen == full.last_seen
+    assert feed.priority(listed) == feed.priority(full)
+    for n in range(2000):  # push it out of the parsed cache: the next read parses it back
+        feed.issues[str(10_000 + n)] = issue(10_000 + n)
+    again = feed.issues["77"]
+    assert again is not full
+    assert again == full

@@ -23,6 +23,7 @@ from dexter_tui.sentry.models import Issue
 from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.issues import QUICK_FILTERS, IssueFeed, IssueQuery
+from dexter_tui.services.listed_issues import ListedIssue
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.preview import IssuePreviews
 from dexter_tui.tui.context import TuiContext
@@ -200,13 +201,14 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.live_state = self.poll_status.state
         return delay
 
-    def _row(self, issue: Issue):
-        return issue_row(issue, self.feed.query.stats_key, self.ctx.clock, self.feed.priority)
+    def _row(self, issue: Issue | ListedIssue):
+        listed = self.feed.listed(issue.id)  # rows hold the slim form, never the parsed issue
+        return issue_row(listed, self.feed.query.stats_key, self.ctx.clock, self.feed.priority)
 
     def _merge_rows(self, ids: list[str], removed: list[str], reordered: bool) -> None:
         """Only the rows of `ids` are rebuilt (a poll, an action's outcome); see `_show_rows`."""
         issues = self.feed.issues
-        rows = [self._row(issues[i]) for i in ids if i in issues]
+        rows = [self._row(issues.listed(i)) for i in ids if i in issues]
         first = self.feed.order[: self.feed.page_size] if reordered else None
         if rows or removed or first is not None:
             self.table.update_rows(rows, removed=removed, first=first)
@@ -218,7 +220,7 @@ class IssuesScreen(ViewScreen, IssueActions):
     def _show_rows(self, *, track_new: bool, rows_set: bool = False) -> None:
         table = self.table
         if not rows_set:
-            table.set_rows((self._row(i) for i in self.feed.ordered()), track_new=track_new)
+            table.set_rows((self._row(i) for i in self.feed.listed_in_order()), track_new=track_new)
         table.has_more = self.feed.has_more
         if not rows_set:
             self._apply_sort()
@@ -275,7 +277,7 @@ class IssuesScreen(ViewScreen, IssueActions):
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)
         row = self.table.cursor_row
-        issue = row.data if row else None
+        issue = self.feed.issues.get(row.key) if row else None
         detail = self.previews.cached(issue.id) if issue else None
         preview.show_issue(issue, detail)
         if preview.display and issue is not None and detail is None:
@@ -442,10 +444,10 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def cursor_issue(self) -> Issue | None:
         row = self.table.cursor_row
-        return row.data if row is not None else None
+        return self.feed.issues.get(row.key) if row is not None else None
 
     def known_issues(self) -> list[Issue]:
-        return list(self.feed.issues.values())
+        return list(self.feed.issues.listed_values())  # id and short id only: not parsed
 
     def show_progress(self, text: str) -> None:
         self.status_header.progress = text
