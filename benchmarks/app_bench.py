@@ -538,6 +538,7 @@ async def measure(mode: str, size: int, idle: float, typed: str) -> Figures:
 
 def server_figures(db: Path) -> list[str]:
     """First vs last page of the issue list and a 1,000-id bulk PUT, on a `--large` database."""
+    from dexter_tui.demo.pagination import _caches
     from dexter_tui.demo.server import ServerOptions, create_app
     from dexter_tui.demo.store import Store
     from dexter_tui.demo.world import load_world
@@ -569,15 +570,25 @@ def server_figures(db: Path) -> list[str]:
             url: str | None = cursor
             times: list[float] = []
             pages = 1
+            last_url = url
             while url:
+                last_url = url
                 started = time.perf_counter()
                 response = await client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
                 pages += 1
                 nxt = response.links.get("next") or {}
                 url = nxt.get("url") if nxt.get("results") == "true" else None
-            lines.append(f"| last page (page {pages:,}) | {times[-1]:.0f} |")
+            lines.append(f"| last page (page {pages:,}), seeking by key | {times[-1]:.0f} |")
             lines.append(f"| median page over the walk | {statistics.median(times):.0f} |")
+            # the baseline: the same last page by OFFSET (what every page cost before the cache)
+            _caches.pop(store, None)
+            started = time.perf_counter()
+            await client.get(last_url)
+            lines.append(
+                f"| the same last page by OFFSET, count not cached (baseline) "
+                f"| {(time.perf_counter() - started) * 1000:.0f} |"
+            )
             ids = [i["id"] for i in first.json()]
             page_url = cursor
             while len(ids) < 1000 and page_url:
@@ -636,6 +647,7 @@ def main() -> None:
     parser.add_argument("--idle-all", action="store_true", help="idle CPU at every size")
     parser.add_argument("--typed", default="error 42", help="what is typed into the filter")
     parser.add_argument("--server", type=Path, help="a `--large` demo database: server figures")
+    parser.add_argument("--server-only", action="store_true", help="only the server figures")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -651,7 +663,7 @@ def main() -> None:
         flush=True,
     )
     results = []
-    for size in args.sizes:
+    for size in [] if args.server_only else args.sizes:
         for mode in args.modes:
             idle = args.idle if (args.idle_all or size == max(args.sizes)) else 0.0
             cmd = [sys.executable, __file__, "--child", mode, str(size), "--idle", str(idle)]
@@ -669,8 +681,9 @@ def main() -> None:
                 f"filter {med(fig.filter_char_ms):.0f} ms/char, bulk {fig.bulk_s:.2f} s",
                 flush=True,
             )
-    print()
-    print("\n".join(report(results)))
+    if results:
+        print()
+        print("\n".join(report(results)))
     if args.server:
         print()
         print("\n".join(server_figures(args.server)))

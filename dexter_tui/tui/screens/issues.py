@@ -191,7 +191,7 @@ class IssuesScreen(ViewScreen, IssueActions):
                 parts.append(f"{len(changes.new)} new")
             if changes.regressed:
                 parts.append(f"{len(changes.regressed)} regressed")
-            names = [self.feed.issues[i].short_id for i in changes.new + changes.regressed][:5]
+            names = [self.feed.listed(i).short_id for i in changes.new + changes.regressed][:5]
             self.notify(f"{', '.join(parts)}: {', '.join(names)}", title="Live update")
             if self.ctx.bell:
                 self.app.bell()
