@@ -369,7 +369,7 @@ def profiled(step: str) -> Iterator[None]:
     import cProfile
     import pstats
 
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.thread_time)  # CPU: a shared machine preempts
     profile.enable()
     try:
         yield
@@ -538,8 +538,8 @@ async def measure(mode: str, size: int, idle: float, typed: str) -> Figures:
 
 def server_figures(db: Path) -> list[str]:
     """First vs last page of the issue list and a 1,000-id bulk PUT, on a `--large` database."""
+    from dexter_tui.demo.server import ServerOptions, create_app  # noqa: I001 - before pagination
     from dexter_tui.demo.pagination import _caches
-    from dexter_tui.demo.server import ServerOptions, create_app
     from dexter_tui.demo.store import Store
     from dexter_tui.demo.world import load_world
 
