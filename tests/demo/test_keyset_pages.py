@@ -97,3 +97,15 @@ def test_cache_forgets_on_a_new_version() -> None:
     assert cache.hits("q", 1) == 42
     assert cache.hits("q", 2) is None
     assert keyset_cache(cache) is keyset_cache(cache)
+
+
+async def test_a_cached_count_is_not_reused_for_another_window(
+    seeded_api: httpx.AsyncClient, seeded_store: Store, seeded_world: World
+) -> None:
+    path = f"/api/0/organizations/{seeded_world.org_slug}/issues/"
+    wide = await seeded_api.get(path, params={"query": "", "statsPeriod": "14d"})
+    day = await seeded_api.get(path, params={"query": "", "statsPeriod": "24h"})
+    _caches.pop(seeded_store, None)
+    cold = await seeded_api.get(path, params={"query": "", "statsPeriod": "24h"})
+    assert day.headers["X-Hits"] == cold.headers["X-Hits"]
+    assert int(wide.headers["X-Hits"]) > int(day.headers["X-Hits"])

@@ -73,7 +73,8 @@ KEYSET_COLUMNS = {
     "new": ("first_seen", "id"),
     "freq": ("times_seen", "last_seen", "id"),
 }
-#: search parameters that move with the clock (a page request differs from the last one by them)
+#: search parameters that move with the clock (a page request differs from the last one by them);
+#: the window they come from is part of the cache key as the request gave it
 CLOCK_PARAMS = frozenset({"now", "day", "week", "w_start", "w_end"})
 #: Sorts the deprecated project route accepts.
 PROJECT_SORTS = ("date", "new", "trends", "freq", "user", "inbox")
@@ -351,9 +352,11 @@ def list_issues(
     )
     cache = keyset_cache(store)
     version = store.conn.total_changes
-    signature = (  # one walk through the pages of one search
+    window = tuple(request.query_params.get(k) for k in ("statsPeriod", "period", "start", "end"))
+    signature = (  # one walk through the pages of one search (the window as asked, not as dated)
         search.where,
         tuple(sorted((k, v) for k, v in search.params.items() if k not in CLOCK_PARAMS)),
+        window,
         sort,
         limit,
     )
