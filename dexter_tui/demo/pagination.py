@@ -6,14 +6,19 @@ The `Link` header always carries both rels, e.g.
     <http://host/api/0/...?query=x&cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"
 
 Cursors are `value:offset:is_prev`; the demo pages by item offset, so `value` is always 0. Clients
-treat cursors as opaque and stop when `next` says `results="false"`.
+treat cursors as opaque and stop when `next` says `results="false"`. Behind the offsets the issue
+list seeks by key where it can (`KeysetCache`), so a deep page costs what the first one does.
 """
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
+from weakref import WeakKeyDictionary
 
 from starlette.responses import JSONResponse
 
@@ -135,3 +140,57 @@ def paginate_list(
         has_more=offset + limit < len(items),
         hits=len(items) if hits else None,
     )
+
+
+class KeysetCache:
+    """Keyset pagination behind Sentry's offset-style cursors, and cached hit counts.
+
+    Why: `LIMIT … OFFSET n` walks n rows, so the last page of 100k issues cost 30× the first.
+    Cursors stay `0:offset:0` (what Sentry sends and sentry-cli reads), but when a page is
+    served the sort key of its last row is remembered for the offset where the next page
+    starts; a request for that offset then seeks (`WHERE (key) < (last)`), the same rows an
+    OFFSET would give on the same data. The `COUNT(*)` of a search (`X-Hits`) is kept for a
+    few seconds. Both are dropped as soon as the database changes (`version`).
+    """
+
+    def __init__(self, size: int = 4096, hits_ttl: float = 5.0) -> None:
+        self.size = size
+        self.hits_ttl = hits_ttl
+        self._bounds: OrderedDict[tuple[Hashable, int], tuple[int, tuple[Any, ...]]] = OrderedDict()
+        self._hits: dict[Hashable, tuple[int, float, int]] = {}
+
+    def boundary(self, search: Hashable, offset: int, version: int) -> tuple[Any, ...] | None:
+        """The sort key of the row just before `offset`, if a page ending there was served."""
+        found = self._bounds.get((search, offset))
+        if found is None or found[0] != version:
+            return None
+        self._bounds.move_to_end((search, offset))
+        return found[1]
+
+    def remember(self, search: Hashable, offset: int, version: int, key: tuple[Any, ...]) -> None:
+        self._bounds[(search, offset)] = (version, key)
+        self._bounds.move_to_end((search, offset))
+        while len(self._bounds) > self.size:
+            self._bounds.popitem(last=False)
+
+    def hits(self, search: Hashable, version: int) -> int | None:
+        found = self._hits.get(search)
+        if found is None or found[0] != version or found[1] < time.monotonic():
+            return None
+        return found[2]
+
+    def remember_hits(self, search: Hashable, version: int, count: int) -> None:
+        if len(self._hits) >= self.size:
+            self._hits.clear()
+        self._hits[search] = (version, time.monotonic() + self.hits_ttl, count)
+
+
+_caches: WeakKeyDictionary[Any, KeysetCache] = WeakKeyDictionary()
+
+
+def keyset_cache(owner: Any) -> KeysetCache:
+    """The cache of one database (`owner`: the demo's store)."""
+    cache = _caches.get(owner)
+    if cache is None:
+        cache = _caches[owner] = KeysetCache()
+    return cache

@@ -7,6 +7,8 @@ tick is one request for the first page, and a page already loaded is never fetch
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,6 +25,7 @@ from dexter_tui.choices import SORTS as SORTS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.services.listed_issues import IssueMap, ListedIssue
 from dexter_tui.services.poller import is_offline
 from dexter_tui.services.priority import HOT_STATES, PriorityInputs, PriorityScore, score
 
@@ -61,14 +64,22 @@ class IssueQuery:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def issue_buckets(issue: Issue, key: str) -> list[int]:
-    """Event counts of the issue's stats series `key`, oldest first (empty if absent)."""
+def issue_buckets(issue: Issue | ListedIssue, key: str) -> list[int]:
+    """Event counts of the issue's stats series `key`, oldest first (empty if absent).
+
+    A `ListedIssue` holds the series of its list's stats period only (the list reloads when the
+    period changes)."""
+    if isinstance(issue, ListedIssue):
+        return issue.buckets
     series = issue.stats.get(key) or []
     return [int(point[1]) for point in series]
 
 
-def priority_of(issue: Issue, key: str, now: float) -> PriorityScore:
-    last_seen = issue.last_seen.timestamp() if issue.last_seen else 0.0
+def priority_of(issue: Issue | ListedIssue, key: str, now: float) -> PriorityScore:
+    if isinstance(issue, ListedIssue):
+        last_seen = issue.last_seen_ts
+    else:
+        last_seen = issue.last_seen.timestamp() if issue.last_seen else 0.0
     return score(
         PriorityInputs(
             level=issue.level,
@@ -80,6 +91,31 @@ def priority_of(issue: Issue, key: str, now: float) -> PriorityScore:
     )
 
 
+def _lead_with(first: list[str], order: list[str], new: list[str]) -> list[str]:
+    """`first`, then `order` without those ids: list scans and slices (C speed), no Python pass
+    over the whole order — the moved ids are usually near its front."""
+    result = [*first, *order]
+    start = len(first)
+    fresh = set(new)
+    for issue_id in first:
+        if issue_id not in fresh:
+            with contextlib.suppress(ValueError):
+                del result[result.index(issue_id, start)]
+    return result
+
+
+def settle_loaded() -> None:
+    """Move what is loaded out of the garbage collector's sight (`gc.freeze`).
+
+    Why: CPython's full collections scan every live object; with 100k issues loaded (millions
+    of objects) one such pass froze the UI for a second at a random moment — typically while a
+    poll parsed its page. Loaded pages live until the list is reloaded, so the collector gains
+    nothing by scanning them again; young garbage is collected first so none is frozen.
+    """
+    gc.collect(1)
+    gc.freeze()
+
+
 @dataclass
 class PollChanges:
     """What a poll tick found compared with what was on screen."""
@@ -88,6 +124,12 @@ class PollChanges:
     regressed: list[str] = field(default_factory=list)  # became regressed/escalating
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    reordered: bool = False  # the loaded order changed beyond new ids going first
+
+    @property
+    def any(self) -> bool:
+        """Something on screen has to change (a tick that found nothing costs no redraw)."""
+        return bool(self.new or self.updated or self.removed or self.reordered)
 
 
 class IssueFeed:
@@ -107,7 +149,8 @@ class IssueFeed:
         self.query = query
         self.page_size = page_size
         self.clock = clock
-        self.issues: dict[str, Issue] = {}
+        #: the loaded issues by id; reading one parses it back (`listed` is the cheap view)
+        self.issues = IssueMap(query.stats_key)
         self.order: list[str] = []
         self.next_cursor: str | None = None
         self.hits: int | None = None
@@ -124,9 +167,17 @@ class IssueFeed:
         return self.next_cursor is not None
 
     def ordered(self) -> list[Issue]:
+        """Every loaded issue, parsed (export); the list itself reads `listed_in_order`."""
         return [self.issues[i] for i in self.order]
 
-    def priority(self, issue: Issue) -> PriorityScore:
+    def listed(self, issue_id: str) -> ListedIssue:
+        return self.issues.listed(issue_id)
+
+    def listed_in_order(self) -> list[ListedIssue]:
+        listed = self.issues.listed
+        return [listed(i) for i in self.order]
+
+    def priority(self, issue: Issue | ListedIssue) -> PriorityScore:
         return priority_of(issue, self.query.stats_key, self.clock())
 
     # -- loading -------------------------------------------------------------------------------
@@ -149,13 +200,14 @@ class IssueFeed:
         """(Re)load from the first page; replaces what was loaded."""
         async with self._lock:
             page = await self._fetch(None)
-            self.issues = {i.id: i for i in page.items}
+            self.issues = IssueMap(self.query.stats_key, page.items)
             self.order = [i.id for i in page.items]
             self.next_cursor = page.next_cursor
             self.hits = page.hits
             self.pages_loaded = 1
             self.loaded_once = True
             self._cursors_fetched = {None}
+            settle_loaded()
             return page.items
 
     async def load_more(self) -> list[Issue]:
@@ -174,6 +226,7 @@ class IssueFeed:
             self.pages_loaded += 1
             if page.hits is not None:
                 self.hits = page.hits
+            settle_loaded()
             return added
 
     async def poll(self) -> PollChanges:
@@ -191,30 +244,51 @@ class IssueFeed:
                 self.offline = is_offline(error)
                 raise
             self.offline = False
-            changes = PollChanges()
-            fresh_ids = [i.id for i in page.items]
-            for issue in page.items:
-                before = self.issues.get(issue.id)
-                if before is None:
-                    changes.new.append(issue.id)
-                else:
-                    if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
-                        changes.regressed.append(issue.id)
-                    if issue != before:
-                        changes.updated.append(issue.id)
-                self.issues[issue.id] = issue
-            rest = [i for i in self.order if i not in set(fresh_ids)]
-            if page.next_cursor is None:
-                # the first page holds every match: whatever else we had no longer matches
-                changes.removed = rest
-                for issue_id in rest:
-                    self.issues.pop(issue_id, None)
-                rest = []
-                self.next_cursor = None
-            self.order = fresh_ids + rest
-            if page.hits is not None:
-                self.hits = page.hits
-            return changes
+            return self.merge_first_page(page)
+
+    def merge_first_page(self, page: Page[Issue]) -> PollChanges:
+        """Merge a fresh first page by id: O(page) when nothing moved (the usual tick).
+
+        An issue counts as updated when any field differs (count, lastSeen, status, stats…);
+        the order is rebuilt (O(loaded), list work only) only when the page's ids are not
+        already the first ids loaded, in that order, after the new ones.
+        """
+        changes = PollChanges()
+        issues = self.issues
+        fresh_ids = [i.id for i in page.items]
+        for issue in page.items:
+            text = issues.dump(issue)
+            before = issues.listed(issue.id) if issue.id in issues else None
+            if before is None:
+                changes.new.append(issue.id)
+            else:
+                if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
+                    changes.regressed.append(issue.id)
+                if hash(text) == before.digest:
+                    continue  # unchanged: nothing to store (an unchanged tick packs nothing)
+                changes.updated.append(issue.id)
+            issues.store(issue, issues.make(issue, text))
+        known = fresh_ids[len(changes.new) :]
+        new_first = fresh_ids[: len(changes.new)] == changes.new
+        if page.next_cursor is None:
+            # the first page holds every match: whatever else we had no longer matches
+            fresh = set(fresh_ids)
+            kept = [i for i in self.order if i in fresh]
+            changes.removed = [i for i in self.order if i not in fresh]
+            for issue_id in changes.removed:
+                issues.discard(issue_id)
+            changes.reordered = not (new_first and kept == known)
+            self.order = fresh_ids
+            self.next_cursor = None
+        elif new_first and self.order[: len(known)] == known:
+            if changes.new:
+                self.order = changes.new + self.order
+        else:
+            self.order = _lead_with(fresh_ids, self.order, changes.new)
+            changes.reordered = True
+        if page.hits is not None:
+            self.hits = page.hits
+        return changes
 
     # -- local changes after a bulk action ----------------------------------------------------
 
@@ -225,5 +299,5 @@ class IssueFeed:
     def remove(self, ids: list[str]) -> None:
         gone = set(ids)
         for issue_id in gone:
-            self.issues.pop(issue_id, None)
+            self.issues.discard(issue_id)
         self.order = [i for i in self.order if i not in gone]

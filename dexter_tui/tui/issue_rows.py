@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 
 from dexter_tui.choices import period_seconds
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.issues import issue_buckets
+from dexter_tui.services.listed_issues import ListedIssue
 from dexter_tui.services.priority import PriorityScore
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.sparkline import sparkline
 from dexter_tui.tui.widgets.table_cells import identifier_text
-from dexter_tui.tui.widgets.table_model import Column, Row
+from dexter_tui.tui.widgets.table_model import Column, Row, TextFilter
+
+#: a parsed issue, or the slim form the list keeps (same attribute names)
+AnyIssue = Issue | ListedIssue
 
 LEVELS: dict[str, tuple[str, str]] = {
     "fatal": ("✖ FTL", "bold red"),
@@ -85,13 +90,18 @@ def period_covered(period: str, stats_key: str) -> bool:
         return False
 
 
-def period_events(issue: Issue, period: str, stats_key: str, now: float) -> int:
+def period_events(issue: AnyIssue, period: str, stats_key: str, now: float) -> int:
     """The issue's events in the last `period`, summed from the stats Sentry sent with the list;
     its lifetime count when the series does not reach back that far (see `events_column`)."""
-    series = issue.stats.get(stats_key) or []
-    if not series or not period_covered(period, stats_key):
+    if not period_covered(period, stats_key):
         return issue.count
     size = SERIES_SPAN[stats_key][0]
+    if isinstance(issue, ListedIssue):
+        series: list[Any] = issue.series(size)
+    else:
+        series = issue.stats.get(stats_key) or []
+    if not series:
+        return issue.count
     since = now - period_seconds(period)
     return sum(int(n) for ts, n in series if float(ts) + size > since)
 
@@ -119,7 +129,7 @@ FLAGS_LEGEND = (
 )
 
 
-def flags_text(issue: Issue) -> Text:
+def flags_text(issue: AnyIssue) -> Text:
     """Up to three glyphs: state (N/R/E/✓/-), ★ bookmarked, • unseen (see FLAGS_LEGEND)."""
     text = Text()
     substatus = issue.substatus or ""
@@ -140,7 +150,7 @@ def flags_text(issue: Issue) -> Text:
     return text
 
 
-def assignee_label(issue: Issue) -> str:
+def assignee_label(issue: AnyIssue) -> str:
     who = issue.assigned_to
     if who is None:
         return ""
@@ -149,17 +159,23 @@ def assignee_label(issue: Issue) -> str:
 
 
 def issue_row(
-    issue: Issue,
+    issue: AnyIssue,
     stats_key: str,
-    now: float,
-    priority: Callable[[Issue], PriorityScore],
+    now: float | Callable[[], float],
+    priority: Callable[[Any], PriorityScore],
     period: str = "",
 ) -> Row:
     """One issue as a keyed row; cells are built lazily when the row is drawn. EVENTS counts
-    the `period` (the lifetime count when none is given)."""
-    events = period_events(issue, period, stats_key, now) if period else issue.count
+    the `period` (the lifetime count when none is given).
+
+    ``now`` may be the clock: ages ("5m") are then computed when the row is drawn, so a row
+    that a poll did not change still shows its age as of the latest redraw.
+    """
+    at = now() if callable(now) else now
+    events = period_events(issue, period, stats_key, at) if period else issue.count
 
     def cells() -> dict[str, Text]:
+        when = now() if callable(now) else now
         buckets = issue_buckets(issue, stats_key)
         return {
             "level": level_text(issue.level),
@@ -172,12 +188,15 @@ def issue_row(
             "trend": sparkline(buckets, 8) if buckets else Text(""),
             "priority": Text(f"{priority(issue).total:.0f}"),
             "assignee": safe_text(assignee_label(issue)),
-            "first_seen": Text(relative(issue.first_seen, now)),
-            "last_seen": Text(relative(issue.last_seen, now)),
+            "first_seen": Text(relative(issue.first_seen, when)),
+            "last_seen": Text(relative(issue.last_seen, when)),
         }
 
-    last = issue.last_seen.timestamp() if issue.last_seen else 0.0
-    first = issue.first_seen.timestamp() if issue.first_seen else 0.0
+    if isinstance(issue, ListedIssue):
+        last, first = issue.last_seen_ts, issue.first_seen_ts
+    else:
+        last = issue.last_seen.timestamp() if issue.last_seen else 0.0
+        first = issue.first_seen.timestamp() if issue.first_seen else 0.0
     return Row(
         key=issue.id,
         cells=cells,
@@ -190,16 +209,26 @@ def issue_row(
             "priority": priority(issue).total,
         },
         data=issue,
+        search=haystack(issue),
     )
 
 
-def matches_text(issue: Issue, needle: str) -> bool:
+def haystack(issue: AnyIssue) -> str:
+    """What the local filter searches: short id, title, culprit, assignee, case-folded once."""
+    return " ".join(
+        (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))
+    ).casefold()
+
+
+def filter_words(needle: str) -> list[str]:
+    """The words of a typed needle the local filter uses (`key:value` terms are left out)."""
+    return [w.lstrip("!") for w in needle.casefold().split() if ":" not in w]
+
+
+def text_filter(needle: str) -> TextFilter:
     """Local filter while typing: every word must appear in short id, title, culprit or assignee.
 
     `key:value` words are Sentry search terms — they only take effect when the query is sent.
     """
-    haystack = " ".join(
-        (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))
-    ).casefold()
-    words = [w for w in needle.casefold().split() if ":" not in w]
-    return all(w.lstrip("!") in haystack for w in words)
+    return TextFilter(filter_words(needle))
+

@@ -25,7 +25,7 @@ from dexter_tui.demo.api.ownership import issue_owners
 from dexter_tui.demo.auth import Caller, authenticate
 from dexter_tui.demo.faults import check_bulk
 from dexter_tui.demo.ingest import ignore_bookkeeping
-from dexter_tui.demo.pagination import page_params, paginated
+from dexter_tui.demo.pagination import keyset_cache, page_params, paginated
 from dexter_tui.demo.search import (
     ERROR_PREFIX,
     FOR_REVIEW_SQL,
@@ -68,6 +68,15 @@ SORTS = {
     "inbox": f"{FOR_REVIEW_SQL.replace('?', ':week')} DESC, g.last_seen DESC, g.id DESC",
 }
 SORTS["priority"] = SORTS["recommended"]
+#: Sorts made of plain columns, all descending: their pages can seek by key (`KeysetCache`).
+KEYSET_COLUMNS = {
+    "date": ("last_seen", "id"),
+    "new": ("first_seen", "id"),
+    "freq": ("times_seen", "last_seen", "id"),
+}
+#: search parameters that move with the clock (a page request differs from the last one by them);
+#: the window they come from is part of the cache key as the request gave it
+CLOCK_PARAMS = frozenset({"now", "day", "week", "w_start", "w_end"})
 #: Sorts the deprecated project route accepts.
 PROJECT_SORTS = ("date", "new", "trends", "freq", "user", "inbox")
 
@@ -342,8 +351,32 @@ def list_issues(
         environments=environments,
         window=window,
     )
-    hits = store.query_one(f"SELECT COUNT(*) FROM groups g WHERE {search.where}", search.params)[0]
-    rows = fetch_sorted(store, search, SORTS[sort], limit=limit, offset=offset)
+    cache = keyset_cache(store)
+    version = store.conn.total_changes
+    window = tuple(request.query_params.get(k) for k in ("statsPeriod", "period", "start", "end"))
+    signature = (  # one walk through the pages of one search (the window as asked, not as dated)
+        search.where,
+        tuple(sorted((k, v) for k, v in search.params.items() if k not in CLOCK_PARAMS)),
+        window,
+        sort,
+        limit,
+    )
+    hits = cache.hits(signature, version)
+    if hits is None:
+        count_sql = f"SELECT COUNT(*) FROM groups g WHERE {search.where}"
+        hits = store.query_one(count_sql, search.params)[0]
+        cache.remember_hits(signature, version, hits)
+    columns = KEYSET_COLUMNS.get(sort)
+    after = cache.boundary(signature, offset, version) if columns and offset else None
+    if columns and after is not None:
+        rows = fetch_sorted(
+            store, search, SORTS[sort], limit=limit, offset=0, after=(columns, after)
+        )
+    else:
+        rows = fetch_sorted(store, search, SORTS[sort], limit=limit, offset=offset)
+    if columns and rows:
+        last = rows[-1]
+        cache.remember(signature, offset + len(rows), version, tuple(last[c] for c in columns))
     return paginated(
         request,
         ser.serialize_many(rows),
@@ -355,15 +388,33 @@ def list_issues(
 
 
 def fetch_sorted(
-    store: Store, search: Search, order: str, *, limit: int, offset: int
+    store: Store,
+    search: Search,
+    order: str,
+    *,
+    limit: int,
+    offset: int,
+    after: tuple[Sequence[str], Sequence[Any]] | None = None,
 ) -> list[sqlite3.Row]:
-    """One page of matching rows: ids are sorted first (a narrow sort), then rows fetched."""
+    """One page of matching rows: ids are sorted first (a narrow sort), then rows fetched.
+
+    `after`: (columns, values) of the last row before this page, for an all-descending `order`
+    on those columns: the page starts below it (a seek) instead of at `offset`.
+    """
+    where, params = search.where, {**search.params, "limit": limit, "offset": offset}
+    if after is not None:
+        columns, values = after
+        names = [f"k{i}" for i in range(len(columns))]
+        params.update(zip(names, values, strict=True))
+        lhs = ", ".join(f"g.{c}" for c in columns)
+        rhs = ", ".join(f":{n}" for n in names)
+        # the leading column alone lets SQLite's index on it start the scan
+        where = f"{where} AND g.{columns[0]} <= :k0 AND ({lhs}) < ({rhs})"
     ids = [
         r[0]
         for r in store.query(
-            f"SELECT g.id FROM groups g WHERE {search.where} ORDER BY {order}"
-            " LIMIT :limit OFFSET :offset",
-            {**search.params, "limit": limit, "offset": offset},
+            f"SELECT g.id FROM groups g WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
+            params,
         )
     ]
     if not ids:

@@ -23,6 +23,7 @@ from dexter_tui.sentry.models import Issue
 from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.issues import QUICK_FILTERS, IssueFeed, IssueQuery
+from dexter_tui.services.listed_issues import ListedIssue
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.preview import IssuePreviews
 from dexter_tui.tui import offline
@@ -34,8 +35,8 @@ from dexter_tui.tui.issue_rows import (
     SORT_COLUMNS,
     columns_for,
     issue_row,
-    matches_text,
     period_events,
+    text_filter,
 )
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
 from dexter_tui.tui.safe_text import safe_text
@@ -202,7 +203,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             raise
         offline.list_loaded(self)
         self._schedule_poll(self.poll_status.succeeded(self.ctx.clock()))
-        self._show_rows(track_new=True)
+        self._merge_rows(changes.new + changes.updated, changes.removed, changes.reordered)
         self.live_state = self.poll_status.state
         if changes.regressed:
             self.table.highlight(*changes.regressed)
@@ -212,7 +213,7 @@ class IssuesScreen(ViewScreen, IssueActions):
                 parts.append(f"{len(changes.new)} new")
             if changes.regressed:
                 parts.append(f"{len(changes.regressed)} regressed")
-            names = [self.feed.issues[i].short_id for i in changes.new + changes.regressed][:5]
+            names = [self.feed.listed(i).short_id for i in changes.new + changes.regressed][:5]
             self.notify(f"{', '.join(parts)}: {', '.join(names)}", title="Live update")
             if self.ctx.bell:
                 self.app.bell()
@@ -222,15 +223,30 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.live_state = self.poll_status.state
         return delay
 
-    def _row(self, issue: Issue):
+    def _row(self, issue: Issue | ListedIssue):
+        listed = self.feed.listed(issue.id)  # rows hold the slim form, never the parsed issue
         q = self.feed.query
-        return issue_row(issue, q.stats_key, self.ctx.clock(), self.feed.priority, q.period)
+        return issue_row(listed, q.stats_key, self.ctx.clock, self.feed.priority, q.period)
 
-    def _show_rows(self, *, track_new: bool) -> None:
+    def _merge_rows(self, ids: list[str], removed: list[str], reordered: bool) -> None:
+        """Only the rows of `ids` are rebuilt (a poll, an action's outcome); see `_show_rows`."""
+        issues = self.feed.issues
+        rows = [self._row(issues.listed(i)) for i in ids if i in issues]
+        first = self.feed.order[: self.feed.page_size] if reordered else None
+        if rows or removed or first is not None:
+            self.table.update_rows(rows, removed=removed, first=first)
+            self._show_rows(track_new=True, rows_set=True)
+        else:
+            self.table.has_more = self.feed.has_more
+        self.table.redraw()  # ages of the rows that did not change
+
+    def _show_rows(self, *, track_new: bool, rows_set: bool = False) -> None:
         table = self.table
-        table.set_rows((self._row(i) for i in self.feed.ordered()), track_new=track_new)
+        if not rows_set:
+            table.set_rows((self._row(i) for i in self.feed.listed_in_order()), track_new=track_new)
         table.has_more = self.feed.has_more
-        self._apply_sort()
+        if not rows_set:
+            self._apply_sort()
         empty = self.feed.loaded_once and not self.feed.order
         self.set_class(empty, "empty")
         if empty:
@@ -300,7 +316,7 @@ class IssuesScreen(ViewScreen, IssueActions):
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)
         row = self.table.cursor_row
-        issue = row.data if row else None
+        issue = self.feed.issues.get(row.key) if row else None
         detail = self.previews.cached(issue.id) if issue else None
         q = self.feed.query
         in_period = period_events(issue, q.period, q.stats_key, self.ctx.clock()) if issue else 0
@@ -350,7 +366,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         if not words:
             self.table.set_filter(None)
         else:
-            self.table.set_filter(lambda row: matches_text(row.data, needle))
+            self.table.set_filter(text_filter(needle))
         self._update_context()
 
     @on(Input.Submitted, "#query")
@@ -476,10 +492,10 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def cursor_issue(self) -> Issue | None:
         row = self.table.cursor_row
-        return row.data if row is not None else None
+        return self.feed.issues.get(row.key) if row is not None else None
 
     def known_issues(self) -> list[Issue]:
-        return list(self.feed.issues.values())
+        return list(self.feed.issues.listed_values())  # id and short id only: not parsed
 
     def show_progress(self, text: str) -> None:
         self.status_header.progress = text
@@ -492,18 +508,18 @@ class IssuesScreen(ViewScreen, IssueActions):
         self._update_context()
 
     def on_issues_changed(self, message: IssuesChanged) -> None:
-        touched = False
+        touched = []
         for issue in message.updated.values():
             if issue.id in self.feed.issues:
                 self.feed.replace_issue(issue)
-                touched = True
+                touched.append(issue.id)
         gone = [i for i in message.removed if i in self.feed.issues]
         if gone:
             self.feed.remove(gone)
             if self.feed.hits is not None:  # deleted/merged: no longer counted ("60/61" was)
                 self.feed.hits = max(len(self.feed.order), self.feed.hits - len(gone))
         if touched or gone:
-            self._show_rows(track_new=False)
+            self._merge_rows(touched, gone, False)
 
     def action_toggle_preview(self) -> None:
         preview = self.query_one(IssuePreview)

@@ -309,11 +309,36 @@ class FastTable(ScrollView, can_focus=True):
         with self._keeping_cursor():
             self._model.append(rows)
 
-    def set_filter(self, predicate: RowPredicate | None) -> None:
-        """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept."""
+    def update_rows(
+        self,
+        rows: Iterable[Row],
+        *,
+        removed: Iterable[str] = (),
+        first: Sequence[str] | None = None,
+        track_new: bool = True,
+    ) -> set[str]:
+        """Merge changed/new rows by key and drop ``removed`` (see `TableModel.update`; ``first``:
+        keys that now lead, e.g. a poll's first page): only those rows are touched; the cursor
+        keeps its key and screen line, marks stay."""
+        rows = list(rows)
+        removed = list(removed)
+        if not rows and not removed and first is None:
+            return set()
         with self._keeping_cursor():
-            self._model.filter = predicate
-            self._model.recompute()
+            return self._model.update(rows, removed=removed, first=first, track_new=track_new)
+
+    def redraw(self) -> None:
+        """Draw the rows on screen again from their cells (e.g. ages that moved on); only the
+        lines on screen are rendered again."""
+        self._strip_cache.clear()
+        self.refresh()
+
+    def set_filter(self, predicate: RowPredicate | None) -> None:
+        """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept.
+
+        A `TextFilter` that narrows the current one only re-tests the rows shown now."""
+        with self._keeping_cursor():
+            self._model.set_filter(predicate)
 
     def sort_by(
         self,

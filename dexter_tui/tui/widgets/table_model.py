@@ -7,13 +7,22 @@ row key surviving replace/sort/filter, stable keyed replace) are easier to test 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from rich.text import Text
 
-__all__ = ["Align", "Column", "Row", "RowPredicate", "TableModel", "layout_columns"]
+__all__ = [
+    "Align",
+    "Column",
+    "Row",
+    "RowPredicate",
+    "TableModel",
+    "TextFilter",
+    "layout_columns",
+]
 
 Align = Literal["left", "center", "right"]
 CellMap = Mapping[str, Text]
@@ -45,6 +54,8 @@ class Row:
     returning that mapping, called only when the row is drawn (saves memory with very many rows).
     ``sort_values`` gives typed sort keys per column (else the cell's plain text is used).
     ``data`` is the caller's object (e.g. the issue) for filters and actions.
+    ``search`` is the row's case-folded text for `TextFilter` (built once with the row, so typing
+    a filter never case-folds cells).
     Rows hash by identity, which is what the widget's strip cache relies on.
     """
 
@@ -53,6 +64,7 @@ class Row:
     dim: bool = False
     sort_values: Mapping[str, Any] | None = None
     data: Any = None
+    search: str = ""
 
     def get_cells(self) -> CellMap:
         cells = self.cells
@@ -63,6 +75,37 @@ class Row:
             return self.sort_values[column_key]
         cell = self.get_cells().get(column_key)
         return cell.plain.casefold() if cell is not None else ""
+
+
+class TextFilter:
+    """Rows whose `Row.search` contains every word (case-folded substrings).
+
+    Why a class and not a lambda: the model can tell that a filter *narrows* the previous one
+    (each old word is inside some new word, as when typing forwards) and then tests only the rows
+    that passed before; and a word at a time over a precomputed haystack is a C-speed scan.
+    """
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words: tuple[str, ...] = tuple(w.casefold() for w in words if w)
+
+    def __call__(self, row: Row) -> bool:
+        search = row.search
+        return all(w in search for w in self.words)
+
+    def narrows(self, other: RowPredicate | None) -> bool:
+        """True when every row this filter passes also passed `other`."""
+        if not isinstance(other, TextFilter):
+            return other is None and not self.words
+        return all(any(old in new for new in self.words) for old in other.words)
+
+    def scan(self, rows: Iterable[Row]) -> list[Row]:
+        """The rows that pass, a word at a time (a list comprehension per word)."""
+        out = rows if isinstance(rows, list) else list(rows)
+        for word in self.words:
+            out = [row for row in out if word in row.search]
+        return out
 
 
 class TableModel:
@@ -84,6 +127,11 @@ class TableModel:
         self.sort_column: str | None = None
         self.sort_reverse = False
         self.sort_key: Callable[[Row], Any] | None = None
+        #: the rows passing `filter`, in source order, and the filter they were computed for
+        self._filtered: list[Row] = []
+        self._visible_filter: RowPredicate | None = None
+        #: every row in sort order while a sort is on (so a filter can keep that order)
+        self._sorted_all: list[Row] | None = None
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -152,39 +200,234 @@ class TableModel:
         return added
 
     def append(self, rows: Iterable[Row]) -> None:
-        """Add rows at the end (next page); a key already present is updated in place."""
+        """Add rows at the end (next page); a key already present is updated in place.
+
+        With a filter or sort active the page is merged into the visible rows (each new row
+        tested once, inserted by binary search), never a re-filter or re-sort of all rows.
+        """
         self.ensure_index()
         index = self._index
         assert index is not None
-        appended: list[Row] = []
-        replaced = False
+        appended: dict[str, Row] = {}
+        replaced: dict[str, Row] = {}
         for row in rows:
-            if row.key in index:
-                replaced = True
+            if row.key in index and row.key not in appended:
+                replaced[row.key] = row
             else:
-                appended.append(row)
+                appended[row.key] = row
             index[row.key] = row
         if replaced:
-            self._rows = list(index.values())
+            self._rows = [index[row.key] for row in self._rows]
+        self._rows.extend(appended.values())
+        self._sorted_all = None
+        if replaced:
+            self._patch_visible({**replaced, **appended}, set(), at_front=False)
+            return
+        self._positions = None
+        fresh = list(appended.values())
+        if self.filter is not None:
+            if self._visible_filter is not self.filter:
+                self.recompute()
+                return
+            fresh = [row for row in fresh if self.filter(row)]
+            self._filtered.extend(fresh)
+        if not self._sorted:
+            self._visible.extend(fresh)
+            return
+        key_fn = self._sort_key_fn()
+        for row in fresh:
+            _insort(self._visible, row, key_fn, reverse=self.sort_reverse, before_equals=False)
+
+    def update(
+        self,
+        rows: Iterable[Row],
+        *,
+        removed: Iterable[str] = (),
+        first: Sequence[str] | None = None,
+        track_new: bool = True,
+    ) -> set[str]:
+        """Merge changed and new rows by key, drop ``removed``; return the keys that are new.
+
+        Why: a live poll changes a handful of rows; rebuilding and re-sorting every loaded row
+        each tick froze the UI for seconds at 100k. Here only the given rows are touched: the
+        lists are patched with C-speed slices and scans (a changed row is found where it was,
+        by identity; sorted, by binary search), never a Python pass over every row.
+
+        ``first``: keys that now lead the source order, in that order (a poll's first page);
+        every other row keeps its relative order. Without it a new key goes first and a changed
+        row keeps its place.
+        """
+        self.ensure_index()
+        index = self._index
+        assert index is not None
+        changed = {row.key: row for row in rows}
+        gone = {key for key in removed if key in index and key not in changed}
+        if not changed and not gone and first is None:
+            return set()
+        lead_keys = list(dict.fromkeys(first)) if first is not None else []
+        before = {k: index[k] for k in (*changed, *gone, *lead_keys) if k in index}
+        added = [key for key in changed if key not in before]
+        index.update(changed)
+        for key in gone:
+            del index[key]
+        if first is not None:
+            lead = [index[key] for key in lead_keys if key in index]
+            lead_set = {row.key for row in lead}
+            lead += [changed[key] for key in added if key not in lead_set]
+        else:
+            lead = [changed[key] for key in added]
+        lead_set = {row.key for row in lead}
+        moved = [before[key] for key in lead_set if key in before]
+        dropped = [before[key] for key in gone]
+        in_place = {
+            key: row for key, row in changed.items() if key in before and key not in lead_set
+        }
+        self._rows = _spliced(self._rows, lead, moved + dropped, before, in_place)
+        if gone:
+            self.new_keys.difference_update(gone)
+            self.highlighted.difference_update(gone)
+        if track_new:
+            self.new_keys.update(added)
+        self._patch_views(lead, moved + dropped, before, in_place, changed, gone)
+        return set(added)
+
+    def _patch_views(
+        self,
+        lead: list[Row],
+        out: list[Row],
+        before: Mapping[str, Row],
+        in_place: Mapping[str, Row],
+        changed: Mapping[str, Row],
+        gone: set[str],
+    ) -> None:
+        """The filtered and visible lists after `update`, patched like the rows were."""
+        self._positions = None
+        self._sorted_all = None
+        predicate = self.filter
+        if self._visible_filter is not predicate:  # the filter was swapped without recompute
             self.recompute()
             return
-        self._rows.extend(appended)
-        if self.filter is not None or self.sort_column is not None or self.sort_key is not None:
-            self.recompute()
+        if predicate is None:
+            shown_before: Callable[[Row], bool] = lambda row: True  # noqa: E731
+            passes: Callable[[Row], bool] = shown_before
         else:
-            self._visible.extend(appended)
-            self._positions = None
+            shown_before = passes = predicate
+            flips = [
+                key
+                for key, row in in_place.items()
+                if not shown_before(before[key]) and passes(row)
+            ]
+            if flips:  # a row elsewhere starts to pass: its place needs the source order
+                self._filtered = [row for row in self._rows if predicate(row)]
+            else:
+                stays = {
+                    key: row
+                    for key, row in in_place.items()
+                    if shown_before(before[key]) and passes(row)
+                }
+                leaves = [before[key] for key, row in in_place.items() if key not in stays]
+                self._filtered = _spliced(
+                    self._filtered,
+                    [row for row in lead if passes(row)],
+                    [row for row in out + leaves if shown_before(row)],
+                    before,
+                    stays,
+                )
+        if not self._sorted:
+            self._visible = list(self._rows if predicate is None else self._filtered)
+            return
+        key_fn = self._sort_key_fn()
+        reverse = self.sort_reverse
+        visible = self._visible
+        for key in (*changed, *gone):
+            old = before.get(key)
+            if old is not None and shown_before(old):
+                _remove_sorted(visible, old, key_fn, reverse=reverse)
+        newcomers = [row for row in changed.values() if passes(row)]
+        newcomers.reverse()  # each goes before its equals: the first ends up first
+        for row in newcomers:
+            _insort(visible, row, key_fn, reverse=reverse, before_equals=True)
 
     # -- view ----------------------------------------------------------------------------------
 
+    @property
+    def _sorted(self) -> bool:
+        return self.sort_column is not None or self.sort_key is not None
+
     def recompute(self) -> None:
-        rows: Iterable[Row] = self._rows
-        if self.filter is not None:
-            rows = filter(self.filter, rows)
-        if self.sort_column is not None or self.sort_key is not None:
+        """Filter and sort every row (a data or sort change the patches below do not cover)."""
+        self._sorted_all = None
+        rows: list[Row] = self._rows
+        if isinstance(self.filter, TextFilter):
+            rows = self.filter.scan(rows)
+        elif self.filter is not None:
+            rows = [row for row in rows if self.filter(row)]
+        self._filtered = rows if self.filter is not None else []
+        self._visible_filter = self.filter
+        if self._sorted:
             rows = sorted(rows, key=self._sort_key_fn(), reverse=self.sort_reverse)
+            if self.filter is None:
+                self._sorted_all = rows
         self._visible = list(rows)
         self._positions = None
+
+    def set_filter(self, predicate: RowPredicate | None) -> None:
+        """Filter the rows; a `TextFilter` that narrows the current one (typing forwards) scans
+        only the rows shown now, and a sorted view is filtered in its order (no re-sort)."""
+        previous = self._visible_filter
+        stale = self.filter is not previous  # `filter` was assigned without a recompute
+        self.filter = predicate
+        if not isinstance(predicate, TextFilter) or stale:
+            self.recompute()
+            return
+        if predicate.narrows(previous):
+            self._filtered = predicate.scan(self._filtered if previous is not None else self._rows)
+            visible = predicate.scan(self._visible)
+        else:
+            self._filtered = predicate.scan(self._rows)
+            visible = self._filtered
+            if self._sorted:
+                if self._sorted_all is None:
+                    key_fn = self._sort_key_fn()
+                    self._sorted_all = sorted(self._rows, key=key_fn, reverse=self.sort_reverse)
+                visible = predicate.scan(self._sorted_all)
+        self._visible_filter = predicate
+        self._visible = list(visible)
+        self._positions = None
+
+    def _patch_visible(self, changed: Mapping[str, Row], gone: set[str], *, at_front: bool) -> None:
+        """Bring the visible list up to date after ``changed`` rows (new or newer) and ``gone``
+        keys, touching only them: a filter tests only the changed rows, a sort re-inserts them
+        by binary search. Unsorted, the visible rows follow the source order (one pass)."""
+        self._positions = None
+        self._sorted_all = None
+        predicate = self.filter
+        if self._visible_filter is not predicate:  # the filter was swapped without recompute
+            self.recompute()
+            return
+        if predicate is None:
+            passing: set[str] | None = None
+        else:
+            touched = changed.keys() | gone
+            kept = [row for row in self._filtered if row.key not in touched]
+            fresh = {key: row for key, row in changed.items() if predicate(row)}
+            passing = {row.key for row in kept} | fresh.keys()
+            self._filtered = [row for row in self._rows if row.key in passing]
+        if not self._sorted:
+            if passing is None:
+                self._visible = list(self._rows)
+            else:
+                self._visible = list(self._filtered)
+            return
+        touched = changed.keys() | gone
+        visible = [row for row in self._visible if row.key not in touched]
+        newcomers = [row for key, row in changed.items() if passing is None or key in passing]
+        key_fn = self._sort_key_fn()
+        if at_front:
+            newcomers.reverse()  # each goes before its equals: the first ends up first
+        for row in newcomers:
+            _insort(visible, row, key_fn, reverse=self.sort_reverse, before_equals=at_front)
+        self._visible = visible
 
     def _sort_key_fn(self) -> Callable[[Row], Any]:
         if self.sort_key is not None:
@@ -248,6 +491,78 @@ class TableModel:
             return 0
         positions = self.positions()
         return sum(1 for key in self.marks if key in positions)
+
+
+def _spliced(
+    rows: list[Row],
+    lead: list[Row],
+    out: list[Row],
+    before: Mapping[str, Row],
+    in_place: Mapping[str, Row],
+) -> list[Row]:
+    """``lead`` first, then ``rows`` without the ``out`` rows, with ``in_place`` rows swapped in
+    where their old version (``before``) was. Rows are found by identity with list scans that
+    stop at the match, so rows near the front (a poll's) cost little at any length."""
+    result = [*lead, *rows]
+    start = len(lead)
+    for row in out:
+        with contextlib.suppress(ValueError):
+            del result[result.index(row, start)]
+    for key, row in in_place.items():
+        with contextlib.suppress(ValueError):
+            result[result.index(before[key], start)] = row
+    return result
+
+
+def _remove_sorted(
+    rows: list[Row], row: Row, key_fn: Callable[[Row], Any], *, reverse: bool
+) -> None:
+    """Remove ``row`` (by identity) from ``rows`` sorted by ``key_fn``: binary search to its
+    equals, then a scan among them."""
+    value = key_fn(row)
+    low, high = 0, len(rows)
+    while low < high:
+        mid = (low + high) // 2
+        other = key_fn(rows[mid])
+        if (other > value) if reverse else (other < value):
+            low = mid + 1
+        else:
+            high = mid
+    for index in range(low, len(rows)):
+        candidate = rows[index]
+        if candidate is row:
+            del rows[index]
+            return
+        if key_fn(candidate) != value:
+            break
+    with contextlib.suppress(ValueError):
+        rows.remove(row)  # not where its key says (e.g. a key that compares oddly)
+
+
+def _insort(
+    rows: list[Row],
+    row: Row,
+    key_fn: Callable[[Row], Any],
+    *,
+    reverse: bool,
+    before_equals: bool,
+) -> None:
+    """Insert ``row`` into ``rows`` (sorted by ``key_fn``, descending with ``reverse``) where a
+    stable sort would put it: before rows with an equal key, or after them."""
+    value = key_fn(row)
+    low, high = 0, len(rows)
+    while low < high:
+        mid = (low + high) // 2
+        other = key_fn(rows[mid])
+        if reverse:
+            goes_after = other > value or (other == value and not before_equals)
+        else:
+            goes_after = other < value or (other == value and not before_equals)
+        if goes_after:
+            low = mid + 1
+        else:
+            high = mid
+    rows.insert(low, row)
 
 
 def layout_columns(
