@@ -231,4 +231,3 @@ def text_filter(needle: str) -> TextFilter:
     `key:value` words are Sentry search terms — they only take effect when the query is sent.
     """
     return TextFilter(filter_words(needle))
-
