@@ -16,7 +16,7 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from dexter_tui.choices import PERIODS, SORTS
@@ -24,6 +24,7 @@ from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, Sentr
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
 from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
+from dexter_tui.services.search_syntax import add_term
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs import save_view
@@ -40,6 +41,7 @@ from dexter_tui.tui.messages import (
     SearchIssues,
     WorkFailed,
 )
+from dexter_tui.tui.navigation import GoBack, History, Jumped, Place, TrailWanted
 from dexter_tui.tui.safe_text import clean_str, palette_text
 from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
@@ -48,6 +50,7 @@ from dexter_tui.tui.screens.discover import DiscoverScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleasesScreen
+from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
@@ -93,6 +96,8 @@ class DexterApp(App[int]):
         Binding("colon", "command_line", "Command", show=False, id="app.command_line"),
         Binding("q", "back", "Back/Quit", id="app.back"),
         Binding("Q,ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("ctrl+o,backspace", "go_back", "History back", show=False, id="app.history_back"),
+        Binding("ctrl+n", "go_forward", "History forward", show=False, id="app.history_forward"),
         Binding("Z", "toggle_pause", "Pause live", show=False, id="app.pause"),
         Binding("R", "refresh_all", "Refresh all", show=False, id="app.refresh_all"),
         Binding("1", "view('issues')", "Issues", show=False, id="app.view_issues"),
@@ -106,6 +111,8 @@ class DexterApp(App[int]):
         super().__init__()
         self.ctx = ctx
         self.command_history: list[str] = []
+        self.navigation = History()  # places to go back to (esc, q, ctrl+o) and forward (ctrl+n)
+        self._jump_noted = False
         if ctx.settings.theme in self.available_themes:
             self.theme = ctx.settings.theme
 
@@ -134,6 +141,7 @@ class DexterApp(App[int]):
 
     def open_issue(self, issue: Issue) -> None:
         """The event detail of this issue (latest event), in its newest known version."""
+        self.note_jump()
         self.push_screen(EventDetailScreen(self.ctx, self.ctx.issues.newest(issue)))
 
     @on(OpenIssue)
@@ -150,9 +158,11 @@ class DexterApp(App[int]):
 
     @on(SearchIssues)
     def _search_issues(self, message: SearchIssues) -> None:
-        """Back to the issue list, searching what a screen asked for (a tag's value)."""
+        """Back to the issue list, adding what a screen asked for (a tag's value) to its search."""
+        self.note_jump()
         self.action_view("issues")
-        self.show_issue_query(self.list_query.with_(query=message.query))
+        query = add_term(self.list_query.query, message.query)
+        self.show_issue_query(self.list_query.with_(query=query))
 
     def _issues_changed(self, updated: dict[str, Issue], removed: list[str]) -> None:
         """The store changed: tell every screen (each redraws only what it shows of these ids)."""
@@ -175,7 +185,105 @@ class DexterApp(App[int]):
         return self.issues_screen.feed.query
 
     def show_issue_query(self, query: IssueQuery) -> None:
+        self.note_jump()
         self.issues_screen.set_query(query)
+
+    # -- navigation history (tui/navigation.py) ---------------------------------------------------
+
+    def _view_name(self, screen: Screen | None) -> str | None:
+        if screen is self.issues_screen:
+            return "issues"
+        for name in INSTALLED_VIEWS:
+            if self.is_screen_installed(name) and self.get_screen(name) is screen:
+                return name
+        return None
+
+    def here(self) -> Place:
+        """Where the person is now (the topmost screen that is not a dialog)."""
+        screens = [s for s in self.screen_stack[1:] if not isinstance(s, ModalScreen)]
+        if not screens:
+            return Place("issues", "issues")
+        top = screens[-1]
+        below = screens[-2] if len(screens) > 1 else None
+        if top is self.issues_screen:
+            return self.issues_screen.place()
+        if isinstance(top, EventDetailScreen):
+            return top.place(over=self._view_name(below) or "issues")
+        name = self._view_name(top)
+        if name is not None:
+            return Place(name, name, {"key": name})
+        over = self._view_name(below) or "issues"
+        return Place(
+            over, f"{over} › {type(top).__name__.removesuffix('Screen').lower()}", {"key": over}
+        )
+
+    def note_jump(self) -> None:
+        """The person is leaving this place for another: it becomes a step back (once per turn:
+        a saved view applied from the event detail is one step, not three)."""
+        if self._jump_noted:
+            return
+        self._jump_noted = True
+        self.navigation.jump(self.here())
+        self.call_after_refresh(self._jump_done)
+
+    def _jump_done(self) -> None:
+        self._jump_noted = False
+        self.show_trail()
+
+    @on(Jumped)
+    def _jumped(self, message: Jumped) -> None:
+        self.navigation.jump(message.place)
+        self.call_after_refresh(self.show_trail)
+
+    @on(GoBack)
+    def _go_back_asked(self, message: GoBack) -> None:
+        if message.close and len(self.screen_stack) > 2 and not self.navigation.can_go_back:
+            self.pop_screen()
+            self.call_after_refresh(self.show_trail)
+            return
+        self.go_back()
+
+    @on(TrailWanted)
+    def _trail_wanted(self) -> None:
+        self.show_trail()
+
+    def go_back(self) -> bool:
+        target = self.navigation.back(self.here())
+        if target is None:
+            return False
+        self.restore(target)
+        return True
+
+    def action_go_back(self) -> None:
+        if not self.go_back():
+            self.notify("Nothing to go back to", timeout=2)
+
+    def action_go_forward(self) -> None:
+        target = self.navigation.forward(self.here())
+        if target is None:
+            self.notify("Nothing to go forward to", timeout=2)
+            return
+        self.restore(target)
+
+    def restore(self, place: Place) -> None:
+        """Show `place` again as it was (not a new step)."""
+        state = place.state
+        if place.view == "event":
+            self.show_view(str(state.get("over") or "issues"))
+            issue = self.ctx.issues.newest(state["issue"])
+            self.push_screen(EventDetailScreen.at_place(self.ctx, issue, state))
+        else:
+            self.show_view(place.view)
+            if place.view == "issues":
+                self.issues_screen.restore_place(state)
+        self.call_after_refresh(self.show_trail)
+
+    def show_trail(self) -> None:
+        """The breadcrumb of the screen on top: the places behind it, then this one."""
+        labels = self.navigation.trail(self.here())
+        for screen in self.screen_stack[1:]:
+            for crumb in screen.query(Breadcrumb):
+                crumb.show_trail(labels)
 
     # -- the single error handler ---------------------------------------------------------------
 
@@ -279,8 +387,12 @@ class DexterApp(App[int]):
         self.push_screen(HelpScreen(rows, notes))
 
     def action_back(self) -> None:
+        """`q`: back to the previous place, else close this screen; at the root, ask to quit."""
+        if self.go_back():
+            return
         if len(self.screen_stack) > 2:
             self.pop_screen()
+            self.call_after_refresh(self.show_trail)
             return
 
         def answered(yes: bool | None) -> None:
@@ -297,6 +409,11 @@ class DexterApp(App[int]):
         self.issues_screen.load_first()
 
     def action_view(self, name: str) -> None:
+        self.note_jump()
+        self.show_view(name)
+
+    def show_view(self, name: str) -> None:
+        """Switch to a view (a history step only through `action_view`)."""
         if name == "issues":
             while len(self.screen_stack) > 2:
                 self.pop_screen()
@@ -334,6 +451,7 @@ class DexterApp(App[int]):
     # -- the `:` command line -------------------------------------------------------------------
 
     def run_command(self, command: str) -> None:
+        self.note_jump()
         verb, _, arg = command.strip().partition(" ")
         arg = arg.strip()
         screen = self.issues_screen

@@ -16,6 +16,7 @@ from dexter_tui.demo.api import (
     org,
     releases,
     rules,
+    tag_values,
 )
 from dexter_tui.demo.faults import Faults
 
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
 
 #: Route modules, each exposing `routes() -> list[Route]` of module-level handlers that find the
 #: store in the app state (`app_state.store_of`).
-_MODULES = [fault_routes, org, releases, rules, discover, issues, events, comments, issue_counts]
+_MODULES = [
+    *(fault_routes, org, releases, rules, discover, issues, events, comments, issue_counts),
+    tag_values,
+]
 
 
 def api_routes() -> list[BaseRoute]:

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from dexter_tui.choices import DEFAULT_PERIOD, FALLBACK_PERIOD, PERIODS, SORT_LABELS, SORTS
+from dexter_tui.sentry.errors import SentryError
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
@@ -31,10 +32,13 @@ from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
 from dexter_tui.tui.issue_rows import COLUMNS, SORT_COLUMNS, issue_row, matches_text
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
+from dexter_tui.tui.navigation import GoBack, Jumped, Place, TrailWanted
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.base import ViewScreen
+from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.issue_preview import IssuePreview
+from dexter_tui.tui.widgets.search_input import SearchField, SearchInput, completer_for
 from dexter_tui.tui.widgets.status_header import header_for
 
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
@@ -95,6 +99,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.feed = IssueFeed(ctx.client, ctx.org, query or ctx.initial_query(), clock=ctx.clock)
         self.poll_status = PollStatus(interval=ctx.settings.poll_interval)
         self._poll_timer = None
+        self._pending_place: dict | None = None  # cursor and scroll to restore after a load
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
 
     # -- layout --------------------------------------------------------------------------------
@@ -103,15 +108,19 @@ class IssuesScreen(ViewScreen, IssueActions):
         ctx = self.ctx
         yield header_for(ctx, self.poll_status, list(self.feed.query.environments))
         yield Static(id="context")
-        yield Input(
-            self.feed.query.query,
-            placeholder="Sentry search, e.g. is:unresolved level:error",
-            id="query",
+        yield SearchField(
+            SearchInput(
+                self.feed.query.query,
+                completer=completer_for(ctx),
+                placeholder="Sentry search, e.g. is:unresolved level:error",
+                id="query",
+            )
         )
         with Vertical():
             yield FastTable(COLUMNS, id="issues")
             yield Static(id="empty")
         yield IssuePreview(ctx.clock, id="preview")
+        yield Breadcrumb()
         yield Footer()
 
     @property
@@ -143,9 +152,12 @@ class IssuesScreen(ViewScreen, IssueActions):
             await self.feed.load_first()
         except Exception as error:
             self._note_failure(error)
+            if isinstance(error, SentryError) and error.status == 400:  # refused: say so under it
+                self.query_one(SearchField).show_error(str(error))
             raise
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
+        self._apply_pending_place()
         self.live_state = self.poll_status.state
         self._schedule_poll(self.poll_status.interval)
 
@@ -297,7 +309,17 @@ class IssuesScreen(ViewScreen, IssueActions):
     # -- query, sort, period, filters -------------------------------------------------------------
 
     def action_focus_query(self) -> None:
-        self.query_one("#query", Input).focus()
+        """Focus the search with the cursor after it (nothing selected: typing adds a term)."""
+        query_input = self.query_one("#query", Input)
+        if query_input.value and not query_input.value.endswith(" "):
+            query_input.value += " "
+        query_input.cursor_position = len(query_input.value)
+        query_input.focus()
+
+    @on(SearchInput.Leave, "#query")
+    def _to_rows(self) -> None:
+        """`↓` in the search: act on the filtered rows (the filter stays)."""
+        self.table.focus()
 
     @on(Input.Changed, "#query")
     def _typing(self, event: Input.Changed) -> None:
@@ -311,7 +333,10 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     @on(Input.Submitted, "#query")
     def _send_query(self, event: Input.Submitted) -> None:
-        self.set_query(self.feed.query.with_(query=event.value.strip()))
+        query = self.feed.query.with_(query=" ".join(event.value.split()))
+        if query != self.feed.query:
+            self.post_message(Jumped(self.place()))
+        self.set_query(query)
         self.table.focus()
 
     def set_query(self, query: IssueQuery) -> None:
@@ -369,12 +394,14 @@ class IssuesScreen(ViewScreen, IssueActions):
     def action_quick_filter(self) -> None:
         def chosen(index: int | None) -> None:
             if index is not None:
+                self.post_message(Jumped(self.place()))
                 self.set_query(self.feed.query.with_(query=QUICK_FILTERS[index][1]))
 
         labels = [f"{label:<16} {query or '(everything)'}" for label, query in QUICK_FILTERS]
         self.app.push_screen(PickDialog("Quick filter", labels), chosen)
 
     def action_escape(self) -> None:
+        """In order: drop the typing (input or its filter), clear the marks, go back a place."""
         query_input = self.query_one("#query", Input)
         if self.table.filter_active or query_input.has_focus:
             query_input.value = self.feed.query.query
@@ -382,7 +409,49 @@ class IssuesScreen(ViewScreen, IssueActions):
             self.table.focus()
         elif self.table.marked_count:
             self.table.clear_marks()
+        else:
+            self.post_message(GoBack())
         self._update_context()
+
+    # -- navigation history: this list's place ----------------------------------------------------
+
+    def place(self) -> Place:
+        q = self.feed.query
+        table = self.table
+        state = {
+            "key": (q.query, q.sort, q.period, tuple(q.environments), tuple(q.projects)),
+            "query": q,
+            "reverse": self.sort_reverse,
+            "cursor": table.cursor_key,
+            "row": table.cursor_index,
+            "scroll": table.scroll_offset.y,
+        }
+        return Place("issues", f"issues: {q.query or '(all)'}", state)
+
+    def restore_place(self, state: dict) -> None:
+        """Back to a recorded place: its query (reloaded if it differs), then its row."""
+        self._pending_place = dict(state)
+        query = state["query"]
+        if query != self.feed.query:
+            self.set_query(query.with_(projects=self.feed.query.projects))
+        else:
+            self._apply_pending_place()
+
+    def _apply_pending_place(self) -> None:
+        state, self._pending_place = self._pending_place, None
+        if state is None:
+            return
+        if state.get("reverse") != self.sort_reverse:
+            self.sort_reverse = bool(state.get("reverse"))
+        table = self.table
+        table.scroll_to(y=state.get("scroll", 0), animate=False)
+        key = state.get("cursor")
+        if not (key and table.move_cursor_to_key(key)):
+            table.move_cursor(int(state.get("row") or 0))
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.post_message(TrailWanted())
 
     def action_refresh(self) -> None:
         self.load_first()
