@@ -226,3 +226,88 @@ class SearchCompleter:
                     continue
                 out.append(Completion(kind, query, kind, query, len(query)))
         return out
+
+
+#: the `:` command line's verbs (see the app's COMMAND_HELP) with what each does
+COMMAND_VERBS: dict[str, str] = {
+    "issues": "the issue list",
+    "analytics": "events over time",
+    "deadlocks": "PostgreSQL deadlocks",
+    "releases": "releases",
+    "discover": "query events",
+    "alerts": "alert rules",
+    "query": "search the issue list (Sentry syntax)",
+    "filter": "a quick filter",
+    "project": "switch projects (SLUG[,SLUG] or all)",
+    "env": "filter by environment (or all)",
+    "period": "stats period",
+    "sort": "order the issue list",
+    "view": "open a saved view",
+    "views": "list saved views",
+    "save": "save this view",
+    "unsave": "remove a saved view",
+    "refresh": "reload everything",
+    "pause": "pause/resume live updates",
+    "help": "keys and commands",
+    "q": "quit",
+}
+
+#: verbs whose argument is a Sentry search
+SEARCH_VERBS = frozenset({"query", "search"})
+
+
+class CommandCompleter:
+    """Completion for the `:` line: verbs, their arguments, and a search after `:query`."""
+
+    def __init__(self, search: SearchCompleter, arguments: Callable[[str], Sequence[str]]) -> None:
+        self.search = search
+        self.arguments = arguments  # verb -> its possible arguments (projects, periods, …)
+        self.recent: RecentSearches | None = None  # commands have their own history
+
+    @property
+    def tag_keys(self) -> list[str] | None:
+        return self.search.tag_keys
+
+    async def load_tag_keys(self) -> list[str]:
+        return await self.search.load_tag_keys()
+
+    def _inner(self, text: str, cursor: int) -> tuple[int, str, int] | None:
+        """(offset, search text, cursor in it) when the cursor is in a `:query` argument."""
+        verb, sep, _ = text.partition(" ")
+        if not sep or verb not in SEARCH_VERBS or cursor <= len(verb):
+            return None
+        offset = len(verb) + 1
+        return offset, text[offset:], cursor - offset
+
+    def needs_values(self, text: str, cursor: int) -> tuple[str, str] | None:
+        inner = self._inner(text, cursor)
+        return None if inner is None else self.search.needs_values(inner[1], inner[2])
+
+    async def fetch_values(self, key: str, prefix: str) -> list[str]:
+        return await self.search.fetch_values(key, prefix)
+
+    def complete(self, text: str, cursor: int | None = None) -> list[Completion]:
+        cursor = len(text) if cursor is None else cursor
+        inner = self._inner(text, cursor)
+        if inner is not None:
+            offset, search_text, search_cursor = inner
+            head = text[:offset]
+            return [
+                Completion(c.kind, c.label, c.detail, head + c.text, offset + c.cursor)
+                for c in self.search.complete(search_text, search_cursor)
+            ]
+        verb, sep, arg = text[:cursor].partition(" ")
+        if not sep:
+            typed = verb.lower()
+            return [
+                Completion("key", name, detail, f"{name} ", len(name) + 1)
+                for name, detail in COMMAND_VERBS.items()
+                if name.startswith(typed) and name != typed
+            ][:MAX_CANDIDATES]
+        done, _, last = arg.rpartition(",")
+        head = f"{verb} {done + ',' if done else ''}"
+        return [
+            Completion("value", option, verb, head + option, len(head) + len(option))
+            for option in self.arguments(verb)
+            if option.lower().startswith(last.lower()) and option != last
+        ][:MAX_CANDIDATES]

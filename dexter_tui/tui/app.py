@@ -24,7 +24,9 @@ from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, Sentr
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
 from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
+from dexter_tui.services.search_completion import CommandCompleter
 from dexter_tui.services.search_syntax import add_term
+from dexter_tui.services.views import ViewsFileError, ViewStore
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs import save_view
@@ -51,12 +53,22 @@ from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleasesScreen
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
+from dexter_tui.tui.widgets.search_input import completer_for
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
     ":period 1h|24h|7d|14d|30d  :sort date|new|freq|user|priority  :filter NAME\n"
     ":query TEXT (Sentry search)  :pause  :refresh\n"
     ":discover  :alerts  " + save_view.VIEW_HELP
+)
+
+
+NAVIGATION_HELP = (
+    "Every jump is a step: opening an issue, tag → search, a new search or quick filter, a view\n"
+    "switch, a saved view, a command. esc on the list: first drops the typing (or its filter),\n"
+    "then clears the marks, then goes back. q goes back too (at the first place: quit?).\n"
+    "ctrl+o or backspace: back · ctrl+n: forward (ctrl+i is tab in a terminal).\n"
+    "The breadcrumb line under the screen shows the places behind this one."
 )
 
 
@@ -383,6 +395,7 @@ class DexterApp(App[int]):
             ("Columns", FLAGS_LEGEND),
             ("Priority score (PRIO column, sort s → priority)", priority.EXPLANATION),
             ("Command line (:)", COMMAND_HELP),
+            ("Going back", NAVIGATION_HELP),
         ]
         self.push_screen(HelpScreen(rows, notes))
 
@@ -446,7 +459,31 @@ class DexterApp(App[int]):
             if command:
                 self.run_command(command)
 
-        self.push_screen(CommandLine(self.command_history), run)
+        self.push_screen(CommandLine(self.command_history, self._command_completer()), run)
+
+    def _command_completer(self) -> CommandCompleter:
+        """Verbs, then what each takes: projects, environments, periods, sorts, views, a search."""
+
+        def arguments(verb: str) -> list[str]:
+            workspace = self.ctx.workspace
+            match verb:
+                case "project" | "projects":
+                    slugs = [p.slug for p in workspace.projects] if workspace else []
+                    return ["all", *slugs]
+                case "env" | "environment":
+                    return ["all", *(workspace.environments if workspace else [])]
+                case "period":
+                    return list(PERIODS)
+                case "sort":
+                    return list(SORTS)
+                case "filter":
+                    return [label.lower() for label, _ in QUICK_FILTERS]
+                case "view" | "unsave":
+                    with contextlib.suppress(ViewsFileError, OSError):
+                        return [v.name for v in ViewStore().load()]
+            return []
+
+        return CommandCompleter(completer_for(self.ctx), arguments)
 
     # -- the `:` command line -------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from dexter_tui.services.search_completion import CommandCompleter
+from dexter_tui.tui.widgets.search_input import SearchField, SearchInput
+
 
 class CommandLine(ModalScreen[str | None]):
     """A one-line prompt at the bottom; returns the typed command without the colon."""
@@ -15,15 +18,24 @@ class CommandLine(ModalScreen[str | None]):
     DEFAULT_CSS = """
     CommandLine { align: left bottom; background: transparent; }
     CommandLine Input { dock: bottom; width: 100%; border: none; height: 1; padding: 0; }
+    CommandLine SearchField { dock: bottom; }
+    CommandLine SearchField > OptionList { constrain: none inflect; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="command_line.cancel")]
 
-    def __init__(self, history: list[str] | None = None):
+    def __init__(self, history: list[str] | None = None, completer: CommandCompleter | None = None):
         super().__init__()
         self.history = history if history is not None else []
+        self.completer = completer  # verbs, their arguments, a search after `query`
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=":issues  :project SLUG  :env NAME  :period 24h  :q")
+        yield SearchField(
+            SearchInput(
+                completer=self.completer,
+                remember=False,
+                placeholder=":issues  :project SLUG  :env NAME  :period 24h  :q",
+            )
+        )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

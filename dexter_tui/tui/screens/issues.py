@@ -81,7 +81,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         Binding("p", "toggle_preview", "Preview", show=False, id="issues.preview"),
         Binding("e", "export", "Export", show=False, id="issues.export"),
         Binding("r", "refresh", "Refresh", id="issues.refresh"),
-        Binding("escape", "escape", "Clear", show=False, id="issues.escape"),
+        Binding("escape", "escape", "Clear / back", show=False, id="issues.escape"),
     ]
 
     FAILED_NOTE = "Failed issues stay marked; @ shows why."

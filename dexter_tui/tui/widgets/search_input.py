@@ -62,15 +62,18 @@ class SearchInput(Input):
         *,
         completer: SearchCompleter | None = None,
         placeholder: str = "",
+        remember: bool = True,
         id: str | None = None,
     ) -> None:
         super().__init__(value, placeholder=placeholder, id=id, select_on_focus=False)
         self.completer = completer
+        self.remember = remember  # sent searches become recent searches (the issue search)
         self.candidates: list[Completion] = []
         self.highlighted = 0
         self._navigated = False
         self._timer: Timer | None = None
         self._flagged: str | None = None  # a flagged text enter was pressed on once
+        self._focused = False
 
     # -- the list ----------------------------------------------------------------------------
 
@@ -81,7 +84,7 @@ class SearchInput(Input):
 
     def refresh_candidates(self) -> None:
         """Recompute the candidates for the text and cursor now (never a request)."""
-        if self.completer is None or not self.has_focus:
+        if self.completer is None or not self._focused:
             self._show([])
             return
         self._show(self.completer.complete(self.value, self.cursor_position))
@@ -95,11 +98,13 @@ class SearchInput(Input):
             field.show_candidates(candidates, 0)
 
     def on_focus(self) -> None:
+        self._focused = True  # `has_focus` is set after this handler
         if self.completer is not None and self.completer.tag_keys is None:
             self.run_worker(self._load_keys(), group="search-keys", exit_on_error=False)
         self.refresh_candidates()
 
     def on_blur(self) -> None:
+        self._focused = False
         self._show([])
 
     async def _load_keys(self) -> None:
@@ -192,7 +197,7 @@ class SearchInput(Input):
             self.app.bell()
             return
         self._show([])
-        if self.completer is not None and self.completer.recent is not None:
+        if self.remember and self.completer is not None and self.completer.recent is not None:
             self.completer.recent.remember(self.value)
         await super().action_submit()
 
@@ -203,12 +208,17 @@ class SearchField(Vertical):
     DEFAULT_CSS = """
     SearchField { height: auto; }
     SearchField > OptionList {
+        overlay: screen; constrain: none inside;
         height: auto; max-height: 9; border: none; padding: 0 1; display: none;
         background: $panel;
     }
     SearchField.-open > OptionList { display: block; }
-    SearchField > .search-problems { height: auto; padding: 0 1; color: $warning; display: none; }
+    SearchField > .search-problems {
+        overlay: screen; constrain: none inside;
+        height: auto; padding: 0 1; color: $warning; background: $panel; display: none;
+    }
     SearchField.-problems > .search-problems { display: block; }
+    SearchField.-open > .search-problems { display: none; }
     """
 
     def __init__(self, search_input: SearchInput, *, id: str | None = None) -> None:
