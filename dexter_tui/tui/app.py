@@ -53,7 +53,7 @@ from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleasesScreen
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
-from dexter_tui.tui.widgets.search_input import completer_for
+from dexter_tui.tui.widgets.search_input import SEARCH_HELP, completer_for
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
@@ -70,6 +70,11 @@ NAVIGATION_HELP = (
     "ctrl+o or backspace: back · ctrl+n: forward (ctrl+i is tab in a terminal).\n"
     "The breadcrumb line under the screen shows the places behind this one."
 )
+
+
+#: commands that take you somewhere (a history step); `:period`, `:sort`, `:env` adjust the
+#: list in place like `t` and `s`
+JUMP_COMMANDS = frozenset({"query", "search", "filter", "project", "projects", "view"})
 
 
 #: views installed once (kept between visits); they hear `IssuesChanged` even when not shown
@@ -124,7 +129,7 @@ class DexterApp(App[int]):
         self.ctx = ctx
         self.command_history: list[str] = []
         self.navigation = History()  # places to go back to (esc, q, ctrl+o) and forward (ctrl+n)
-        self._jump_noted = False
+        self._jump_from: Place | None = None  # the place a jump in progress left
         if ctx.settings.theme in self.available_themes:
             self.theme = ctx.settings.theme
 
@@ -230,16 +235,18 @@ class DexterApp(App[int]):
         )
 
     def note_jump(self) -> None:
-        """The person is leaving this place for another: it becomes a step back (once per turn:
-        a saved view applied from the event detail is one step, not three)."""
-        if self._jump_noted:
+        """The person may be leaving this place: once the jump is done, it becomes a step back
+        if they are somewhere else (one step per turn: a saved view applied from the event
+        detail is one step, not three; a command that changes nothing is none)."""
+        if self._jump_from is not None:
             return
-        self._jump_noted = True
-        self.navigation.jump(self.here())
+        self._jump_from = self.here()
         self.call_after_refresh(self._jump_done)
 
     def _jump_done(self) -> None:
-        self._jump_noted = False
+        left, self._jump_from = self._jump_from, None
+        if left is not None and not left.same_spot(self.here()):
+            self.navigation.jump(left)
         self.show_trail()
 
     @on(Jumped)
@@ -396,6 +403,7 @@ class DexterApp(App[int]):
             ("Priority score (PRIO column, sort s → priority)", priority.EXPLANATION),
             ("Command line (:)", COMMAND_HELP),
             ("Going back", NAVIGATION_HELP),
+            ("Search (/ on the list, Discover's query, the : line)", SEARCH_HELP),
         ]
         self.push_screen(HelpScreen(rows, notes))
 
@@ -488,8 +496,9 @@ class DexterApp(App[int]):
     # -- the `:` command line -------------------------------------------------------------------
 
     def run_command(self, command: str) -> None:
-        self.note_jump()
         verb, _, arg = command.strip().partition(" ")
+        if verb in JUMP_COMMANDS:
+            self.note_jump()
         arg = arg.strip()
         screen = self.issues_screen
         query = screen.feed.query

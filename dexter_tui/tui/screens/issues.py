@@ -112,6 +112,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             SearchInput(
                 self.feed.query.query,
                 completer=completer_for(ctx),
+                rows_below=True,
                 placeholder="Sentry search, e.g. is:unresolved level:error",
                 id="query",
             )

@@ -29,6 +29,14 @@ from dexter_tui.services.views import ViewsFileError, ViewStore
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import safe_text
 
+SEARCH_HELP = (
+    "Typing adds to the search and filters the loaded rows at once; ↓ goes to the rows (the\n"
+    "filter stays) to mark and act on them; enter sends the search to Sentry; esc drops the\n"
+    "typing. Completion: tab takes the highlighted candidate, ↑/↓ move in the list (then ↓\n"
+    "goes to the rows once it is closed), esc closes it. Keys, values, recent and saved\n"
+    "searches are offered; what Sentry would refuse is flagged under the input."
+)
+
 #: wait this long after the last key before asking the server for a tag's values
 DEBOUNCE = 0.25
 
@@ -39,8 +47,8 @@ class SearchInput(Input):
     """The input itself; its `SearchField` parent shows the candidates and the problems."""
 
     BINDINGS = [
-        Binding("tab", "complete", "Complete", show=False, id="search.complete"),
-        Binding("down", "next", "Next / to the rows", show=False, id="search.next"),
+        Binding("tab", "complete", "Complete", id="search.complete"),
+        Binding("down", "next", "Next / rows", id="search.next"),
         Binding("up", "previous", "Previous", show=False, id="search.previous"),
         Binding("escape", "close", "Close list", show=False, id="search.close"),
     ]
@@ -63,11 +71,13 @@ class SearchInput(Input):
         completer: SearchCompleter | None = None,
         placeholder: str = "",
         remember: bool = True,
+        rows_below: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(value, placeholder=placeholder, id=id, select_on_focus=False)
         self.completer = completer
         self.remember = remember  # sent searches become recent searches (the issue search)
+        self.rows_below = rows_below  # ↓ with no list open posts `Leave` (the issue list)
         self.candidates: list[Completion] = []
         self.highlighted = 0
         self._navigated = False
@@ -89,8 +99,19 @@ class SearchInput(Input):
             return
         self._show(self.completer.complete(self.value, self.cursor_position))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The completion keys are active (and in the footer) only when they do something."""
+        if action == "next":
+            return bool(self.candidates or self.rows_below)
+        if action in ("complete", "previous", "close"):
+            return bool(self.candidates)
+        return super().check_action(action, parameters)
+
     def _show(self, candidates: list[Completion]) -> None:
+        changed = bool(candidates) != bool(self.candidates)
         self.candidates = candidates
+        if changed:
+            self.refresh_bindings()
         self.highlighted = 0
         self._navigated = False
         field = self.field
@@ -170,6 +191,8 @@ class SearchInput(Input):
         if self.candidates:
             self._move(1 if self._navigated else 0)
             return
+        if not self.rows_below:
+            raise SkipAction()
         self.post_message(self.Leave(self))
 
     def action_previous(self) -> None:
