@@ -151,3 +151,19 @@ def test_history_back_forward_and_trail() -> None:
     history.jump(at("f"))
     assert history.back(at("f")) == at("e")  # a step that is where we are is skipped
     assert not history.can_go_forward or history.forward_stack[-1] == at("f")
+
+
+async def test_back_from_an_issue_restores_the_lists_scroll(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        issues = _list(app)
+        await pilot.press("pagedown", "pagedown", "k")
+        key, scroll = issues.table.cursor_key, issues.table.scroll_offset.y
+        assert scroll > 0
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert _list(app).table.cursor_key == key
+        assert issues.table.scroll_offset.y == scroll
