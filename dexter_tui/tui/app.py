@@ -16,7 +16,7 @@ from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from dexter_tui.choices import PERIODS, SORTS
@@ -24,9 +24,7 @@ from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, Sentr
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
 from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
-from dexter_tui.services.search_completion import CommandCompleter
 from dexter_tui.services.search_syntax import add_term
-from dexter_tui.services.views import ViewsFileError, ViewStore
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs import save_view
@@ -43,7 +41,8 @@ from dexter_tui.tui.messages import (
     SearchIssues,
     WorkFailed,
 )
-from dexter_tui.tui.navigation import GoBack, History, Jumped, Place, TrailWanted
+from dexter_tui.tui.navigation import GoBack, Jumped, TrailWanted
+from dexter_tui.tui.navigator import JUMP_COMMANDS, NAVIGATION_HELP, Navigator
 from dexter_tui.tui.safe_text import clean_str, palette_text
 from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.analytics import AnalyticsScreen
@@ -52,8 +51,7 @@ from dexter_tui.tui.screens.discover import DiscoverScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.screens.releases import ReleasesScreen
-from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
-from dexter_tui.tui.widgets.search_input import SEARCH_HELP, completer_for
+from dexter_tui.tui.widgets.search_input import SEARCH_HELP, command_completer
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
@@ -61,20 +59,6 @@ COMMAND_HELP = (
     ":query TEXT (Sentry search)  :pause  :refresh\n"
     ":discover  :alerts  " + save_view.VIEW_HELP
 )
-
-
-NAVIGATION_HELP = (
-    "Every jump is a step: opening an issue, tag → search, a new search or quick filter, a view\n"
-    "switch, a saved view, a command. esc on the list: first drops the typing (or its filter),\n"
-    "then clears the marks, then goes back. q goes back too (at the first place: quit?).\n"
-    "ctrl+o or backspace: back · ctrl+n: forward (ctrl+i is tab in a terminal).\n"
-    "The breadcrumb line under the screen shows the places behind this one."
-)
-
-
-#: commands that take you somewhere (a history step); `:period`, `:sort`, `:env` adjust the
-#: list in place like `t` and `s`
-JUMP_COMMANDS = frozenset({"query", "search", "filter", "project", "projects", "view"})
 
 
 #: views installed once (kept between visits); they hear `IssuesChanged` even when not shown
@@ -128,8 +112,7 @@ class DexterApp(App[int]):
         super().__init__()
         self.ctx = ctx
         self.command_history: list[str] = []
-        self.navigation = History()  # places to go back to (esc, q, ctrl+o) and forward (ctrl+n)
-        self._jump_from: Place | None = None  # the place a jump in progress left
+        self.navigator = Navigator(self, INSTALLED_VIEWS)  # esc/q/ctrl+o back, ctrl+n forward
         if ctx.settings.theme in self.available_themes:
             self.theme = ctx.settings.theme
 
@@ -205,104 +188,34 @@ class DexterApp(App[int]):
         self.note_jump()
         self.issues_screen.set_query(query)
 
-    # -- navigation history (tui/navigation.py) ---------------------------------------------------
-
-    def _view_name(self, screen: Screen | None) -> str | None:
-        if screen is self.issues_screen:
-            return "issues"
-        for name in INSTALLED_VIEWS:
-            if self.is_screen_installed(name) and self.get_screen(name) is screen:
-                return name
-        return None
-
-    def here(self) -> Place:
-        """Where the person is now (the topmost screen that is not a dialog)."""
-        screens = [s for s in self.screen_stack[1:] if not isinstance(s, ModalScreen)]
-        if not screens:
-            return Place("issues", "issues")
-        top = screens[-1]
-        below = screens[-2] if len(screens) > 1 else None
-        if top is self.issues_screen:
-            return self.issues_screen.place()
-        if isinstance(top, EventDetailScreen):
-            return top.place(over=self._view_name(below) or "issues")
-        name = self._view_name(top)
-        if name is not None:
-            return Place(name, name, {"key": name})
-        over = self._view_name(below) or "issues"
-        return Place(
-            over, f"{over} › {type(top).__name__.removesuffix('Screen').lower()}", {"key": over}
-        )
+    # -- navigation history (tui/navigator.py) -----------------------------------------------------
 
     def note_jump(self) -> None:
-        """The person may be leaving this place: once the jump is done, it becomes a step back
-        if they are somewhere else (one step per turn: a saved view applied from the event
-        detail is one step, not three; a command that changes nothing is none)."""
-        if self._jump_from is not None:
-            return
-        self._jump_from = self.here()
-        self.call_after_refresh(self._jump_done)
-
-    def _jump_done(self) -> None:
-        left, self._jump_from = self._jump_from, None
-        if left is not None and not left.same_spot(self.here()):
-            self.navigation.jump(left)
-        self.show_trail()
+        self.navigator.note_jump()
 
     @on(Jumped)
     def _jumped(self, message: Jumped) -> None:
-        self.navigation.jump(message.place)
-        self.call_after_refresh(self.show_trail)
+        self.navigator.jumped(message.place)
 
     @on(GoBack)
     def _go_back_asked(self, message: GoBack) -> None:
-        if message.close and len(self.screen_stack) > 2 and not self.navigation.can_go_back:
+        if message.close and len(self.screen_stack) > 2 and not self.navigator.history.can_go_back:
             self.pop_screen()
-            self.call_after_refresh(self.show_trail)
+            self.call_after_refresh(self.navigator.show_trail)
             return
-        self.go_back()
+        self.navigator.back()
 
     @on(TrailWanted)
     def _trail_wanted(self) -> None:
-        self.show_trail()
-
-    def go_back(self) -> bool:
-        target = self.navigation.back(self.here())
-        if target is None:
-            return False
-        self.restore(target)
-        return True
+        self.navigator.show_trail()
 
     def action_go_back(self) -> None:
-        if not self.go_back():
+        if not self.navigator.back():
             self.notify("Nothing to go back to", timeout=2)
 
     def action_go_forward(self) -> None:
-        target = self.navigation.forward(self.here())
-        if target is None:
+        if not self.navigator.forward():
             self.notify("Nothing to go forward to", timeout=2)
-            return
-        self.restore(target)
-
-    def restore(self, place: Place) -> None:
-        """Show `place` again as it was (not a new step)."""
-        state = place.state
-        if place.view == "event":
-            self.show_view(str(state.get("over") or "issues"))
-            issue = self.ctx.issues.newest(state["issue"])
-            self.push_screen(EventDetailScreen.at_place(self.ctx, issue, state))
-        else:
-            self.show_view(place.view)
-            if place.view == "issues":
-                self.issues_screen.restore_place(state)
-        self.call_after_refresh(self.show_trail)
-
-    def show_trail(self) -> None:
-        """The breadcrumb of the screen on top: the places behind it, then this one."""
-        labels = self.navigation.trail(self.here())
-        for screen in self.screen_stack[1:]:
-            for crumb in screen.query(Breadcrumb):
-                crumb.show_trail(labels)
 
     # -- the single error handler ---------------------------------------------------------------
 
@@ -409,11 +322,11 @@ class DexterApp(App[int]):
 
     def action_back(self) -> None:
         """`q`: back to the previous place, else close this screen; at the root, ask to quit."""
-        if self.go_back():
+        if self.navigator.back():
             return
         if len(self.screen_stack) > 2:
             self.pop_screen()
-            self.call_after_refresh(self.show_trail)
+            self.call_after_refresh(self.navigator.show_trail)
             return
 
         def answered(yes: bool | None) -> None:
@@ -467,31 +380,7 @@ class DexterApp(App[int]):
             if command:
                 self.run_command(command)
 
-        self.push_screen(CommandLine(self.command_history, self._command_completer()), run)
-
-    def _command_completer(self) -> CommandCompleter:
-        """Verbs, then what each takes: projects, environments, periods, sorts, views, a search."""
-
-        def arguments(verb: str) -> list[str]:
-            workspace = self.ctx.workspace
-            match verb:
-                case "project" | "projects":
-                    slugs = [p.slug for p in workspace.projects] if workspace else []
-                    return ["all", *slugs]
-                case "env" | "environment":
-                    return ["all", *(workspace.environments if workspace else [])]
-                case "period":
-                    return list(PERIODS)
-                case "sort":
-                    return list(SORTS)
-                case "filter":
-                    return [label.lower() for label, _ in QUICK_FILTERS]
-                case "view" | "unsave":
-                    with contextlib.suppress(ViewsFileError, OSError):
-                        return [v.name for v in ViewStore().load()]
-            return []
-
-        return CommandCompleter(completer_for(self.ctx), arguments)
+        self.push_screen(CommandLine(self.command_history, command_completer(self.ctx)), run)
 
     # -- the `:` command line -------------------------------------------------------------------
 

@@ -5,8 +5,8 @@ the place they left — the query, the cursor row, the event and its tab. Each j
 `Place` (a snapshot the screen it came from can be rebuilt or restored from) in a `History`; back
 and forward walk it like a browser's or vim's jump list, and the trail of labels is the breadcrumb.
 
-The app records and restores places; screens only say what their place is (`place_state`) and take
-one back (`restore_place`). No Textual here but the two messages screens post.
+The app records and restores places (`navigator.py`); screens only say what their place is
+(`place`) and take one back (`restore_place`). No Textual here but the messages screens post.
 """
 
 from __future__ import annotations

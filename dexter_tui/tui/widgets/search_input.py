@@ -10,6 +10,8 @@ input before it is sent; `enter` on a flagged query asks for a second `enter`.
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -21,9 +23,16 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dexter_tui.choices import PERIODS, SORTS
 from dexter_tui.sentry.errors import SentryError
+from dexter_tui.services.issues import QUICK_FILTERS
 from dexter_tui.services.recent_searches import RecentSearches
-from dexter_tui.services.search_completion import Completion, Scope, SearchCompleter
+from dexter_tui.services.search_completion import (
+    CommandCompleter,
+    Completion,
+    Scope,
+    SearchCompleter,
+)
 from dexter_tui.services.search_syntax import problems
 from dexter_tui.services.views import ViewsFileError, ViewStore
 from dexter_tui.tui.context import TuiContext
@@ -304,3 +313,28 @@ def completer_for(ctx: TuiContext) -> SearchCompleter:
             scope=scope,
         )
     return ctx.search_completer
+
+
+def command_completer(ctx: TuiContext) -> CommandCompleter:
+    """The `:` line: verbs, then what each takes (projects, environments, periods, sorts, quick
+    filters, views), and a search after `query`."""
+
+    def arguments(verb: str) -> list[str]:
+        workspace = ctx.workspace
+        match verb:
+            case "project" | "projects":
+                return ["all", *([p.slug for p in workspace.projects] if workspace else [])]
+            case "env" | "environment":
+                return ["all", *(workspace.environments if workspace else [])]
+            case "period":
+                return list(PERIODS)
+            case "sort":
+                return list(SORTS)
+            case "filter":
+                return [label.lower() for label, _ in QUICK_FILTERS]
+            case "view" | "unsave":
+                with contextlib.suppress(ViewsFileError, OSError):
+                    return [v.name for v in ViewStore().load()]
+        return []
+
+    return CommandCompleter(completer_for(ctx), arguments)
