@@ -23,6 +23,7 @@ from dexter_tui.sentry.resources.events import EventsApi
 from dexter_tui.sentry.resources.issues import IssuesApi
 from dexter_tui.sentry.resources.orgs import OrgsApi, ServerInfo
 from dexter_tui.sentry.resources.releases import ReleasesApi
+from dexter_tui.sentry.resources.search_tags import SearchTagsApi
 from dexter_tui.sentry.resources.similar import SimilarApi
 from dexter_tui.sentry.resources.tags import TagsApi
 from dexter_tui.sentry.urls import API
@@ -36,6 +37,7 @@ class SentryClient(
     BulkApi,
     EventsApi,
     TagsApi,
+    SearchTagsApi,
     CommentsApi,
     ReleasesApi,
     AlertRulesApi,

@@ -24,6 +24,7 @@ from dexter_tui.sentry.errors import AuthError, ReadOnlyError, ScopeError, Sentr
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import priority
 from dexter_tui.services.issues import QUICK_FILTERS, IssueQuery
+from dexter_tui.services.search_syntax import add_term
 from dexter_tui.services.workspace import load_workspace
 from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
@@ -42,8 +43,11 @@ from dexter_tui.tui.messages import (
     SearchIssues,
     WorkFailed,
 )
+from dexter_tui.tui.navigation import GoBack, Jumped, TrailWanted
+from dexter_tui.tui.navigator import JUMP_COMMANDS, NAVIGATION_HELP, Navigator
 from dexter_tui.tui.safe_text import clean_str, palette_text
 from dexter_tui.tui.screens.issues import IssuesScreen
+from dexter_tui.tui.widgets.search_input import SEARCH_HELP, command_completer
 
 COMMAND_HELP = (
     ":issues  :q (quit)  :project SLUG[,SLUG]  :project all  :env NAME  :env all\n"
@@ -89,6 +93,8 @@ class DexterApp(CrashOutput, App[int]):
         Binding("colon", "command_line", "Command", show=False, id="app.command_line"),
         Binding("q", "back", "Back/Quit", id="app.back"),
         Binding("Q,ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
+        Binding("ctrl+o,backspace", "go_back", "History back", show=False, id="app.history_back"),
+        Binding("ctrl+n", "go_forward", "History forward", show=False, id="app.history_forward"),
         Binding("Z", "toggle_pause", "Pause live", show=False, id="app.pause"),
         Binding("R", "refresh_all", "Refresh all", show=False, id="app.refresh_all"),
         Binding("1", "view('issues')", "Issues", show=False, id="app.view_issues"),
@@ -102,6 +108,7 @@ class DexterApp(CrashOutput, App[int]):
         super().__init__()
         self.ctx = ctx
         self.command_history: list[str] = []
+        self.navigator = Navigator(self, INSTALLED_VIEWS)  # esc/q/ctrl+o back, ctrl+n forward
         if ctx.settings.theme in self.available_themes:
             self.theme = ctx.settings.theme
 
@@ -133,6 +140,7 @@ class DexterApp(CrashOutput, App[int]):
         """The event detail of this issue (latest event), in its newest known version."""
         from dexter_tui.tui.screens.event_detail import EventDetailScreen  # imported when used
 
+        self.note_jump()
         self.push_screen(EventDetailScreen(self.ctx, self.ctx.issues.newest(issue)))
 
     @on(OpenIssue)
@@ -149,9 +157,11 @@ class DexterApp(CrashOutput, App[int]):
 
     @on(SearchIssues)
     def _search_issues(self, message: SearchIssues) -> None:
-        """Back to the issue list, searching what a screen asked for (a tag's value)."""
+        """Back to the issue list, adding what a screen asked for (a tag's value) to its search."""
+        self.note_jump()
         self.action_view("issues")
-        self.show_issue_query(self.list_query.with_(query=message.query))
+        query = add_term(self.list_query.query, message.query)
+        self.show_issue_query(self.list_query.with_(query=query))
 
     def _issues_changed(self, updated: dict[str, Issue], removed: list[str]) -> None:
         """The store changed: tell every screen (each redraws only what it shows of these ids)."""
@@ -174,7 +184,37 @@ class DexterApp(CrashOutput, App[int]):
         return self.issues_screen.feed.query
 
     def show_issue_query(self, query: IssueQuery) -> None:
+        self.note_jump()
         self.issues_screen.set_query(query)
+
+    # -- navigation history (tui/navigator.py) -----------------------------------------------------
+
+    def note_jump(self) -> None:
+        self.navigator.note_jump()
+
+    @on(Jumped)
+    def _jumped(self, message: Jumped) -> None:
+        self.navigator.jumped(message.place)
+
+    @on(GoBack)
+    def _go_back_asked(self, message: GoBack) -> None:
+        if message.close and len(self.screen_stack) > 2 and not self.navigator.history.can_go_back:
+            self.pop_screen()
+            self.call_after_refresh(self.navigator.show_trail)
+            return
+        self.navigator.back()
+
+    @on(TrailWanted)
+    def _trail_wanted(self) -> None:
+        self.navigator.show_trail()
+
+    def action_go_back(self) -> None:
+        if not self.navigator.back():
+            self.notify("Nothing to go back to", timeout=2)
+
+    def action_go_forward(self) -> None:
+        if not self.navigator.forward():
+            self.notify("Nothing to go forward to", timeout=2)
 
     # -- the single error handler ---------------------------------------------------------------
 
@@ -274,12 +314,18 @@ class DexterApp(CrashOutput, App[int]):
             ("Columns", FLAGS_LEGEND),
             ("Priority score (PRIO column, sort s → priority)", priority.EXPLANATION),
             ("Command line (:)", COMMAND_HELP),
+            ("Going back", NAVIGATION_HELP),
+            ("Search (/ on the list, Discover's query, the : line)", SEARCH_HELP),
         ]
         self.push_screen(HelpScreen(rows, notes))
 
     def action_back(self) -> None:
+        """`q`: back to the previous place, else close this screen; at the root, ask to quit."""
+        if self.navigator.back():
+            return
         if len(self.screen_stack) > 2:
             self.pop_screen()
+            self.call_after_refresh(self.navigator.show_trail)
             return
 
         def answered(yes: bool | None) -> None:
@@ -296,6 +342,11 @@ class DexterApp(CrashOutput, App[int]):
         self.issues_screen.load_first()
 
     def action_view(self, name: str) -> None:
+        self.note_jump()
+        self.show_view(name)
+
+    def show_view(self, name: str) -> None:
+        """Switch to a view (a history step only through `action_view`)."""
         if name == "issues":
             while len(self.screen_stack) > 2:
                 self.pop_screen()
@@ -336,12 +387,14 @@ class DexterApp(CrashOutput, App[int]):
             if command:
                 self.run_command(command)
 
-        self.push_screen(CommandLine(self.command_history), run)
+        self.push_screen(CommandLine(self.command_history, command_completer(self.ctx)), run)
 
     # -- the `:` command line -------------------------------------------------------------------
 
     def run_command(self, command: str) -> None:
         verb, _, arg = command.strip().partition(" ")
+        if verb in JUMP_COMMANDS:
+            self.note_jump()
         arg = arg.strip()
         screen = self.issues_screen
         query = screen.feed.query

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from dexter_tui.config import Settings
 from dexter_tui.sentry.client import SentryClient
@@ -38,6 +40,9 @@ class TuiContext:
     offline: OfflineSession | None = None  # the offline cache and state (`tui/offline.enable`)
     #: keys from old per-screen binding ids (`issues.resolve`): screen class -> {shared id: keys}
     screen_keymaps: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: recent issue searches (the data dir; beside the action log in tests)
+    recent_searches_path: Path | None = None
+    search_completer: Any = None  # the one `SearchCompleter` (built by `search_input`)
     _bulk: BulkService | None = field(default=None, repr=False)
 
     @property

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dexter_tui.config import APP_NAME, ConfigError, Settings
 from dexter_tui.sentry.client import SentryClient
+from dexter_tui.services import recent_searches
 from dexter_tui.services.action_log import ActionLog
 from dexter_tui.tui.app import DexterApp
 from dexter_tui.tui.context import TuiContext
@@ -112,6 +113,16 @@ def checked_keymap(settings: Settings) -> dict[str, str]:
         raise ConfigError(f"{where}: {error}") from None
 
 
+def _recent_searches_path(action_log_path: Path | None) -> Path | None:
+    """The data dir's file; beside the action log when that lives elsewhere (tests); none (this
+    session only) when the action log is not kept either."""
+    if action_log_path is None:
+        return None
+    if action_log_path.parent == default_action_log_path().parent:
+        return recent_searches.default_path()
+    return action_log_path.parent / recent_searches.FILENAME
+
+
 def build_context(
     settings: Settings,
     *,
@@ -130,6 +141,7 @@ def build_context(
         clock=clock,
         note=note,
         bell=settings.bell,
+        recent_searches_path=_recent_searches_path(action_log_path),
     )
 
 

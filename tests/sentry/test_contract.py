@@ -65,6 +65,10 @@ NOT_IN_SCHEMA: dict[tuple[str, str], str] = {
     ("GET", "/api/0/projects/{org}/{project}/events/{event}/committers/"): (
         "Sentry source: api/endpoints/event_file_committers.py (EventFileCommittersEndpoint)"
     ),
+    ("GET", "/api/0/organizations/{org}/tags/{key}/values/"): (
+        "Sentry source: api/endpoints/organization_tagkey_values.py (the search bar's value"
+        " suggestions; same body as the documented project route)"
+    ),
 }
 
 _SHAPES = [
@@ -100,6 +104,10 @@ _SHAPES = [
     (
         re.compile(r"^/api/0/projects/[^/]+/[^/]+/events/[^/]+/committers/$"),
         "/api/0/projects/{org}/{project}/events/{event}/committers/",
+    ),
+    (
+        re.compile(r"^/api/0/organizations/[^/]+/tags/[^/]+/values/$"),
+        "/api/0/organizations/{org}/tags/{key}/values/",
     ),
 ]
 
@@ -202,6 +210,12 @@ def tour(
         "unsnooze_alert_rule": lambda: client.unsnooze_alert_rule(ORG, PROJECT, "1"),
         "alert_rule_group_history": lambda: client.alert_rule_group_history(ORG, PROJECT, "1"),
         "list_org_resource": lambda: _probe_all(client),
+        "list_org_tag_keys": lambda: client.list_org_tag_keys(
+            ORG, projects=[1], environments=["production"], period="14d"
+        ),
+        "list_org_tag_values": lambda: client.list_org_tag_values(
+            ORG, "environment", prefix="prod", projects=[1], environments=["production"]
+        ),
         "discover_query": lambda: client.discover_query(
             ORG,
             ["title", "count()"],

@@ -348,7 +348,8 @@ async def test_tag_value_filters_the_issue_list(make_app) -> None:
         await settle(pilot)
         issues = app.screen
         assert isinstance(issues, IssuesScreen)
-        assert issues.feed.query.query == f'environment:"{row.data.value}"'
+        # added to the list's search (issue 15 item 6), not replacing it
+        assert issues.feed.query.query == f'is:unresolved environment:"{row.data.value}"'
         assert issues.table.visible_count > 0
 
 

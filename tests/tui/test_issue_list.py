@@ -313,7 +313,9 @@ async def test_bad_query_shows_sentrys_error_and_keeps_the_query(make_app) -> No
         screen = _screen(app)
         screen.query_one("#query").value = 'title:"unbalanced'
         screen.query_one("#query").focus()
-        await pilot.press("enter")
+        await pilot.press("enter")  # flagged before sending (open quote) …
+        assert "unclosed quote" in str(screen.query_one(".search-problems").render())
+        await pilot.press("enter")  # … a second enter sends it anyway
         await settle(pilot)
         assert screen.query_one("#query").value == 'title:"unbalanced'
         assert screen.poll_status.state is LiveState.STALE

@@ -74,7 +74,8 @@ async def test_a_search_sentry_refuses_is_echoed_literally(make_app) -> None:
         await settle(pilot)
         assert app.is_running
         assert isinstance(app.screen, IssuesScreen)
-        assert app.screen.query_one("#query", Input).value == "timesSeen:>[/]"
+        # `/` keeps the query: the term is added to it (issue 15 item 6)
+        assert app.screen.query_one("#query", Input).value == "is:unresolved timesSeen:>[/]"
         assert any("Sentry" in t for t in toasts(app))
 
 
@@ -148,7 +149,8 @@ async def test_a_tag_value_with_markup_searches_the_list_literally(
         await settle(pilot)
         assert app.is_running
         assert isinstance(app.screen, IssuesScreen)
-        assert app.screen.query_one("#query", Input).value == 'planted:"[/]x"'
+        # added to the list's search (issue 15 item 6)
+        assert app.screen.query_one("#query", Input).value == 'is:unresolved planted:"[/]x"'
 
 
 async def test_confirm_question_and_action_log_rows_are_literal(make_app) -> None:

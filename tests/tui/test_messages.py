@@ -17,8 +17,10 @@ async def test_the_list_announces_its_query_and_the_app_records_it(make_app) -> 
         await pilot.press("slash", *"level:error", "enter")
         await settle(pilot)
         assert app.ctx.list_query is not None
-        assert app.ctx.list_query.query == "level:error"
-        assert [m.query.query for m in seen if isinstance(m, QueryChanged)][-1] == "level:error"
+        # `/` keeps the query and typing adds to it (issue 15 item 6)
+        assert app.ctx.list_query.query == "is:unresolved level:error"
+        queries = [m.query.query for m in seen if isinstance(m, QueryChanged)]
+        assert queries[-1] == "is:unresolved level:error"
 
 
 async def test_an_outcome_reaches_every_screen_as_one_issues_changed(make_app) -> None:

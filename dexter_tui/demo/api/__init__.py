@@ -17,6 +17,7 @@ from dexter_tui.demo.api import (
     ownership,
     releases,
     rules,
+    tag_values,
 )
 from dexter_tui.demo.faults import Faults
 
@@ -40,6 +41,7 @@ _MODULES = [
     comments,
     issue_counts,
     ownership,
+    tag_values,
 ]
 
 

@@ -9,6 +9,9 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from dexter_tui.services.search_completion import CommandCompleter
+from dexter_tui.tui.widgets.search_input import SearchField, SearchInput
+
 
 class CommandLine(ModalScreen[str | None]):
     """A one-line prompt at the bottom; returns the typed command without the colon.
@@ -21,20 +24,29 @@ class CommandLine(ModalScreen[str | None]):
     CommandLine { align: left bottom; background: transparent; }
     CommandLine #command-row { dock: bottom; width: 100%; height: 1; background: $surface; }
     CommandLine #command-prompt { width: 1; height: 1; }
+    CommandLine SearchField { width: 1fr; height: 1; }
     CommandLine Input, CommandLine Input:focus {
         width: 1fr; border: none; height: 1; padding: 0;
     }
+    CommandLine SearchField > OptionList { constrain: none inflect; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="command_line.cancel")]
 
-    def __init__(self, history: list[str] | None = None):
+    def __init__(self, history: list[str] | None = None, completer: CommandCompleter | None = None):
         super().__init__()
         self.history = history if history is not None else []
+        self.completer = completer  # verbs, their arguments, a search after `query`
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="command-row"):
             yield Static(":", id="command-prompt")
-            yield Input(placeholder="issues  project SLUG  env NAME  period 24h  q")
+            yield SearchField(
+                SearchInput(
+                    completer=self.completer,
+                    remember=False,
+                    placeholder="issues  project SLUG  env NAME  period 24h  q",
+                )
+            )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -41,6 +41,7 @@ from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.base import ViewScreen
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
+from dexter_tui.tui.widgets.search_input import SearchField, SearchInput, completer_for
 from dexter_tui.tui.widgets.status_header import header_for
 
 EXPORT_PAGE_LIMIT = 20
@@ -168,7 +169,15 @@ class DiscoverScreen(ViewScreen):
             yield EditorLine(", ".join(q.fields), id="d-fields", placeholder="title, count(), …")
         with Horizontal(classes="editor"):
             yield Label("query")
-            yield EditorLine(q.query, id="d-query", placeholder="Sentry search, e.g. level:error")
+            yield SearchField(
+                SearchInput(
+                    q.query,
+                    completer=completer_for(ctx),
+                    remember=False,
+                    id="d-query",
+                    placeholder="Sentry search, e.g. level:error",
+                )
+            )
             yield Label("sort", classes="narrow")
             yield EditorLine(q.sort, id="d-sort", placeholder="-count()")
         with Horizontal(classes="editor"):

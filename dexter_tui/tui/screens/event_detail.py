@@ -40,7 +40,9 @@ from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
 from dexter_tui.tui.messages import IssuesChanged, SearchIssues
+from dexter_tui.tui.navigation import GoBack, Place, TrailWanted
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
 from dexter_tui.tui.widgets.event_comments import CommentsPane
 from dexter_tui.tui.widgets.event_context import ContextPane, RequestPane
@@ -125,8 +127,18 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     MUTATING = frozenset({"comment"})  # the issue actions' own are the controller's
 
-    def __init__(self, ctx: TuiContext, issue: Issue, *, event_id: str = "latest") -> None:
+    def __init__(
+        self,
+        ctx: TuiContext,
+        issue: Issue,
+        *,
+        event_id: str = "latest",
+        tab: str = "stack",
+        position: int | None = None,
+    ) -> None:
         super().__init__(ctx)
+        self.initial_tab = tab if tab in TAB_IDS else "stack"
+        self._initial_position = position
         self.issue = issue
         self.nav = offline.event_navigator(ctx, issue)  # cached events when Sentry is away
         self.service = offline.issue_detail(ctx, issue)
@@ -155,10 +167,11 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         yield Static(id="event-header")
         yield OwnershipLine(id="ownership")
         yield Static(id="deadlock-banner")
-        with TabbedContent(initial="stack", id="event-tabs"):
+        with TabbedContent(initial=self.initial_tab, id="event-tabs"):
             for tab_id, title, pane in TABS:
                 with TabPane(title, id=tab_id):
                     yield pane(id=f"pane-{tab_id}")
+        yield Breadcrumb()
         yield Footer()
 
     def pane(self, tab_id: str) -> EventPane:
@@ -178,7 +191,38 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             if pane.source == "event":
                 self.pane(tab_id).show_loading()
         self.load_issue()
-        self.load_event(self.first_event)
+        self.load_event(self.first_event, self._initial_position)
+        if self.initial_tab != "stack":
+            self.call_after_refresh(self.show_tab, self.initial_tab)
+
+    # -- navigation history: this screen's place --------------------------------------------------
+
+    def place(self, *, over: str = "issues") -> Place:
+        event_id = self.event.id if self.event is not None else self.first_event
+        tab = self.active_tab
+        state = {
+            "key": (self.issue.id, event_id, tab),
+            "issue": self.issue,
+            "event_id": event_id,
+            "position": self.nav.position,
+            "tab": tab,
+            "over": over,
+        }
+        return Place("event", f"{self.issue.short_id or self.issue.id} · {tab}", state)
+
+    @classmethod
+    def at_place(cls, ctx: TuiContext, issue: Issue, state: Any) -> EventDetailScreen:
+        """The screen as a recorded place left it: that event, that tab."""
+        return cls(
+            ctx,
+            issue,
+            event_id=str(state.get("event_id") or "latest"),
+            tab=state["tab"],
+            position=state.get("position"),
+        )
+
+    def on_screen_resume(self) -> None:
+        self.post_message(TrailWanted())
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -481,7 +525,8 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         )
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """To the previous place (the list as it was, or the event a tag search left)."""
+        self.post_message(GoBack(close=True))
 
     def action_escape(self) -> None:
         pane = self.pane(self.active_tab)

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Input, Static
 
 from dexter_tui.choices import DEFAULT_PERIOD, FALLBACK_PERIOD, PERIODS, SORT_LABELS, SORTS
+from dexter_tui.sentry.errors import SentryError
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services import export
 from dexter_tui.services.bulk import BulkOutcome
@@ -39,10 +40,13 @@ from dexter_tui.tui.issue_rows import (
     text_filter,
 )
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
+from dexter_tui.tui.navigation import GoBack, Jumped, Place, TrailWanted
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.base import ViewScreen
+from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.issue_preview import IssuePreview
+from dexter_tui.tui.widgets.search_input import SearchField, SearchInput, completer_for
 from dexter_tui.tui.widgets.status_header import header_for
 
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
@@ -88,7 +92,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         Binding("p", "toggle_preview", "Preview", show=False, id="issues.preview"),
         Binding("e", "export", "Export", show=False, id="issues.export"),
         Binding("r", "refresh", "Refresh", id="issues.refresh"),
-        Binding("escape", "escape", "Clear", show=False, id="issues.escape"),
+        Binding("escape", "escape", "Clear / back", show=False, id="issues.escape"),
     ]
 
     FAILED_NOTE = "Failed issues stay marked; @ shows why."
@@ -106,6 +110,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.feed = IssueFeed(ctx.client, ctx.org, query or ctx.initial_query(), clock=ctx.clock)
         self.poll_status = PollStatus(interval=ctx.settings.poll_interval)
         self._poll_timer = None
+        self._pending_place: dict | None = None  # cursor and scroll to restore after a load
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
         self._to_top = False  # a new sort or query: show its first rows, not the old cursor's
 
@@ -115,16 +120,21 @@ class IssuesScreen(ViewScreen, IssueActions):
         ctx = self.ctx
         yield header_for(ctx, self.poll_status, list(self.feed.query.environments))
         yield Static(id="context")
-        yield Input(
-            self.feed.query.query,
-            placeholder="Sentry search, e.g. is:unresolved level:error",
-            id="query",
+        yield SearchField(
+            SearchInput(
+                self.feed.query.query,
+                completer=completer_for(ctx),
+                rows_below=True,
+                placeholder="Sentry search, e.g. is:unresolved level:error",
+                id="query",
+            )
         )
         with Vertical():
             q = self.feed.query
             yield FastTable(columns_for(q.period, q.stats_key), id="issues")
             yield Static(id="empty")
         yield IssuePreview(ctx.clock, id="preview")
+        yield Breadcrumb()
         yield Footer()
 
     @property
@@ -158,6 +168,8 @@ class IssuesScreen(ViewScreen, IssueActions):
         except Exception as error:
             offline.list_failed(self, error)
             self._schedule_poll(self._note_failure(error))  # retried like a failed tick
+            if isinstance(error, SentryError) and error.status == 400:  # refused: say so under it
+                self.query_one(SearchField).show_error(str(error))
             raise
         offline.list_loaded(self)
         self.poll_status.succeeded(self.ctx.clock())
@@ -165,6 +177,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         if self._to_top:
             self._to_top = False
             self.table.move_cursor(0)
+        self._apply_pending_place()
         self.live_state = self.poll_status.state
         self._schedule_poll(self.poll_status.interval)
 
@@ -357,7 +370,17 @@ class IssuesScreen(ViewScreen, IssueActions):
     # -- query, sort, period, filters -------------------------------------------------------------
 
     def action_focus_query(self) -> None:
-        self.query_one("#query", Input).focus()
+        """Focus the search with the cursor after it (nothing selected: typing adds a term)."""
+        query_input = self.query_one("#query", Input)
+        if query_input.value and not query_input.value.endswith(" "):
+            query_input.value += " "
+        query_input.cursor_position = len(query_input.value)
+        query_input.focus()
+
+    @on(SearchInput.Leave, "#query")
+    def _to_rows(self) -> None:
+        """`↓` in the search: act on the filtered rows (the filter stays)."""
+        self.table.focus()
 
     @on(Input.Changed, "#query")
     def _typing(self, event: Input.Changed) -> None:
@@ -371,7 +394,10 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     @on(Input.Submitted, "#query")
     def _send_query(self, event: Input.Submitted) -> None:
-        self.set_query(self.feed.query.with_(query=event.value.strip()))
+        query = self.feed.query.with_(query=" ".join(event.value.split()))
+        if query != self.feed.query:
+            self.post_message(Jumped(self.place()))
+        self.set_query(query)
         self.table.focus()
 
     def set_query(self, query: IssueQuery) -> None:
@@ -433,12 +459,14 @@ class IssuesScreen(ViewScreen, IssueActions):
     def action_quick_filter(self) -> None:
         def chosen(index: int | None) -> None:
             if index is not None:
+                self.post_message(Jumped(self.place()))
                 self.set_query(self.feed.query.with_(query=QUICK_FILTERS[index][1]))
 
         labels = [f"{label:<16} {query or '(everything)'}" for label, query in QUICK_FILTERS]
         self.app.push_screen(PickDialog("Quick filter", labels), chosen)
 
     def action_escape(self) -> None:
+        """In order: drop the typing (input or its filter), clear the marks, go back a place."""
         query_input = self.query_one("#query", Input)
         if self.table.filter_active or query_input.has_focus:
             query_input.value = self.feed.query.query
@@ -446,7 +474,49 @@ class IssuesScreen(ViewScreen, IssueActions):
             self.table.focus()
         elif self.table.marked_count:
             self.table.clear_marks()
+        else:
+            self.post_message(GoBack())
         self._update_context()
+
+    # -- navigation history: this list's place ----------------------------------------------------
+
+    def place(self) -> Place:
+        q = self.feed.query
+        table = self.table
+        state = {
+            "key": (q.query, q.sort, q.period, tuple(q.environments), tuple(q.projects)),
+            "query": q,
+            "reverse": self.sort_reverse,
+            "cursor": table.cursor_key,
+            "row": table.cursor_index,
+            "scroll": table.scroll_offset.y,
+        }
+        return Place("issues", f"issues: {q.query or '(all)'}", state)
+
+    def restore_place(self, state: dict) -> None:
+        """Back to a recorded place: its query (reloaded if it differs), then its row."""
+        self._pending_place = dict(state)
+        query = state["query"]
+        if query != self.feed.query:
+            self.set_query(query.with_(projects=self.feed.query.projects))
+        else:
+            self._apply_pending_place()
+
+    def _apply_pending_place(self) -> None:
+        state, self._pending_place = self._pending_place, None
+        if state is None:
+            return
+        if state.get("reverse") != self.sort_reverse:
+            self.sort_reverse = bool(state.get("reverse"))
+        table = self.table
+        table.scroll_to(y=state.get("scroll", 0), animate=False)
+        key = state.get("cursor")
+        if not (key and table.move_cursor_to_key(key)):
+            table.move_cursor(int(state.get("row") or 0))
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.post_message(TrailWanted())
 
     def action_refresh(self) -> None:
         self.load_first()
