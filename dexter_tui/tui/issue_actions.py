@@ -452,7 +452,7 @@ class IssueActions(Screen[None]):
     async def send_seen(self, issue: Issue) -> None:
         if await self.ctx.bulk.mark_seen_on_open(issue):
             # the issue as it is now (resolved in the detail meanwhile, say), seen
-            now = next((i for i in self.known_issues() if i.id == issue.id), issue)
+            now = self.ctx.issues.newest(issue)  # the store keeps every applied outcome
             self.ctx.issues.apply({issue.id: now.model_copy(update={"has_seen": True})}, [])
 
     def open_in_browser(self, url: str) -> None:

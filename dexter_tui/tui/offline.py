@@ -26,6 +26,7 @@ from dexter_tui.sentry.errors import SentryError
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.events import EventNavigator
 from dexter_tui.services.issue_detail import IssueDetail
+from dexter_tui.services.listed_issues import IssueMap
 from dexter_tui.services.offline import Mode, OfflineSession, is_unavailable
 from dexter_tui.services.offline_events import CachingEventNavigator, CachingIssueDetail
 from dexter_tui.services.poller import LiveState, PollStatus
@@ -196,7 +197,7 @@ async def show_cached_rows(screen: IssuesScreen) -> None:
     cached = await session.cached_list(query)
     if cached is None or _fresh.get(feed) == feed.query:
         return
-    feed.issues = {i.id: i for i in cached.issues}
+    feed.issues = IssueMap(feed.query.stats_key, cached.issues)
     feed.order = [i.id for i in cached.issues]
     feed.hits = cached.hits
     feed.next_cursor = None  # more pages come from Sentry, not from the cache

@@ -61,7 +61,8 @@ def _user(event: Event) -> str:
 def _share_row(n: int, share: TagShare, mask: bool) -> Row:
     cells = {
         "key": shown(share.key, mask, "bold") if share.first_of_key else Text(""),
-        "value": shown(share.value, mask),
+        # cut in the middle like every identifier: `notifica…@3.3.0`, not `notificat…`
+        "value": identifier_text(shown(share.value, mask).plain),
         "share": Text(f"{share.share * 100:.0f}%"),
         "bar": Text(bar(share.share, DIST_BAR), style="blue"),
     }
@@ -128,7 +129,12 @@ class EventListDialog(Dialog[tuple[str, int] | None]):
     def dist(self) -> FastTable:
         return self.query_one("#tag-dist", FastTable)
 
+    def on_resize(self) -> None:
+        # below 100 columns the events need all the room (their RELEASE column hides at 90)
+        self.dist.display = self.app.size.width >= 100
+
     def on_mount(self) -> None:
+        self.on_resize()
         self.table.has_more = True
         self.table.focus()
         self.load_page()
