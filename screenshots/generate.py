@@ -73,6 +73,20 @@ async def _open_first_issue(pilot: Pilot) -> None:
     await settle(pilot)
 
 
+async def _tag_search(pilot: Pilot) -> None:
+    """List → issue → its tags tab → a tag value as a search: three steps of history."""
+    await _open_first_issue(pilot)
+    for key in ("right_square_bracket", "right_square_bracket", "enter"):
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def _completion(pilot: Pilot) -> None:
+    """`/` then a key being typed: the candidates drop down under the query."""
+    await pilot.press("slash", *"level:")
+    await settle(pilot)
+
+
 SCENES = [
     Scene("issue-list"),
     Scene("issue-list-80x24", size=(80, 24)),
@@ -93,7 +107,15 @@ SCENES = [
     Scene("discover", keys=("5",)),
     Scene("alerts", before=_alerts),
     Scene("saved-views", before=_saved_views),
+    Scene("history-breadcrumb", before=_tag_search),
+    Scene("search-completion", before=_completion),
+    Scene("priority-picker", keys=("space", "space", "P")),
+    Scene("similar-issues", keys=("equals_sign",)),
+    Scene("handoff", keys=("H",), before=_open_first_issue),
 ]
+
+#: one fixed loopback port, so the URLs in the pictures do not change from run to run
+PORT = 38421
 
 
 async def shoot(scene: Scene, url: str, token: str, out: Path) -> None:
@@ -173,7 +195,7 @@ def main(names: list[str]) -> int:
     for scene in chosen:
         store = Store(":memory:", clock=lambda: NOW)  # a fresh copy: scenes change data
         template.conn.backup(store.conn)
-        with BackgroundServer(create_app(store)) as server:
+        with BackgroundServer(create_app(store), port=PORT) as server:
             out = HERE / f"{scene.name}.svg"
             asyncio.run(shoot(scene, server.url, world.token, out))
             print(f"wrote {out.relative_to(HERE.parent)}")
