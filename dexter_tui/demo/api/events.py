@@ -547,12 +547,11 @@ async def event_id_lookup(request: Request) -> Response:
     )
 
 
-async def project_tag_values(request: Request) -> Response:
-    store = store_of(request)
-    _, org = org_of(request, store, *PROJECT_READ)
-    project = lookup.project(store, org, request.path_params["project"])
-    key = request.path_params["key"]
-    where, params = "t.key = ? AND e.project_id = ?", [key, project["id"]]
+def tag_value_rows(request: Request, store: Store, key: str, project_ids: list[Any]) -> list[Any]:
+    """A tag key's values in `project_ids`, newest first: `?query=` is a substring of the value,
+    `?environment=` narrows the events (the project and the org routes answer alike)."""
+    marks = ",".join("?" * len(project_ids)) or "NULL"
+    where, params = f"t.key = ? AND e.project_id IN ({marks})", [key, *project_ids]
     contains = request.query_params.get("query")
     if contains:
         where += " AND t.value LIKE ? ESCAPE '\\'"
@@ -561,13 +560,21 @@ async def project_tag_values(request: Request) -> Response:
     if envs:
         where += f" AND e.environment IN ({','.join('?' * len(envs))})"
         params += envs
-    rows = store.query(
+    return store.query(
         "SELECT t.key, t.value, COUNT(*) AS n, MIN(e.timestamp) AS first,"
         " MAX(e.timestamp) AS last FROM event_tags t JOIN events e ON e.id = t.event_row"
         f" WHERE {where} GROUP BY t.value ORDER BY last DESC, t.value LIMIT ?",
         [*params, MAX_TAG_VALUES],
     )
-    if not rows and not contains:
+
+
+async def project_tag_values(request: Request) -> Response:
+    store = store_of(request)
+    _, org = org_of(request, store, *PROJECT_READ)
+    project = lookup.project(store, org, request.path_params["project"])
+    key = request.path_params["key"]
+    rows = tag_value_rows(request, store, key, [project["id"]])
+    if not rows and not request.query_params.get("query"):
         raise not_found()
     return paginate_list(request, [tag_value_json(key, r) for r in rows])
 
