@@ -231,3 +231,10 @@ def text_filter(needle: str) -> TextFilter:
     `key:value` words are Sentry search terms — they only take effect when the query is sent.
     """
     return TextFilter(filter_words(needle))
+
+
+def matches_text(issue: AnyIssue, needle: str) -> bool:
+    """`text_filter` for one issue: a full scan (what the table's narrowing must agree with;
+    `benchmarks/app_bench.py` uses it as the old per-row predicate)."""
+    text = haystack(issue)
+    return all(w in text for w in filter_words(needle))
