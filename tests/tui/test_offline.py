@@ -21,7 +21,9 @@ from dexter_tui.config import Secret, Settings
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.tui import offline
 from dexter_tui.tui.app import DexterApp
+from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.factory import build_app, build_context
+from dexter_tui.tui.screens.alerts import AlertsScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from tests.conftest import SEED_NOW
@@ -342,3 +344,31 @@ async def test_down_at_start_with_a_project_shows_that_projects_cached_rows(
         text = screen_text(app)
         assert "CHECKOUT-API" not in text
         assert screen.feed.ordered()[0].short_id in text
+
+
+async def test_alert_rule_changes_are_refused_while_offline(make_offline_app, faults) -> None:
+    """Rules loaded while Sentry answered, then Sentry goes away: `t` and `z` say why at once
+    (no confirm that would end in a connection error), and the rules stay on screen."""
+    app = make_offline_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        issues = app.screen
+        assert isinstance(issues, IssuesScreen)
+        app.run_command("alerts")
+        await settle(pilot)
+        alerts = app.screen
+        assert isinstance(alerts, AlertsScreen)
+        rule = alerts.current()
+        assert rule is not None
+
+        sentry_down(faults)
+        issues.poll()  # the list's poll finds Sentry gone: the app is offline
+        await settle(pilot)
+        assert app.screen is alerts
+        for key in ("t", "z"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert not isinstance(app.screen, ConfirmDialog)
+            assert app.screen is alerts
+            assert "changes are not sent (nothing is queued)" in toasts(app)[-1]
+        assert rule.rule.name in screen_text(app)

@@ -26,6 +26,7 @@ from dexter_tui.services.alerts import (
 )
 from dexter_tui.services.poller import LiveState, PollStatus
 from dexter_tui.services.projects import project_slugs
+from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.pick import PickDialog
@@ -278,6 +279,9 @@ class AlertsScreen(ViewScreen):
     def _can_change(self, item: RuleItem) -> bool:
         if self.ctx.read_only:
             self.notify("Read-only mode: alert rules are not changed", severity="warning")
+            return False
+        if reason := offline.refusal(self.ctx):
+            self.notify(reason, severity="warning")
             return False
         if not item.editable:
             self.notify("This alert comes from Sentry's workflows API: change it in Sentry")
