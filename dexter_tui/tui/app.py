@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -47,6 +47,7 @@ from dexter_tui.tui.navigation import GoBack, Jumped, TrailWanted
 from dexter_tui.tui.navigator import JUMP_COMMANDS, NAVIGATION_HELP, Navigator
 from dexter_tui.tui.safe_text import clean_str, palette_text
 from dexter_tui.tui.screens.issues import IssuesScreen
+from dexter_tui.tui.toast_repeats import ToastRepeats
 from dexter_tui.tui.widgets.search_input import SEARCH_HELP, command_completer
 
 COMMAND_HELP = (
@@ -108,6 +109,7 @@ class DexterApp(CrashOutput, App[int]):
         super().__init__()
         self.ctx = ctx
         self.command_history: list[str] = []
+        self._toast_repeats = ToastRepeats()
         self.navigator = Navigator(self, INSTALLED_VIEWS)  # esc/q/ctrl+o back, ctrl+n forward
         if ctx.settings.theme in self.available_themes:
             self.theme = ctx.settings.theme
@@ -246,6 +248,12 @@ class DexterApp(CrashOutput, App[int]):
             severity=severity,
             timeout=timeout,
             markup=False,
+        )
+
+    def _on_notify(self, event: Notify) -> None:
+        """Runs before Textual's own handler adds the toast: a repeat replaces its twin."""
+        self._toast_repeats.fold(
+            event.notification, self._notifications, lambda n: self._unnotify(n, refresh=False)
         )
 
     def on_key(self, event: events.Key) -> None:
