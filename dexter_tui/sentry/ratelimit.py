@@ -84,6 +84,7 @@ class RateLimitState:
     latest: RateLimitInfo | None = None
     by_endpoint: dict[str, RateLimitInfo] = field(default_factory=dict)
     backoff_until: float | None = None
+    backoff_throttled: bool = False  # the wait is a 429's (else: pacing to a spent budget)
     in_flight: int = 0
     throttled: int = 0  # 429s seen
     paced: int = 0  # waits before sending because the known budget was spent
@@ -113,9 +114,17 @@ class RateLimitState:
 
     def set_backoff(self, until: float | None, *, throttled: bool = True) -> None:
         self.backoff_until = until
+        self.backoff_throttled = until is not None and throttled
         if until is not None and throttled:
             self.throttled += 1
         self._notify()
+
+    def wait_left(self, now: float) -> tuple[float, bool] | None:
+        """(seconds until the client sends again, whether a 429 caused it), or None."""
+        until = self.backoff_until
+        if until is None or until <= now:
+            return None
+        return until - now, self.backoff_throttled
 
     def request_started(self) -> None:
         self.in_flight += 1

@@ -302,6 +302,10 @@ class Transport:
             # the budget renews at the reset: forget the spent one
             self.rate_limits.by_endpoint.pop(endpoint, None)
 
+    def rate_wait(self) -> tuple[float, bool] | None:
+        """(seconds left, caused by a 429) while requests wait out Sentry's rate limit."""
+        return self.rate_limits.wait_left(self._clock())
+
     # -- typed GETs -------------------------------------------------------------------------------
 
     async def _get(self, path: str, model: type[M], *, org: str | None, params: Params = None) -> M:

@@ -69,3 +69,15 @@ def test_delay_without_headers_backs_off_exponentially() -> None:
     assert third == 4 * first
     assert backoff_delay(30, cap=30.0, rng=lambda: 1.0) == 30.0
     assert 0.25 <= backoff_delay(0, base=0.5, rng=lambda: 0.0) <= 0.5
+
+
+def test_backoff_left_tells_a_429_wait_from_pacing() -> None:
+    state = RateLimitState()
+    assert state.wait_left(100.0) is None
+    state.set_backoff(120.0)
+    assert state.wait_left(100.0) == (20.0, True)
+    state.set_backoff(None)
+    assert state.wait_left(100.0) is None
+    state.set_backoff(103.0, throttled=False)
+    assert state.wait_left(100.0) == (3.0, False)
+    assert state.wait_left(104.0) is None  # the wait is over

@@ -6,6 +6,7 @@ terminal or a colour-blind reader sees "stale" as clearly as anyone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -65,6 +66,7 @@ class StatusHeader(Widget):
         *,
         id: str | None = None,
         freshness: Callable[[PollStatus], Text | None] = lambda poll: None,
+        rate_wait: Callable[[], tuple[float, bool] | None] = lambda: None,
     ):
         super().__init__(id=id)
         self.where = where
@@ -72,6 +74,7 @@ class StatusHeader(Widget):
         self.clock = clock
         self.rate = rate
         self.freshness = freshness  # "cached 3 min ago" / "offline — …" (tui/offline.py)
+        self.rate_wait = rate_wait  # the client waiting out a 429 (or pacing)
         self.auto_refresh = 1.0
 
     #: what is being sent or loaded, e.g. "Resolve: 120 issues, 2 request(s)…" (repaints on change)
@@ -101,7 +104,13 @@ class StatusHeader(Widget):
             right.append(self.outcome, style="bold reverse")
             right.append(" · ")
         fresh = self.freshness(self.poll)
-        if fresh is not None:
+        wait = self.rate_wait()
+        if wait is not None:  # "loading" for a minute said nothing of why
+            seconds, throttled = wait
+            reason = "rate-limited by Sentry (429)" if throttled else "pacing to Sentry's limit"
+            right.append(f"⏳ {reason}", style="bold yellow reverse")
+            right.append(f" · retrying in {math.ceil(seconds)}s")
+        elif fresh is not None:
             right.append_text(fresh)
         else:
             right.append(label, style=style)
@@ -137,4 +146,5 @@ def header_for(ctx: TuiContext, status: PollStatus, environments: list[str]) -> 
         lambda: ctx.rate_limit() if ctx.show_rate else None,
         id="header",
         freshness=lambda poll: offline.freshness(ctx, poll),
+        rate_wait=ctx.client.rate_wait,
     )
