@@ -2,7 +2,8 @@
 
 The issue is fetched first (so a typo fails here, with exit status 4, before the screen is taken
 over); then the TUI starts as `dexter` does and opens it through `DexterApp.open_issue` once the
-issue list is up — `q` goes back to the list.
+issue list is up — `q` goes back to the list. With Sentry unavailable (down, 5xx, 429) an issue
+seen before opens from the offline cache, and the TUI shows that it is offline.
 """
 
 from __future__ import annotations
@@ -14,9 +15,14 @@ from typing import Any
 
 from dexter_tui.commands.session import (
     EXIT_CODES_HELP,
+    EXIT_UNAVAILABLE,
+    CommandError,
+    exit_code_for,
     load,
     make_client,
+    plain,
     run_command,
+    say,
 )
 from dexter_tui.config import add_connection_arguments
 
@@ -38,21 +44,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dexter_tui.commands.issue_lookup import resolve_issue_id
+    from dexter_tui.sentry.errors import SentryError
 
     found: dict[str, Any] = {}
 
     async def fetch() -> int:
         settings = load(args)
-        async with make_client(settings) as client:
-            issue_id = await resolve_issue_id(client, settings.org, args.issue)
-            found["issue"] = await client.get_issue(settings.org, issue_id)
         found["settings"] = settings
+        try:
+            async with make_client(settings) as client:
+                issue_id = await resolve_issue_id(client, settings.org, args.issue)
+                found["issue"] = await client.get_issue(settings.org, issue_id)
+        except SentryError as error:
+            if exit_code_for(error) != EXIT_UNAVAILABLE:
+                raise
+            found["issue"] = _cached_issue(settings, args.issue, error)
         return 0
 
     code = run_command(fetch)
     if code:
         return code
     return start_tui_on(found["settings"], found["issue"])
+
+
+def _cached_issue(settings: Any, ref: str, error: BaseException) -> Any:
+    """Sentry unavailable: the issue from the offline cache (the TUI then shows it offline)."""
+    from dexter_tui.commands.issue_lookup import issue_ref, open_cache, since, try_cache
+
+    cache = open_cache(settings)
+    cached = try_cache(cache.issue, issue_ref(ref)) if cache is not None else None
+    if cached is None:
+        raise CommandError(
+            f"{plain(str(error))} — and {ref} is not in the offline cache", EXIT_UNAVAILABLE
+        )
+    say(
+        f"dexter: Sentry is unavailable ({plain(str(error))}); opening {cached.value.short_id} "
+        f"from the offline cache ({since(cached.fetched_at)})"
+    )
+    return cached.value
 
 
 def build_app_on(settings: Any, issue: Any, **context_kw: Any) -> Any:

@@ -40,3 +40,27 @@ def test_open_unknown_issue_exits_4_before_the_tui(dexter, sentry_env) -> None:
     result = dexter("open", "NOPE-404")
     assert result.code == 4
     assert "not found" in result.err
+
+
+def test_open_with_sentry_down_opens_the_cached_issue(
+    dexter, sentry_env, seeded_store, monkeypatch
+) -> None:
+    """Sentry unreachable at 3 a.m.: an issue seen before opens from the offline cache (the TUI
+    then shows its offline marker) instead of exiting 5."""
+    from dexter_tui.commands import open_cmd
+
+    short_id = seeded_store.query_one("SELECT short_id FROM groups ORDER BY times_seen DESC")[0]
+    assert dexter("issues", "show", short_id).code == 0  # seen once: cached
+    sentry_env.stop()
+    opened: list[object] = []
+    monkeypatch.setattr(open_cmd, "start_tui_on", lambda settings, issue: opened.append(issue) or 0)
+    result = dexter("open", short_id)
+    assert result.code == 0, result.err
+    assert [i.short_id for i in opened] == [short_id]  # type: ignore[attr-defined]
+    assert "Sentry is unavailable" in result.err
+    assert f"opening {short_id} from the offline cache" in result.err
+
+    never_seen = dexter("open", "NEVER-SEEN-1")
+    assert never_seen.code == 5
+    assert "not in the offline cache" in never_seen.err
+    assert len(opened) == 1
