@@ -208,8 +208,11 @@ class SearchCompleter:
 
     # -- candidates -----------------------------------------------------------------------------
 
-    def complete(self, text: str, cursor: int | None = None) -> list[Completion]:
-        """Candidates for the token at `cursor` (default: the end), best first; never a request."""
+    def complete(
+        self, text: str, cursor: int | None = None, *, sentry: bool = True
+    ) -> list[Completion]:
+        """Candidates for the token at `cursor` (default: the end), best first; never a request.
+        `sentry=False` leaves out Sentry's saved searches (issue searches: not for Discover)."""
         cursor = len(text) if cursor is None else cursor
         token = token_at(text, cursor)
         out: list[Completion] = []
@@ -217,7 +220,7 @@ class SearchCompleter:
             out += self._key_candidates(text, token)
         else:
             out += self._value_candidates(text, token)
-        out += self._search_candidates(text)
+        out += self._search_candidates(text, sentry=sentry)
         return out[:MAX_CANDIDATES]
 
     def _key_candidates(self, text: str, token: Token) -> list[Completion]:
@@ -253,7 +256,7 @@ class SearchCompleter:
             out.append(Completion("value", value, key, new, cursor))
         return out
 
-    def _search_candidates(self, text: str) -> list[Completion]:
+    def _search_candidates(self, text: str, *, sentry: bool = True) -> list[Completion]:
         """Whole searches containing the typed text: a few of each kind first (so 20 recent
         searches never hide the saved ones), then the rest of each."""
         typed = " ".join(text.split()).lower()
@@ -275,7 +278,7 @@ class SearchCompleter:
                 Completion(
                     "sentry", SENTRY_MARK + view.name, view.query, view.query, len(view.query)
                 )
-                for view in self.sentry_searches or []
+                for view in ((self.sentry_searches or []) if sentry else [])
                 if offered(view.query, view.name)
             ]
         )
@@ -353,7 +356,9 @@ class CommandCompleter:
     async def fetch_values(self, key: str, prefix: str) -> list[str]:
         return await self.search.fetch_values(key, prefix)
 
-    def complete(self, text: str, cursor: int | None = None) -> list[Completion]:
+    def complete(
+        self, text: str, cursor: int | None = None, *, sentry: bool = True
+    ) -> list[Completion]:
         cursor = len(text) if cursor is None else cursor
         inner = self._inner(text, cursor)
         if inner is not None:
@@ -361,7 +366,7 @@ class CommandCompleter:
             head = text[:offset]
             return [
                 Completion(c.kind, c.label, c.detail, head + c.text, offset + c.cursor)
-                for c in self.search.complete(search_text, search_cursor)
+                for c in self.search.complete(search_text, search_cursor, sentry=sentry)
             ]
         verb, sep, arg = text[:cursor].partition(" ")
         if not sep:
