@@ -308,6 +308,7 @@ COMMAND_VERBS: dict[str, str] = {
     "view": "open a saved view",
     "views": "list saved views",
     "save": "save this view",
+    "save-sentry": "save this search to Sentry (personal)",
     "unsave": "remove a saved view",
     "refresh": "reload everything",
     "pause": "pause/resume live updates",

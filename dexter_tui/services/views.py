@@ -192,3 +192,18 @@ async def server_searches(client: SentryClient, org: str) -> ServerSearches:
         if item.type in (None, ISSUE_SEARCH)
     ]
     return ServerSearches(views, f"{len(views)} saved searches on the server (read-only)")
+
+
+async def save_to_sentry(client: SentryClient, org: str, view: SavedView) -> SavedView:
+    """Save `view`'s query and sort as a personal Sentry saved search (visibility `owner`: it
+    never changes what the rest of the org sees). Sentry's refusal (a 400: the same query saved
+    already, an empty query; a 404 on a server without the route) is raised as is."""
+    made = await client.create_saved_search(
+        org, view.name, view.query, sort=view.sort, visibility="owner", type=ISSUE_SEARCH
+    )
+    return SavedView(
+        name=made.name or view.name,
+        query=made.query,
+        sort=made.sort or view.sort,
+        source="sentry",
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from dexter_tui.demo.runner import BackgroundServer
@@ -49,6 +50,12 @@ def _input(app) -> SearchInput:
     screen = app.screen
     assert isinstance(screen, IssuesScreen)
     return screen.query_one("#query", SearchInput)
+
+
+async def _toasts(pilot) -> list[str]:
+    """The text of the toasts on screen, as a person reads it (once they are drawn)."""
+    await pilot.pause()
+    return [toast.render().plain for toast in pilot.app.screen.query("Toast")]
 
 
 def _asked(requests_seen) -> list[tuple[str, int]]:
@@ -101,3 +108,46 @@ async def test_without_the_route_completion_offers_keys_and_recent(
         await pilot.press("escape", "escape", "slash")
         await settle(pilot)
         assert len(_asked(requests_seen)) == 1  # a missing route is not asked again
+
+
+async def test_save_sentry_creates_a_personal_search_offered_at_once(
+    make_app, seeded_server, seeded_world
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")  # Sentry's searches loaded once
+        await settle(pilot)
+        await pilot.press("escape")
+        app.run_command("query is:unresolved level:warning")
+        await settle(pilot)
+        app.run_command("save-sentry Warnings")
+        await settle(pilot)
+        assert any("Saved to Sentry as “Warnings”" in toast for toast in await _toasts(pilot))
+        async with httpx.AsyncClient(
+            base_url=seeded_server.url,
+            headers={"Authorization": f"Bearer {seeded_world.token}"},
+        ) as raw:
+            listed = (await raw.get(SEARCHES)).json()
+        made = next(s for s in listed if s["name"] == "Warnings")
+        assert (made["query"], made["visibility"]) == ("is:unresolved level:warning", "owner")
+        await pilot.press("slash", "end", "ctrl+u", *"warn")
+        await settle(pilot)
+        assert "★ Warnings" in [c.label for c in _input(app).candidates]
+        await pilot.press("escape", "escape")
+        app.run_command("save-sentry Again")  # the same query: Sentry's 400, shown as it says
+        await settle(pilot)
+        [refused] = [t for t in await _toasts(pilot) if "did not save" in t]
+        assert "A search for 'is:unresolved level:warning' already exists" in refused
+
+
+async def test_save_sentry_in_read_only_mode_changes_nothing(make_app, requests_seen) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.run_command("save-sentry Mine")
+        await settle(pilot)
+        assert any("read-only mode" in toast for toast in await _toasts(pilot))
+    assert not [
+        r for r in requests_seen if r[0].startswith(SEARCHES) and r[1] == 200 and "?" not in r[0]
+    ]
