@@ -135,3 +135,14 @@ async def test_members_keep_personal_searches_only(demo_app, store: Store, world
         assert (await member.delete(f"{URL}{made.json()['id']}/")).status_code == 204
     async with _client(demo_app, "nope") as stranger:
         assert (await stranger.get(URL)).status_code == 401
+
+
+async def test_every_listed_search_is_one_the_issue_search_accepts(
+    api: httpx.AsyncClient, store: Store, world: World
+) -> None:
+    """Choosing any offered search must not end in a 400 from the same server."""
+    seed_saved_searches(store, world.org_id, world.user_ids, store.now())
+    for search in (await api.get(URL)).json():
+        params = {"query": search["query"], "sort": search["sort"]}
+        r = await api.get("/api/0/organizations/acme/issues/", params=params)
+        assert r.status_code == 200, (search["name"], r.text)
