@@ -26,6 +26,8 @@ class Faults:
         self.bulk_fail_ids: set[int] = set()
         self.drop_connection = 0  # next N API requests: connection closed without a response
         self.malformed_json = 0  # next N API responses: body is not valid JSON
+        #: path prefixes answered 404, as by a Sentry without those routes (older self-hosted)
+        self.missing_routes: set[str] = set()
 
     def configure(self, body: dict[str, Any]) -> None:
         """Apply a `POST /api/0/_demo/faults/` body (ValueError on a bad one)."""
@@ -34,12 +36,15 @@ class Faults:
                 self.bulk_fail_ids.clear()
                 self.drop_connection = 0
                 self.malformed_json = 0
+                self.missing_routes.clear()
             if "bulk_fail_ids" in body:
                 self.bulk_fail_ids |= {int(i) for i in body["bulk_fail_ids"]}
             if "drop_connection" in body:
                 self.drop_connection = _count(body["drop_connection"])
             if "malformed_json" in body:
                 self.malformed_json = _count(body["malformed_json"])
+            if "missing_routes" in body:
+                self.missing_routes |= {_api_path(p) for p in body["missing_routes"]}
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -47,6 +52,7 @@ class Faults:
                 "bulk_fail_ids": [str(i) for i in sorted(self.bulk_fail_ids)],
                 "drop_connection": self.drop_connection,
                 "malformed_json": self.malformed_json,
+                "missing_routes": sorted(self.missing_routes),
             }
 
     def take_drop(self) -> bool:
@@ -56,6 +62,11 @@ class Faults:
                 self.drop_connection -= 1
                 return True
             return False
+
+    def is_missing(self, path: str) -> bool:
+        """Whether `path` lies under a route this server pretends not to have."""
+        with self._lock:
+            return any(path.startswith(prefix) for prefix in self.missing_routes)
 
     def take_malformed(self) -> bool:
         """Consume one pending malformed JSON answer."""
@@ -71,6 +82,12 @@ def _count(value: Any) -> int:
     if n < 0:
         raise ValueError("counts must be >= 0")
     return n
+
+
+def _api_path(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("/api/0/"):
+        raise ValueError("missing_routes are /api/0/ path prefixes")
+    return value
 
 
 def check_bulk(request: Request, ids: Iterable[int | str]) -> None:

@@ -1,6 +1,6 @@
 """What sits between the network and the demo API handlers: Sentry's rate limiting and headers,
 plus the faults `dexter demo-server` can inject (latency, random 5xx, dropped connections,
-malformed JSON).
+malformed JSON) and routes tests make vanish (`missing_routes`: 404 as on an older Sentry).
 
 Rate limits follow Sentry's fixed-window limiter: a window of one second per caller (the bearer
 token, or the client address without one). Every `/api/0/` answer carries
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dexter_tui.demo.api.errors import ApiError, internal_error_response
+from dexter_tui.demo.api.errors import NOT_FOUND, ApiError, internal_error_response
 from dexter_tui.demo.auth import bearer_token
 from dexter_tui.demo.envelope import MAX_ENVELOPE_SIZE, MAX_EVENT_SIZE
 
@@ -168,6 +168,9 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         await self._delay()
+        if self.faults.is_missing(path):  # an older Sentry without this route
+            await JSONResponse({"detail": NOT_FOUND}, 404)(scope, receive, send)
+            return
         if self.faults.take_drop():
             await _drop_connection(receive)
             return

@@ -332,3 +332,34 @@ CREATE TABLE IF NOT EXISTS project_ownership (
     date_created REAL NOT NULL,
     last_updated REAL NOT NULL
 );
+
+-- Saved searches (/organizations/{org}/searches/): `type` is Sentry's SearchType (0 = issues);
+-- visibility is organization|owner|owner_pinned. Sentry's global defaults have no org and
+-- is_global = 1; Sentry ships them by migration, so every demo database has them.
+CREATE TABLE IF NOT EXISTS saved_searches (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER REFERENCES organizations(id),
+    owner_id INTEGER REFERENCES users(id),
+    type INTEGER NOT NULL DEFAULT 0,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    sort TEXT NOT NULL DEFAULT 'date',
+    visibility TEXT NOT NULL DEFAULT 'owner',
+    is_global INTEGER NOT NULL DEFAULT 0,
+    date_added REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saved_searches_org ON saved_searches(org_id, type);
+INSERT OR IGNORE INTO saved_searches
+    (id, org_id, owner_id, type, name, query, sort, visibility, is_global, date_added)
+VALUES
+    (1, NULL, NULL, 0, 'Unresolved Issues', 'is:unresolved', 'date', 'organization', 1, 1546300800),
+    (2, NULL, NULL, 0, 'Needs Triage', 'is:unresolved is:for_review assigned_or_suggested:[me, none]',
+        'date', 'organization', 1, 1546300800),
+    (3, NULL, NULL, 0, 'Assigned to Me', 'is:unresolved assigned_or_suggested:me', 'date',
+        'organization', 1, 1546300800),
+    (4, NULL, NULL, 0, 'My Bookmarks', 'is:unresolved bookmarks:me', 'date', 'organization', 1,
+        1546300800),
+    (5, NULL, NULL, 0, 'New Today', 'is:unresolved age:-24h', 'date', 'organization', 1,
+        1546300800),
+    (6, NULL, NULL, 0, 'Errors Only', 'is:unresolved error.unhandled:true', 'date',
+        'organization', 1, 1546300800);

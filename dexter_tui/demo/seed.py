@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
+from dexter_tui.demo.api.saved_searches import seed_saved_searches
 from dexter_tui.demo.code_history import seed_code_history
 from dexter_tui.demo.scenario import Fault, Service, services
 from dexter_tui.demo.scenario.sdk_capture import (
@@ -477,6 +478,7 @@ def seed(
         store.clock = original_clock
         triage.close()
     seed_code_history(store, world, now)
+    seed_saved_searches(store, world.org_id, world.user_ids, now)
     report.issues = int(store.query_one("SELECT COUNT(*) FROM groups")[0])
     report.events = int(store.query_one("SELECT COUNT(*) FROM events")[0])
     report.seconds = time.perf_counter() - started

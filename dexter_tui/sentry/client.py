@@ -23,6 +23,7 @@ from dexter_tui.sentry.resources.events import EventsApi
 from dexter_tui.sentry.resources.issues import IssuesApi
 from dexter_tui.sentry.resources.orgs import OrgsApi, ServerInfo
 from dexter_tui.sentry.resources.releases import ReleasesApi
+from dexter_tui.sentry.resources.saved_searches import SavedSearchesApi
 from dexter_tui.sentry.resources.search_tags import SearchTagsApi
 from dexter_tui.sentry.resources.similar import SimilarApi
 from dexter_tui.sentry.resources.tags import TagsApi
@@ -44,6 +45,7 @@ class SentryClient(
     DiscoverApi,
     SimilarApi,
     CommittersApi,
+    SavedSearchesApi,
 ):
     """Async client of Sentry's Web API; use as `async with SentryClient(...) as client`."""
 

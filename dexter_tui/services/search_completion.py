@@ -5,6 +5,8 @@ ones, and a tag's values from the server), and offers recent and saved searches;
 blind in a terminal costs a 400 or an empty list. Keys and fixed values are offered at once; a
 tag's values need one request per (key, prefix), which the caller debounces — results are cached,
 and a prefix whose shorter prefix already returned every value is filtered locally (no request).
+Saved searches are ours (local views) and Sentry's own (`★`, one request per org and session;
+a server without the route offers none, quietly).
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ from dexter_tui.services.search_syntax import (
     quote_value,
     token_at,
 )
+from dexter_tui.services.views import SavedView, server_searches
 
 #: candidates shown at most
 MAX_CANDIDATES = 8
+#: whole searches offered first per kind (recent, local saved, Sentry's) before the rest of each
+SEARCH_QUOTA = {"recent": 4, "saved": 2, "sentry": MAX_CANDIDATES}
+#: how Sentry's saved searches are marked in the list (as in the views picker)
+SENTRY_MARK = "★ "
 #: a values page shorter than this held every value containing its prefix
 VALUES_PAGE = 100
 #: keys whose values are a fixed list or free text: never asked from the server
@@ -37,7 +44,7 @@ NO_SERVER_VALUES = frozenset(
 class Completion:
     """One candidate: what the list shows, and the whole input text after choosing it."""
 
-    kind: str  # "key" | "value" | "recent" | "saved"
+    kind: str  # "key" | "value" | "recent" | "saved" (local views) | "sentry" (Sentry's saved)
     label: str
     detail: str
     text: str
@@ -83,6 +90,9 @@ class SearchCompleter:
         self.saved = saved or (lambda: ())
         self.scope = scope or Scope
         self.tag_keys: list[str] | None = None  # the org's tag keys, once loaded
+        self.sentry_searches: list[SavedView] | None = None  # Sentry's saved searches, once loaded
+        self.sentry_note = ""  # why there are none, when there are none
+        self._sentry_task: asyncio.Task[list[SavedView]] | None = None
         self._cache = _ValueCache()
         self.requests = 0  # value requests sent (shown by tests and `doctor`-like checks)
 
@@ -100,6 +110,35 @@ class SearchCompleter:
                 keys = [k.key for k in found if k.key]
             self.tag_keys = keys
         return self.tag_keys
+
+    # -- Sentry's saved searches ------------------------------------------------------------------
+
+    async def load_sentry_searches(self) -> list[SavedView]:
+        """Sentry's saved issue searches: one request per org and session, shared by callers
+        that ask at once; none without a client or on a server without the route (404/403).
+        A 5xx or network error offers none now and asks again next time."""
+        if self.sentry_searches is not None:
+            return self.sentry_searches
+        if self.client is None:
+            self.sentry_searches = []
+            return []
+        if self._sentry_task is None:
+            self._sentry_task = asyncio.ensure_future(self._request_sentry_searches())
+        task = self._sentry_task
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done() and self._sentry_task is task:
+                self._sentry_task = None
+
+    async def _request_sentry_searches(self) -> list[SavedView]:
+        assert self.client is not None
+        found = await server_searches(self.client, self.org)
+        self.sentry_note = found.note
+        if found.retry:
+            return []
+        self.sentry_searches = [v for v in found.views or [] if v.query]
+        return self.sentry_searches
 
     def _keys(self) -> list[tuple[str, str]]:
         out = list(BUILTIN_KEYS.items())
@@ -169,8 +208,11 @@ class SearchCompleter:
 
     # -- candidates -----------------------------------------------------------------------------
 
-    def complete(self, text: str, cursor: int | None = None) -> list[Completion]:
-        """Candidates for the token at `cursor` (default: the end), best first; never a request."""
+    def complete(
+        self, text: str, cursor: int | None = None, *, sentry: bool = True
+    ) -> list[Completion]:
+        """Candidates for the token at `cursor` (default: the end), best first; never a request.
+        `sentry=False` leaves out Sentry's saved searches (issue searches: not for Discover)."""
         cursor = len(text) if cursor is None else cursor
         token = token_at(text, cursor)
         out: list[Completion] = []
@@ -178,7 +220,7 @@ class SearchCompleter:
             out += self._key_candidates(text, token)
         else:
             out += self._value_candidates(text, token)
-        out += self._search_candidates(text)
+        out += self._search_candidates(text, sentry=sentry)
         return out[:MAX_CANDIDATES]
 
     def _key_candidates(self, text: str, token: Token) -> list[Completion]:
@@ -214,18 +256,39 @@ class SearchCompleter:
             out.append(Completion("value", value, key, new, cursor))
         return out
 
-    def _search_candidates(self, text: str) -> list[Completion]:
+    def _search_candidates(self, text: str, *, sentry: bool = True) -> list[Completion]:
+        """Whole searches containing the typed text: a few of each kind first (so 20 recent
+        searches never hide the saved ones), then the rest of each."""
         typed = " ".join(text.split()).lower()
-        out = []
-        for kind, items in (
-            ("recent", self.recent.items() if self.recent else []),
-            ("saved", list(self.saved())),
-        ):
-            for query in items:
-                if query.lower() == typed or (typed and typed not in query.lower()):
-                    continue
-                out.append(Completion(kind, query, kind, query, len(query)))
-        return out
+
+        def offered(query: str, name: str = "") -> bool:
+            if not query or query.lower() == typed:
+                return False
+            return not typed or typed in query.lower() or typed in name.lower()
+
+        groups: list[list[Completion]] = [
+            [Completion(kind, query, kind, query, len(query)) for query in items if offered(query)]
+            for kind, items in (
+                ("recent", self.recent.items() if self.recent else []),
+                ("saved", list(self.saved())),
+            )
+        ]
+        groups.append(
+            [
+                Completion(
+                    "sentry", SENTRY_MARK + view.name, view.query, view.query, len(view.query)
+                )
+                for view in ((self.sentry_searches or []) if sentry else [])
+                if offered(view.query, view.name)
+            ]
+        )
+        first: list[Completion] = []
+        rest: list[Completion] = []
+        for group in groups:
+            quota = SEARCH_QUOTA[group[0].kind] if group else 0
+            first += group[:quota]
+            rest += group[quota:]
+        return first + rest
 
 
 #: the `:` command line's verbs (see the app's COMMAND_HELP) with what each does
@@ -245,6 +308,7 @@ COMMAND_VERBS: dict[str, str] = {
     "view": "open a saved view",
     "views": "list saved views",
     "save": "save this view",
+    "save-sentry": "save this search to Sentry (personal)",
     "unsave": "remove a saved view",
     "refresh": "reload everything",
     "pause": "pause/resume live updates",
@@ -271,6 +335,13 @@ class CommandCompleter:
     async def load_tag_keys(self) -> list[str]:
         return await self.search.load_tag_keys()
 
+    @property
+    def sentry_searches(self) -> list[SavedView] | None:
+        return self.search.sentry_searches
+
+    async def load_sentry_searches(self) -> list[SavedView]:
+        return await self.search.load_sentry_searches()
+
     def _inner(self, text: str, cursor: int) -> tuple[int, str, int] | None:
         """(offset, search text, cursor in it) when the cursor is in a `:query` argument."""
         verb, sep, _ = text.partition(" ")
@@ -286,7 +357,9 @@ class CommandCompleter:
     async def fetch_values(self, key: str, prefix: str) -> list[str]:
         return await self.search.fetch_values(key, prefix)
 
-    def complete(self, text: str, cursor: int | None = None) -> list[Completion]:
+    def complete(
+        self, text: str, cursor: int | None = None, *, sentry: bool = True
+    ) -> list[Completion]:
         cursor = len(text) if cursor is None else cursor
         inner = self._inner(text, cursor)
         if inner is not None:
@@ -294,7 +367,7 @@ class CommandCompleter:
             head = text[:offset]
             return [
                 Completion(c.kind, c.label, c.detail, head + c.text, offset + c.cursor)
-                for c in self.search.complete(search_text, search_cursor)
+                for c in self.search.complete(search_text, search_cursor, sentry=sentry)
             ]
         verb, sep, arg = text[:cursor].partition(" ")
         if not sep:

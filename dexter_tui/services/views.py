@@ -17,6 +17,7 @@ from typing import Any
 from dexter_tui.choices import DEFAULT_PERIOD, DEFAULT_QUERY, DEFAULT_SORT, SORT_LABELS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import NotFound, ScopeError, SentryError
+from dexter_tui.sentry.resources.saved_searches import ISSUE_SEARCH
 from dexter_tui.services.issues import IssueQuery
 from dexter_tui.services.local_files import locked, write_atomic
 
@@ -158,30 +159,51 @@ class ViewStore:
 
 @dataclass
 class ServerSearches:
-    """Sentry's saved searches: `views` is None when this server has none to offer."""
+    """Sentry's saved searches: `views` is None when this server has none to offer; `retry`
+    when that may change (a 5xx or network error, not a missing route or scope)."""
 
     views: list[SavedView] | None
     note: str = ""
+    retry: bool = False
 
 
 async def server_searches(client: SentryClient, org: str) -> ServerSearches:
-    """Probe `/organizations/{org}/searches/` (issue saved searches); read-only here."""
+    """Sentry's issue saved searches (`/organizations/{org}/searches/?type=0`); read-only here.
+
+    Older self-hosted servers lack the route (404) and some tokens may not read it (403): both
+    are "none here", said in `note`, never an error.
+    """
     try:
-        items = await client.list_org_resource(org, "searches")
+        items = await client.list_saved_searches(org, type=ISSUE_SEARCH)
     except NotFound:
         return ServerSearches(None, "This Sentry has no saved searches endpoint.")
     except ScopeError:
         return ServerSearches(None, "The token may not read Sentry's saved searches.")
     except SentryError as error:
-        return ServerSearches(None, f"Sentry's saved searches are unavailable: {error}")
+        return ServerSearches(None, f"Sentry's saved searches are unavailable: {error}", True)
     views = [
         SavedView(
-            name=str(item.get("name") or item.get("query") or "?"),
-            query=str(item.get("query") or ""),
-            sort=str(item.get("sort") or "date"),
+            name=item.name or item.query or "?",
+            query=item.query,
+            sort=item.sort or "date",
             source="sentry",
         )
         for item in items
-        if item.get("type") in (None, 0, "0", "issue")
+        if item.type in (None, ISSUE_SEARCH)
     ]
     return ServerSearches(views, f"{len(views)} saved searches on the server (read-only)")
+
+
+async def save_to_sentry(client: SentryClient, org: str, view: SavedView) -> SavedView:
+    """Save `view`'s query and sort as a personal Sentry saved search (visibility `owner`: it
+    never changes what the rest of the org sees). Sentry's refusal (a 400: the same query saved
+    already, an empty query; a 404 on a server without the route) is raised as is."""
+    made = await client.create_saved_search(
+        org, view.name, view.query, sort=view.sort, visibility="owner", type=ISSUE_SEARCH
+    )
+    return SavedView(
+        name=made.name or view.name,
+        query=made.query,
+        sort=made.sort or view.sort,
+        source="sentry",
+    )

@@ -421,7 +421,7 @@ class DexterApp(CrashOutput, App[int]):
                 self.action_view("discover")
             case "alerts" | "rules":
                 self.action_view("alerts")
-            case "save" | "view" | "views" | "unsave":
+            case "save" | "view" | "views" | "unsave" | "save-sentry":
                 save_view.run_command(self, verb, arg)
             case "refresh" | "r":
                 self.action_refresh_all()

@@ -195,13 +195,38 @@ async def test_dropped_connection_in_process_raises(api: httpx.AsyncClient) -> N
 
 
 async def test_clear_resets_every_fault(api: httpx.AsyncClient) -> None:
-    await api.post(FAULTS, json={"bulk_fail_ids": ["3", 4], "malformed_json": 2})
+    await api.post(
+        FAULTS,
+        json={"bulk_fail_ids": ["3", 4], "malformed_json": 2, "missing_routes": ["/api/0/x/"]},
+    )
     assert (await api.get(FAULTS)).json()["bulk_fail_ids"] == ["3", "4"]
     r = await api.post(FAULTS, json={"clear": True})
-    assert r.json() == {"bulk_fail_ids": [], "drop_connection": 0, "malformed_json": 0}
+    assert r.json() == {
+        "bulk_fail_ids": [],
+        "drop_connection": 0,
+        "malformed_json": 0,
+        "missing_routes": [],
+    }
 
 
-@pytest.mark.parametrize("body", [[1, 2], {"drop_connection": -1}, {"bulk_fail_ids": ["x"]}])
+async def test_missing_routes_answer_404_like_an_older_sentry(api: httpx.AsyncClient) -> None:
+    searches = "/api/0/organizations/acme/searches/"
+    assert (await api.get(searches)).status_code == 200
+    r = await api.post(FAULTS, json={"missing_routes": [searches]})
+    assert r.json()["missing_routes"] == [searches]
+    gone = await api.get(searches)
+    assert gone.status_code == 404
+    assert gone.json() == {"detail": "The requested resource does not exist"}
+    assert (await api.delete(f"{searches}1/")).status_code == 404  # the prefix: every sub-route
+    assert (await api.get(ORGS)).status_code == 200  # the rest still served
+    await api.post(FAULTS, json={"clear": True})
+    assert (await api.get(searches)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[1, 2], {"drop_connection": -1}, {"bulk_fail_ids": ["x"]}, {"missing_routes": ["x/"]}],
+)
 async def test_bad_fault_requests_are_400(api: httpx.AsyncClient, body: object) -> None:
     r = await api.post(FAULTS, json=body)
     assert r.status_code == 400

@@ -59,6 +59,13 @@ NOT_IN_SCHEMA: dict[tuple[str, str], str] = {
     ("GET", "/api/0/organizations/{org}/searches/"): (
         "Sentry source: api/endpoints/organization_searches.py (saved searches, probed)"
     ),
+    ("POST", "/api/0/organizations/{org}/searches/"): (
+        "Sentry source: api/endpoints/organization_searches.py (OrganizationSearchesEndpoint)"
+    ),
+    ("DELETE", "/api/0/organizations/{org}/searches/{search}/"): (
+        "Sentry source: api/endpoints/organization_search_details.py"
+        " (OrganizationSearchDetailsEndpoint)"
+    ),
     ("GET", "/api/0/organizations/{org}/issues/{id}/similar/"): (
         "Sentry source: issues/endpoints/group_similar_issues.py (GroupSimilarIssuesEndpoint)"
     ),
@@ -101,6 +108,10 @@ _SHAPES = [
         r"/api/0/projects/{org}/{project}/rules/{rule}/\1/",
     ),
     (re.compile(r"^/api/0/organizations/[^/]+/searches/$"), "/api/0/organizations/{org}/searches/"),
+    (
+        re.compile(r"^/api/0/organizations/[^/]+/searches/[^/]+/$"),
+        "/api/0/organizations/{org}/searches/{search}/",
+    ),
     (
         re.compile(r"^/api/0/projects/[^/]+/[^/]+/events/[^/]+/committers/$"),
         "/api/0/projects/{org}/{project}/events/{event}/committers/",
@@ -210,6 +221,11 @@ def tour(
         "unsnooze_alert_rule": lambda: client.unsnooze_alert_rule(ORG, PROJECT, "1"),
         "alert_rule_group_history": lambda: client.alert_rule_group_history(ORG, PROJECT, "1"),
         "list_org_resource": lambda: _probe_all(client),
+        "list_saved_searches": lambda: client.list_saved_searches(ORG),
+        "create_saved_search": lambda: client.create_saved_search(
+            ORG, "Prod errors", "is:unresolved level:error", sort="freq", visibility="owner"
+        ),
+        "delete_saved_search": lambda: client.delete_saved_search(ORG, "7"),
         "list_org_tag_keys": lambda: client.list_org_tag_keys(
             ORG, projects=[1], environments=["production"], period="14d"
         ),

@@ -6,6 +6,7 @@ import asyncio
 
 from dexter_tui.services.recent_searches import RecentSearches
 from dexter_tui.services.search_completion import CommandCompleter, SearchCompleter
+from dexter_tui.services.views import SavedView
 
 
 def _labels(completer, text: str) -> list[str]:
@@ -70,3 +71,54 @@ def test_command_line_verbs_arguments_and_search() -> None:
     first = commands.complete("query is:unresolved lev")[0]
     assert (first.label, first.text) == ("level:", "query is:unresolved level:")
     assert first.cursor == len(first.text)
+
+
+async def test_sentry_saved_searches_one_request_and_labelled(counted, raw, seeded_world) -> None:
+    client, paths = counted
+    org = seeded_world.org_slug
+    completer = SearchCompleter(client, org)
+    assert completer.complete("triage") == []  # not loaded yet: nothing, no request
+    loaded = await asyncio.gather(*[completer.load_sentry_searches() for _ in range(3)])
+    route = f"/api/0/organizations/{org}/searches/"
+    assert paths.count(route) == 1  # three callers at once: one request
+    api = (await raw.get(route, params={"type": 0})).json()
+    assert [v.query for v in loaded[0]] == [s["query"] for s in api]
+    await completer.load_sentry_searches()
+    assert paths.count(route) == 1  # cached for the session
+    triage = next(s for s in api if s["name"] == "Needs Triage")
+    [offered] = completer.complete("triage")  # the name matches too, not only the query
+    assert (offered.kind, offered.label, offered.detail) == (
+        "sentry",
+        "★ Needs Triage",
+        triage["query"],
+    )
+    assert (offered.text, offered.cursor) == (triage["query"], len(triage["query"]))
+    assert "★ Unresolved Issues" not in [c.label for c in completer.complete("is:unresolved")]
+
+
+async def test_many_recent_searches_leave_room_for_saved_ones(tmp_path) -> None:
+    recent = RecentSearches(tmp_path / "r.json", "acme")
+    for n in range(10):
+        recent.remember(f"is:unresolved release:{n}")
+    completer = SearchCompleter(None, "acme", recent=recent, saved=lambda: ["assigned:me"])
+    completer.sentry_searches = [SavedView("Mine", "is:unresolved assigned:me", source="sentry")]
+    kinds = [c.kind for c in completer.complete("")]
+    assert kinds == ["recent"] * 4 + ["saved", "sentry"] + ["recent"] * 2
+    assert [c.kind for c in completer.complete("assigned")] == ["key", "saved", "sentry"]
+
+
+async def test_server_without_saved_searches_offers_the_rest(
+    counted, seeded_app, seeded_world, tmp_path
+) -> None:
+    client, paths = counted
+    org = seeded_world.org_slug
+    route = f"/api/0/organizations/{org}/searches/"
+    seeded_app.state.faults.configure({"missing_routes": [route]})
+    recent = RecentSearches(tmp_path / "r.json", org)
+    recent.remember("is:unresolved level:error")
+    completer = SearchCompleter(client, org, recent=recent)
+    assert await completer.load_sentry_searches() == []
+    assert "no saved searches endpoint" in completer.sentry_note
+    await completer.load_sentry_searches()
+    assert paths.count(route) == 1  # a missing route is not asked again
+    assert [c.label for c in completer.complete("lev")] == ["level:", "is:unresolved level:error"]

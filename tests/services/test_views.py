@@ -59,15 +59,37 @@ def test_damaged_file_is_reported_and_not_overwritten(tmp_path) -> None:
         store.load()
 
 
-async def test_server_without_saved_searches_degrades(seeded_server, seeded_world) -> None:
+async def test_server_without_saved_searches_degrades(
+    seeded_app, seeded_server, seeded_world
+) -> None:
+    """An older self-hosted Sentry without the route (the demo told to answer 404 for it)."""
+    org = seeded_world.org_slug
+    seeded_app.state.faults.configure({"missing_routes": [f"/api/0/organizations/{org}/searches/"]})
     async with SentryClient(seeded_server.url, seeded_world.token) as client:
-        found = await server_searches(client, seeded_world.org_slug)
+        found = await server_searches(client, org)
     assert found.views is None
     assert "no saved searches" in found.note
+    assert not found.retry  # a missing route stays missing
+
+
+async def test_server_saved_searches_from_the_demo(seeded_server, seeded_world) -> None:
+    """Sentry's global searches, the org's shared ones and the caller's own, by name."""
+    async with SentryClient(seeded_server.url, seeded_world.token) as client:
+        found = await server_searches(client, seeded_world.org_slug)
+        api = await client.list_saved_searches(seeded_world.org_slug)
+    assert found.views is not None
+    assert [(v.name, v.query, v.sort) for v in found.views] == [
+        (s.name, s.query, s.sort) for s in api
+    ]
+    assert {v.source for v in found.views} == {"sentry"}
+    names = [v.name for v in found.views]
+    assert "Unresolved Issues" in names
+    assert "Prod errors" in names
+    assert found.note == f"{len(names)} saved searches on the server (read-only)"
 
 
 async def test_server_saved_searches_read_only() -> None:
-    """A Sentry with saved searches (the demo has none, so a stand-in transport)."""
+    """Other search types are left out (a stand-in transport answers with a mixed list)."""
     searches = [
         {"id": "1", "type": 0, "name": "Unresolved", "query": "is:unresolved", "sort": "date"},
         {"id": "2", "type": 6, "name": "Some other dataset", "query": "x"},

@@ -62,7 +62,9 @@ async def test_saved_view_survives_a_restart(make_app, config_home) -> None:
         )
 
 
-async def test_views_picker_without_server_searches(make_app, config_home) -> None:
+async def test_views_picker_without_server_searches(make_app, config_home, seeded_app) -> None:
+    """An older Sentry without saved searches (the demo told to answer 404 for the route)."""
+    seeded_app.state.faults.configure({"missing_routes": ["/api/0/organizations/acme/searches/"]})
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -17,6 +17,7 @@ from dexter_tui.demo.api import (
     ownership,
     releases,
     rules,
+    saved_searches,
     tag_values,
 )
 from dexter_tui.demo.faults import Faults
@@ -42,6 +43,7 @@ _MODULES = [
     issue_counts,
     ownership,
     tag_values,
+    saved_searches,
 ]
 
 

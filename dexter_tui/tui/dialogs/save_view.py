@@ -18,11 +18,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from dexter_tui.sentry.errors import SentryError
 from dexter_tui.services.views import (
     SavedView,
     ServerSearches,
     ViewsFileError,
     ViewStore,
+    save_to_sentry,
     server_searches,
 )
 from dexter_tui.tui.dialogs.base import Dialog
@@ -32,7 +34,10 @@ from dexter_tui.tui.safe_text import palette_text, safe_text
 if TYPE_CHECKING:
     from textual.app import App
 
-VIEW_HELP = ":save NAME (save the issue view)  :view NAME  :views (pick)  :unsave NAME"
+VIEW_HELP = (
+    ":save NAME (save the issue view)  :view NAME  :views (pick)  :unsave NAME"
+    "\n:save-sentry NAME (the search as a personal Sentry saved search)"
+)
 
 #: Sentry's saved searches per app, probed once (the palette is synchronous)
 _server: weakref.WeakKeyDictionary[Any, ServerSearches] = weakref.WeakKeyDictionary()
@@ -101,6 +106,25 @@ def save(app: Any, name: str) -> None:
     app.notify(f"Saved view “{view.name}”: {view.summary()}\n(in {path.name})", title="Saved view")
 
 
+def save_sentry(app: Any, name: str) -> None:
+    """`:save-sentry NAME`: the list's query + sort as a personal Sentry saved search."""
+    view = current_view(app, name)
+
+    async def run() -> None:
+        try:
+            made = await save_to_sentry(app.ctx.client, app.ctx.org, view)
+        except SentryError as error:
+            app.notify(f"Sentry did not save the search: {error}", severity="error")
+            return
+        _server.pop(app, None)  # the picker asks again
+        completer = app.ctx.search_completer
+        if completer is not None and completer.sentry_searches is not None:
+            completer.sentry_searches = [*completer.sentry_searches, made]
+        app.notify(f"Saved to Sentry as “{made.name}”: {made.query}", title="Sentry search")
+
+    app.run_worker(run(), group="views", exit_on_error=False)
+
+
 def apply(app: Any, view: SavedView) -> None:
     """Show the issue list with this view's query, sort, period, environments and projects."""
     app.action_view("issues")
@@ -166,6 +190,11 @@ def run_command(app: Any, verb: str, arg: str) -> None:
         else:
             summary = current_view(app, "").summary()
             app.push_screen(SaveViewDialog(summary), lambda n: save(app, n) if n else None)
+    elif verb == "save-sentry":
+        if arg:
+            save_sentry(app, arg)
+        else:
+            app.notify(":save-sentry NAME saves the search to Sentry", severity="warning")
     elif verb == "view" and arg:
         open_named(app, arg)
     elif verb in ("view", "views"):

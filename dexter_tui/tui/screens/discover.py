@@ -174,6 +174,7 @@ class DiscoverScreen(ViewScreen):
                     q.query,
                     completer=completer_for(ctx),
                     remember=False,
+                    issue_searches=False,
                     id="d-query",
                     placeholder="Sentry search, e.g. level:error",
                 )

@@ -43,13 +43,19 @@ SEARCH_HELP = (
     "filter stays) to mark and act on them; enter sends the search to Sentry; esc drops the\n"
     "typing. Completion: tab takes the highlighted candidate, ↑/↓ move in the list (then ↓\n"
     "goes to the rows once it is closed), esc closes it. Keys, values, recent and saved\n"
-    "searches are offered; what Sentry would refuse is flagged under the input."
+    "searches (★ Sentry's own) are offered; what Sentry would refuse is flagged under the input."
 )
 
 #: wait this long after the last key before asking the server for a tag's values
 DEBOUNCE = 0.25
 
-_KIND_STYLE = {"key": "bold", "value": "", "recent": "italic", "saved": "italic"}
+_KIND_STYLE = {
+    "key": "bold",
+    "value": "",
+    "recent": "italic",
+    "saved": "italic",
+    "sentry": "italic",
+}
 
 
 class SearchInput(Input):
@@ -81,12 +87,14 @@ class SearchInput(Input):
         placeholder: str = "",
         remember: bool = True,
         rows_below: bool = False,
+        issue_searches: bool = True,
         id: str | None = None,
     ) -> None:
         super().__init__(value, placeholder=placeholder, id=id, select_on_focus=False)
         self.completer = completer
         self.remember = remember  # sent searches become recent searches (the issue search)
         self.rows_below = rows_below  # ↓ with no list open posts `Leave` (the issue list)
+        self.issue_searches = issue_searches  # offer Sentry's saved issue searches (not Discover)
         self.candidates: list[Completion] = []
         self.highlighted = 0
         self._navigated = False
@@ -106,7 +114,9 @@ class SearchInput(Input):
         if self.completer is None or not self._focused:
             self._show([])
             return
-        self._show(self.completer.complete(self.value, self.cursor_position))
+        self._show(
+            self.completer.complete(self.value, self.cursor_position, sentry=self.issue_searches)
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The completion keys are active (and in the footer) only when they do something."""
@@ -131,6 +141,12 @@ class SearchInput(Input):
         self._focused = True  # `has_focus` is set after this handler
         if self.completer is not None and self.completer.tag_keys is None:
             self.run_worker(self._load_keys(), group="search-keys", exit_on_error=False)
+        if (
+            self.issue_searches
+            and self.completer is not None
+            and self.completer.sentry_searches is None
+        ):
+            self.run_worker(self._load_sentry(), group="search-saved", exit_on_error=False)
         self.refresh_candidates()
 
     def on_blur(self) -> None:
@@ -144,6 +160,13 @@ class SearchInput(Input):
             await self.completer.load_tag_keys()
         except SentryError:
             self.completer.tag_keys = []  # completion without tag keys, no toast
+        self.refresh_candidates()
+
+    async def _load_sentry(self) -> None:
+        """Sentry's saved searches, once per org (a server without them offers none, quietly)."""
+        if self.completer is None:
+            return
+        await self.completer.load_sentry_searches()
         self.refresh_candidates()
 
     @on(Input.Changed)
