@@ -115,6 +115,7 @@ async def test_y_shows_the_copy_menu_with_its_four_choices(make_app, seeded_stor
         for label in MENU:
             assert label in text
         assert f"Copy from {issue.short_id}" in text
+        assert "y u m f: show it · again or enter: copy (OSC 52) · esc: cancel" in text
         assert dialog.preview_text == issue.short_id  # the menu opens on the short id
         await pilot.press("u")  # a key shows its choice, copies nothing yet
         assert app.screen is dialog

@@ -88,7 +88,7 @@ class HandoffDialog(Dialog[tuple[str, str] | None]):
             with VerticalScroll(id="handoff-preview"):
                 yield Static(id="handoff-text")
             keys = " ".join(c.key for c in self.choices)
-            hint = f"{keys}: show · the same key again or enter: copy (OSC 52) · esc: cancel"
+            hint = f"{keys}: show it · again or enter: copy (OSC 52) · esc: cancel"
             yield Static(hint, classes="hint")
 
     def on_mount(self) -> None:
