@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from dexter_tui.sentry.models import Event, Issue
-from dexter_tui.services import actions, handoff, ownership, similar
+from dexter_tui.services import actions, ownership, similar
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
@@ -33,7 +33,7 @@ from dexter_tui.tui import offline
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
-from dexter_tui.tui.dialogs.handoff import HandoffDialog
+from dexter_tui.tui.dialogs.handoff import copied_note, copy_menu
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
 from dexter_tui.tui.dialogs.similar_issues import SimilarIssuesDialog
@@ -58,10 +58,10 @@ ISSUE_KEYS: dict[str, tuple[str, str, str]] = {
     "delete": ("D", "Delete", "issue.delete"),
     "undo": ("z", "Undo", "issue.undo"),
     "action_log": ("at", "Action log", "issue.action_log"),
-    "copy_short_id": ("y", "Copy id", "issue.copy_id"),
+    "copy_short_id": ("y", "Copy… (y again: short id)", "issue.copy_id"),
     "copy_url": ("Y", "Copy URL", "issue.copy_url"),
     "priority": ("P", "Priority", "issue.priority"),
-    "handoff": ("H", "Hand-off copy", "issue.handoff"),
+    "handoff": ("H", "Copy summary (Markdown)", "issue.handoff"),
     "similar": ("equals_sign", "Similar issues", "issue.similar"),
 }
 
@@ -470,43 +470,33 @@ class IssueActions(Screen[None]):
         )
 
     def action_copy_short_id(self) -> None:
+        """`y`: the copy menu at the short id (`y` again copies it, as `y` alone used to)."""
         issue = self.cursor_issue()
         if issue is not None:
-            self.app.copy_to_clipboard(clipboard_text(issue.short_id, multiline=False))
-            self.notify(f"Copied {issue.short_id}")
+            self.open_copy_menu(issue, "short_id")
 
     def handoff_event(self) -> Event | None:
         """The event the hand-off summary describes (the detail's shown one; else the latest)."""
         return None
 
     def action_handoff(self) -> None:
+        """`H`: the copy menu at the Markdown summary."""
         issue = self.cursor_issue()
         if issue is not None:
-            self.open_handoff(issue)
+            self.open_copy_menu(issue, "markdown")
 
-    @work(group="handoff", exit_on_error=False)
-    async def open_handoff(self, issue: Issue) -> None:
-        """Gather the latest event and tags (≤ 2 requests), then show what would be copied."""
+    def open_copy_menu(self, issue: Issue, start: str) -> None:
+        """The copy menu (`tui/dialogs/handoff.py`); the chosen text goes out over OSC 52."""
         query = self.ctx.list_query
         period = query.stats_key if query is not None else None
-        data = await handoff.gather(
-            self.ctx.client, self.ctx.org, issue, event=self.handoff_event(), period=period
-        )
-        choices = [("Summary as Markdown", handoff.summary_markdown(data))]
-        frame = handoff.frame_path_line(data.event)
-        if frame:
-            choices.append(("Top in-app frame as path:line", frame))
-        choices.append(("Short id", clipboard_text(issue.short_id, multiline=False)))
-        if issue.permalink:
-            choices.append(("Issue URL", clipboard_text(issue.permalink, multiline=False)))
+        dialog = copy_menu(self.ctx, issue, self.handoff_event(), period, start=start)
 
         def chosen(picked: tuple[str, str] | None) -> None:
             if picked is not None:
                 self.app.copy_to_clipboard(picked[1])
-                self.notify(f"Copied: {picked[0]}")
+                self.notify(copied_note(*picked))
 
-        title = f"Hand-off {issue.short_id} — copy what?"
-        self.app.push_screen(HandoffDialog(choices, title), chosen)
+        self.app.push_screen(dialog, chosen)
 
     def action_similar(self) -> None:
         """Merge candidates for the cursor issue; `M` there merges through this controller."""

@@ -21,10 +21,10 @@ from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 
 NAVIGATION_HELP = (
     "Every jump is a step: opening an issue, tag → search, a new search or quick filter, a view\n"
-    "switch, a saved view, :query/:filter/:project. esc on the list: first drops the typing (or\n"
-    "its filter), then clears the marks, then goes back. q goes back too (at the first place:\n"
-    "quit?). ctrl+o or backspace: back · ctrl+n: forward (ctrl+i is tab in a terminal).\n"
-    "The breadcrumb line above the footer shows the places behind this one."
+    "switch, a saved view, :query/:filter/:project, a deadlock pattern → its report. esc on the\n"
+    "list: first drops the typing (or its filter), then clears the marks, then goes back. q goes\n"
+    "back too (at the first place: quit?). ctrl+o or backspace: back · ctrl+n: forward (ctrl+i\n"
+    "is tab in a terminal). The breadcrumb line above the footer shows the places behind this one."
 )
 
 #: commands that take you somewhere (a history step); `:period`, `:sort`, `:env` adjust the
@@ -64,13 +64,15 @@ class Navigator:
         below = screens[-2] if len(screens) > 1 else None
         if top is self.issues_screen:
             return self.issues_screen.place()
-        if isinstance(top, EventDetailScreen):
-            return top.place(over=self.view_name(below) or "issues")
+        over = self.view_name(below) or "issues"
+        place_of = getattr(top, "place", None)
+        if callable(place_of):  # the event detail, the deadlocks view and its reports
+            place: Place = place_of(over=over)
+            return place
         name = self.view_name(top)
         if name is not None:
             return Place(name, name, {"key": name})
-        over = self.view_name(below) or "issues"  # a screen pushed by a view (a report)
-        kind = type(top).__name__.removesuffix("Screen").lower()
+        kind = type(top).__name__.removesuffix("Screen").lower()  # a screen pushed by a view
         return Place(over, f"{over} › {kind}", {"key": over})
 
     def note_jump(self) -> None:
@@ -109,15 +111,46 @@ class Navigator:
         """Show `place` again as it was (not a new step)."""
         app = self.app
         state = place.state
+        if self._pop_back_to(place):
+            app.call_after_refresh(self.show_trail)
+            return
         if place.view == "event":
             app.show_view(str(state.get("over") or "issues"))  # type: ignore[attr-defined]
             issue = app.ctx.issues.newest(state["issue"])  # type: ignore[attr-defined]
             app.push_screen(EventDetailScreen.at_place(app.ctx, issue, state))  # type: ignore[attr-defined]
+        elif place.view == "deadlock_report":
+            from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen  # pglast
+
+            app.show_view(str(state.get("over") or "issues"))  # type: ignore[attr-defined]
+            app.push_screen(DeadlockReportScreen.at_place(app.ctx, state))  # type: ignore[attr-defined]
         else:
             app.show_view(place.view)  # type: ignore[attr-defined]
             if place.view == "issues":
                 self.issues_screen.restore_place(dict(state))
+            elif place.view in self.views and app.is_screen_installed(place.view):
+                view = app.get_screen(place.view)
+                restore_place = getattr(view, "restore_place", None)
+                if callable(restore_place):  # the deadlocks view: its pattern row
+                    restore_place(dict(state))
         app.call_after_refresh(self.show_trail)
+
+    def _pop_back_to(self, place: Place) -> bool:
+        """When `place` is the screen right under this one (a report over the event or the
+        pattern it came from), close this one: the screen under it stays exactly as it was."""
+        screens = [s for s in self.app.screen_stack[1:] if not isinstance(s, ModalScreen)]
+        if len(screens) < 2 or screens[-2] is self.issues_screen:
+            return False  # the list: `restore_place` below (its query may differ)
+        below, under = screens[-2], (screens[-3] if len(screens) > 2 else None)
+        place_of = getattr(below, "place", None)
+        if not callable(place_of):
+            return False
+        if not place_of(over=self.view_name(under) or "issues").same_spot(place):
+            return False
+        self.app.pop_screen()
+        restore_place = getattr(below, "restore_place", None)
+        if callable(restore_place):
+            restore_place(dict(place.state))
+        return True
 
     def show_trail(self) -> None:
         """The breadcrumb of every screen: the places behind the one on top, then it."""

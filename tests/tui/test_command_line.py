@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dexter_tui.tui.screens.issues import IssuesScreen
+from dexter_tui.tui.widgets.search_input import SearchInput
 from tests.tui.conftest import settle
 from tests.tui.screen_text import screen_lines
 
@@ -22,3 +23,36 @@ async def test_typed_command_is_visible_on_the_bottom_row(make_app, size) -> Non
         assert isinstance(app.screen, IssuesScreen)
         assert app.issues_screen.feed.query.period == "24h"
         assert ":period" not in screen_lines(app)[-1]  # the prompt is gone once it ran
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+@pytest.mark.parametrize("typed", ["per", "p"])
+async def test_completions_show_above_the_prompt_and_keep_the_typed_text(
+    make_app, size, typed
+) -> None:
+    """One candidate (`:per` → period) was drawn over the prompt row, hiding what was typed."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press(":", *typed)
+        await pilot.pause()
+        line = app.screen.query_one(SearchInput)
+        labels = [c.label for c in line.candidates]
+        assert "period" in labels
+        assert (len(labels) == 1) is (typed == "per")
+        lines = screen_lines(app)
+        assert lines[-1].startswith(f":{typed}")
+        above = lines[-1 - len(labels) : -1]  # the list sits right above the prompt
+        for label, row in zip(labels, above, strict=True):
+            assert row.lstrip().startswith(label), (label, row)
+
+
+async def test_the_problem_line_shows_above_the_prompt_too(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press(":", *"query is:foo (")
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert lines[-1].startswith(":query is:foo (")
+        assert "⚠ is:foo is not a status" in lines[-2]

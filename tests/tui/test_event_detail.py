@@ -448,7 +448,7 @@ async def test_read_only_hides_mutating_keys(make_app) -> None:
         await pilot.press("c")
         assert app.screen is screen
         assert screen.check_action("resolve", ()) is False
-        await pilot.press("y")  # copying is not a change: still allowed
+        await pilot.press("y", "y")  # copying is not a change: still allowed (y y: the short id)
         assert app.clipboard == screen.issue.short_id
         await pilot.press("Y")
         assert app.clipboard == screen.issue.permalink

@@ -6,6 +6,8 @@ from textual.widgets import Input
 
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.navigation import History, Place
+from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.deadlocks import DeadlocksScreen
 from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
@@ -167,3 +169,47 @@ async def test_back_from_an_issue_restores_the_lists_scroll(make_app) -> None:
         await settle(pilot)
         assert _list(app).table.cursor_key == key
         assert issues.table.scroll_offset.y == scroll
+
+
+async def test_pattern_to_report_is_a_step_and_back_keeps_the_pattern_row(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        view = app.screen
+        assert isinstance(view, DeadlocksScreen)
+        assert len(view.table.visible_keys()) >= 2
+        await pilot.press("j")  # not the first row: the row must come back, not a reset
+        row, key = view.table.cursor_index, view.table.cursor_key
+        pattern = view.selected_pattern()
+        assert row == 1
+
+        await pilot.press("enter")
+        await settle(pilot)
+        report = app.screen
+        assert isinstance(report, DeadlockReportScreen)
+        trail = _trail(report)
+        step = f"report: {pattern.pattern} · {pattern.latest.issue.short_id}"
+        assert "issues: is:unresolved › deadlocks › " + step in trail
+        assert "esc/ctrl+o back" in trail
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is view
+        assert (view.table.cursor_index, view.table.cursor_key) == (row, key)
+
+        await pilot.press("ctrl+n")  # forward: the same report again
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, DeadlockReportScreen)
+        assert again.event is pattern.latest.event
+        assert step in _trail(again)
+
+        await pilot.press("ctrl+o")  # back like vim, then q: back once more, to the list
+        await settle(pilot)
+        assert app.screen is view
+        assert view.table.cursor_key == key
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, IssuesScreen)

@@ -18,6 +18,11 @@ class CommandLine(ModalScreen[str | None]):
 
     The `:focus` rule matters: Input's own `Input:focus { border: tall }` outranks a plain
     `CommandLine Input`, and a tall border on a one-row input leaves no row for the text.
+
+    The candidates (and the problem line) belong under the input but there is no room below the
+    last row, so `inflect` flips them up — by their own height from where they would start, the
+    row under the prompt, which lands their last row on the prompt. A bottom margin makes the
+    flip one row longer (Textual's `Region.inflect` adds it), so they end just above the prompt.
     """
 
     DEFAULT_CSS = """
@@ -28,7 +33,9 @@ class CommandLine(ModalScreen[str | None]):
     CommandLine Input, CommandLine Input:focus {
         width: 1fr; border: none; height: 1; padding: 0;
     }
-    CommandLine SearchField > OptionList { constrain: none inflect; }
+    CommandLine SearchField > OptionList, CommandLine SearchField > .search-problems {
+        constrain: none inflect; margin-bottom: 1;
+    }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="command_line.cancel")]
 

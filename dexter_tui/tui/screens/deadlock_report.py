@@ -28,8 +28,10 @@ from dexter_tui.services.events import event_json
 from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.messages import OpenIssue
+from dexter_tui.tui.navigation import GoBack, Place, TrailWanted
 from dexter_tui.tui.safe_text import clean_str, safe_text
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
+from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.lock_graph import LockGraph
 
@@ -123,6 +125,7 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
             yield Static(id="explanation")
             yield Static("Recommendations", classes="section")
             yield Static(id="advice")
+        yield Breadcrumb()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -134,6 +137,36 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
     @property
     def table(self) -> FastTable:
         return self.query_one("#processes", FastTable)
+
+    # -- navigation history: this report's place ---------------------------------------------------
+
+    def place(self, *, over: str = "issues") -> Place:
+        """The report (its event, or this very analysis) over the view it was opened from."""
+        event = self.event
+        which = (event.event_id or event.id) if event is not None else id(self.analysis)
+        advice = self.analysis.advice
+        label = "report: " + (advice.pattern if advice is not None else "not a deadlock")
+        if self.issue is not None:
+            label += f" · {self.issue.short_id}"
+        state = {
+            "key": ("deadlock_report", which),
+            "over": over,
+            "analysis": self.analysis,
+            "issue": self.issue,
+            "event": event,
+            "mask": self.masked,
+        }
+        return Place("deadlock_report", label, state)
+
+    @classmethod
+    def at_place(cls, ctx: TuiContext, state: Any) -> DeadlockReportScreen:
+        """The report as a recorded place left it (forward after going back)."""
+        return cls(
+            ctx, state["analysis"], issue=state["issue"], event=state["event"], mask=state["mask"]
+        )
+
+    def on_screen_resume(self) -> None:
+        self.post_message(TrailWanted())
 
     def _title(self) -> Text:
         analysis, report, advice = self.analysis, self.analysis.report, self.analysis.advice
@@ -222,7 +255,8 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """`esc`: back to the previous place (the pattern list, its cursor where it was)."""
+        self.post_message(GoBack(close=True))
 
     def action_page_down(self) -> None:
         self.query_one("#body", VerticalScroll).scroll_page_down()

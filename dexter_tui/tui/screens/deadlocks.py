@@ -27,6 +27,7 @@ from dexter_tui.services.deadlocks_view import (
 )
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.messages import OpenIssue
+from dexter_tui.tui.navigation import GoBack, Place
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
@@ -104,6 +105,21 @@ class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
         """Back on the view: rescan only if the issue list's projects/envs/period changed."""
         if self.scan is not None and self.current_query() != self.scan.query:
             self.load()
+
+    # -- navigation history: this view's place ---------------------------------------------------
+
+    def place(self, *, over: str = "issues") -> Place:
+        """The view with its pattern cursor (a report opened from it goes back to that row)."""
+        table = self.table
+        state = {"key": "deadlocks", "pattern": table.cursor_key, "row": table.cursor_index}
+        return Place("deadlocks", "deadlocks", state)
+
+    def restore_place(self, state: dict) -> None:
+        table = self.table
+        key = state.get("pattern")
+        if not (key and table.move_cursor_to_key(key)):
+            table.move_cursor(int(state.get("row") or 0))
+        table.focus()
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -226,6 +242,7 @@ class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
         if pattern is None:
             return
         latest = pattern.latest
+        self.app.note_jump()  # type: ignore[attr-defined]  # a history step: esc comes back here
         self.app.push_screen(
             DeadlockReportScreen(self.ctx, latest.analysis, issue=latest.issue, event=latest.event)
         )
@@ -249,4 +266,5 @@ class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
         self.load()
 
     def action_close(self) -> None:
-        self.app.pop_screen()
+        """`esc`: back to the previous place (the list, as `q` does)."""
+        self.post_message(GoBack(close=True))

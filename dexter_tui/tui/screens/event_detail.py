@@ -614,6 +614,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             return
         from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen  # pglast: lazily
 
+        self.app.note_jump()  # type: ignore[attr-defined]  # a history step: esc comes back here
         self.app.push_screen(
             DeadlockReportScreen(
                 self.ctx, self.deadlock, issue=self.issue, event=self.event, mask=self.mask
