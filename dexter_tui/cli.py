@@ -235,7 +235,18 @@ def _module(name: str):
     return importlib.import_module(f"dexter_tui.commands.{name}")
 
 
+def skip_unused_imports() -> None:
+    """Keep two imports other libraries make on their own out of every start (~0.1 s together):
+    httpx imports its command-line client (click, pygments, rich.syntax) whenever those happen to
+    be installed, and httpcore imports trio when it is installed, though dexter runs on asyncio
+    only. Neither is used here; both libraries fall back cleanly when the module is absent."""
+    for name in ("httpx._main", "trio"):
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]  # `import name` → ImportError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_unused_imports()
     args = parse_args(argv)
     module = _module(args._module) if args.command else _module("tui")
     try:

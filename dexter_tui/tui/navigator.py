@@ -8,6 +8,7 @@ go forward); what a place is for each screen and how it is rebuilt lives here, b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,7 +16,6 @@ from textual.app import App
 from textual.screen import ModalScreen, Screen
 
 from dexter_tui.tui.navigation import History, Place
-from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 
@@ -64,7 +64,7 @@ class Navigator:
         below = screens[-2] if len(screens) > 1 else None
         if top is self.issues_screen:
             return self.issues_screen.place()
-        if isinstance(top, EventDetailScreen):
+        if _is_event_screen(top):
             return top.place(over=self.view_name(below) or "issues")
         name = self.view_name(top)
         if name is not None:
@@ -112,6 +112,8 @@ class Navigator:
         if place.view == "event":
             app.show_view(str(state.get("over") or "issues"))  # type: ignore[attr-defined]
             issue = app.ctx.issues.newest(state["issue"])  # type: ignore[attr-defined]
+            from dexter_tui.tui.screens.event_detail import EventDetailScreen
+
             app.push_screen(EventDetailScreen.at_place(app.ctx, issue, state))  # type: ignore[attr-defined]
         else:
             app.show_view(place.view)  # type: ignore[attr-defined]
@@ -125,3 +127,9 @@ class Navigator:
         for screen in self.app.screen_stack[1:]:
             for crumb in screen.query(Breadcrumb):
                 crumb.show_trail(labels)
+
+
+def _is_event_screen(screen: object) -> bool:
+    """Whether `screen` is the event screen, without importing it (it is imported on first open)."""
+    module = sys.modules.get("dexter_tui.tui.screens.event_detail")
+    return module is not None and isinstance(screen, module.EventDetailScreen)
