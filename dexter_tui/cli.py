@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -103,7 +104,14 @@ def _add_global_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: `build_parser(only=EVERY)`: every subcommand's own arguments (imports every command module)
+EVERY = "*"
+
+
+def build_parser(only: str | None = EVERY) -> argparse.ArgumentParser:
+    """The parser; with `only` a subcommand name (or None), the other subcommands' modules are
+    not imported (their parsers only know their help line): a start-up is not charged for
+    importing every command. `EVERY` builds them all (shell completion, tests)."""
     parser = argparse.ArgumentParser(
         prog="dexter",
         description="Triage Sentry from a terminal. Without a COMMAND, opens the TUI.",
@@ -114,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_connection_arguments(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        module = _module(module_name)
+        module = _module(module_name) if only in (EVERY, name) else None
         sub_parser = sub.add_parser(
             name,
             help=help_text,
@@ -123,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub_parser.set_defaults(_module=module_name)
-        module.add_arguments(sub_parser)
+        if module is not None:
+            module.add_arguments(sub_parser)
     return parser
 
 
@@ -178,6 +187,24 @@ def _issue_url_shortcut(argv: list[str]) -> list[str]:
     return argv
 
 
+def _chosen_command(argv: list[str]) -> str | None:
+    """The subcommand argparse will pick (the first positional, skipping connection options and
+    their values), None for the TUI, or `EVERY` when it is not plain to see."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return EVERY
+        if arg in _VALUED:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        return arg if arg in SUBCOMMANDS else EVERY
+    return None
+
+
 def _complete(parser: argparse.ArgumentParser) -> None:
     """Shell completion (argcomplete), only when the shell asks: nothing is imported otherwise."""
     import os
@@ -192,9 +219,14 @@ def _complete(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = build_parser()
+    words = _issue_url_shortcut(list(sys.argv[1:] if argv is None else argv))
+    only = EVERY if "_ARGCOMPLETE" in os.environ else _chosen_command(words)
+    parser = build_parser(only)
     _complete(parser)
-    args = parser.parse_args(_issue_url_shortcut(list(sys.argv[1:] if argv is None else argv)))
+    args = parser.parse_args(words)
+    if only != EVERY and args.command != only:  # an abbreviated option fooled the guess
+        parser = build_parser()
+        args = parser.parse_args(words)
     merge_global_options(parser, args)
     return args
 
@@ -203,7 +235,18 @@ def _module(name: str):
     return importlib.import_module(f"dexter_tui.commands.{name}")
 
 
+def skip_unused_imports() -> None:
+    """Keep two imports other libraries make on their own out of every start (~0.1 s together):
+    httpx imports its command-line client (click, pygments, rich.syntax) whenever those happen to
+    be installed, and httpcore imports trio when it is installed, though dexter runs on asyncio
+    only. Neither is used here; both libraries fall back cleanly when the module is absent."""
+    for name in ("httpx._main", "trio"):
+        if name not in sys.modules:
+            sys.modules[name] = None  # type: ignore[assignment]  # `import name` → ImportError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_unused_imports()
     args = parse_args(argv)
     module = _module(args._module) if args.command else _module("tui")
     try:

@@ -14,15 +14,19 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from dexter_tui.config import (
     EXIT_CONFIG,
     ConfigError,
     Secret,
+    Settings,
     add_connection_arguments,
     load_settings,
 )
+
+if TYPE_CHECKING:
+    from dexter_tui.commands.demo_process import DemoProcess
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,12 +76,19 @@ class ProgressLine:
             self.stream.flush()
 
 
+def _child_arguments(args: argparse.Namespace) -> list[str]:
+    extra = ["--latency-ms", str(args.latency_ms), "--fail-rate", str(args.fail_rate)]
+    if args.large:
+        extra += ["--large", str(args.large)]
+    if args.rate_limit is not None:
+        extra += ["--rate-limit", str(args.rate_limit)]
+    if args.fresh:
+        extra.append("--fresh")
+    return extra
+
+
 def run(args: argparse.Namespace) -> int:
-    from dexter_tui.commands.crash import run_app
-    from dexter_tui.demo.runner import BackgroundServer
-    from dexter_tui.demo.seed_cache import load_or_seed
-    from dexter_tui.demo.server import ServerOptions, create_app
-    from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
+    from dexter_tui.commands.demo_process import DemoProcess
 
     try:
         settings = load_settings(args, run_token_command=False)
@@ -85,51 +96,54 @@ def run(args: argparse.Namespace) -> int:
         print(f"dexter: {error}", file=sys.stderr)
         return EXIT_CONFIG
 
-    started = time.perf_counter()
-    cache = data_dir()
-    if args.fresh:
-        from dexter_tui.demo.seed_cache import clear_cache
-
-        clear_cache(cache)
+    # The server process loads (or seeds) the data while this one imports the TUI.
     progress = ProgressLine()
     progress("dexter demo: loading the demo data")
-    seeded = load_or_seed(cache, progress=progress)
+    server = DemoProcess(data_dir(), _child_arguments(args), progress=progress)
+    try:
+        return _run_tui(args, settings, server, progress)
+    finally:
+        server.stop()
+
+
+def _run_tui(
+    args: argparse.Namespace, settings: Settings, server: DemoProcess, progress: ProgressLine
+) -> int:
+    from dexter_tui.commands.crash import run_app
+    from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
+
+    try:
+        info = server.wait_ready()
+    except ConfigError as error:
+        progress.done()
+        print(f"dexter: {error}", file=sys.stderr)
+        return 1
     progress.done()
-    store, world = seeded.store, seeded.world
-    if seeded.cached:
+    if info.cached:
         how = "from the cached seed, re-dated to now"
     else:
-        how = f"seeded with the real sentry-sdk (cached in {seeded.path.parent} for next time)"
-    if args.large:
-        from dexter_tui.demo.large import add_large
-
-        print(f"  adding {args.large} extra issues…", flush=True)
-        add_large(store, world, args.large)
+        how = f"seeded with the real sentry-sdk (cached in {Path(info.path).parent} for next time)"
     print(
-        f"  {seeded.issues} issues, {seeded.events} events {how} in "
-        f"{time.perf_counter() - started:.1f}s; starting the TUI",
+        f"  {info.issues} issues, {info.events} events {how} in "
+        f"{time.perf_counter() - progress.started:.1f}s; starting the TUI",
         flush=True,
     )
-    options = ServerOptions(
-        latency_ms=args.latency_ms, fail_rate=args.fail_rate, rate_limit=args.rate_limit
-    )
-    with BackgroundServer(create_app(store, options)) as server:
-        settings.url = server.url
-        settings.token = Secret(world.token)
-        settings.token_command = None
-        settings.org = world.org_slug
-        settings.project = list(args.project or [])
-        settings.ca_bundle = None
-        settings.poll_interval = args.poll_interval
-        settings.sources.update(dict.fromkeys(("url", "token", "org", "project"), "dexter demo"))
-        try:
-            ctx = build_context(
-                settings, note="demo", action_log_path=default_action_log_path("demo-actions.jsonl")
-            )
-            app = build_app(ctx)
-        except ConfigError as error:
-            print(f"dexter: {error}", file=sys.stderr)
-            return EXIT_CONFIG
-        code = run_app(app)
-    print(f"dexter demo: stopped the demo server at {server.url}.")
+    settings.url = info.url
+    settings.token = Secret(info.token)
+    settings.token_command = None
+    settings.org = info.org
+    settings.project = list(args.project or [])
+    settings.ca_bundle = None
+    settings.poll_interval = args.poll_interval
+    settings.sources.update(dict.fromkeys(("url", "token", "org", "project"), "dexter demo"))
+    try:
+        ctx = build_context(
+            settings, note="demo", action_log_path=default_action_log_path("demo-actions.jsonl")
+        )
+        app = build_app(ctx)
+    except ConfigError as error:
+        print(f"dexter: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    code = run_app(app)
+    print(f"dexter demo: stopped the demo server at {info.url}.")
     return code

@@ -33,7 +33,6 @@ from dexter_tui.tui.dialogs import save_view
 from dexter_tui.tui.dialogs.command_line import CommandLine
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
-from dexter_tui.tui.dialogs.help import HelpScreen, help_rows
 from dexter_tui.tui.issue_actions import IssueActions
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
 from dexter_tui.tui.messages import (
@@ -313,6 +312,8 @@ class DexterApp(CrashOutput, App[int]):
     # -- global actions ---------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from dexter_tui.tui.dialogs.help import HelpScreen, help_rows  # first use: not at start
+
         rows = help_rows(self.screen, self.get_key_display)
         notes = [
             (

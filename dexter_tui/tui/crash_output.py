@@ -14,7 +14,6 @@ import re
 from rich.console import Console
 from rich.segment import Segments
 from rich.text import Text
-from rich.traceback import Traceback
 
 from dexter_tui.sentry.errors import redact_credentials
 
@@ -24,6 +23,8 @@ _BEARER = re.compile(r"(?i)(bearer\s+)\S+")
 
 def redacted_traceback(width: int, secrets: tuple[str, ...] = ()) -> Text:
     """The current exception's traceback as plain text, without locals or known secrets."""
+    from rich.traceback import Traceback  # only when something broke: ~0.1 s to import
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     console.print(Traceback(show_locals=False, width=width))

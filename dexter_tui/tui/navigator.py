@@ -15,7 +15,6 @@ from textual.app import App
 from textual.screen import ModalScreen, Screen
 
 from dexter_tui.tui.navigation import History, Place
-from dexter_tui.tui.screens.event_detail import EventDetailScreen
 from dexter_tui.tui.screens.issues import IssuesScreen
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 
@@ -117,6 +116,8 @@ class Navigator:
         if place.view == "event":
             app.show_view(str(state.get("over") or "issues"))  # type: ignore[attr-defined]
             issue = app.ctx.issues.newest(state["issue"])  # type: ignore[attr-defined]
+            from dexter_tui.tui.screens.event_detail import EventDetailScreen
+
             app.push_screen(EventDetailScreen.at_place(app.ctx, issue, state))  # type: ignore[attr-defined]
         elif place.view == "deadlock_report":
             from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen  # pglast

@@ -147,3 +147,50 @@ def test_the_progress_line_without_a_terminal_prints_one_line_per_step(tmp_path)
     assert len(lines) == 2
     assert lines[0].startswith("  capturing 10 events with the real sentry-sdk… ")
     assert lines[1].startswith("  storing events 50 %… ")
+
+
+def _tables(store) -> dict[str, list[tuple]]:
+    names = [r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type='table'")]
+    return {n: [tuple(r) for r in store.query(f"SELECT * FROM {n} ORDER BY rowid")] for n in names}
+
+
+def _copy(seeded_db: Path):
+    from dexter_tui.demo.store import Store
+
+    store = Store(":memory:")
+    source = sqlite3.connect(seeded_db)
+    source.backup(store.conn)
+    source.close()
+    store.set_meta(SEEDED_AT, repr(SEED_NOW))
+    return store
+
+
+def test_a_saved_cache_redates_at_its_recorded_places_exactly_as_a_scan_does(
+    seeded_db, tmp_path
+) -> None:
+    """A cache written by a first seed records where the times are in the JSON, so a warm start
+    rewrites only those places (no regex over every event); the result is the scan's, byte for
+    byte, and the bookkeeping is gone from what is served."""
+    from dexter_tui.demo.seed_cache import SPANS_TABLE, _load, _save, redate
+
+    scanned = _copy(seeded_db)
+    path = cache_path(tmp_path, "v1")
+    _save(scanned, path)
+    assert _scalar(path, f"SELECT COUNT(*) FROM {SPANS_TABLE} WHERE tbl = 'events'") > 0
+    recorded = _load(path)
+    assert recorded is not None
+    triggers = recorded.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+
+    redate(scanned, 3 * DAY + 0.25)
+    redate(recorded, 3 * DAY + 0.25)
+    assert _tables(recorded) == _tables(scanned)
+    assert SPANS_TABLE not in _tables(recorded)
+    after = recorded.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    assert sorted(map(tuple, after)) == sorted(map(tuple, triggers))
+    # the triggers set aside during the rewrite work again: unreadable JSON is still wrapped
+    event_id = recorded.query_one("SELECT id FROM events LIMIT 1")[0]
+    recorded.execute("UPDATE events SET data = '{not json' WHERE id = ?", (event_id,))
+    wrapped = json.loads(recorded.query_one("SELECT data FROM events WHERE id = ?", (event_id,))[0])
+    assert wrapped == {"_invalid_json": "{not json"}
+    scanned.close()
+    recorded.close()
