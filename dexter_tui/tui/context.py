@@ -61,6 +61,10 @@ class TuiContext:
         """The API headroom Sentry reported last (for the header)."""
         return self.client.rate_limits.latest
 
+    def rate_wait(self) -> tuple[float, bool] | None:
+        """(seconds left, caused by a 429) while the client waits out Sentry's rate limit."""
+        return self.client.rate_wait()
+
     def initial_query(self) -> IssueQuery:
         s = self.settings
         return IssueQuery(

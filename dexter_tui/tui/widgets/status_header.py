@@ -146,5 +146,5 @@ def header_for(ctx: TuiContext, status: PollStatus, environments: list[str]) -> 
         lambda: ctx.rate_limit() if ctx.show_rate else None,
         id="header",
         freshness=lambda poll: offline.freshness(ctx, poll),
-        rate_wait=ctx.client.rate_wait,
+        rate_wait=ctx.rate_wait,
     )
