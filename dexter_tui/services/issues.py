@@ -257,17 +257,17 @@ class IssueFeed:
         issues = self.issues
         fresh_ids = [i.id for i in page.items]
         for issue in page.items:
-            text = issues.dump(issue)
+            listed = issues.make(issue)
             before = issues.listed(issue.id) if issue.id in issues else None
             if before is None:
                 changes.new.append(issue.id)
             else:
                 if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
                     changes.regressed.append(issue.id)
-                if hash(text) == before.digest:
-                    continue  # unchanged: nothing to store (an unchanged tick packs nothing)
+                if listed.same_as(before):
+                    continue  # unchanged: the stored one stays (its row is not rebuilt)
                 changes.updated.append(issue.id)
-            issues.store(issue, issues.make(issue, text))
+            issues.store(issue, listed)
         known = fresh_ids[len(changes.new) :]
         new_first = fresh_ids[: len(changes.new)] == changes.new
         if page.next_cursor is None:

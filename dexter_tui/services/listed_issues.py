@@ -10,6 +10,8 @@ made of the first issue, ~300 bytes.
 
 from __future__ import annotations
 
+import json
+import struct
 import sys
 import zlib
 from array import array
@@ -20,12 +22,35 @@ from typing import Any
 
 from dexter_tui.sentry.models import Assignee, Issue, ProjectRef
 
-#: materialized issues kept parsed (the cursor's, a bulk selection being sent…)
-PARSED_CACHE = 1024
+#: issues kept parsed (the cursor's, the last ones read); a bulk selection reads its own
+PARSED_CACHE = 64
+
+
+#: seconds per bucket of Sentry's issue stats series (`groupStatsPeriod`)
+SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
+_BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
+
+
+def _pack_buckets(start: float, counts: list[int]) -> bytes:
+    """The series as bytes: its start (a double), the narrowest array type, the counts."""
+    top = max(counts, default=0)
+    code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
+    return struct.pack("<d", start) + code.encode() + array(code, counts).tobytes()
+
+
+def _unpack_buckets(packed: bytes) -> tuple[float, list[int]]:
+    (start,) = struct.unpack_from("<d", packed)
+    return start, array(chr(packed[8]), packed[9:]).tolist()
 
 
 class IssueCodec:
-    """JSON + zlib with a shared dictionary: issues of one list share most of their text."""
+    """JSON + zlib with a shared dictionary: issues of one list share most of their text.
+
+    The blob leaves out what the `ListedIssue` holds anyway (id, title, culprit, counts, times,
+    the list's stats series…): those are an issue's most distinct bytes, so the rest compresses
+    against the dictionary to little. A field is left out only when the listed form gives it
+    back exactly (checked per issue); `decode` puts them back.
+    """
 
     def __init__(self) -> None:
         self.zdict: bytes | None = None
@@ -41,10 +66,38 @@ class IssueCodec:
         packer = zlib.compressobj(1, zdict=self.zdict)
         return packer.compress(text) + packer.flush()
 
-    def decode(self, blob: bytes) -> Issue:
+    def unpack(self, blob: bytes) -> bytes:
         assert self.zdict is not None
         unpacker = zlib.decompressobj(zdict=self.zdict)
-        return Issue.model_validate_json(unpacker.decompress(blob) + unpacker.flush())
+        return unpacker.decompress(blob) + unpacker.flush()
+
+    def decode(self, listed: ListedIssue, stats_key: str) -> Issue:
+        """The full issue: the blob's fields plus the listed ones."""
+        data: dict[str, Any] = json.loads(self.unpack(listed._blob))
+        kept = listed._kept
+        data.update(
+            id=listed.id,
+            shortId=listed.short_id,
+            title=listed.title,
+            culprit=listed.culprit,
+            level=listed.level,
+            status=listed.status,
+            substatus=listed.substatus,
+            isBookmarked=listed.is_bookmarked,
+            hasSeen=listed.has_seen,
+            count=listed.count,
+            userCount=listed.user_count,
+        )
+        if "first_seen" not in kept:
+            data["firstSeen"] = listed.first_seen
+        if "last_seen" not in kept:
+            data["lastSeen"] = listed.last_seen
+        if "stats" not in kept:
+            step = SERIES_STEP[stats_key]
+            stats = data.get("stats") or {}
+            stats[stats_key] = [(t, float(n)) for t, n in listed.series(step)]
+            data["stats"] = stats
+        return Issue.model_validate(data)
 
 
 _shared: dict[Any, Any] = {}
@@ -62,6 +115,30 @@ def _timestamp(when: datetime | None) -> float:
     return when.timestamp() if when is not None else 0.0
 
 
+def _datetime(ts: float) -> datetime | None:
+    return datetime.fromtimestamp(ts, UTC) if ts else None
+
+
+#: the fields a `ListedIssue` always gives back exactly (never in the blob)
+_LISTED_FIELDS = frozenset(
+    {
+        "id",
+        "short_id",
+        "title",
+        "culprit",
+        "level",
+        "status",
+        "substatus",
+        "is_bookmarked",
+        "has_seen",
+        "count",
+        "user_count",
+    }
+)
+#: what the blob keeps of the fields it usually leaves out (none, the usual case: shared)
+_NOTHING_KEPT: frozenset[str] = frozenset()
+
+
 class ListedIssue:
     """What the issue list reads of one issue; the attribute names are `Issue`'s."""
 
@@ -69,12 +146,11 @@ class ListedIssue:
         "_blob",
         "_buckets",
         "_first",
+        "_kept",
         "_last",
-        "_series_start",
         "assigned_to",
         "count",
         "culprit",
-        "digest",
         "has_seen",
         "id",
         "is_bookmarked",
@@ -100,13 +176,9 @@ class ListedIssue:
     user_count: int
     assigned_to: Assignee | None
     project: ProjectRef | None
-    digest: int
 
     @classmethod
-    def of(
-        cls, issue: Issue, codec: IssueCodec, stats_key: str, text: bytes | None = None
-    ) -> ListedIssue:
-        """`text`: the issue's `IssueCodec.dump`, when the caller has it already."""
+    def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
         listed = cls()
         intern = sys.intern
         listed.id = issue.id
@@ -115,7 +187,7 @@ class ListedIssue:
         listed.culprit = issue.culprit
         listed.level = intern(issue.level)
         listed.status = intern(issue.status)
-        listed.substatus = intern(issue.substatus) if issue.substatus else None
+        listed.substatus = intern(issue.substatus) if issue.substatus else issue.substatus
         listed.is_bookmarked = issue.is_bookmarked
         listed.has_seen = issue.has_seen
         listed.count = issue.count
@@ -125,30 +197,55 @@ class ListedIssue:
         listed._first = _timestamp(issue.first_seen)
         listed._last = _timestamp(issue.last_seen)
         series = issue.stats.get(stats_key) or []
-        counts = array("L", (max(0, int(point[1])) for point in series))
-        listed._buckets = counts.tobytes()
-        listed._series_start = float(series[0][0]) if series else 0.0
-        text = codec.dump(issue) if text is None else text
+        counts = [max(0, int(point[1])) for point in series]
+        start = float(series[0][0]) if series else 0.0
+        listed._buckets = _pack_buckets(start, counts)
+        exclude: set[str] = set(_LISTED_FIELDS)
+        kept: set[str] = set()
+        for name, ts in (("first_seen", listed._first), ("last_seen", listed._last)):
+            if _datetime(ts) == getattr(issue, name):
+                exclude.add(name)
+            else:
+                kept.add(name)
+        step = SERIES_STEP.get(stats_key)
+        rebuilt = [(t, float(n)) for t, n in listed.series(step)] if step else None
+        stats_exclude: Any = None
+        if stats_key in issue.stats and rebuilt == issue.stats[stats_key]:
+            stats_exclude = {stats_key}
+        else:
+            kept.add("stats")
+        text = issue.model_dump_json(
+            by_alias=True,
+            exclude_defaults=True,
+            exclude=({"stats": stats_exclude, **dict.fromkeys(exclude, True)})
+            if stats_exclude
+            else exclude,
+        ).encode()
         listed._blob = codec.pack(text)
-        listed.digest = hash(text)
+        listed._kept = frozenset(kept) if kept else _NOTHING_KEPT
         return listed
+
+    def same_as(self, other: ListedIssue) -> bool:
+        """The same issue in every field (what a poll compares: equal means unchanged)."""
+        return all(getattr(self, name) == getattr(other, name) for name in _COMPARED)
 
     @property
     def buckets(self) -> list[int]:
         """Event counts of the list's stats series, oldest first."""
-        return array("L", self._buckets).tolist()
+        return _unpack_buckets(self._buckets)[1]
 
     def series(self, step: float) -> list[tuple[float, int]]:
         """The list's stats series as Sentry sent it: `(bucket start, count)`, `step` apart."""
-        return [(self._series_start + i * step, n) for i, n in enumerate(self.buckets)]
+        start, counts = _unpack_buckets(self._buckets)
+        return [(start + i * step, n) for i, n in enumerate(counts)]
 
     @property
     def first_seen(self) -> datetime | None:
-        return datetime.fromtimestamp(self._first, UTC) if self._first else None
+        return _datetime(self._first)
 
     @property
     def last_seen(self) -> datetime | None:
-        return datetime.fromtimestamp(self._last, UTC) if self._last else None
+        return _datetime(self._last)
 
     @property
     def last_seen_ts(self) -> float:
@@ -157,6 +254,10 @@ class ListedIssue:
     @property
     def first_seen_ts(self) -> float:
         return self._first
+
+
+#: every slot, the blob first (it differs whenever anything outside the listed fields does)
+_COMPARED = ("_blob", *(n for n in ListedIssue.__slots__ if n != "_blob"))
 
 
 class IssueMap(MutableMapping[str, Issue]):
@@ -176,13 +277,9 @@ class IssueMap(MutableMapping[str, Issue]):
     def listed_values(self) -> Iterator[ListedIssue]:
         return iter(self._listed.values())
 
-    def make(self, issue: Issue, text: bytes | None = None) -> ListedIssue:
-        """`issue` as a listed issue (not stored)."""
-        return ListedIssue.of(issue, self._codec, self.stats_key, text)
-
-    def dump(self, issue: Issue) -> bytes:
-        """What `ListedIssue.digest` is the hash of: compare before storing."""
-        return self._codec.dump(issue)
+    def make(self, issue: Issue) -> ListedIssue:
+        """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
+        return ListedIssue.of(issue, self._codec, self.stats_key)
 
     def discard(self, issue_id: str) -> None:
         """Forget an issue (without parsing it, unlike `pop`)."""
@@ -208,7 +305,7 @@ class IssueMap(MutableMapping[str, Issue]):
             self._parsed.move_to_end(issue_id)
             return issue
         listed = self._listed[issue_id]
-        issue = self._codec.decode(listed._blob)
+        issue = self._codec.decode(listed, self.stats_key)
         self._remember(issue)
         return issue
 
