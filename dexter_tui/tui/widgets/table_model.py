@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from rich.text import Text
 
-from dexter_tui.tui.widgets.search_store import SearchStore
+from dexter_tui.tui.widgets.search_store import Matches, SearchStore
 
 __all__ = [
     "Align",
@@ -113,8 +113,8 @@ class TextFilter:
         """`scan`, reading the search text from `store` (which must hold every row of `rows`)."""
         if not self.words:
             return list(rows)
-        hits = store.matching(self.words)
-        return [row for row in rows if row in hits]
+        hits = store.matching(self.words).hits
+        return list(filter(hits.__contains__, rows))
 
 
 class TableModel:
@@ -143,6 +143,8 @@ class TableModel:
         self._sorted_all: list[Row] | None = None
         #: the rows' search text (every row added, sealed in slices: `seal_search`)
         self.search = SearchStore()
+        #: what the store matched for the current text filter (to tell an unchanged narrowing)
+        self._matches: Matches | None = None
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -404,14 +406,24 @@ class TableModel:
         previous = self._visible_filter
         stale = self.filter is not previous  # `filter` was assigned without a recompute
         self.filter = predicate
+        if predicate is None:
+            self.search.forget()
+            self._matches = None
         if not isinstance(predicate, TextFilter) or stale:
             self.recompute()
             return
         store = self.search
         if predicate.narrows(previous):
+            matches = store.matching(predicate.words)
+            last = self._matches if previous is not None else None
+            if last is not None and matches.same_rows(last):  # e.g. "er" after "e"
+                self._matches = matches
+                self._visible_filter = predicate
+                return
             before = self._filtered if previous is not None else self._rows
             self._filtered = predicate.scan_with(store, before)
-            visible = predicate.scan_with(store, self._visible)
+            # unsorted, the visible rows are the filtered ones: one scan
+            visible = predicate.scan_with(store, self._visible) if self._sorted else self._filtered
         else:
             self._filtered = predicate.scan_with(store, self._rows)
             visible = self._filtered
@@ -423,6 +435,7 @@ class TableModel:
         self._visible_filter = predicate
         self._visible = list(visible)
         self._positions = None
+        self._matches = store.matching(predicate.words)
 
     def _patch_visible(self, changed: Mapping[str, Row], gone: set[str], *, at_front: bool) -> None:
         """Bring the visible list up to date after ``changed`` rows (new or newer) and ``gone``
