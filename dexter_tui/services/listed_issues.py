@@ -26,21 +26,17 @@ from dexter_tui.sentry.models import Assignee, Issue, ProjectRef
 PARSED_CACHE = 64
 
 
+#: zlib's window: the most of a dictionary it uses
+ZDICT_SIZE = 32 * 1024
 #: seconds per bucket of Sentry's issue stats series (`groupStatsPeriod`)
 SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
 _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
-
-
-def _pack_buckets(start: float, counts: list[int]) -> bytes:
-    """The series as bytes: its start (a double), the narrowest array type, the counts."""
-    top = max(counts, default=0)
-    code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
-    return struct.pack("<d", start) + code.encode() + array(code, counts).tobytes()
-
-
-def _unpack_buckets(packed: bytes) -> tuple[float, list[int]]:
-    (start,) = struct.unpack_from("<d", packed)
-    return start, array(chr(packed[8]), packed[9:]).tolist()
+#: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
+#: the series' array type and length, then the counts, then the compressed blob
+_HEAD = struct.Struct("<ddQQdBcH")
+_U64 = 2**64
+# flags
+_BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT = (1 << i for i in range(6))
 
 
 class IssueCodec:
@@ -49,7 +45,8 @@ class IssueCodec:
     The blob leaves out what the `ListedIssue` holds anyway (id, title, culprit, counts, times,
     the list's stats series…): those are an issue's most distinct bytes, so the rest compresses
     against the dictionary to little. A field is left out only when the listed form gives it
-    back exactly (checked per issue); `decode` puts them back.
+    back exactly (checked per issue); `decode` puts them back. The dictionary is the list's
+    first page (`IssueMap` sets it), so issues of other kinds than the first compress too.
     """
 
     def __init__(self) -> None:
@@ -63,7 +60,7 @@ class IssueCodec:
     def pack(self, text: bytes) -> bytes:
         if self.zdict is None:
             self.zdict = text
-        packer = zlib.compressobj(1, zdict=self.zdict)
+        packer = zlib.compressobj(9, zdict=self.zdict)
         return packer.compress(text) + packer.flush()
 
     def unpack(self, blob: bytes) -> bytes:
@@ -73,8 +70,8 @@ class IssueCodec:
 
     def decode(self, listed: ListedIssue, stats_key: str) -> Issue:
         """The full issue: the blob's fields plus the listed ones."""
-        data: dict[str, Any] = json.loads(self.unpack(listed._blob))
-        kept = listed._kept
+        data: dict[str, Any] = listed._json(self)
+        flags = listed._flags
         data.update(
             id=listed.id,
             shortId=listed.short_id,
@@ -83,16 +80,16 @@ class IssueCodec:
             level=listed.level,
             status=listed.status,
             substatus=listed.substatus,
-            isBookmarked=listed.is_bookmarked,
-            hasSeen=listed.has_seen,
-            count=listed.count,
-            userCount=listed.user_count,
+            isBookmarked=bool(flags & _BOOKMARKED),
+            hasSeen=bool(flags & _SEEN),
         )
-        if "first_seen" not in kept:
+        data["count"] = listed.count
+        data["userCount"] = listed.user_count
+        if not flags & _KEEP_FIRST:
             data["firstSeen"] = listed.first_seen
-        if "last_seen" not in kept:
+        if not flags & _KEEP_LAST:
             data["lastSeen"] = listed.last_seen
-        if "stats" not in kept:
+        if not flags & _KEEP_STATS:
             step = SERIES_STEP[stats_key]
             stats = data.get("stats") or {}
             stats[stats_key] = [(t, float(n)) for t, n in listed.series(step)]
@@ -131,36 +128,29 @@ _LISTED_FIELDS = frozenset(
         "substatus",
         "is_bookmarked",
         "has_seen",
-        "count",
-        "user_count",
     }
 )
-#: what the blob keeps of the fields it usually leaves out (none, the usual case: shared)
-_NOTHING_KEPT: frozenset[str] = frozenset()
 
 
 class ListedIssue:
-    """What the issue list reads of one issue; the attribute names are `Issue`'s."""
+    """What the issue list reads of one issue; the attribute names are `Issue`'s.
+
+    Strings and shared objects are slots; the numbers, flags, stats series and the compressed
+    rest of the issue are one `bytes` (`_packed`): one object instead of a dozen per issue.
+    """
 
     __slots__ = (
-        "_blob",
-        "_buckets",
-        "_first",
-        "_kept",
-        "_last",
+        "_big",
+        "_packed",
         "assigned_to",
-        "count",
         "culprit",
-        "has_seen",
         "id",
-        "is_bookmarked",
         "level",
         "project",
         "short_id",
         "status",
         "substatus",
         "title",
-        "user_count",
     )
 
     id: str
@@ -170,15 +160,18 @@ class ListedIssue:
     level: str
     status: str
     substatus: str | None
-    is_bookmarked: bool
-    has_seen: bool
-    count: int
-    user_count: int
     assigned_to: Assignee | None
     project: ProjectRef | None
 
     @classmethod
     def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
+        listed, text, head = cls._parts(issue, stats_key)
+        listed._packed = head + codec.pack(text)
+        return listed
+
+    @classmethod
+    def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytes]:
+        """The listed issue (without `_packed`), the blob's JSON and the packed numbers."""
         listed = cls()
         intern = sys.intern
         listed.id = issue.id
@@ -188,76 +181,113 @@ class ListedIssue:
         listed.level = intern(issue.level)
         listed.status = intern(issue.status)
         listed.substatus = intern(issue.substatus) if issue.substatus else issue.substatus
-        listed.is_bookmarked = issue.is_bookmarked
-        listed.has_seen = issue.has_seen
-        listed.count = issue.count
-        listed.user_count = issue.user_count
         listed.assigned_to = _share(issue.assigned_to)
         listed.project = _share(issue.project)
-        listed._first = _timestamp(issue.first_seen)
-        listed._last = _timestamp(issue.last_seen)
+        flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
+        exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
+        count, users = issue.count, issue.user_count
+        exclude["count"] = exclude["user_count"] = True
+        listed._big = None
+        if not (0 <= count < _U64 and 0 <= users < _U64):  # kept as they are, beside
+            flags |= _BIG_COUNT
+            listed._big = (count, users)
+            count = users = 0
+        first, last = _timestamp(issue.first_seen), _timestamp(issue.last_seen)
+        if _datetime(first) == issue.first_seen:
+            exclude["first_seen"] = True
+        else:
+            flags |= _KEEP_FIRST
+        if _datetime(last) == issue.last_seen:
+            exclude["last_seen"] = True
+        else:
+            flags |= _KEEP_LAST
         series = issue.stats.get(stats_key) or []
         counts = [max(0, int(point[1])) for point in series]
         start = float(series[0][0]) if series else 0.0
-        listed._buckets = _pack_buckets(start, counts)
-        exclude: set[str] = set(_LISTED_FIELDS)
-        kept: set[str] = set()
-        for name, ts in (("first_seen", listed._first), ("last_seen", listed._last)):
-            if _datetime(ts) == getattr(issue, name):
-                exclude.add(name)
-            else:
-                kept.add(name)
         step = SERIES_STEP.get(stats_key)
-        rebuilt = [(t, float(n)) for t, n in listed.series(step)] if step else None
-        stats_exclude: Any = None
+        rebuilt = [(start + i * step, float(n)) for i, n in enumerate(counts)] if step else None
         if stats_key in issue.stats and rebuilt == issue.stats[stats_key]:
-            stats_exclude = {stats_key}
+            exclude["stats"] = {stats_key}
         else:
-            kept.add("stats")
-        text = issue.model_dump_json(
-            by_alias=True,
-            exclude_defaults=True,
-            exclude=({"stats": stats_exclude, **dict.fromkeys(exclude, True)})
-            if stats_exclude
-            else exclude,
-        ).encode()
-        listed._blob = codec.pack(text)
-        listed._kept = frozenset(kept) if kept else _NOTHING_KEPT
-        return listed
+            flags |= _KEEP_STATS
+        top = max(counts, default=0)
+        code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
+        head = _HEAD.pack(first, last, count, users, start, flags, code.encode(), len(counts))
+        head += array(code, counts).tobytes()
+        text = issue.model_dump_json(by_alias=True, exclude_defaults=True, exclude=exclude)
+        return listed, text.encode(), head
+
+    # -- the packed part ----------------------------------------------------------------------
+
+    @property
+    def _flags(self) -> int:
+        return self._packed[40]
+
+    def _series_array(self) -> array[int]:
+        code, length = chr(self._packed[41]), _HEAD.unpack_from(self._packed)[7]
+        counts = array(code)
+        size = _HEAD.size
+        counts.frombytes(self._packed[size : size + counts.itemsize * length])
+        return counts
+
+    @property
+    def _blob(self) -> bytes:
+        head = _HEAD.unpack_from(self._packed)
+        return self._packed[_HEAD.size + array(head[6].decode()).itemsize * head[7] :]
+
+    def _json(self, codec: IssueCodec) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(codec.unpack(self._blob))
+        return data
+
+    @property
+    def count(self) -> int:
+        if self._big is not None:  # outside 64 bits (or negative)
+            return self._big[0]
+        return int(_HEAD.unpack_from(self._packed)[2])
+
+    @property
+    def user_count(self) -> int:
+        if self._big is not None:
+            return self._big[1]
+        return int(_HEAD.unpack_from(self._packed)[3])
+
+    @property
+    def is_bookmarked(self) -> bool:
+        return bool(self._flags & _BOOKMARKED)
+
+    @property
+    def has_seen(self) -> bool:
+        return bool(self._flags & _SEEN)
 
     def same_as(self, other: ListedIssue) -> bool:
         """The same issue in every field (what a poll compares: equal means unchanged)."""
-        return all(getattr(self, name) == getattr(other, name) for name in _COMPARED)
+        return all(getattr(self, name) == getattr(other, name) for name in ListedIssue.__slots__)
 
     @property
     def buckets(self) -> list[int]:
         """Event counts of the list's stats series, oldest first."""
-        return _unpack_buckets(self._buckets)[1]
+        return self._series_array().tolist()
 
     def series(self, step: float) -> list[tuple[float, int]]:
         """The list's stats series as Sentry sent it: `(bucket start, count)`, `step` apart."""
-        start, counts = _unpack_buckets(self._buckets)
-        return [(start + i * step, n) for i, n in enumerate(counts)]
+        start = _HEAD.unpack_from(self._packed)[4]
+        return [(start + i * step, n) for i, n in enumerate(self._series_array())]
 
     @property
     def first_seen(self) -> datetime | None:
-        return _datetime(self._first)
+        return _datetime(self.first_seen_ts)
 
     @property
     def last_seen(self) -> datetime | None:
-        return _datetime(self._last)
+        return _datetime(self.last_seen_ts)
 
     @property
     def last_seen_ts(self) -> float:
-        return self._last
+        return float(_HEAD.unpack_from(self._packed)[1])
 
     @property
     def first_seen_ts(self) -> float:
-        return self._first
-
-
-#: every slot, the blob first (it differs whenever anything outside the listed fields does)
-_COMPARED = ("_blob", *(n for n in ListedIssue.__slots__ if n != "_blob"))
+        return float(_HEAD.unpack_from(self._packed)[0])
 
 
 class IssueMap(MutableMapping[str, Issue]):
@@ -268,6 +298,10 @@ class IssueMap(MutableMapping[str, Issue]):
         self._codec = IssueCodec()
         self._listed: dict[str, ListedIssue] = {}
         self._parsed: OrderedDict[str, Issue] = OrderedDict()
+        issues = list(issues)
+        if issues:  # the first page is the dictionary every issue's blob is compressed with
+            texts = [ListedIssue._parts(issue, stats_key)[1] for issue in issues]
+            self._codec.zdict = b"".join(texts)[-ZDICT_SIZE:]
         for issue in issues:
             self[issue.id] = issue
 

@@ -25,7 +25,7 @@ def payload(n: int, rng: random.Random) -> dict:
         "project": {"id": "2", "slug": "checkout-api", "name": "Checkout"},
         "assignedTo": rng.choice([None, {"type": "team", "id": "5", "name": "payments"}]),
         "metadata": {"type": "KeyError", "value": f"v{n}"},
-        "count": str(rng.randrange(0, 2**40)),
+        "count": str(rng.choice([rng.randrange(0, 2**40), 2**70])),  # 2**70: beyond 64 bits
         "userCount": rng.randrange(0, 5000),
         "firstSeen": rng.choice([None, "2026-11-01T10:00:00.123456Z", "2026-11-02T10:00:00Z"]),
         "lastSeen": rng.choice([None, "2026-11-18T04:00:00.000001Z", "2026-11-18T04:05:00Z"]),
