@@ -244,6 +244,7 @@ class IssueFeed:
                 self.offline = is_offline(error)
                 raise
             self.offline = False
+            await asyncio.sleep(0)  # the page was parsed: let the UI draw before the merge
             return self.merge_first_page(page)
 
     def merge_first_page(self, page: Page[Issue]) -> PollChanges:

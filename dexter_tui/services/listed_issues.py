@@ -51,6 +51,11 @@ class IssueCodec:
 
     def __init__(self) -> None:
         self.zdict: bytes | None = None
+        self._packer: Any = None  # a compressor primed with `zdict`: copied per issue
+
+    def set_dictionary(self, zdict: bytes) -> None:
+        self.zdict = zdict
+        self._packer = zlib.compressobj(6, zdict=zdict)
 
     @staticmethod
     def dump(issue: Issue) -> bytes:
@@ -58,9 +63,9 @@ class IssueCodec:
         return issue.model_dump_json(by_alias=True, exclude_defaults=True).encode()
 
     def pack(self, text: bytes) -> bytes:
-        if self.zdict is None:
-            self.zdict = text
-        packer = zlib.compressobj(9, zdict=self.zdict)
+        if self._packer is None:
+            self.set_dictionary(text)
+        packer = self._packer.copy()  # cheaper than priming a new one with the dictionary
         return packer.compress(text) + packer.flush()
 
     def unpack(self, blob: bytes) -> bytes:
@@ -301,7 +306,7 @@ class IssueMap(MutableMapping[str, Issue]):
         issues = list(issues)
         if issues:  # the first page is the dictionary every issue's blob is compressed with
             texts = [ListedIssue._parts(issue, stats_key)[1] for issue in issues]
-            self._codec.zdict = b"".join(texts)[-ZDICT_SIZE:]
+            self._codec.set_dictionary(b"".join(texts)[-ZDICT_SIZE:])
         for issue in issues:
             self[issue.id] = issue
 
