@@ -16,7 +16,8 @@ the demo server's own figures (first vs last page, a bulk PUT) on a `--large` da
 Each (mode, size) runs in its own process (RSS does not shrink), one after the other:
 
 - **mode** `before`: the code paths issue 19 replaced, patched back in: parsed `Issue`s kept per
-  loaded issue (no slim form, no `gc.freeze`), a poll tick rebuilds every row and re-sorts
+  loaded issue (no slim form, no `gc.freeze`), rows with a cells closure and their sort values
+  (priority included) computed up front, a poll tick rebuilds every row and re-sorts
   (`_show_rows`), the old feed merge, the `/` filter as a per-row predicate that case-folds four
   fields, paging that re-filters and re-sorts everything. `after`: the code as is.
 - **table ready**: a full rebuild of N rows (refresh, sort change) until the frame that drew it and
@@ -241,6 +242,49 @@ def install_before() -> None:
     def merge_rows(self: Any, ids: Any, removed: Any, reordered: Any) -> None:
         self._show_rows(track_new=True)
 
+    def old_issue_row(issue: Any, stats_key: str, now: Any, priority: Any, period: str = "") -> Any:
+        """A row as issue 19 found it: a closure for its cells, its sort values (the priority
+        score among them) computed up front, no search text."""
+        from rich.text import Text
+
+        from dexter_tui.tui.widgets.table_model import Row
+
+        ir = issue_rows
+        at = now() if callable(now) else now
+        events = ir.period_events(issue, period, stats_key, at) if period else issue.count
+
+        def cells() -> dict[str, Any]:
+            when = now() if callable(now) else now
+            buckets = ir.issue_buckets(issue, stats_key)
+            return {
+                "level": ir.level_text(issue.level),
+                "short_id": ir.identifier_text(issue.short_id or issue.id, "bold"),
+                "flags": ir.flags_text(issue),
+                "title": ir.safe_text(issue.title),
+                "culprit": ir.safe_text(issue.culprit or "", "dim"),
+                "events": Text(ir.compact(events)),
+                "users": Text(ir.compact(issue.user_count)),
+                "trend": ir.sparkline(buckets, 8) if buckets else Text(""),
+                "priority": Text(f"{priority(issue).total:.0f}"),
+                "assignee": ir.safe_text(ir.assignee_label(issue)),
+                "first_seen": Text(ir.relative(issue.first_seen, when)),
+                "last_seen": Text(ir.relative(issue.last_seen, when)),
+            }
+
+        return Row(
+            key=issue.id,
+            cells=cells,
+            dim=issue.status in ("resolved", "ignored"),
+            sort_values={
+                "last_seen": issue.last_seen.timestamp() if issue.last_seen else 0.0,
+                "first_seen": issue.first_seen.timestamp() if issue.first_seen else 0.0,
+                "events": events,
+                "users": issue.user_count,
+                "priority": priority(issue).total,
+            },
+            data=issue,
+        )
+
     class PlainIssueMap(dict):
         """The parsed issues themselves, by id (what the feed held before the slim form)."""
 
@@ -263,7 +307,7 @@ def install_before() -> None:
     TableModel.append = append  # type: ignore[method-assign]
     screen_mod.IssuesScreen._merge_rows = merge_rows  # type: ignore[method-assign]
     screen_mod.text_filter = lambda needle: lambda row: issue_rows.matches_text(row.data, needle)
-    issue_rows.haystack = lambda issue: ""
+    screen_mod.issue_row = old_issue_row
 
 
 # -- measuring -------------------------------------------------------------------------------------
