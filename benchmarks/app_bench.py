@@ -423,7 +423,8 @@ def profiled(step: str) -> Iterator[None]:
         yield
     finally:
         profile.disable()
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+        order = os.environ.get("APP_BENCH_PROFILE_SORT", "tottime")  # or cumulative
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(order).print_stats(25)
 
 
 async def wait_until(check: Callable[[], bool], limit: float = 300.0) -> None:

@@ -177,6 +177,11 @@ class IssueFeed:
         listed = self.issues.listed
         return [listed(i) for i in self.order]
 
+    def settle(self) -> None:
+        """What was built from the loaded issues (e.g. 100k table rows) is long-lived too: out
+        of the collector's sight with them (`settle_loaded`), or its full passes freeze a tick."""
+        settle_loaded()
+
     def priority(self, issue: Issue | ListedIssue) -> PriorityScore:
         return priority_of(issue, self.query.stats_key, self.clock())
 

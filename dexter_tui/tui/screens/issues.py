@@ -257,6 +257,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         table = self.table
         if not rows_set:
             table.set_rows((self._row(i) for i in self.feed.listed_in_order()), track_new=track_new)
+            self.feed.settle()
         table.has_more = self.feed.has_more
         if not rows_set:
             self._apply_sort()
