@@ -40,6 +40,13 @@ class Matches:
         self.lines = lines
         self._hits: set[Row] | None = None
 
+    def extend(self, rows: list[Row], lines: list[str]) -> None:
+        """One more chunk's rows and lines (all of them: the words are none)."""
+        self.rows += rows
+        self.lines += lines
+        self.chunks += 1
+        self._hits = None
+
     def same_rows(self, other: Matches) -> bool:
         """Whether `other` matched the same rows, given that these words narrow its words."""
         return self.chunks == other.chunks and len(self.rows) == len(other.rows)
@@ -144,10 +151,7 @@ class SearchStore:
             base = self._all = Matches((), 0, [], [])
         done = base.chunks
         for rows, text in self._chunks[done : done + chunks]:
-            base.rows += rows
-            base.lines += text.split("\n")
-            base.chunks += 1
-        base._hits = None
+            base.extend(rows, text.split("\n"))
         return base.chunks == len(self._chunks)
 
     def forget(self, *, primed: bool = False) -> None:
