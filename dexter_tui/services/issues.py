@@ -177,6 +177,11 @@ class IssueFeed:
         listed = self.issues.listed
         return [listed(i) for i in self.order]
 
+    def settle(self) -> None:
+        """What was built from the loaded issues (e.g. 100k table rows) is long-lived too: out
+        of the collector's sight with them (`settle_loaded`), or its full passes freeze a tick."""
+        settle_loaded()
+
     def priority(self, issue: Issue | ListedIssue) -> PriorityScore:
         return priority_of(issue, self.query.stats_key, self.clock())
 
@@ -244,6 +249,7 @@ class IssueFeed:
                 self.offline = is_offline(error)
                 raise
             self.offline = False
+            await asyncio.sleep(0)  # the page was parsed: let the UI draw before the merge
             return self.merge_first_page(page)
 
     def merge_first_page(self, page: Page[Issue]) -> PollChanges:
@@ -257,17 +263,17 @@ class IssueFeed:
         issues = self.issues
         fresh_ids = [i.id for i in page.items]
         for issue in page.items:
-            text = issues.dump(issue)
+            listed = issues.make(issue)
             before = issues.listed(issue.id) if issue.id in issues else None
             if before is None:
                 changes.new.append(issue.id)
             else:
                 if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
                     changes.regressed.append(issue.id)
-                if hash(text) == before.digest:
-                    continue  # unchanged: nothing to store (an unchanged tick packs nothing)
+                if listed.same_as(before):
+                    continue  # unchanged: the stored one stays (its row is not rebuilt)
                 changes.updated.append(issue.id)
-            issues.store(issue, issues.make(issue, text))
+            issues.store(issue, listed)
         known = fresh_ids[len(changes.new) :]
         new_first = fresh_ids[: len(changes.new)] == changes.new
         if page.next_cursor is None:

@@ -10,6 +10,8 @@ made of the first issue, ~300 bytes.
 
 from __future__ import annotations
 
+import json
+import struct
 import sys
 import zlib
 from array import array
@@ -20,15 +22,40 @@ from typing import Any
 
 from dexter_tui.sentry.models import Assignee, Issue, ProjectRef
 
-#: materialized issues kept parsed (the cursor's, a bulk selection being sent…)
-PARSED_CACHE = 1024
+#: issues kept parsed (the cursor's, the last ones read); a bulk selection reads its own
+PARSED_CACHE = 64
+
+
+#: zlib's window: the most of a dictionary it uses
+ZDICT_SIZE = 32 * 1024
+#: seconds per bucket of Sentry's issue stats series (`groupStatsPeriod`)
+SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
+_BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
+#: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
+#: the series' array type and length, then the counts, then the compressed blob
+_HEAD = struct.Struct("<ddQQdBcH")
+_U64 = 2**64
+# flags
+_BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT = (1 << i for i in range(6))
 
 
 class IssueCodec:
-    """JSON + zlib with a shared dictionary: issues of one list share most of their text."""
+    """JSON + zlib with a shared dictionary: issues of one list share most of their text.
+
+    The blob leaves out what the `ListedIssue` holds anyway (id, title, culprit, counts, times,
+    the list's stats series…): those are an issue's most distinct bytes, so the rest compresses
+    against the dictionary to little. A field is left out only when the listed form gives it
+    back exactly (checked per issue); `decode` puts them back. The dictionary is the list's
+    first page (`IssueMap` sets it), so issues of other kinds than the first compress too.
+    """
 
     def __init__(self) -> None:
         self.zdict: bytes | None = None
+        self._packer: Any = None  # a compressor primed with `zdict`: copied per issue
+
+    def set_dictionary(self, zdict: bytes) -> None:
+        self.zdict = zdict
+        self._packer = zlib.compressobj(6, zdict=zdict)
 
     @staticmethod
     def dump(issue: Issue) -> bytes:
@@ -36,15 +63,43 @@ class IssueCodec:
         return issue.model_dump_json(by_alias=True, exclude_defaults=True).encode()
 
     def pack(self, text: bytes) -> bytes:
-        if self.zdict is None:
-            self.zdict = text
-        packer = zlib.compressobj(1, zdict=self.zdict)
+        if self._packer is None:
+            self.set_dictionary(text)
+        packer = self._packer.copy()  # cheaper than priming a new one with the dictionary
         return packer.compress(text) + packer.flush()
 
-    def decode(self, blob: bytes) -> Issue:
+    def unpack(self, blob: bytes) -> bytes:
         assert self.zdict is not None
         unpacker = zlib.decompressobj(zdict=self.zdict)
-        return Issue.model_validate_json(unpacker.decompress(blob) + unpacker.flush())
+        return unpacker.decompress(blob) + unpacker.flush()
+
+    def decode(self, listed: ListedIssue, stats_key: str) -> Issue:
+        """The full issue: the blob's fields plus the listed ones."""
+        data: dict[str, Any] = listed._json(self)
+        flags = listed._flags
+        data.update(
+            id=listed.id,
+            shortId=listed.short_id,
+            title=listed.title,
+            culprit=listed.culprit,
+            level=listed.level,
+            status=listed.status,
+            substatus=listed.substatus,
+            isBookmarked=bool(flags & _BOOKMARKED),
+            hasSeen=bool(flags & _SEEN),
+        )
+        data["count"] = listed.count
+        data["userCount"] = listed.user_count
+        if not flags & _KEEP_FIRST:
+            data["firstSeen"] = listed.first_seen
+        if not flags & _KEEP_LAST:
+            data["lastSeen"] = listed.last_seen
+        if not flags & _KEEP_STATS:
+            step = SERIES_STEP[stats_key]
+            stats = data.get("stats") or {}
+            stats[stats_key] = [(t, float(n)) for t, n in listed.series(step)]
+            data["stats"] = stats
+        return Issue.model_validate(data)
 
 
 _shared: dict[Any, Any] = {}
@@ -62,29 +117,45 @@ def _timestamp(when: datetime | None) -> float:
     return when.timestamp() if when is not None else 0.0
 
 
+def _datetime(ts: float) -> datetime | None:
+    return datetime.fromtimestamp(ts, UTC) if ts else None
+
+
+#: the fields a `ListedIssue` always gives back exactly (never in the blob)
+_LISTED_FIELDS = frozenset(
+    {
+        "id",
+        "short_id",
+        "title",
+        "culprit",
+        "level",
+        "status",
+        "substatus",
+        "is_bookmarked",
+        "has_seen",
+    }
+)
+
+
 class ListedIssue:
-    """What the issue list reads of one issue; the attribute names are `Issue`'s."""
+    """What the issue list reads of one issue; the attribute names are `Issue`'s.
+
+    Strings and shared objects are slots; the numbers, flags, stats series and the compressed
+    rest of the issue are one `bytes` (`_packed`): one object instead of a dozen per issue.
+    """
 
     __slots__ = (
-        "_blob",
-        "_buckets",
-        "_first",
-        "_last",
-        "_series_start",
+        "_big",
+        "_packed",
         "assigned_to",
-        "count",
         "culprit",
-        "digest",
-        "has_seen",
         "id",
-        "is_bookmarked",
         "level",
         "project",
         "short_id",
         "status",
         "substatus",
         "title",
-        "user_count",
     )
 
     id: str
@@ -94,19 +165,18 @@ class ListedIssue:
     level: str
     status: str
     substatus: str | None
-    is_bookmarked: bool
-    has_seen: bool
-    count: int
-    user_count: int
     assigned_to: Assignee | None
     project: ProjectRef | None
-    digest: int
 
     @classmethod
-    def of(
-        cls, issue: Issue, codec: IssueCodec, stats_key: str, text: bytes | None = None
-    ) -> ListedIssue:
-        """`text`: the issue's `IssueCodec.dump`, when the caller has it already."""
+    def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
+        listed, text, head = cls._parts(issue, stats_key)
+        listed._packed = head + codec.pack(text)
+        return listed
+
+    @classmethod
+    def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytes]:
+        """The listed issue (without `_packed`), the blob's JSON and the packed numbers."""
         listed = cls()
         intern = sys.intern
         listed.id = issue.id
@@ -115,48 +185,114 @@ class ListedIssue:
         listed.culprit = issue.culprit
         listed.level = intern(issue.level)
         listed.status = intern(issue.status)
-        listed.substatus = intern(issue.substatus) if issue.substatus else None
-        listed.is_bookmarked = issue.is_bookmarked
-        listed.has_seen = issue.has_seen
-        listed.count = issue.count
-        listed.user_count = issue.user_count
+        listed.substatus = intern(issue.substatus) if issue.substatus else issue.substatus
         listed.assigned_to = _share(issue.assigned_to)
         listed.project = _share(issue.project)
-        listed._first = _timestamp(issue.first_seen)
-        listed._last = _timestamp(issue.last_seen)
+        flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
+        exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
+        count, users = issue.count, issue.user_count
+        exclude["count"] = exclude["user_count"] = True
+        listed._big = None
+        if not (0 <= count < _U64 and 0 <= users < _U64):  # kept as they are, beside
+            flags |= _BIG_COUNT
+            listed._big = (count, users)
+            count = users = 0
+        first, last = _timestamp(issue.first_seen), _timestamp(issue.last_seen)
+        if _datetime(first) == issue.first_seen:
+            exclude["first_seen"] = True
+        else:
+            flags |= _KEEP_FIRST
+        if _datetime(last) == issue.last_seen:
+            exclude["last_seen"] = True
+        else:
+            flags |= _KEEP_LAST
         series = issue.stats.get(stats_key) or []
-        counts = array("L", (max(0, int(point[1])) for point in series))
-        listed._buckets = counts.tobytes()
-        listed._series_start = float(series[0][0]) if series else 0.0
-        text = codec.dump(issue) if text is None else text
-        listed._blob = codec.pack(text)
-        listed.digest = hash(text)
-        return listed
+        counts = [max(0, int(point[1])) for point in series]
+        start = float(series[0][0]) if series else 0.0
+        step = SERIES_STEP.get(stats_key)
+        rebuilt = [(start + i * step, float(n)) for i, n in enumerate(counts)] if step else None
+        if stats_key in issue.stats and rebuilt == issue.stats[stats_key]:
+            exclude["stats"] = {stats_key}
+        else:
+            flags |= _KEEP_STATS
+        top = max(counts, default=0)
+        code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
+        head = _HEAD.pack(first, last, count, users, start, flags, code.encode(), len(counts))
+        head += array(code, counts).tobytes()
+        text = issue.model_dump_json(by_alias=True, exclude_defaults=True, exclude=exclude)
+        return listed, text.encode(), head
+
+    # -- the packed part ----------------------------------------------------------------------
+
+    @property
+    def _flags(self) -> int:
+        return self._packed[40]
+
+    def _series_array(self) -> array[int]:
+        code, length = chr(self._packed[41]), _HEAD.unpack_from(self._packed)[7]
+        counts = array(code)
+        size = _HEAD.size
+        counts.frombytes(self._packed[size : size + counts.itemsize * length])
+        return counts
+
+    @property
+    def _blob(self) -> bytes:
+        head = _HEAD.unpack_from(self._packed)
+        return self._packed[_HEAD.size + array(head[6].decode()).itemsize * head[7] :]
+
+    def _json(self, codec: IssueCodec) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(codec.unpack(self._blob))
+        return data
+
+    @property
+    def count(self) -> int:
+        if self._big is not None:  # outside 64 bits (or negative)
+            return self._big[0]
+        return int(_HEAD.unpack_from(self._packed)[2])
+
+    @property
+    def user_count(self) -> int:
+        if self._big is not None:
+            return self._big[1]
+        return int(_HEAD.unpack_from(self._packed)[3])
+
+    @property
+    def is_bookmarked(self) -> bool:
+        return bool(self._flags & _BOOKMARKED)
+
+    @property
+    def has_seen(self) -> bool:
+        return bool(self._flags & _SEEN)
+
+    def same_as(self, other: ListedIssue) -> bool:
+        """The same issue in every field (what a poll compares: equal means unchanged)."""
+        return all(getattr(self, name) == getattr(other, name) for name in ListedIssue.__slots__)
 
     @property
     def buckets(self) -> list[int]:
         """Event counts of the list's stats series, oldest first."""
-        return array("L", self._buckets).tolist()
+        return self._series_array().tolist()
 
     def series(self, step: float) -> list[tuple[float, int]]:
         """The list's stats series as Sentry sent it: `(bucket start, count)`, `step` apart."""
-        return [(self._series_start + i * step, n) for i, n in enumerate(self.buckets)]
+        start = _HEAD.unpack_from(self._packed)[4]
+        return [(start + i * step, n) for i, n in enumerate(self._series_array())]
 
     @property
     def first_seen(self) -> datetime | None:
-        return datetime.fromtimestamp(self._first, UTC) if self._first else None
+        return _datetime(self.first_seen_ts)
 
     @property
     def last_seen(self) -> datetime | None:
-        return datetime.fromtimestamp(self._last, UTC) if self._last else None
+        return _datetime(self.last_seen_ts)
 
     @property
     def last_seen_ts(self) -> float:
-        return self._last
+        return float(_HEAD.unpack_from(self._packed)[1])
 
     @property
     def first_seen_ts(self) -> float:
-        return self._first
+        return float(_HEAD.unpack_from(self._packed)[0])
 
 
 class IssueMap(MutableMapping[str, Issue]):
@@ -167,6 +303,10 @@ class IssueMap(MutableMapping[str, Issue]):
         self._codec = IssueCodec()
         self._listed: dict[str, ListedIssue] = {}
         self._parsed: OrderedDict[str, Issue] = OrderedDict()
+        issues = list(issues)
+        if issues:  # the first page is the dictionary every issue's blob is compressed with
+            texts = [ListedIssue._parts(issue, stats_key)[1] for issue in issues]
+            self._codec.set_dictionary(b"".join(texts)[-ZDICT_SIZE:])
         for issue in issues:
             self[issue.id] = issue
 
@@ -176,13 +316,9 @@ class IssueMap(MutableMapping[str, Issue]):
     def listed_values(self) -> Iterator[ListedIssue]:
         return iter(self._listed.values())
 
-    def make(self, issue: Issue, text: bytes | None = None) -> ListedIssue:
-        """`issue` as a listed issue (not stored)."""
-        return ListedIssue.of(issue, self._codec, self.stats_key, text)
-
-    def dump(self, issue: Issue) -> bytes:
-        """What `ListedIssue.digest` is the hash of: compare before storing."""
-        return self._codec.dump(issue)
+    def make(self, issue: Issue) -> ListedIssue:
+        """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
+        return ListedIssue.of(issue, self._codec, self.stats_key)
 
     def discard(self, issue_id: str) -> None:
         """Forget an issue (without parsing it, unlike `pop`)."""
@@ -208,7 +344,7 @@ class IssueMap(MutableMapping[str, Issue]):
             self._parsed.move_to_end(issue_id)
             return issue
         listed = self._listed[issue_id]
-        issue = self._codec.decode(listed._blob)
+        issue = self._codec.decode(listed, self.stats_key)
         self._remember(issue)
         return issue
 

@@ -158,66 +158,154 @@ def assignee_label(issue: AnyIssue) -> str:
     return f"#{name}" if who.type == "team" else name
 
 
-def issue_row(
-    issue: AnyIssue,
-    stats_key: str,
-    now: float | Callable[[], float],
-    priority: Callable[[Any], PriorityScore],
-    period: str = "",
-) -> Row:
-    """One issue as a keyed row; cells are built lazily when the row is drawn. EVENTS counts
-    the `period` (the lifetime count when none is given).
+class RowView:
+    """What every row of one list shares (stats series, clock, priority, period): one object
+    per list, not a closure per row."""
 
-    ``now`` may be the clock: ages ("5m") are then computed when the row is drawn, so a row
-    that a poll did not change still shows its age as of the latest redraw.
+    __slots__ = ("now", "period", "priority", "stats_key")
+
+    def __init__(
+        self,
+        stats_key: str,
+        now: float | Callable[[], float],
+        priority: Callable[[Any], PriorityScore],
+        period: str,
+    ) -> None:
+        self.stats_key = stats_key
+        self.now = now
+        self.priority = priority
+        self.period = period
+
+    def at(self) -> float:
+        now = self.now
+        return now() if callable(now) else now
+
+    def same(self, *args: Any) -> bool:
+        return (self.stats_key, self.now, self.priority, self.period) == args
+
+
+class IssueRow(Row):
+    """One issue as a table row: the issue and the list's shared `RowView`, nothing else.
+
+    Why not a plain `Row`: with 100k issues loaded, a closure, a sort-value dict and a search
+    string per row cost ~1 KB each. Cells are built when the row is drawn; the event count of
+    the period and the priority score are computed when first asked (drawn or sorted by) and
+    kept; the search text is derived when the table indexes it (`Row.search`).
     """
-    at = now() if callable(now) else now
-    events = period_events(issue, period, stats_key, at) if period else issue.count
 
-    def cells() -> dict[str, Text]:
-        when = now() if callable(now) else now
-        buckets = issue_buckets(issue, stats_key)
+    __slots__ = ("_events", "_priority", "_view")
+
+    def __init__(self, issue: AnyIssue, view: RowView) -> None:
+        put = object.__setattr__
+        put(self, "key", issue.id)
+        put(self, "cells", None)
+        put(self, "dim", issue.status in ("resolved", "ignored"))
+        put(self, "sort_values", None)
+        put(self, "data", issue)
+        put(self, "_view", view)
+        put(self, "_events", None)
+        put(self, "_priority", None)
+
+    @property  # type: ignore[misc]
+    def search(self) -> str:
+        """`Row.search`, derived from the issue (the table keeps it, joined per chunk)."""
+        return haystack(self.data)
+
+    @property
+    def events(self) -> int:
+        """Events in the list's period (lifetime count without one), as of the first ask."""
+        events = self._events
+        if events is None:
+            view, issue = self._view, self.data
+            at = view.at()
+            events = (
+                period_events(issue, view.period, view.stats_key, at)
+                if view.period
+                else issue.count
+            )
+            object.__setattr__(self, "_events", events)
+        return events
+
+    @property
+    def priority(self) -> float:
+        """The priority score's total, as of the first ask (drawn or sorted by)."""
+        value = self._priority
+        if value is None:
+            value = self._view.priority(self.data).total
+            object.__setattr__(self, "_priority", value)
+        return value
+
+    def get_cells(self) -> dict[str, Text]:
+        issue, view = self.data, self._view
+        when = view.at()
+        buckets = issue_buckets(issue, view.stats_key)
         return {
             "level": level_text(issue.level),
             "short_id": identifier_text(issue.short_id or issue.id, "bold"),
             "flags": flags_text(issue),
             "title": safe_text(issue.title),
             "culprit": safe_text(issue.culprit or "", "dim"),
-            "events": Text(compact(events)),
+            "events": Text(compact(self.events)),
             "users": Text(compact(issue.user_count)),
             "trend": sparkline(buckets, 8) if buckets else Text(""),
-            "priority": Text(f"{priority(issue).total:.0f}"),
+            "priority": Text(f"{self.priority:.0f}"),
             "assignee": safe_text(assignee_label(issue)),
             "first_seen": Text(relative(issue.first_seen, when)),
             "last_seen": Text(relative(issue.last_seen, when)),
         }
 
+    def sort_value(self, column_key: str) -> Any:
+        issue = self.data
+        if column_key == "last_seen":
+            return _timestamp(issue, "last")
+        if column_key == "first_seen":
+            return _timestamp(issue, "first")
+        if column_key == "events":
+            return self.events
+        if column_key == "users":
+            return issue.user_count
+        if column_key == "priority":
+            return self.priority
+        return super().sort_value(column_key)
+
+
+def _timestamp(issue: AnyIssue, which: str) -> float:
     if isinstance(issue, ListedIssue):
-        last, first = issue.last_seen_ts, issue.first_seen_ts
-    else:
-        last = issue.last_seen.timestamp() if issue.last_seen else 0.0
-        first = issue.first_seen.timestamp() if issue.first_seen else 0.0
-    return Row(
-        key=issue.id,
-        cells=cells,
-        dim=issue.status in ("resolved", "ignored"),
-        sort_values={
-            "last_seen": last,
-            "first_seen": first,
-            "events": events,
-            "users": issue.user_count,
-            "priority": priority(issue).total,
-        },
-        data=issue,
-        search=haystack(issue),
-    )
+        return issue.last_seen_ts if which == "last" else issue.first_seen_ts
+    when = issue.last_seen if which == "last" else issue.first_seen
+    return when.timestamp() if when is not None else 0.0
+
+
+_view_cache: list[RowView] = []
+
+
+def issue_row(
+    issue: AnyIssue,
+    stats_key: str,
+    now: float | Callable[[], float],
+    priority: Callable[[Any], PriorityScore],
+    period: str = "",
+) -> IssueRow:
+    """One issue as a keyed row; cells are built lazily when the row is drawn. EVENTS counts
+    the `period` (the lifetime count when none is given).
+
+    ``now`` may be the clock: ages ("5m") are then computed when the row is drawn, so a row
+    that a poll did not change still shows its age as of the latest redraw. Rows built with
+    the same arguments share one `RowView`.
+    """
+    args = (stats_key, now, priority, period)
+    view = _view_cache[0] if _view_cache and _view_cache[0].same(*args) else None
+    if view is None:
+        view = RowView(*args)
+        _view_cache[:] = [view]
+    return IssueRow(issue, view)
 
 
 def haystack(issue: AnyIssue) -> str:
-    """What the local filter searches: short id, title, culprit, assignee, case-folded once."""
-    return " ".join(
-        (issue.short_id, issue.title, issue.culprit or "", assignee_label(issue))
-    ).casefold()
+    """What the local filter searches: short id, title, culprit, assignee, case-folded, one line
+    (a filter word has no whitespace, so newlines may as well be spaces)."""
+    text = " ".join((issue.short_id, issue.title, issue.culprit or "", assignee_label(issue)))
+    return text.casefold().replace("\n", " ")  # one line: the table joins haystacks with \n
 
 
 def filter_words(needle: str) -> list[str]:

@@ -257,6 +257,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         table = self.table
         if not rows_set:
             table.set_rows((self._row(i) for i in self.feed.listed_in_order()), track_new=track_new)
+            self.feed.settle()
         table.has_more = self.feed.has_more
         if not rows_set:
             self._apply_sort()
@@ -376,6 +377,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             query_input.value += " "
         query_input.cursor_position = len(query_input.value)
         query_input.focus()
+        self.table.prepare_filter()  # the search text split ahead of the first key
 
     @on(SearchInput.Leave, "#query")
     def _to_rows(self) -> None:
@@ -404,6 +406,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.feed.query = query
         self.query_one("#query", Input).value = query.query
         self.table.set_filter(None)
+        self.table.release_filter()
         header = self.status_header
         header.where.environments = list(query.environments)
         self._show_sort()  # a saved view may bring its own sort
@@ -471,6 +474,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         if self.table.filter_active or query_input.has_focus:
             query_input.value = self.feed.query.query
             self.table.set_filter(None)
+            self.table.release_filter()
             self.table.focus()
         elif self.table.marked_count:
             self.table.clear_marks()

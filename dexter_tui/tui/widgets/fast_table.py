@@ -47,6 +47,11 @@ GUTTER = 2
 CURSOR_GLYPH = "▌"
 MARK_GLYPH = "✓"
 SORT_GLYPHS = {False: "▲", True: "▼"}
+#: search text indexed per idle slice, and the pause between slices (s)
+SEAL_SLICE = 1024
+SEAL_PAUSE = 0.01
+#: chunks split into lines per idle slice after `prepare_filter` (~0.2 ms each)
+PRIME_SLICE = 8
 
 
 class FastTable(ScrollView, can_focus=True):
@@ -199,6 +204,8 @@ class FastTable(ScrollView, can_focus=True):
         self._strip_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(cache_size)
         self._style_cache: dict[str, Style] = {}
         self.mark_anchor: str | None = None
+        self._sealing = False
+        self._priming = False
         self.empty_text = empty_text
         self.loading_text = loading_text
         self.near_end_margin = near_end_margin
@@ -293,7 +300,37 @@ class FastTable(ScrollView, can_focus=True):
             added = self._model.replace(rows, track_new=track_new)
         if not self._model.index_ready and self.is_mounted:
             self.call_after_refresh(self._build_index)
+        self._schedule_seal()
         return added
+
+    def _schedule_seal(self) -> None:
+        """Index new rows' search text in idle slices (~2 ms each), so typing a filter later
+        finds it ready and filling the table does not pay for it; after `prepare_filter`, also
+        split it into lines ahead of the first key."""
+        if self._sealing or not self.is_mounted:
+            return
+        if not self._model.search.pending and not self._priming:
+            return
+        self._sealing = True
+        self.set_timer(SEAL_PAUSE, self._seal_slice)
+
+    def _seal_slice(self) -> None:
+        self._sealing = False
+        if self._model.search.pending:
+            self._model.seal_search(SEAL_SLICE)
+        elif self._priming and self._model.search.prime(PRIME_SLICE):
+            self._priming = False
+        self._schedule_seal()
+
+    def prepare_filter(self) -> None:
+        """A text filter is about to be typed: get the search text ready in idle slices."""
+        self._priming = True
+        self._schedule_seal()
+
+    def release_filter(self) -> None:
+        """The filter is done with: drop what `prepare_filter` made ready (memory)."""
+        self._priming = False
+        self._model.search.forget(primed=True)
 
     def _build_index(self) -> None:
         """Index keys after the first frame (a first fill draws before paying for it)."""
@@ -308,6 +345,7 @@ class FastTable(ScrollView, can_focus=True):
         """Add the next page at the end; keys already present are updated in place."""
         with self._keeping_cursor():
             self._model.append(rows)
+        self._schedule_seal()
 
     def update_rows(
         self,
@@ -325,7 +363,9 @@ class FastTable(ScrollView, can_focus=True):
         if not rows and not removed and first is None:
             return set()
         with self._keeping_cursor():
-            return self._model.update(rows, removed=removed, first=first, track_new=track_new)
+            added = self._model.update(rows, removed=removed, first=first, track_new=track_new)
+        self._schedule_seal()
+        return added
 
     def redraw(self) -> None:
         """Draw the rows on screen again from their cells (e.g. ages that moved on); only the
@@ -589,6 +629,7 @@ class FastTable(ScrollView, can_focus=True):
         self._check_near_end()
         if not self._model.index_ready:
             self.call_after_refresh(self._build_index)
+        self._schedule_seal()
 
     def on_resize(self, event: events.Resize) -> None:
         self._update_virtual_size()

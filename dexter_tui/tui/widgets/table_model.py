@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from rich.text import Text
 
+from dexter_tui.tui.widgets.search_store import Matches, SearchStore
+
 __all__ = [
     "Align",
     "Column",
@@ -107,6 +109,13 @@ class TextFilter:
             out = [row for row in out if word in row.search]
         return out
 
+    def scan_with(self, store: SearchStore, rows: list[Row]) -> list[Row]:
+        """`scan`, reading the search text from `store` (which must hold every row of `rows`)."""
+        if not self.words:
+            return list(rows)
+        hits = store.matching(self.words).hits
+        return list(filter(hits.__contains__, rows))
+
 
 class TableModel:
     """Rows in source order, the visible (filtered, sorted) view of them, and marks by key.
@@ -132,6 +141,10 @@ class TableModel:
         self._visible_filter: RowPredicate | None = None
         #: every row in sort order while a sort is on (so a filter can keep that order)
         self._sorted_all: list[Row] | None = None
+        #: the rows' search text (every row added, sealed in slices: `seal_search`)
+        self.search = SearchStore()
+        #: what the store matched for the current text filter (to tell an unchanged narrowing)
+        self._matches: Matches | None = None
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -184,6 +197,7 @@ class TableModel:
             old = self._index or {}
         self._rows = list(rows)
         self._index = None
+        self.search.reset(self._rows)
         added: set[str] = set()
         if old:
             self.ensure_index()
@@ -219,6 +233,8 @@ class TableModel:
         if replaced:
             self._rows = [index[row.key] for row in self._rows]
         self._rows.extend(appended.values())
+        self.search.add(replaced.values())
+        self.search.add(appended.values())
         self._sorted_all = None
         if replaced:
             self._patch_visible({**replaced, **appended}, set(), at_front=False)
@@ -268,6 +284,7 @@ class TableModel:
         before = {k: index[k] for k in (*changed, *gone, *lead_keys) if k in index}
         added = [key for key in changed if key not in before]
         index.update(changed)
+        self.search.add(changed.values())
         for key in gone:
             del index[key]
         if first is not None:
@@ -348,6 +365,18 @@ class TableModel:
         for row in newcomers:
             _insort(visible, row, key_fn, reverse=reverse, before_equals=True)
 
+    # -- search text ---------------------------------------------------------------------------
+
+    def seal_search(self, limit: int | None = None) -> int:
+        """Index up to `limit` rows' search text (a slice of idle time); return how many are
+        left. Rows that left the table are dropped from it once they are as many as the rows."""
+        left = self.search.seal(limit)
+        if not left and self.search.stored > 2 * max(len(self._rows), 512):
+            self.ensure_index()
+            index = self._index or {}
+            self.search.compact(lambda row: index.get(row.key) is row)
+        return left
+
     # -- view ----------------------------------------------------------------------------------
 
     @property
@@ -359,7 +388,7 @@ class TableModel:
         self._sorted_all = None
         rows: list[Row] = self._rows
         if isinstance(self.filter, TextFilter):
-            rows = self.filter.scan(rows)
+            rows = self.filter.scan_with(self.search, rows)
         elif self.filter is not None:
             rows = [row for row in rows if self.filter(row)]
         self._filtered = rows if self.filter is not None else []
@@ -377,23 +406,36 @@ class TableModel:
         previous = self._visible_filter
         stale = self.filter is not previous  # `filter` was assigned without a recompute
         self.filter = predicate
+        if predicate is None:
+            self.search.forget()
+            self._matches = None
         if not isinstance(predicate, TextFilter) or stale:
             self.recompute()
             return
+        store = self.search
         if predicate.narrows(previous):
-            self._filtered = predicate.scan(self._filtered if previous is not None else self._rows)
-            visible = predicate.scan(self._visible)
+            matches = store.matching(predicate.words)
+            last = self._matches if previous is not None else None
+            if last is not None and matches.same_rows(last):  # e.g. "er" after "e"
+                self._matches = matches
+                self._visible_filter = predicate
+                return
+            before = self._filtered if previous is not None else self._rows
+            self._filtered = predicate.scan_with(store, before)
+            # unsorted, the visible rows are the filtered ones: one scan
+            visible = predicate.scan_with(store, self._visible) if self._sorted else self._filtered
         else:
-            self._filtered = predicate.scan(self._rows)
+            self._filtered = predicate.scan_with(store, self._rows)
             visible = self._filtered
             if self._sorted:
                 if self._sorted_all is None:
                     key_fn = self._sort_key_fn()
                     self._sorted_all = sorted(self._rows, key=key_fn, reverse=self.sort_reverse)
-                visible = predicate.scan(self._sorted_all)
+                visible = predicate.scan_with(store, self._sorted_all)
         self._visible_filter = predicate
         self._visible = list(visible)
         self._positions = None
+        self._matches = store.matching(predicate.words)
 
     def _patch_visible(self, changed: Mapping[str, Row], gone: set[str], *, at_front: bool) -> None:
         """Bring the visible list up to date after ``changed`` rows (new or newer) and ``gone``
