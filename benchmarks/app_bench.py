@@ -424,7 +424,9 @@ def profiled(step: str) -> Iterator[None]:
     finally:
         profile.disable()
         order = os.environ.get("APP_BENCH_PROFILE_SORT", "tottime")  # or cumulative
-        pstats.Stats(profile, stream=sys.stderr).sort_stats(order).print_stats(25)
+        match = os.environ.get("APP_BENCH_PROFILE_MATCH")  # e.g. dexter_tui: our code only
+        restrictions: list[object] = [match, 40] if match else [25]
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(order).print_stats(*restrictions)
 
 
 async def wait_until(check: Callable[[], bool], limit: float = 300.0) -> None:

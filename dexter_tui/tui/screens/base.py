@@ -28,4 +28,5 @@ class ViewScreen(ReportsWorkerErrors, Screen[None]):
 
     def show_context(self, text: Text) -> None:
         """Replace the context line (counts, sort, marks) under the header."""
-        self.query_one("#context", Static).update(text)
+        # one row high: a new text never changes the layout (a relayout per filter key cost ms)
+        self.query_one("#context", Static).update(text, layout=False)

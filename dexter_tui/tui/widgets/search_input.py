@@ -279,6 +279,10 @@ class SearchField(Vertical):
     def __init__(self, search_input: SearchInput, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.input = search_input
+        # what is drawn now: a key that changes neither redraws nothing (each redraw re-laid out
+        # the whole screen, ~40 ms per typed key over a loaded list)
+        self._shown: tuple[tuple[str, str, str], ...] = ()
+        self._problems: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield self.input
@@ -291,6 +295,12 @@ class SearchField(Vertical):
 
     def show_candidates(self, candidates: list[Completion], highlighted: int) -> None:
         options = self.query_one(OptionList)
+        shown = tuple((c.label, c.detail, c.kind) for c in candidates)
+        if shown == self._shown:
+            if candidates and options.highlighted != highlighted:
+                options.highlighted = highlighted
+            return
+        self._shown = shown
         options.clear_options()
         for candidate in candidates:
             line = Text()
@@ -303,6 +313,9 @@ class SearchField(Vertical):
         self.set_class(bool(candidates), "-open")
 
     def show_problems(self, found: list[str]) -> None:
+        if tuple(found) == self._problems:
+            return
+        self._problems = tuple(found)
         line = self.query_one(".search-problems", Static)
         line.update(safe_text("⚠ " + " · ".join(found)) if found else "")
         self.set_class(bool(found), "-problems")
