@@ -160,6 +160,17 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._failed: set[str] = set()
         self._loading = False
         self._queued: list[str] = []
+        self._early = self._fetch_early(event_id, position)
+
+    def _fetch_early(self, which: str, position: int | None) -> asyncio.Task[Event] | None:
+        """The first event's request, sent now: the server answers (and the body is decoded in
+        a thread) while this screen is composed and laid out, not after."""
+        try:
+            task = asyncio.get_running_loop().create_task(self.nav.load(which, position=position))
+        except RuntimeError:
+            return None  # built outside the app's loop: `load_event` sends it
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # no "never retrieved"
+        return task
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -250,8 +261,15 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             for pane in self._panes_of("event"):
                 pane.show_loading()
         self._loading = True
+        early, self._early = self._early, None
         try:
-            event = await self.nav.load(which, position=position)
+            first = (which, position) == (self.first_event, self._initial_position)
+            if early is not None and first:
+                event = await early
+            else:
+                if early is not None:
+                    early.cancel()
+                event = await self.nav.load(which, position=position)
             prepared = await asyncio.to_thread(
                 prepare_event, event, in_app_only=self.in_app_only, newest_first=self.newest_first
             )
@@ -363,11 +381,20 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             )
 
     def _show_event(self) -> None:
-        event, mask, prepared = self.event, self.mask, self.prepared
-        if event is None or prepared is None:
+        """The stack first; the other tabs once it has been painted (a 1 MB event's thousands
+        of breadcrumbs must not hold back its first frames)."""
+        if self.event is None or self.prepared is None:
             return
         self.refresh_header()
         self._show_stack()
+        self.pane("stack").show_ready()
+        self.call_after_refresh(self._show_rest)
+
+    def _show_rest(self) -> None:
+        """Breadcrumbs, context and request of the event shown (and Raw if it was opened)."""
+        event, mask, prepared = self.event, self.mask, self.prepared
+        if event is None or prepared is None or not self.is_attached:
+            return
         crumbs = self.pane("breadcrumbs")
         assert isinstance(crumbs, BreadcrumbsPane)
         crumbs.show(prepared.crumbs, mask=mask)

@@ -58,18 +58,26 @@ SELECTED = Text("▶ ", "bold")
 UNSELECTED = Text("  ")
 
 
+#: the theme's token styles without their background, by style (a theme has a few dozen)
+_PLAIN: dict[Style, Style] = {}
+
+
+def _plain_style(style: Style) -> Style:
+    plain = _PLAIN.get(style)
+    if plain is None:
+        plain = Style(color=style.color, bold=style.bold, italic=style.italic)
+        _PLAIN[style] = plain
+    return plain
+
+
 def _plain_background(text: Text) -> Text:
     """The theme's colours without its background, so code sits on the pane's own."""
     text.rstrip()
     text.style = ""
     text.spans = [
-        Span(
-            span.start,
-            span.end,
-            Style(color=span.style.color, bold=span.style.bold, italic=span.style.italic)
-            if isinstance(span.style, Style)
-            else span.style,
-        )
+        Span(span.start, span.end, _plain_style(span.style))
+        if isinstance(span.style, Style)
+        else span
         for span in text.spans
     ]
     return text
