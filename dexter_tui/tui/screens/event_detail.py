@@ -43,7 +43,7 @@ from dexter_tui.tui.messages import IssuesChanged, SearchIssues
 from dexter_tui.tui.navigation import GoBack, Place, TrailWanted
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
-from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
+from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane, crumb_rows
 from dexter_tui.tui.widgets.event_comments import CommentsPane
 from dexter_tui.tui.widgets.event_context import ContextPane, RequestPane
 from dexter_tui.tui.widgets.event_hashes import HashesPane
@@ -67,6 +67,8 @@ TABS: list[tuple[str, str, type[EventPane]]] = [
     ("hashes", "Hashes", HashesPane),
 ]
 TAB_IDS = [t[0] for t in TABS]
+#: from this many breadcrumbs on, their table rows are built in a thread
+MANY_CRUMBS = 2_000
 
 
 def _drafts(ctx: TuiContext) -> dict[str, str]:
@@ -224,6 +226,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
                 else:
                     pane.show_loading()
             else:
+                pane.show_loading()  # until filled (at once, or when a thread built its rows)
                 self._fill(pane)
         elif "event" in self._failed and self._event_error is not None:
             pane.show_error(self._event_error)
@@ -458,12 +461,26 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         if prepared is None:
             return
         if isinstance(pane, BreadcrumbsPane):
+            if len(prepared.crumbs) > MANY_CRUMBS:
+                self._fill_crumbs(pane, prepared)  # ready when its rows are
+                return
             pane.show(prepared.crumbs, mask=mask)
         elif isinstance(pane, ContextPane):
             pane.show(prepared.context, mask=mask)
         elif isinstance(pane, RequestPane):
             pane.show(prepared.request, mask=mask)
         pane.show_ready()
+
+    @work(exclusive=True, group="crumbs", exit_on_error=False)
+    async def _fill_crumbs(self, pane: BreadcrumbsPane, prepared: PreparedEvent) -> None:
+        """A large event's breadcrumb rows, built in a thread (tens of thousands of rows)."""
+        mask = self.mask
+        rows = await asyncio.to_thread(crumb_rows, prepared.crumbs, mask)
+        if self.prepared is not prepared or self.mask != mask or not pane.is_attached:
+            return  # another event or the mask toggled meanwhile: its own fill runs
+        pane.show(prepared.crumbs, mask=mask, rows=rows)
+        pane.show_ready()
+        self._focus_tab("breadcrumbs")
 
     def _show_raw(self) -> None:
         raw = self._mounted("raw")

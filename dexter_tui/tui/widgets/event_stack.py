@@ -290,7 +290,7 @@ class StackPane(EventPane):
             widgets.append(Static(note, classes="hidden-note" + (" -after" if has_context else "")))
         widgets += image_widgets(blocks.images, mask)
         widgets += block_widgets(blocks, mask, after=True)
-        first, rest = _split_first_screens(widgets, 2 * max(self.app.size.height, 24))
+        first, rest = _split_first_screens(widgets, max(self.app.size.height, 24))
         self.workers.cancel_group(self, "stack-rest")  # an older event's frames stop here
         self._generation += 1
         generation = self._generation
