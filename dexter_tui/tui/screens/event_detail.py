@@ -165,6 +165,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._early = self._fetch_early(event_id, position)
         self._event_error: BaseException | None = None
         self._pane_lock = asyncio.Lock()
+        self._issue_asked = False
 
     def _fetch_early(self, which: str, position: int | None) -> asyncio.Task[Event] | None:
         """The first event's request, sent now: the server answers (and the body is decoded in
@@ -245,8 +246,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.refresh_header()
         for pane in self._panes_of("event"):
             pane.show_loading()
-        self.load_issue()
-        self.load_event(self.first_event, self._initial_position)
+        self.load_event(self.first_event, self._initial_position)  # then `load_issue`
         if self.initial_tab != "stack":
             self.call_after_refresh(self.show_tab, self.initial_tab)
 
@@ -329,6 +329,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             raise
         finally:
             self._loading = False
+            if not self._issue_asked:  # after the event: the server answers one request at a time
+                self._issue_asked = True
+                self.load_issue()
         self._failed.discard("event")
         self.event, self.prepared, self.lines = event, prepared, None
         self.raw, self.deadlock, self.blocks = prepared.raw, prepared.analysis, prepared.blocks
