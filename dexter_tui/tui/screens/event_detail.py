@@ -474,7 +474,8 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             pane.show(prepared.request, mask=mask)
         pane.show_ready()
 
-    @work(exclusive=True, group="crumbs", exit_on_error=False)
+    # a description: Textual's default is the arguments' repr, i.e. the whole event's JSON
+    @work(exclusive=True, group="crumbs", exit_on_error=False, description="breadcrumb rows")
     async def _fill_crumbs(self, pane: BreadcrumbsPane, prepared: PreparedEvent) -> None:
         """A large event's breadcrumb rows, built in a thread (tens of thousands of rows)."""
         mask = self.mask
