@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from dexter_tui.sentry.models import (
     DebugMetaEntry,
     Event,
@@ -133,3 +136,34 @@ def test_nesting_of_hundreds_or_thousands_of_levels_is_clipped_in_raw() -> None:
         note = next(line for line in lines if "… (depth" in line)
         assert f"(depth {levels + 2})" in note  # the event object and `context` add two
         assert len(lines) < 250
+
+
+def test_event_level_fields_degrade_and_the_source_is_what_was_sent() -> None:
+    source = {"id": "e" * 32, "title": ["x"], "event.type": 5, "fingerprints": ["a", 7, "b"]}
+    event = Event.model_validate(source)
+    assert (event.title, event.type, event.fingerprints) == ("", None, ["a", "b"])
+    unreadable = dict(event.unreadable_fields())
+    assert unreadable == {"title": ["x"], "type": 5, "fingerprints.1": 7}
+    assert event.source is source  # the repair worked on a copy
+
+
+def test_one_bad_breadcrumb_field_deep_in_a_large_event_is_found() -> None:
+    crumbs = [{"message": f"m{n}", "timestamp": 1_700_000_000 + n} for n in range(500)]
+    crumbs[321]["timestamp"] = "not a time"
+    event = _event(entries=[{"type": "breadcrumbs", "data": {"values": crumbs}}])
+    assert len(event.breadcrumbs) == 500
+    assert event.breadcrumbs[321].timestamp is None
+    assert event.breadcrumbs[321].message == "m321"
+    assert event.unreadable_fields() == [("entries.0.data.values.321.timestamp", "not a time")]
+
+
+def test_a_wholly_readable_event_has_no_unreadable_fields() -> None:
+    frames = [{"function": f"f{n}", "lineNo": n, "vars": {"a": n}} for n in range(50)]
+    event = _event(entries=[_exception({"type": "E", "stacktrace": {"frames": frames}})])
+    assert event.unreadable_fields() == []
+    assert event.exception.values[0].stacktrace.unreadable == {}  # type: ignore[union-attr]
+
+
+def test_an_event_that_is_not_an_object_still_fails() -> None:
+    with pytest.raises(ValidationError):
+        Event.model_validate("not an event")

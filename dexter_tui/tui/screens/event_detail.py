@@ -43,7 +43,7 @@ from dexter_tui.tui.messages import IssuesChanged, SearchIssues
 from dexter_tui.tui.navigation import GoBack, Place, TrailWanted
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
-from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane
+from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane, crumb_rows
 from dexter_tui.tui.widgets.event_comments import CommentsPane
 from dexter_tui.tui.widgets.event_context import ContextPane, RequestPane
 from dexter_tui.tui.widgets.event_hashes import HashesPane
@@ -67,6 +67,8 @@ TABS: list[tuple[str, str, type[EventPane]]] = [
     ("hashes", "Hashes", HashesPane),
 ]
 TAB_IDS = [t[0] for t in TABS]
+#: from this many breadcrumbs on, their table rows are built in a thread
+MANY_CRUMBS = 2_000
 
 
 def _drafts(ctx: TuiContext) -> dict[str, str]:
@@ -160,6 +162,20 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._failed: set[str] = set()
         self._loading = False
         self._queued: list[str] = []
+        self._early = self._fetch_early(event_id, position)
+        self._event_error: BaseException | None = None
+        self._pane_lock = asyncio.Lock()
+        self._issue_asked = False
+
+    def _fetch_early(self, which: str, position: int | None) -> asyncio.Task[Event] | None:
+        """The first event's request, sent now: the server answers (and the body is decoded in
+        a thread) while this screen is composed and laid out, not after."""
+        try:
+            task = asyncio.get_running_loop().create_task(self.nav.load(which, position=position))
+        except RuntimeError:
+            return None  # built outside the app's loop: `load_event` sends it
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())  # no "never retrieved"
+        return task
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -170,12 +186,53 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         with TabbedContent(initial=self.initial_tab, id="event-tabs"):
             for tab_id, title, pane in TABS:
                 with TabPane(title, id=tab_id):
-                    yield pane(id=f"pane-{tab_id}")
+                    if tab_id in ("stack", self.initial_tab):
+                        yield pane(id=f"pane-{tab_id}")  # the others: `_mount_panes`
         yield Breadcrumb()
         yield Footer()
 
     def pane(self, tab_id: str) -> EventPane:
         return self.query_one(f"#pane-{tab_id}", EventPane)
+
+    def _mounted(self, tab_id: str) -> EventPane | None:
+        """The tab's pane, None while it is not mounted yet (see `_mount_panes`)."""
+        found = self.query(f"#pane-{tab_id}").results(EventPane)
+        return next(found, None)
+
+    async def _mount_panes(self) -> None:
+        """Mount the panes of the tabs not shown, then bring them up to date.
+
+        Why later: composing eight tabs' widgets (tables, inputs, spinners) before the first
+        paint cost more than drawing the stack; they are mounted once the stack is on screen
+        (or when their tab is asked for, or when the event failed)."""
+        added: list[EventPane] = []
+        async with self._pane_lock:  # a tab asked for while the others mount: mounted once
+            for tab_id, _, pane_class in TABS:
+                if not self.is_attached:
+                    return
+                if self._mounted(tab_id) is None:
+                    pane = pane_class(id=f"pane-{tab_id}")
+                    await self.query_one(f"TabPane#{tab_id}", TabPane).mount(pane)
+                    added.append(pane)
+        for pane in added:
+            if pane.source == "event":
+                self._sync_event_pane(pane)
+
+    def _sync_event_pane(self, pane: EventPane) -> None:
+        """A freshly mounted event pane: the event's data, its error, or a spinner."""
+        if self.prepared is not None and self.event is not None and not self._loading:
+            if isinstance(pane, RawPane):
+                if self.lines is not None:
+                    self._show_raw()
+                else:
+                    pane.show_loading()
+            else:
+                pane.show_loading()  # until filled (at once, or when a thread built its rows)
+                self._fill(pane)
+        elif "event" in self._failed and self._event_error is not None:
+            pane.show_error(self._event_error)
+        else:
+            pane.show_loading()
 
     @property
     def tabs(self) -> TabbedContent:
@@ -187,11 +244,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def on_mount(self) -> None:
         self.refresh_header()
-        for tab_id, _, pane in TABS:
-            if pane.source == "event":
-                self.pane(tab_id).show_loading()
-        self.load_issue()
-        self.load_event(self.first_event, self._initial_position)
+        for pane in self._panes_of("event"):
+            pane.show_loading()
+        self.load_event(self.first_event, self._initial_position)  # then `load_issue`
         if self.initial_tab != "stack":
             self.call_after_refresh(self.show_tab, self.initial_tab)
 
@@ -227,7 +282,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     # -- loading ------------------------------------------------------------------------------
 
     def _panes_of(self, source: str) -> list[EventPane]:
-        return [self.pane(t) for t, _, p in TABS if p.source == source]
+        """The mounted panes fed by `source`."""
+        panes = (self._mounted(t) for t, _, p in TABS if p.source == source)
+        return [p for p in panes if p is not None]
 
     @work(group="issue-detail", exit_on_error=False)
     async def load_issue(self) -> None:
@@ -250,19 +307,31 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             for pane in self._panes_of("event"):
                 pane.show_loading()
         self._loading = True
+        early, self._early = self._early, None
         try:
-            event = await self.nav.load(which, position=position)
+            first = (which, position) == (self.first_event, self._initial_position)
+            if early is not None and first:
+                event = await early
+            else:
+                if early is not None:
+                    early.cancel()
+                event = await self.nav.load(which, position=position)
             prepared = await asyncio.to_thread(
                 prepare_event, event, in_app_only=self.in_app_only, newest_first=self.newest_first
             )
         except Exception as error:
             self._queued.clear()
             self._failed.add("event")
+            self._event_error = error
             for pane in self._panes_of("event"):
                 pane.show_error(error)
+            self.call_after_refresh(self._mount_panes)
             raise
         finally:
             self._loading = False
+            if not self._issue_asked:  # after the event: the server answers one request at a time
+                self._issue_asked = True
+                self.load_issue()
         self._failed.discard("event")
         self.event, self.prepared, self.lines = event, prepared, None
         self.raw, self.deadlock, self.blocks = prepared.raw, prepared.analysis, prepared.blocks
@@ -331,6 +400,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     def _ensure_loaded(self, tab_id: str) -> None:
         """Tags, activity and hashes load the first time their tab is shown (once); the Raw
         tab's lines are built the first time it is shown for each event."""
+        if tab_id in TAB_IDS and self._mounted(tab_id) is None:
+            self.call_next(self._open_unmounted, tab_id)
+            return
         if tab_id == "raw":
             if self.lines is None and self.raw is not None and not self._busy("raw"):
                 self.load_raw()
@@ -363,34 +435,61 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             )
 
     def _show_event(self) -> None:
-        event, mask, prepared = self.event, self.mask, self.prepared
-        if event is None or prepared is None:
+        """The stack first; the other tabs once it has been painted (a 1 MB event's thousands
+        of breadcrumbs must not hold back its first frames)."""
+        if self.event is None or self.prepared is None:
             return
         self.refresh_header()
         self._show_stack()
-        crumbs = self.pane("breadcrumbs")
-        assert isinstance(crumbs, BreadcrumbsPane)
-        crumbs.show(prepared.crumbs, mask=mask)
-        context = self.pane("context")
-        assert isinstance(context, ContextPane)
-        context.show(prepared.context, mask=mask)
-        request = self.pane("request")
-        assert isinstance(request, RequestPane)
-        request.show(prepared.request, mask=mask)
+        self.pane("stack").show_ready()
+        self.call_after_refresh(self._show_rest)
+
+    async def _show_rest(self) -> None:
+        """Breadcrumbs, context and request of the event shown (and Raw if it was opened)."""
+        if self.event is None or self.prepared is None or not self.is_attached:
+            return
         for pane in self._panes_of("event"):
-            if not isinstance(pane, RawPane):
-                pane.show_ready()
+            if not isinstance(pane, RawPane | StackPane):
+                self._fill(pane)
+        await self._mount_panes()  # the panes mounted now are filled as they come
         if self.lines is not None:
             self._show_raw()
         elif self.active_tab == "raw":
             self._ensure_loaded("raw")
         self.call_after_refresh(self._focus_tab, self.active_tab)
 
-    def _show_raw(self) -> None:
-        raw = self.pane("raw")
-        assert isinstance(raw, RawPane)
-        if self.lines is None:
+    def _fill(self, pane: EventPane) -> None:
+        """An event pane beside the stack and Raw, with the prepared event."""
+        prepared, mask = self.prepared, self.mask
+        if prepared is None:
             return
+        if isinstance(pane, BreadcrumbsPane):
+            if len(prepared.crumbs) > MANY_CRUMBS:
+                self._fill_crumbs(pane, prepared)  # ready when its rows are
+                return
+            pane.show(prepared.crumbs, mask=mask)
+        elif isinstance(pane, ContextPane):
+            pane.show(prepared.context, mask=mask)
+        elif isinstance(pane, RequestPane):
+            pane.show(prepared.request, mask=mask)
+        pane.show_ready()
+
+    # a description: Textual's default is the arguments' repr, i.e. the whole event's JSON
+    @work(exclusive=True, group="crumbs", exit_on_error=False, description="breadcrumb rows")
+    async def _fill_crumbs(self, pane: BreadcrumbsPane, prepared: PreparedEvent) -> None:
+        """A large event's breadcrumb rows, built in a thread (tens of thousands of rows)."""
+        mask = self.mask
+        rows = await asyncio.to_thread(crumb_rows, prepared.crumbs, mask)
+        if self.prepared is not prepared or self.mask != mask or not pane.is_attached:
+            return  # another event or the mask toggled meanwhile: its own fill runs
+        pane.show(prepared.crumbs, mask=mask, rows=rows)
+        pane.show_ready()
+        self._focus_tab("breadcrumbs")
+
+    def _show_raw(self) -> None:
+        raw = self._mounted("raw")
+        if not isinstance(raw, RawPane) or self.lines is None:
+            return  # shown when the pane is mounted
         raw.show(self.lines, mask=self.mask)
         raw.show_ready()
         self._focus_tab("raw")
@@ -468,10 +567,19 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._ensure_loaded(tab_id)
         self._focus_tab(tab_id)
 
+    async def _open_unmounted(self, tab_id: str) -> None:
+        """A tab asked for before its pane was mounted: mount the panes, then load and focus."""
+        await self._mount_panes()
+        if self._mounted(tab_id) is not None and self.active_tab == tab_id:
+            self._ensure_loaded(tab_id)
+            self._focus_tab(tab_id)
+
     def _focus_tab(self, tab_id: str) -> None:
         if tab_id != self.active_tab:
             return
-        pane = self.pane(tab_id)
+        pane = self._mounted(tab_id)
+        if pane is None:
+            return  # `_open_unmounted` focuses it
         focused = self.focused
         if focused is not None and focused.is_attached and pane in focused.ancestors:
             return  # keep the reader's place
@@ -529,7 +637,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self.post_message(GoBack(close=True))
 
     def action_escape(self) -> None:
-        pane = self.pane(self.active_tab)
+        pane = self._mounted(self.active_tab)
         if isinstance(pane, BreadcrumbsPane) and pane.clear_filter():
             return
         if isinstance(pane, RawPane) and pane.clear_search():
@@ -538,7 +646,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     def action_retry(self) -> None:
         """Reload what the current tab shows (what failed, or fresh data)."""
-        source = self.pane(self.active_tab).source
+        source = next((p.source for t, _, p in TABS if t == self.active_tab), "event")
         if source == "event":
             self.load_event(self._last_which, self._last_position)
         elif source == "tags":

@@ -69,6 +69,12 @@ def crumb_row(n: int, crumb: CrumbView, mask: bool) -> Row:
     return Row(str(n), cells, data=crumb)
 
 
+def crumb_rows(crumbs: list[CrumbView], mask: bool) -> list[Row]:
+    """Every crumb's row (cells drawn lazily); tens of thousands take a while: call it in a
+    thread for a large event, the event loop then keeps answering keys."""
+    return [crumb_row(n, c, mask) for n, c in enumerate(crumbs)]
+
+
 class BreadcrumbsPane(EventPane):
     what = "the breadcrumbs"
 
@@ -99,12 +105,13 @@ class BreadcrumbsPane(EventPane):
     def table(self) -> FastTable:
         return self.query_one("#crumbs", FastTable)
 
-    def show(self, crumbs: list[CrumbView], *, mask: bool) -> None:
+    def show(self, crumbs: list[CrumbView], *, mask: bool, rows: list[Row] | None = None) -> None:
+        """Show `crumbs`; `rows`: their `crumb_rows`, when built beforehand (off the loop)."""
         self.crumbs = crumbs
         self.mask = mask
         has_data = any(c.data for c in crumbs)
         self.table.set_columns(COLUMNS if has_data else [c for c in COLUMNS if c.key != "data"])
-        self.table.set_rows((crumb_row(n, c, mask) for n, c in enumerate(crumbs)), track_new=False)
+        self.table.set_rows(rows if rows is not None else crumb_rows(crumbs, mask), track_new=False)
         self._apply_filter(self.query_one("#crumb-filter", Input).value)
         if crumbs:
             self.table.move_cursor(len(crumbs) - 1)  # the last one happened right before

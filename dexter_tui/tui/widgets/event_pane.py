@@ -65,11 +65,15 @@ class PaneStatus(Static):
             self._timer = None
 
     def _tick(self) -> None:
+        if not self.region.area:
+            return  # a tab not shown: its spinner costs nothing until it is
         self._frame = (self._frame + 1) % len(SPINNER)
-        self._draw()
+        self._draw(layout=False)  # same size: a repaint of one line, not a screen layout
 
-    def _draw(self) -> None:
-        self.update(Text(f"{SPINNER[self._frame]} Loading {self._what}…", style="italic"))
+    def _draw(self, *, layout: bool = True) -> None:
+        self.update(
+            Text(f"{SPINNER[self._frame]} Loading {self._what}…", style="italic"), layout=layout
+        )
 
 
 class EventPane(Vertical):

@@ -34,14 +34,34 @@ REST_BATCH = 4
 REST_PAUSE = 0.03
 
 
-def _estimated_height(widget: Static) -> int:
+class _LaterFrame:
+    """A frame's widget, made when it is mounted: a deep stack's hundreds of `FrameItem`s
+    (Textual widgets, costly to create) are not built before the first ones are drawn."""
+
+    __slots__ = ("frame", "mask")
+
+    def __init__(self, frame: FrameView, mask: bool) -> None:
+        self.frame = frame
+        self.mask = mask
+
+    def build(self) -> FrameItem:
+        return FrameItem(self.frame, self.mask)
+
+
+def _built(items: list[Static | _LaterFrame]) -> list[Static]:
+    return [i.build() if isinstance(i, _LaterFrame) else i for i in items]
+
+
+def _estimated_height(widget: Static | _LaterFrame) -> int:
     """Rows a widget will take, without laying it out: a frame is its head and source lines."""
-    if isinstance(widget, FrameItem):
+    if isinstance(widget, FrameItem | _LaterFrame):
         return 2 + len(widget.frame.context)
     return 2
 
 
-def _split_first_screens(widgets: list[Static], rows: int) -> tuple[list[Static], list[Static]]:
+def _split_first_screens(
+    widgets: list[Static | _LaterFrame], rows: int
+) -> tuple[list[Static | _LaterFrame], list[Static | _LaterFrame]]:
     """The widgets that fill about `rows` rows (mounted before the first paint), and the rest."""
     used = 0
     for n, widget in enumerate(widgets):
@@ -58,18 +78,26 @@ SELECTED = Text("▶ ", "bold")
 UNSELECTED = Text("  ")
 
 
+#: the theme's token styles without their background, by style (a theme has a few dozen)
+_PLAIN: dict[Style, Style] = {}
+
+
+def _plain_style(style: Style) -> Style:
+    plain = _PLAIN.get(style)
+    if plain is None:
+        plain = Style(color=style.color, bold=style.bold, italic=style.italic)
+        _PLAIN[style] = plain
+    return plain
+
+
 def _plain_background(text: Text) -> Text:
     """The theme's colours without its background, so code sits on the pane's own."""
     text.rstrip()
     text.style = ""
     text.spans = [
-        Span(
-            span.start,
-            span.end,
-            Style(color=span.style.color, bold=span.style.bold, italic=span.style.italic)
-            if isinstance(span.style, Style)
-            else span.style,
-        )
+        Span(span.start, span.end, _plain_style(span.style))
+        if isinstance(span.style, Style)
+        else span
         for span in text.spans
     ]
     return text
@@ -212,7 +240,7 @@ class StackPane(EventPane):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
-        self._pending: list[Static] = []
+        self._pending: list[Static | _LaterFrame] = []
         self._generation = 0
 
     def compose_body(self) -> ComposeResult:
@@ -242,7 +270,7 @@ class StackPane(EventPane):
         body = self.query_one("#stack-body", VerticalScroll)
         removed = body.remove_children()
         blocks = blocks or EventBlocks()
-        widgets: list[Static] = block_widgets(blocks, mask)
+        widgets: list[Static | _LaterFrame] = list(block_widgets(blocks, mask))
         has_context = bool(widgets)
         for exc in exceptions:
             if exc.relation:
@@ -282,7 +310,7 @@ class StackPane(EventPane):
             widgets.append(Static(note, classes="hidden-note" + (" -after" if has_context else "")))
         widgets += image_widgets(blocks.images, mask)
         widgets += block_widgets(blocks, mask, after=True)
-        first, rest = _split_first_screens(widgets, 2 * max(self.app.size.height, 24))
+        first, rest = _split_first_screens(widgets, max(self.app.size.height, 24))
         self.workers.cancel_group(self, "stack-rest")  # an older event's frames stop here
         self._generation += 1
         generation = self._generation
@@ -290,7 +318,7 @@ class StackPane(EventPane):
 
         async def swap() -> None:
             await removed  # old frames gone first: j/k must never land on a frame being removed
-            await body.mount_all(first)
+            await body.mount_all(_built(first))
             body.scroll_home(animate=False)
             if rest and generation == self._generation:
                 self._pending = rest
@@ -321,15 +349,17 @@ class StackPane(EventPane):
             return  # the screen is going away
         batch, self._pending = self._pending[:count], self._pending[count:]
         if batch:
-            await body.mount_all(batch)
+            await body.mount_all(_built(batch))
 
     @property
     def pending(self) -> int:
         """Widgets built but not yet mounted (below the first screens)."""
         return len(self._pending)
 
-    def _frames(self, stack: StackView, mask: bool, in_app_only: bool) -> list[Static]:
-        out: list[Static] = []
+    def _frames(
+        self, stack: StackView, mask: bool, in_app_only: bool
+    ) -> list[Static | _LaterFrame]:
+        out: list[Static | _LaterFrame] = []
         frames = stack.frames
         if stack.omitted is not None:
             start, end = stack.omitted
@@ -343,11 +373,11 @@ class StackPane(EventPane):
         if len(frames) > MAX_FRAMES:
             half = MAX_FRAMES // 2
             omitted = len(frames) - MAX_FRAMES
-            out += [FrameItem(f, mask) for f in frames[:half]]
+            out += [_LaterFrame(f, mask) for f in frames[:half]]
             out.append(Static(f"… {omitted} frames not drawn …", classes="hidden-note"))
-            out += [FrameItem(f, mask) for f in frames[-half:]]
+            out += [_LaterFrame(f, mask) for f in frames[-half:]]
         else:
-            out += [FrameItem(f, mask) for f in frames]
+            out += [_LaterFrame(f, mask) for f in frames]
         if stack.hidden:
             what = "library frames hidden (f: full stack)"
             out.append(Static(f"{stack.hidden} {what}", classes="hidden-note"))
