@@ -170,39 +170,37 @@ def merge_global_options(parser: argparse.ArgumentParser, args: argparse.Namespa
 _VALUED = frozenset(flag for dest, flag in CONNECTION_OPTIONS if dest != "read_only")
 
 
-def _issue_url_shortcut(argv: list[str]) -> list[str]:
-    """`dexter https://…/issues/123/` means `dexter open https://…/issues/123/`."""
+def _first_positional(argv: list[str]) -> int | None:
+    """Index of the first argument that is neither a connection option nor its value (`--`
+    counts as one), or None."""
     i = 0
     while i < len(argv):
         arg = argv[i]
         if arg in _VALUED:
             i += 2
-            continue
-        if arg.startswith("-"):
+        elif arg.startswith("-") and arg != "--":
             i += 1
-            continue
-        if re.match(r"^https?://\S+/issues/\d+", arg):
-            return [*argv[:i], "open", *argv[i:]]
-        return argv
+        else:
+            return i
+    return None
+
+
+def _issue_url_shortcut(argv: list[str]) -> list[str]:
+    """`dexter https://…/issues/123/` means `dexter open https://…/issues/123/`."""
+    i = _first_positional(argv)
+    if i is not None and re.match(r"^https?://\S+/issues/\d+", argv[i]):
+        return [*argv[:i], "open", *argv[i:]]
     return argv
 
 
 def _chosen_command(argv: list[str]) -> str | None:
     """The subcommand argparse will pick (the first positional, skipping connection options and
     their values), None for the TUI, or `EVERY` when it is not plain to see."""
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            return EVERY
-        if arg in _VALUED:
-            i += 2
-            continue
-        if arg.startswith("-"):
-            i += 1
-            continue
-        return arg if arg in SUBCOMMANDS else EVERY
-    return None
+    i = _first_positional(argv)
+    if i is None:
+        return None
+    arg = argv[i]
+    return arg if arg in SUBCOMMANDS else EVERY
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
