@@ -558,7 +558,8 @@ async def measure(mode: str, size: int, idle: float, typed: str) -> Figures:
             screen._schedule_poll(30.0)
             await pilot.pause()
             cpu, wall = time.process_time(), time.perf_counter()
-            await asyncio.sleep(idle)
+            with profiled("idle-window"):
+                await asyncio.sleep(idle)
             fig.idle_cpu_pct = (time.process_time() - cpu) / (time.perf_counter() - wall) * 100
             screen._schedule_poll(None)
 
