@@ -308,6 +308,16 @@ class TableModel:
         self._patch_views(lead, moved + dropped, before, in_place, changed, gone)
         return set(added)
 
+    def _recomputed_instead(self) -> bool:
+        """Drop the derived caches; when the filter was swapped without a recompute, recompute
+        (a patch would test rows against the wrong predicate) and say so."""
+        self._positions = None
+        self._sorted_all = None
+        if self._visible_filter is not self.filter:
+            self.recompute()
+            return True
+        return False
+
     def _patch_views(
         self,
         lead: list[Row],
@@ -318,12 +328,9 @@ class TableModel:
         gone: set[str],
     ) -> None:
         """The filtered and visible lists after `update`, patched like the rows were."""
-        self._positions = None
-        self._sorted_all = None
-        predicate = self.filter
-        if self._visible_filter is not predicate:  # the filter was swapped without recompute
-            self.recompute()
+        if self._recomputed_instead():
             return
+        predicate = self.filter
         if predicate is None:
             shown_before: Callable[[Row], bool] = lambda row: True  # noqa: E731
             passes: Callable[[Row], bool] = shown_before
@@ -441,12 +448,9 @@ class TableModel:
         """Bring the visible list up to date after ``changed`` rows (new or newer) and ``gone``
         keys, touching only them: a filter tests only the changed rows, a sort re-inserts them
         by binary search. Unsorted, the visible rows follow the source order (one pass)."""
-        self._positions = None
-        self._sorted_all = None
-        predicate = self.filter
-        if self._visible_filter is not predicate:  # the filter was swapped without recompute
-            self.recompute()
+        if self._recomputed_instead():
             return
+        predicate = self.filter
         if predicate is None:
             passing: set[str] | None = None
         else:
