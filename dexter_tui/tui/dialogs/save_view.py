@@ -8,7 +8,6 @@ offered too, read-only (opening one applies its query; we never change them on t
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +20,14 @@ from textual.widgets import Input, Static
 from dexter_tui.sentry.errors import SentryError
 from dexter_tui.services.views import (
     SavedView,
-    ServerSearches,
     ViewsFileError,
     ViewStore,
     save_to_sentry,
-    server_searches,
 )
 from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.dialogs.pick import PickDialog
 from dexter_tui.tui.safe_text import palette_text, safe_text
+from dexter_tui.tui.widgets.search_input import completer_for
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -39,8 +37,12 @@ VIEW_HELP = (
     "\n:save-sentry NAME (the search as a personal Sentry saved search)"
 )
 
-#: Sentry's saved searches per app, probed once (the palette is synchronous)
-_server: weakref.WeakKeyDictionary[Any, ServerSearches] = weakref.WeakKeyDictionary()
+
+def _sentry_searches(app: Any) -> list[SavedView]:
+    """Sentry's saved searches as loaded so far by the app's one completer (its cache is the
+    only one: the picker, `:view NAME`, the palette and `/` completion share one request)."""
+    completer = app.ctx.search_completer
+    return list(completer.sentry_searches or []) if completer is not None else []
 
 
 class SaveViewDialog(Dialog[str | None]):
@@ -116,7 +118,6 @@ def save_sentry(app: Any, name: str) -> None:
         except SentryError as error:
             app.notify(f"Sentry did not save the search: {error}", severity="error")
             return
-        _server.pop(app, None)  # the picker asks again
         completer = app.ctx.search_completer
         if completer is not None and completer.sentry_searches is not None:
             completer.sentry_searches = [*completer.sentry_searches, made]
@@ -142,10 +143,8 @@ def open_named(app: Any, name: str) -> None:
         app.notify(str(error), severity="error")
         return
     if view is None:
-        remote = _server.get(app)
         wanted = name.strip().casefold()
-        if remote is not None and remote.views:
-            view = next((v for v in remote.views if v.name.casefold() == wanted), None)
+        view = next((v for v in _sentry_searches(app) if v.name.casefold() == wanted), None)
     if view is None:
         app.notify(f"No saved view named {name!r} (:views lists them)", severity="warning")
         return
@@ -156,21 +155,21 @@ def pick(app: Any) -> None:
     """List local views and (probed once) Sentry's saved searches; open the chosen one."""
 
     async def run() -> None:
-        if app not in _server:
-            _server[app] = await server_searches(app.ctx.client, app.ctx.org)
+        completer = completer_for(app.ctx)
+        remote = await completer.load_sentry_searches()
         try:
             local = _store().load()
         except ViewsFileError as error:
             app.notify(str(error), severity="error")
             local = []
-        remote = _server[app]
-        views = local + list(remote.views or [])
+        views = local + list(remote)
         labels = [
             f"{'★' if v.source == 'sentry' else ' '} {v.name:<18} {v.summary()}" for v in views
         ]
-        title = "Saved views" + (f" · {remote.note}" if remote.note else "")
+        note = completer.sentry_note
+        title = "Saved views" + (f" · {note}" if note else "")
         if not views:
-            app.notify(f"No saved views yet. {VIEW_HELP}\n{remote.note}")
+            app.notify(f"No saved views yet. {VIEW_HELP}\n{note}")
             return
 
         def chosen(index: int | None) -> None:
@@ -223,8 +222,7 @@ def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
         local = ViewStore().load()
     except ViewsFileError:
         local = []
-    remote = _server.get(app)
-    for view in local + list(remote.views or [] if remote else []):
+    for view in local + _sentry_searches(app):
         prefix = "Sentry search" if view.source == "sentry" else "View"
         # the palette reads titles as markup: a view named "[b]x" must show as typed
         yield SystemCommand(
