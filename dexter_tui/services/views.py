@@ -4,7 +4,9 @@ Stored as JSON in the config dir (`views.json` beside `config.toml`), written at
 0600 so a crash mid-write never loses the other views and other users cannot read the queries.
 A damaged file is not overwritten silently: loading reports it and saving refuses until it is fixed
 or removed. Sentry's own saved searches (`/organizations/{org}/searches/`) are listed read-only when
-the server has them; a server without them is normal, not an error.
+the server has them; a server without them is normal, not an error. The caller's own Sentry
+searches can be made (`:save-sentry`) and deleted (`:unsave`); shared and built-in ones are not
+changed from here.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from dexter_tui.services.local_files import locked, write_atomic
 
 FILENAME = "views.json"
 VERSION = 1
+#: SavedView fields that describe a Sentry search and are never written to the views file
+SERVER_ONLY = ("source", "remote_id", "visibility")
+#: the visibilities of a Sentry search that belongs to the caller alone
+PERSONAL = ("owner", "owner_pinned")
 
 
 class ViewsFileError(ValueError):
@@ -38,6 +44,8 @@ class SavedView:
     environments: tuple[str, ...] = ()
     projects: tuple[str, ...] = ()  # slugs; empty = the projects of the moment
     source: str = "local"  # "local" (ours, in the config dir) | "sentry" (a server saved search)
+    remote_id: str = ""  # a Sentry saved search's id (never written to the views file)
+    visibility: str = ""  # a Sentry search's: organization | owner | owner_pinned | global
 
     @classmethod
     def from_query(cls, name: str, query: IssueQuery, projects: tuple[str, ...] = ()) -> SavedView:
@@ -149,7 +157,7 @@ class ViewStore:
                 {
                     k: list(v) if isinstance(v, tuple) else v
                     for k, v in asdict(view).items()
-                    if k != "source"
+                    if k not in SERVER_ONLY
                 }
                 for view in views
             ],
@@ -187,6 +195,8 @@ async def server_searches(client: SentryClient, org: str) -> ServerSearches:
             query=item.query,
             sort=item.sort or "date",
             source="sentry",
+            remote_id=item.id,
+            visibility="global" if item.is_global else (item.visibility or ""),
         )
         for item in items
         if item.type in (None, ISSUE_SEARCH)
@@ -206,4 +216,22 @@ async def save_to_sentry(client: SentryClient, org: str, view: SavedView) -> Sav
         query=made.query,
         sort=made.sort or view.sort,
         source="sentry",
+        remote_id=made.id,
+        visibility=made.visibility or "owner",
     )
+
+
+def why_not_deletable(view: SavedView) -> str:
+    """Why `:unsave` leaves this Sentry search alone ("" when it is the caller's own): Sentry's
+    built-in searches cannot be deleted, and one shared with the whole org is not ours to drop
+    from a terminal command without a confirmation (Sentry's web UI asks)."""
+    if view.visibility == "global" or not view.remote_id:
+        return f"“{view.name}” is one of Sentry's built-in searches; it cannot be deleted"
+    if view.visibility not in PERSONAL:
+        return f"“{view.name}” is shared with the whole organization; delete it in Sentry"
+    return ""
+
+
+async def delete_from_sentry(client: SentryClient, org: str, view: SavedView) -> None:
+    """Delete the caller's own Sentry saved search (`why_not_deletable` is checked first)."""
+    await client.delete_saved_search(org, view.remote_id)

@@ -151,3 +151,57 @@ async def test_save_sentry_in_read_only_mode_changes_nothing(make_app, requests_
     assert not [
         r for r in requests_seen if r[0].startswith(SEARCHES) and r[1] == 200 and "?" not in r[0]
     ]
+
+
+async def _server_searches(server, world) -> list[dict]:
+    async with httpx.AsyncClient(
+        base_url=server.url, headers={"Authorization": f"Bearer {world.token}"}
+    ) as raw:
+        return (await raw.get(SEARCHES)).json()
+
+
+async def test_unsave_deletes_only_your_own_sentry_search(
+    make_app, seeded_server, seeded_world
+) -> None:
+    """`:unsave NAME` with no local view of that name: the caller's own Sentry search is deleted
+    (and leaves completion); a shared org search and Sentry's built-in ones are refused, kept."""
+    before = {s["name"] for s in await _server_searches(seeded_server, seeded_world)}
+    assert {"Checkout regressions", "Prod errors", "Needs Triage"} <= before
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.run_command("unsave checkout regressions")  # names match case-insensitively
+        await settle(pilot)
+        toasts = await _toasts(pilot)
+        assert any("Deleted your Sentry search “Checkout regressions”" in t for t in toasts)
+        app.run_command("unsave Prod errors")
+        await settle(pilot)
+        assert any(
+            "“Prod errors” is shared with the whole organization; delete it in Sentry" in t
+            for t in await _toasts(pilot)
+        )
+        app.run_command("unsave Needs Triage")
+        await settle(pilot)
+        assert any(
+            "“Needs Triage” is one of Sentry's built-in searches" in t for t in await _toasts(pilot)
+        )
+        await pilot.press("slash", "ctrl+u", *"regress")
+        await settle(pilot)
+        labels = [c.label for c in _input(app).candidates]
+        assert "★ Checkout regressions" not in labels
+    after = {s["name"] for s in await _server_searches(seeded_server, seeded_world)}
+    assert after == before - {"Checkout regressions"}
+
+
+async def test_unsave_of_a_sentry_search_in_read_only_mode_keeps_it(
+    make_app, seeded_server, seeded_world
+) -> None:
+    app = make_app(read_only=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.run_command("unsave Checkout regressions")
+        await settle(pilot)
+        [refused] = [t for t in await _toasts(pilot) if "did not delete" in t]
+        assert "read-only mode" in refused
+    names = {s["name"] for s in await _server_searches(seeded_server, seeded_world)}
+    assert "Checkout regressions" in names

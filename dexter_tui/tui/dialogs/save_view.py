@@ -3,7 +3,8 @@
 Kept out of `app.py` so the app only routes the verbs here and asks for palette entries. A view is
 the issue list's query + sort + period + environment (+ the projects of the moment), stored by
 `services.views` in the config dir; Sentry's own saved searches, when the server has them, are
-offered too, read-only (opening one applies its query; we never change them on the server).
+offered too (opening one applies its query); of those only the caller's own can be made
+(`:save-sentry`) or deleted (`:unsave`) from here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from dexter_tui.services.views import (
     SavedView,
     ViewsFileError,
     ViewStore,
+    delete_from_sentry,
     save_to_sentry,
+    why_not_deletable,
 )
 from dexter_tui.tui.dialogs.base import Dialog
 from dexter_tui.tui.dialogs.pick import PickDialog
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 
 VIEW_HELP = (
     ":save NAME (save the issue view)  :view NAME  :views (pick)  :unsave NAME"
-    "\n:save-sentry NAME (the search as a personal Sentry saved search)"
+    "\n:save-sentry NAME (the search as a personal Sentry saved search; :unsave deletes it)"
 )
 
 
@@ -199,14 +202,45 @@ def run_command(app: Any, verb: str, arg: str) -> None:
     elif verb in ("view", "views"):
         pick(app)
     elif verb == "unsave" and arg:
-        try:
-            gone = _store().delete(arg)
-        except ViewsFileError as error:
-            app.notify(str(error), severity="error")
-            return
-        app.notify(f"Deleted view {arg!r}" if gone else f"No saved view named {arg!r}")
+        unsave(app, arg)
     else:
         app.notify(VIEW_HELP, severity="warning")
+
+
+def unsave(app: Any, name: str) -> None:
+    """`:unsave NAME`: a local view first; else the caller's own Sentry saved search of that
+    name (shared and built-in Sentry searches are refused with the reason)."""
+    try:
+        gone = _store().delete(name)
+    except ViewsFileError as error:
+        app.notify(str(error), severity="error")
+        return
+    if gone:
+        app.notify(f"Deleted view {name!r}")
+        return
+
+    async def run() -> None:
+        completer = completer_for(app.ctx)
+        wanted = name.strip().casefold()
+        found = [v for v in await completer.load_sentry_searches() if v.name.casefold() == wanted]
+        if not found:
+            app.notify(f"No saved view named {name!r}", severity="warning")
+            return
+        mine = [v for v in found if not why_not_deletable(v)]
+        if not mine:
+            app.notify(why_not_deletable(found[0]), severity="warning")
+            return
+        view = mine[0]
+        try:
+            await delete_from_sentry(app.ctx.client, app.ctx.org, view)
+        except SentryError as error:
+            app.notify(f"Sentry did not delete the search: {error}", severity="error")
+            return
+        if completer.sentry_searches is not None:
+            completer.sentry_searches = [v for v in completer.sentry_searches if v is not view]
+        app.notify(f"Deleted your Sentry search “{view.name}”: {view.query}", title="Sentry search")
+
+    app.run_worker(run(), group="views", exit_on_error=False)
 
 
 def system_commands(app: App[Any]) -> Iterable[SystemCommand]:
