@@ -391,6 +391,19 @@ class DexterApp(CrashOutput, App[int]):
                 self.install_screen(view(self.ctx), name=name)
             self.push_screen(name)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Printable keys that bubble up while the `:` prompt is open were typed right after `:`
+        (see `CommandLine.take_stale_key`): they go to the prompt, not to app bindings."""
+        if (
+            isinstance(event, events.Key)
+            and event.is_forwarded
+            and isinstance(self.screen, CommandLine)
+            and self.screen.take_stale_key(event)
+        ):
+            event.stop()
+            return
+        await super().on_event(event)
+
     def action_command_line(self) -> None:
         def run(command: str | None) -> None:
             if command:

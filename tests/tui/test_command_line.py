@@ -56,3 +56,22 @@ async def test_the_problem_line_shows_above_the_prompt_too(make_app) -> None:
         lines = screen_lines(app)
         assert lines[-1].startswith(":query is:foo (")
         assert "⚠ is:foo is not a status" in lines[-2]
+
+
+async def test_keys_sent_in_the_same_instant_as_the_colon_reach_the_prompt(make_app) -> None:
+    """A paste, tmux `send-keys` or a fast typist: the keys that follow `:` arrive before the
+    command line has mounted its input; they were dropped (or fell to the list behind it)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for char in ":period 24h":
+            key = "colon" if char == ":" else ("space" if char == " " else char)
+            app.post_message(events.Key(key, char))  # all queued at once, no pause between
+        await pilot.pause()
+        await pilot.pause()
+        assert screen_lines(app)[-1].startswith(":period 24h")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.issues_screen.feed.query.period == "24h"

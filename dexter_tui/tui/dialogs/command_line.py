@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -57,6 +57,16 @@ class CommandLine(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+
+    def take_stale_key(self, event: events.Key) -> bool:
+        """Type a printable key that was meant for this prompt but went elsewhere: keys sent in
+        the same instant as `:` (a paste, tmux `send-keys`, a fast typist) are dispatched to the
+        list before `:` has opened the prompt, and bubble back up to the app once it is open.
+        The input stops every printable key it gets itself, so none is typed twice."""
+        if not (event.is_printable and event.character):
+            return False
+        self.query_one(SearchInput).insert_text_at_cursor(event.character)
+        return True
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
