@@ -187,6 +187,7 @@ class IssueState:
     is_bookmarked: bool
     has_seen: bool
     priority: str | None = None
+    in_inbox: bool = False  # Sentry's "for review" (GroupInbox): resolve and ignore drop it
 
 
 #: unresolved substatuses undo sends back (Sentry's default on unresolve is `ongoing`)
@@ -218,7 +219,9 @@ def restore_payload(before: IssueState, action: IssueAction) -> dict[str, Any]:
         elif before.status == "resolved" and before.status_details.get("inRelease"):
             body["statusDetails"] = {"inRelease": before.status_details["inRelease"]}
         elif before.status == "unresolved" and before.substatus in KEPT_SUBSTATUSES:
-            body["substatus"] = before.substatus  # the N / R / E flag and "for review"
+            body["substatus"] = before.substatus  # the N / R / E flag
+        if before.status == "unresolved" and before.in_inbox:
+            body["inbox"] = True  # Sentry took it out of "for review"; unresolving does not
     if "assignedTo" in changed:
         body["assignedTo"] = before.assignee or ""
     if "isBookmarked" in changed:

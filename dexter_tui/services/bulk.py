@@ -52,6 +52,7 @@ def state_of(issue: Issue) -> IssueState:
         is_bookmarked=issue.is_bookmarked,
         has_seen=issue.has_seen,
         priority=issue.priority,
+        in_inbox=bool(issue.inbox),
     )
 
 

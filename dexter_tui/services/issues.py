@@ -41,6 +41,10 @@ QUICK_FILTERS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: `inbox` ("for review", as Sentry's own list asks): undo puts it back after a resolve/ignore
+LIST_EXPAND = ("inbox",)
+
+
 @dataclass(frozen=True)
 class IssueQuery:
     """Everything that decides which issues the list shows, in Sentry's terms."""
@@ -199,6 +203,7 @@ class IssueFeed:
             group_stats_period=q.stats_key,
             sort=q.server_sort,
             limit=self.page_size,
+            expand=LIST_EXPAND,
         )
 
     async def load_first(self) -> list[Issue]:

@@ -403,3 +403,30 @@ async def test_status_and_inbox_in_one_request(api: httpx.AsyncClient, data) -> 
     issue = await _issue(api, data["a"])
     assert issue["statusDetails"]["ignoreCount"] == 5
     assert issue["substatus"] == "archived_until_condition_met"
+
+
+async def test_resolving_takes_an_issue_out_of_the_inbox_for_good(
+    api: httpx.AsyncClient, data
+) -> None:
+    """As Sentry does (`remove_group_from_inbox` on resolve and ignore): unresolving does not
+    put the issue back into "for review"; only `inbox: true` (GroupInboxReason.MANUAL) does."""
+    gid = data["a"]
+
+    async def for_review() -> dict[int, dict | None]:
+        r = await api.get(ISSUES, params={"query": "is:for_review", "expand": "inbox"})
+        return {int(i["id"]): i.get("inbox") for i in r.json()}
+
+    assert (await for_review())[gid]["reason"] == 0  # new
+    for status in ({"status": "resolved"}, {"status": "ignored"}):
+        await api.put(ISSUES, params={"id": gid}, json={"status": "unresolved", "inbox": True})
+        assert gid in await for_review()
+        await api.put(ISSUES, params={"id": gid}, json=status)
+        await api.put(ISSUES, params={"id": gid}, json={"status": "unresolved", "substatus": "new"})
+        assert gid not in await for_review(), status
+    r = await api.put(
+        ISSUES, params={"id": gid}, json={"status": "unresolved", "substatus": "new", "inbox": True}
+    )
+    assert r.status_code == 200
+    assert (await for_review())[gid]["reason"] == 3  # manual
+    await api.put(ISSUES, params={"id": gid}, json={"substatus": "ongoing"})  # still unresolved
+    assert gid in await for_review()  # a change that keeps it unresolved keeps it in the inbox

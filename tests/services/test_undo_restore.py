@@ -54,3 +54,21 @@ def test_a_substatus_sentry_did_not_take_is_reported_not_counted_as_restored() -
     assert outcome.summary == (
         "Restored 2/2 issues — 1 not as before: Sentry set substatus ongoing, not new"
     )
+
+
+def test_undo_puts_an_issue_back_into_for_review_only_if_it_was_there() -> None:
+    """Sentry drops an issue from the inbox when it is resolved or ignored and unresolving does
+    not add it back: undo asks for `inbox: true` for the ones that were "for review"."""
+    before = {"1": _state(in_inbox=True), "2": _state(substatus="ongoing")}
+    plan = {
+        tuple(ids): body
+        for body, ids in actions.undo_plan(
+            before, actions.ignore(actions.IgnoreSpec("forever")), ["1", "2"]
+        )
+    }
+    assert plan == {
+        ("1",): {"status": "unresolved", "substatus": "new", "inbox": True},
+        ("2",): {"status": "unresolved"},
+    }
+    [(body, _)] = actions.undo_plan(before, actions.bookmark(), ["1"])
+    assert "inbox" not in body  # a bookmark never took it out

@@ -820,9 +820,9 @@ def _set_status(
         substatus = upd.substatus or "ongoing"
         for g in groups:
             conn.execute(
-                "UPDATE groups SET status = 'unresolved', substatus = ?, status_details = '{}',"
+                "UPDATE groups SET status = 'unresolved', substatus = ?, status_details = ?,"
                 " resolved_at = NULL WHERE id = ?",
-                (substatus, g["id"]),
+                (substatus, dumps(_inbox_kept(g, now)), g["id"]),
             )
             if g["status"] != "unresolved":
                 _activity(conn, g, "set_unresolved", uid, {}, now)
@@ -901,6 +901,16 @@ def _assign(
             if existing is None:
                 subscribe(conn, g["id"], ident, now, reason="assigned")
     return echo
+
+
+def _inbox_kept(group: sqlite3.Row, now: float) -> dict[str, Any]:
+    """The inbox bookkeeping an unresolve keeps. Sentry takes an issue out of the inbox when it
+    is resolved or ignored (`remove_group_from_inbox`) and unresolving does not put it back, so
+    one that was resolved/ignored stays out (`_reviewed`) until `inbox: true` or a regression."""
+    if group["status"] != "unresolved":
+        return {"_reviewed": now}
+    details = loads(group["status_details"], {})
+    return {k: details[k] for k in ("_inbox", "_reviewed") if k in details}
 
 
 def _set_inbox(
