@@ -6,7 +6,8 @@ snake_case with Sentry's camelCase as aliases (`Issue.model_validate(json)` and
 `issue.short_id`). Untrusted text stays plain data here; escaping is the TUI's job.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as written (no `from __future__ import annotations`): pydantic would
+# otherwise compile every one back from its string when the classes are built at start.
 
 import typing
 from contextvars import ContextVar
