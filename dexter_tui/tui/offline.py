@@ -16,6 +16,8 @@ Why: the shared screens keep one-line hooks; what they do lives here. The sessio
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from dexter_tui.tui.screens.issues import IssuesScreen
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: seconds the cached rows wait to be painted before the list's request goes out
+PAINT_WAIT = 0.1
 
 #: the query each feed last got Sentry's answer for (its rows are cached or stale otherwise)
 _fresh: weakref.WeakKeyDictionary[IssueFeed, IssueQuery] = weakref.WeakKeyDictionary()
@@ -203,6 +207,10 @@ async def show_cached_rows(screen: IssuesScreen) -> None:
     feed.next_cursor = None  # more pages come from Sentry, not from the cache
     session.note_cached(cached.fetched_at)
     screen._show_rows(track_new=False)
+    # painted before the network request's set-up (the first one builds the HTTP stack) holds
+    # the event loop (issue 19); bounded, in case the screen is not the one being refreshed
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(screen.wait_for_refresh(), PAINT_WAIT)
 
 
 def list_loaded(screen: IssuesScreen) -> None:
