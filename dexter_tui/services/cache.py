@@ -41,6 +41,8 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 #: most issues kept per list (a `--all` over 100k issues would otherwise fill the cache alone)
 MAX_LIST_ISSUES = 1000
 
+_INCREMENTAL = 2  # `PRAGMA auto_vacuum` of a file set to INCREMENTAL
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scopes (
     scope TEXT PRIMARY KEY,
@@ -219,13 +221,19 @@ class OfflineCache:
             os.close(fd)
             os.chmod(self.path, 0o600)
             conn = sqlite3.connect(self.path, timeout=2.0, check_same_thread=False)
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            # set and written only when new: each write is a disk sync on every start (issue 19)
+            if conn.execute("PRAGMA auto_vacuum").fetchone()[0] != _INCREMENTAL:
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.executescript(_SCHEMA)
-            conn.execute(
-                "INSERT OR REPLACE INTO scopes (scope, label) VALUES (?, ?)",
-                (self.scope.key, self.scope.label),
-            )
-            conn.commit()
+            known = conn.execute(
+                "SELECT label FROM scopes WHERE scope = ?", (self.scope.key,)
+            ).fetchone()
+            if known is None or known[0] != self.scope.label:
+                conn.execute(
+                    "INSERT OR REPLACE INTO scopes (scope, label) VALUES (?, ?)",
+                    (self.scope.key, self.scope.label),
+                )
+                conn.commit()
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"offline cache {self.path}: {exc}") from None
         return conn
