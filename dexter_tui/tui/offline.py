@@ -26,16 +26,15 @@ from rich.text import Text
 
 from dexter_tui.sentry.errors import SentryError
 from dexter_tui.sentry.models import Issue
-from dexter_tui.services.events import EventNavigator
-from dexter_tui.services.issue_detail import IssueDetail
 from dexter_tui.services.listed_issues import IssueMap
 from dexter_tui.services.offline import Mode, OfflineSession, is_unavailable
-from dexter_tui.services.offline_events import CachingEventNavigator, CachingIssueDetail
 from dexter_tui.services.poller import LiveState, PollStatus
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from dexter_tui.services.events import EventNavigator
+    from dexter_tui.services.issue_detail import IssueDetail
     from dexter_tui.services.issues import IssueFeed, IssueQuery
     from dexter_tui.tui.context import TuiContext
     from dexter_tui.tui.screens.issues import IssuesScreen
@@ -96,6 +95,8 @@ def _screens(app: App[Any]) -> list[Any]:
 def _reload_cached_event(screen: Any) -> None:
     """Back online: an event shown from the cache is fetched again (same event, same place)."""
     nav = getattr(screen, "nav", None)
+    from dexter_tui.services.offline_events import CachingEventNavigator  # the event screen's
+
     if not isinstance(nav, CachingEventNavigator) or nav.cached_at is None or nav.event is None:
         return
     event_id = nav.event.event_id or nav.event.id
@@ -246,6 +247,9 @@ def list_failed(screen: IssuesScreen, error: BaseException) -> None:
 
 
 def event_navigator(ctx: TuiContext, issue: Issue) -> EventNavigator:
+    from dexter_tui.services.events import EventNavigator  # imported when an event is opened
+    from dexter_tui.services.offline_events import CachingEventNavigator
+
     session = session_of(ctx)
     if session is None:
         return EventNavigator(ctx.client, ctx.org, issue.id, total=issue.count)
@@ -253,6 +257,9 @@ def event_navigator(ctx: TuiContext, issue: Issue) -> EventNavigator:
 
 
 def issue_detail(ctx: TuiContext, issue: Issue) -> IssueDetail:
+    from dexter_tui.services.issue_detail import IssueDetail  # imported when an issue is opened
+    from dexter_tui.services.offline_events import CachingIssueDetail
+
     session = session_of(ctx)
     if session is None:
         return IssueDetail(ctx.client, ctx.org, issue.id)
