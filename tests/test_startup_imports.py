@@ -38,6 +38,7 @@ NOT_AT_START = (
     "dexter_tui.services.similar",
     "dexter_tui.tui.dialogs.handoff",
     "dexter_tui.tui.dialogs.similar_issues",
+    "dexter_tui.sentry.event_models",  # `models.Event` and co. are built on first use
     "rich.traceback",
     "dexter_tui.demo",
     "starlette",

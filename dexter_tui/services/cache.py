@@ -28,10 +28,14 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from dexter_tui.sentry.models import Event, Issue, Project
+from dexter_tui.sentry import models  # `models.Event`: the event models are built on first use
+from dexter_tui.sentry.models import Issue, Project
+
+if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import Event
 
 T = TypeVar("T")
 
@@ -384,7 +388,7 @@ class OfflineCache:
         found = self._get("event", key)
         if found is None:
             return None
-        return Cached(Event.model_validate(found[0]), found[1])
+        return Cached(models.Event.model_validate(found[0]), found[1])
 
     # -- projects (slug -> id, so `--project` works offline) ------------------------------------
 

@@ -24,7 +24,7 @@ from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from dexter_tui.sentry.models import Event, Issue
+from dexter_tui.sentry.models import Issue
 from dexter_tui.services import actions, ownership
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
@@ -38,6 +38,7 @@ from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
 from dexter_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import Event  # built on first use
     from dexter_tui.tui.context import TuiContext
 
 UNDO_SECONDS = 15.0
