@@ -234,13 +234,16 @@ def _module(name: str):
 
 
 def skip_unused_imports() -> None:
-    """Keep two imports other libraries make on their own out of every start (~0.1 s together):
+    """Keep work other libraries do on their own out of every start. Two imports (~0.1 s):
     httpx imports its command-line client (click, pygments, rich.syntax) whenever those happen to
     be installed, and httpcore imports trio when it is installed, though dexter runs on asyncio
     only. Neither is used here; both libraries fall back cleanly when the module is absent."""
     for name in ("httpx._main", "trio"):
         if name not in sys.modules:
             sys.modules[name] = None  # type: ignore[assignment]  # `import name` → ImportError
+    # pydantic reads every installed distribution's entry points looking for plugins at the first
+    # validation (~10 ms, more with more packages); dexter uses none. An explicit setting wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

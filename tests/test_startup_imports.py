@@ -30,6 +30,15 @@ NOT_AT_START = (
     "dexter_tui.tui.screens.deadlock_report",
     "dexter_tui.tui.dialogs.help",
     "dexter_tui.tui.dialogs.comment_editor",
+    # the event and issue detail services (the event screen, the copy menu, similar issues)
+    "dexter_tui.services.events",
+    "dexter_tui.services.issue_detail",
+    "dexter_tui.services.offline_events",
+    "dexter_tui.services.handoff",
+    "dexter_tui.services.similar",
+    "dexter_tui.tui.dialogs.handoff",
+    "dexter_tui.tui.dialogs.similar_issues",
+    "dexter_tui.sentry.event_models",  # `models.Event` and co. are built on first use
     "rich.traceback",
     "dexter_tui.demo",
     "starlette",

@@ -89,6 +89,9 @@ def _child_arguments(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from dexter_tui.commands.demo_process import DemoProcess
+    from dexter_tui.sentry import tls
+
+    tls.prepare()  # the TLS context is built in a thread while the TUI imports
 
     try:
         settings = load_settings(args, run_token_command=False)

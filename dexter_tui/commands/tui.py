@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dexter_tui.sentry import tls
+
+    tls.prepare()  # the TLS context is built in a thread while the TUI imports
     from dexter_tui.commands.crash import run_app
     from dexter_tui.commands.session import describe_connection
     from dexter_tui.tui import offline

@@ -28,6 +28,7 @@ import httpx
 from pydantic import BaseModel
 
 from dexter_tui import __version__
+from dexter_tui.sentry import tls
 from dexter_tui.sentry.decoding import parse, parse_list
 from dexter_tui.sentry.errors import (
     BadResponse,
@@ -110,7 +111,8 @@ class Transport:
         headers = {"User-Agent": f"dexter-tui/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        verify: Any = True
+        # the default trust store's context: built in a thread at start when prepared (tls.py)
+        verify: Any = True if ca_bundle else tls.default_verify()
         if ca_bundle:
             import ssl
 

@@ -28,10 +28,14 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from dexter_tui.sentry.models import Event, Issue, Project
+from dexter_tui.sentry import models  # `models.Event`: the event models are built on first use
+from dexter_tui.sentry.models import Issue, Project
+
+if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import Event
 
 T = TypeVar("T")
 
@@ -40,6 +44,8 @@ CACHE_FILENAME = "offline.sqlite3"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 #: most issues kept per list (a `--all` over 100k issues would otherwise fill the cache alone)
 MAX_LIST_ISSUES = 1000
+
+_INCREMENTAL = 2  # `PRAGMA auto_vacuum` of a file set to INCREMENTAL
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scopes (
@@ -219,13 +225,19 @@ class OfflineCache:
             os.close(fd)
             os.chmod(self.path, 0o600)
             conn = sqlite3.connect(self.path, timeout=2.0, check_same_thread=False)
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            # set and written only when new: each write is a disk sync on every start (issue 19)
+            if conn.execute("PRAGMA auto_vacuum").fetchone()[0] != _INCREMENTAL:
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.executescript(_SCHEMA)
-            conn.execute(
-                "INSERT OR REPLACE INTO scopes (scope, label) VALUES (?, ?)",
-                (self.scope.key, self.scope.label),
-            )
-            conn.commit()
+            known = conn.execute(
+                "SELECT label FROM scopes WHERE scope = ?", (self.scope.key,)
+            ).fetchone()
+            if known is None or known[0] != self.scope.label:
+                conn.execute(
+                    "INSERT OR REPLACE INTO scopes (scope, label) VALUES (?, ?)",
+                    (self.scope.key, self.scope.label),
+                )
+                conn.commit()
         except (OSError, sqlite3.Error) as exc:
             raise CacheError(f"offline cache {self.path}: {exc}") from None
         return conn
@@ -376,7 +388,7 @@ class OfflineCache:
         found = self._get("event", key)
         if found is None:
             return None
-        return Cached(Event.model_validate(found[0]), found[1])
+        return Cached(models.Event.model_validate(found[0]), found[1])
 
     # -- projects (slug -> id, so `--project` works offline) ------------------------------------
 

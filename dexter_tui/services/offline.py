@@ -22,11 +22,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dexter_tui.sentry.errors import NetworkError, RateLimited, SentryError, ServerError
-from dexter_tui.sentry.models import Event, Issue, Project
+from dexter_tui.sentry.models import Issue, Project
 from dexter_tui.services.cache import Cached, CachedList, CacheError, OfflineCache, list_key_for
+
+if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import Event  # built on first use
 
 T = TypeVar("T")
 

@@ -61,6 +61,10 @@ COMMAND_HELP = (
 INSTALLED_VIEWS = ("analytics", "releases", "deadlocks", "alerts", "discover")
 
 
+#: seconds the workspace waits for the issue list's first request to go out before its own
+WORKSPACE_WAIT = 2.0
+
+
 #: Methods that change something: a failed one is not retried by anyone.
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -130,6 +134,9 @@ class DexterApp(CrashOutput, App[int]):
 
     @work(group="workspace", exit_on_error=False)
     async def load_workspace(self) -> None:
+        if not self.ctx.settings.project:  # else the list needs its project ids first
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.ctx.list_started.wait(), WORKSPACE_WAIT)
         self.ctx.workspace = await load_workspace(self.ctx.client, self.ctx.org)
         self.ctx.bulk.set_assignees(self.ctx.workspace.assignees())
         if self.ctx.settings.project:

@@ -6,6 +6,7 @@ the CLI, `dexter demo` and the tests assemble the same app in the same way.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ class TuiContext:
     #: recent issue searches (the data dir; beside the action log in tests)
     recent_searches_path: Path | None = None
     search_completer: Any = None  # the one `SearchCompleter` (built by `search_input`)
+    #: set when the issue list's first request goes out: start-up requests the first rows do
+    #: not need (the workspace) wait for it, so they neither delay it nor its cached rows
+    list_started: asyncio.Event = field(default_factory=asyncio.Event)
     _bulk: BulkService | None = field(default=None, repr=False)
 
     @property

@@ -24,8 +24,8 @@ from textual import work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from dexter_tui.sentry.models import Event, Issue
-from dexter_tui.services import actions, ownership, similar
+from dexter_tui.sentry.models import Issue
+from dexter_tui.services import actions, ownership
 from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
@@ -33,13 +33,12 @@ from dexter_tui.tui import offline
 from dexter_tui.tui.dialogs.action_log import ActionLogScreen
 from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
-from dexter_tui.tui.dialogs.handoff import copied_note, copy_menu
 from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
 from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
-from dexter_tui.tui.dialogs.similar_issues import SimilarIssuesDialog
 from dexter_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import Event  # built on first use
     from dexter_tui.tui.context import TuiContext
 
 UNDO_SECONDS = 15.0
@@ -487,6 +486,8 @@ class IssueActions(Screen[None]):
 
     def open_copy_menu(self, issue: Issue, start: str) -> None:
         """The copy menu (`tui/dialogs/handoff.py`); the chosen text goes out over OSC 52."""
+        from dexter_tui.tui.dialogs.handoff import copied_note, copy_menu  # when first used
+
         query = self.ctx.list_query
         period = query.stats_key if query is not None else None
         dialog = copy_menu(self.ctx, issue, self.handoff_event(), period, start=start)
@@ -500,6 +501,9 @@ class IssueActions(Screen[None]):
 
     def action_similar(self) -> None:
         """Merge candidates for the cursor issue; `M` there merges through this controller."""
+        from dexter_tui.services import similar  # imported when first used
+        from dexter_tui.tui.dialogs.similar_issues import SimilarIssuesDialog
+
         issue = self.cursor_issue()
         if issue is None:
             return

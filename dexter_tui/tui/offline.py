@@ -16,6 +16,8 @@ Why: the shared screens keep one-line hooks; what they do lives here. The sessio
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,21 +26,22 @@ from rich.text import Text
 
 from dexter_tui.sentry.errors import SentryError
 from dexter_tui.sentry.models import Issue
-from dexter_tui.services.events import EventNavigator
-from dexter_tui.services.issue_detail import IssueDetail
 from dexter_tui.services.listed_issues import IssueMap
 from dexter_tui.services.offline import Mode, OfflineSession, is_unavailable
-from dexter_tui.services.offline_events import CachingEventNavigator, CachingIssueDetail
 from dexter_tui.services.poller import LiveState, PollStatus
 
 if TYPE_CHECKING:
     from textual.app import App
 
+    from dexter_tui.services.events import EventNavigator
+    from dexter_tui.services.issue_detail import IssueDetail
     from dexter_tui.services.issues import IssueFeed, IssueQuery
     from dexter_tui.tui.context import TuiContext
     from dexter_tui.tui.screens.issues import IssuesScreen
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: seconds the cached rows wait to be painted before the list's request goes out
+PAINT_WAIT = 0.1
 
 #: the query each feed last got Sentry's answer for (its rows are cached or stale otherwise)
 _fresh: weakref.WeakKeyDictionary[IssueFeed, IssueQuery] = weakref.WeakKeyDictionary()
@@ -92,6 +95,8 @@ def _screens(app: App[Any]) -> list[Any]:
 def _reload_cached_event(screen: Any) -> None:
     """Back online: an event shown from the cache is fetched again (same event, same place)."""
     nav = getattr(screen, "nav", None)
+    from dexter_tui.services.offline_events import CachingEventNavigator  # the event screen's
+
     if not isinstance(nav, CachingEventNavigator) or nav.cached_at is None or nav.event is None:
         return
     event_id = nav.event.event_id or nav.event.id
@@ -203,6 +208,10 @@ async def show_cached_rows(screen: IssuesScreen) -> None:
     feed.next_cursor = None  # more pages come from Sentry, not from the cache
     session.note_cached(cached.fetched_at)
     screen._show_rows(track_new=False)
+    # painted before the network request's set-up (the first one builds the HTTP stack) holds
+    # the event loop (issue 19); bounded, in case the screen is not the one being refreshed
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(screen.wait_for_refresh(), PAINT_WAIT)
 
 
 def list_loaded(screen: IssuesScreen) -> None:
@@ -238,6 +247,9 @@ def list_failed(screen: IssuesScreen, error: BaseException) -> None:
 
 
 def event_navigator(ctx: TuiContext, issue: Issue) -> EventNavigator:
+    from dexter_tui.services.events import EventNavigator  # imported when an event is opened
+    from dexter_tui.services.offline_events import CachingEventNavigator
+
     session = session_of(ctx)
     if session is None:
         return EventNavigator(ctx.client, ctx.org, issue.id, total=issue.count)
@@ -245,6 +257,9 @@ def event_navigator(ctx: TuiContext, issue: Issue) -> EventNavigator:
 
 
 def issue_detail(ctx: TuiContext, issue: Issue) -> IssueDetail:
+    from dexter_tui.services.issue_detail import IssueDetail  # imported when an issue is opened
+    from dexter_tui.services.offline_events import CachingIssueDetail
+
     session = session_of(ctx)
     if session is None:
         return IssueDetail(ctx.client, ctx.org, issue.id)

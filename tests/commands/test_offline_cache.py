@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -72,6 +73,29 @@ def test_size_cap_keeps_the_newest(tmp_path: Path) -> None:
         assert info.payload_bytes <= 6000
         assert cache.issue("39") is not None
         assert cache.issue("0") is None
+
+
+def _change_counter(path: Path) -> int:
+    """SQLite's file change counter (header bytes 24-27): it moves with every write."""
+    return int.from_bytes(path.read_bytes()[24:28], "big")
+
+
+def test_opening_a_known_cache_writes_nothing(tmp_path: Path) -> None:
+    """Every `dexter` opens the cache before its first rows; a write there is a disk sync
+    (tens of ms). The first open sets the file up, later ones only read."""
+    path = tmp_path / "c.sqlite3"
+    scope = CacheScope("https://a.example", "acme", "work")
+    with OfflineCache(scope, path) as cache:
+        cache.put_issue(issue(1))
+    before = _change_counter(path)
+    with OfflineCache(scope, path) as cache:
+        assert cache.issue("1") is not None
+    assert _change_counter(path) == before
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # INCREMENTAL
+    with OfflineCache(CacheScope("https://b.example", "acme"), path):  # a new scope is written
+        pass
+    assert _change_counter(path) > before
 
 
 def test_clear_this_scope_or_all(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from dexter_tui.sentry import tls
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.errors import NetworkError
 
@@ -136,3 +138,24 @@ async def test_private_ca_bundle_is_trusted(tls_server, world) -> None:
     async with SentryClient(url, world.token, ca_bundle=str(ca)) as client:
         org = await client.get_organization("acme")
     assert org.slug == "acme"
+
+
+async def test_the_context_prepared_at_start_still_verifies(tls_server, world) -> None:
+    """`dexter` builds the default context in a thread (tls.prepare); the client built after
+    takes that one, and an unknown CA is refused exactly as with httpx's own."""
+    url, _ = tls_server
+    tls.prepare()
+    async with SentryClient(url, world.token, max_retries=0) as client:
+        assert tls.default_verify() is True  # taken by the client: httpx's default for the next
+        with pytest.raises(NetworkError) as err:
+            await client.get_organization("acme")
+    assert "TLS verification failed" in str(err.value)
+
+
+def test_the_prepared_context_is_httpx_default() -> None:
+    tls.prepare()
+    context = tls.default_verify()
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0  # certifi's bundle is loaded

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from dexter_tui.sentry import models  # `models.Event`: the event models are built on first use
 from dexter_tui.sentry.decoding import parse_list, parse_off_loop
-from dexter_tui.sentry.models import Event, IssueHash
 from dexter_tui.sentry.pagination import Page
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
 from dexter_tui.sentry.urls import API, pairs, q
+
+if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import Event, IssueHash
 
 
 class EventsApi(IssueRoutes):
@@ -40,7 +44,7 @@ class EventsApi(IssueRoutes):
             cursor=cursor,
         )
         response = await self._issue_call("GET", org, issue_id, "events/", params=params)
-        return Page.from_headers(parse_list(response, Event), response.headers)
+        return Page.from_headers(parse_list(response, models.Event), response.headers)
 
     async def get_issue_event(
         self,
@@ -55,11 +59,11 @@ class EventsApi(IssueRoutes):
         response = await self._issue_call(
             "GET", org, issue_id, f"events/{q(event_id)}/", params=params
         )
-        return await parse_off_loop(response, Event)  # events can be megabytes
+        return await parse_off_loop(response, models.Event)  # events can be megabytes
 
     async def get_project_event(self, org: str, project: str, event_id: str) -> Event:
         return await self._get(
-            f"{API}/projects/{q(org)}/{q(project)}/events/{q(event_id)}/", Event, org=org
+            f"{API}/projects/{q(org)}/{q(project)}/events/{q(event_id)}/", models.Event, org=org
         )
 
     async def list_issue_hashes(
@@ -67,4 +71,4 @@ class EventsApi(IssueRoutes):
     ) -> Page[IssueHash]:
         params = pairs(full="true" if full else "false", cursor=cursor)
         response = await self._issue_call("GET", org, issue_id, "hashes/", params=params)
-        return Page.from_headers(parse_list(response, IssueHash), response.headers)
+        return Page.from_headers(parse_list(response, models.IssueHash), response.headers)

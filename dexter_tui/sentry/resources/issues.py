@@ -6,14 +6,18 @@ Bulk changes of many issues live in `bulk.py`; an issue's events, tags and notes
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dexter_tui.sentry import models  # `models.EventIdLookup`: built on first use
 from dexter_tui.sentry.decoding import parse
 from dexter_tui.sentry.errors import NotFound
-from dexter_tui.sentry.models import EventIdLookup, Issue, ShortIdLookup
+from dexter_tui.sentry.models import Issue, ShortIdLookup
 from dexter_tui.sentry.pagination import Page, iterate_pages
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
 from dexter_tui.sentry.urls import API, pairs, q
+
+if TYPE_CHECKING:
+    from dexter_tui.sentry.event_models import EventIdLookup
 
 
 class IssuesApi(IssueRoutes):
@@ -134,5 +138,5 @@ class IssuesApi(IssueRoutes):
 
     async def lookup_event_id(self, org: str, event_id: str) -> EventIdLookup:
         return await self._get(
-            f"{API}/organizations/{q(org)}/eventids/{q(event_id)}/", EventIdLookup, org=org
+            f"{API}/organizations/{q(org)}/eventids/{q(event_id)}/", models.EventIdLookup, org=org
         )

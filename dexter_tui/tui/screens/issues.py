@@ -96,6 +96,8 @@ class IssuesScreen(ViewScreen, IssueActions):
     ]
 
     FAILED_NOTE = "Failed issues stay marked; @ shows why."
+    #: the table, not the search field (the field's focus loads tag keys and saved searches)
+    AUTO_FOCUS = "#issues"
 
     #: `S`: the loaded rows in the opposite order of the sort (locally, no request)
     sort_reverse: reactive[bool] = reactive(False, init=False)
@@ -163,6 +165,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.period = self.feed.query.period
         self.live_state = self.poll_status.state
         await offline.show_cached_rows(self)  # rows from the cache at once, if any
+        self.ctx.list_started.set()  # the workspace's requests follow this one (app.py)
         try:
             await self.feed.load_first()
         except Exception as error:
