@@ -38,6 +38,7 @@ from dexter_tui.tui.widgets.table_model import (
     Row,
     RowPredicate,
     TableModel,
+    TextFilter,
     layout_columns,
 )
 
@@ -50,7 +51,7 @@ SORT_GLYPHS = {False: "▲", True: "▼"}
 #: search text indexed per idle slice, and the pause between slices (s)
 SEAL_SLICE = 1024
 SEAL_PAUSE = 0.01
-#: chunks split into lines per idle slice after `prepare_filter` (~0.2 ms each)
+#: chunks split into lines per idle slice after `prepare_filter` (~0.3 ms each)
 PRIME_SLICE = 8
 
 
@@ -205,7 +206,7 @@ class FastTable(ScrollView, can_focus=True):
         self._style_cache: dict[str, Style] = {}
         self.mark_anchor: str | None = None
         self._sealing = False
-        self._priming = False
+        self._filter_prepared = False
         self.empty_text = empty_text
         self.loading_text = loading_text
         self.near_end_margin = near_end_margin
@@ -282,6 +283,11 @@ class FastTable(ScrollView, can_focus=True):
     def filter_active(self) -> bool:
         return self._model.filter is not None
 
+    @property
+    def row_filter(self) -> RowPredicate | None:
+        """The filter in effect (None: every row shows)."""
+        return self._model.filter
+
     # -- data changes --------------------------------------------------------------------------
 
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -306,31 +312,32 @@ class FastTable(ScrollView, can_focus=True):
     def _schedule_seal(self) -> None:
         """Index new rows' search text in idle slices (~2 ms each), so typing a filter later
         finds it ready and filling the table does not pay for it; after `prepare_filter`, also
-        split it into lines ahead of the first key."""
+        line it up with the rows ahead of the first key (and again after rows change)."""
         if self._sealing or not self.is_mounted:
             return
-        if not self._model.search.pending and not self._priming:
+        model = self._model
+        if not model.search.pending and not (self._filter_prepared and not model.filter_primed):
             return
         self._sealing = True
         self.set_timer(SEAL_PAUSE, self._seal_slice)
 
     def _seal_slice(self) -> None:
         self._sealing = False
-        if self._model.search.pending:
+        if self._filter_prepared:
+            self._model.prime_filter(PRIME_SLICE)
+        elif self._model.search.pending:
             self._model.seal_search(SEAL_SLICE)
-        elif self._priming and self._model.search.prime(PRIME_SLICE):
-            self._priming = False
         self._schedule_seal()
 
     def prepare_filter(self) -> None:
         """A text filter is about to be typed: get the search text ready in idle slices."""
-        self._priming = True
+        self._filter_prepared = True
         self._schedule_seal()
 
     def release_filter(self) -> None:
         """The filter is done with: drop what `prepare_filter` made ready (memory)."""
-        self._priming = False
-        self._model.search.forget(primed=True)
+        self._filter_prepared = False
+        self._model.release_filter()
 
     def _build_index(self) -> None:
         """Index keys after the first frame (a first fill draws before paying for it)."""
@@ -377,6 +384,10 @@ class FastTable(ScrollView, can_focus=True):
         """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept.
 
         A `TextFilter` that narrows the current one only re-tests the rows shown now."""
+        if self._filter_prepared and isinstance(predicate, TextFilter):
+            # typed before the idle slices finished (or rows changed since): finish now, once,
+            # so this key and the next ones take the fast way
+            self._model.prime_filter()
         with self._keeping_cursor():
             self._model.set_filter(predicate)
 
@@ -584,7 +595,27 @@ class FastTable(ScrollView, can_focus=True):
         self._ensure_layout()
         count = len(self._model.visible)
         extra = 1 if self._has_more or count == 0 else 0
-        self.virtual_size = Size(self._line_width, 1 + count + extra)
+        size = Size(self._line_width, 1 + count + extra)
+        if size == self.virtual_size:
+            return
+        if self._only_scroll_changes(size):
+            # a new row count (a filter key, a poll): what scrolls and the scrollbar change, the
+            # screen's layout does not — setting `virtual_size` (a layout reactive) relaid out
+            # the whole screen per filter key
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+            return
+        self.virtual_size = size
+
+    def _only_scroll_changes(self, size: Size) -> bool:
+        """Whether going to virtual ``size`` keeps the width and which scrollbars show."""
+        if not self.is_mounted or size.width != self.virtual_size.width:
+            return False
+        if self.show_horizontal_scrollbar or self.styles.overflow_y != "auto":
+            return False
+        height = self.container_size.height
+        return height > 0 and self.show_vertical_scrollbar == (size.height > height)
 
     def _keeping_cursor(self) -> _CursorKeeper:
         return _CursorKeeper(self)
