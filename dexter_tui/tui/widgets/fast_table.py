@@ -18,6 +18,7 @@ Screen line 0 is the header; screen line ``y ≥ 1`` shows visible row ``y - 1 +
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from math import ceil
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -29,6 +30,7 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from dexter_tui.tui.safe_text import clean_str
@@ -603,10 +605,25 @@ class FastTable(ScrollView, can_focus=True):
             # screen's layout does not — setting `virtual_size` (a layout reactive) relaid out
             # the whole screen per filter key
             self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
+            self._scroll_update_quietly(size)
             self.refresh()
             return
         self.virtual_size = size
+
+    def _scroll_update_quietly(self, size: Size) -> None:
+        """`_scroll_update` for a new virtual height with the same scrollbars: the scrollbar is
+        redrawn only when its thumb moves or resizes (over 100k rows a filter key rarely moves
+        it, and redrawing it cost about as much as the rows)."""
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            before = _thumb(bar)
+            bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            window = self.container_size.height - self.scrollbar_size_horizontal
+            bar.set_reactive(ScrollBar.window_size, window)
+            if _thumb(bar) != before:
+                bar.refresh()
+        self.scroll_x = self.validate_scroll_x(self.scroll_x)
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def _only_scroll_changes(self, size: Size) -> bool:
         """Whether going to virtual ``size`` keeps the width and which scrollbars show."""
@@ -817,6 +834,17 @@ class FastTable(ScrollView, can_focus=True):
     def _to_strip(self, segments: list[Segment], style: Style, post: Style | None) -> Strip:
         """A line of the table's width (cells are fitted exactly): row style under, cursor over."""
         return Strip(Segment.apply_style(segments, style, post), self._line_width)
+
+
+def _thumb(bar: ScrollBar) -> tuple[float, ...]:
+    """Where the scrollbar's thumb is drawn, in eighths of a cell (`ScrollBarRender`'s math)."""
+    size, virtual = bar.size.height, ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size) if bar.window_size < bar.window_virtual_size else 0
+    if not (window and size and virtual and size != virtual and virtual != window):
+        return (size, virtual, window)
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (bar.position / (virtual - window)) * 8)
+    return (start, start + ceil(thumb * 8))
 
 
 class _CursorKeeper:
