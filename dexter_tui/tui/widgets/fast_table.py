@@ -55,6 +55,8 @@ SEAL_SLICE = 1024
 SEAL_PAUSE = 0.01
 #: chunks lined up per idle slice after `prepare_filter` (~0.3 ms each)
 PRIME_SLICE = 16
+#: the pause between those slices: the person is about to type, so the lines come first
+PRIME_PAUSE = 0.001
 
 
 class FastTable(ScrollView, can_focus=True):
@@ -321,7 +323,7 @@ class FastTable(ScrollView, can_focus=True):
         if not model.search.pending and not (self._filter_prepared and not model.filter_primed):
             return
         self._sealing = True
-        self.set_timer(SEAL_PAUSE, self._seal_slice)
+        self.set_timer(PRIME_PAUSE if self._filter_prepared else SEAL_PAUSE, self._seal_slice)
 
     def _seal_slice(self) -> None:
         self._sealing = False
