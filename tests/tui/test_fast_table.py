@@ -509,3 +509,27 @@ async def test_set_columns_relays_out() -> None:
         header, first = screen_text(table)[:2]
         assert header.startswith(" ✓    N TITLE")
         assert first.startswith("▌     0 Issue number 0")
+
+
+async def test_a_filtered_table_draws_what_a_table_of_its_rows_draws_scrollbar_too() -> None:
+    """A filter key changes the row count without a relayout; the screen (the scrollbar's
+    thumb included, scrolled or not) must still be what a table holding just those rows shows."""
+    from tests.tui.screen_text import screen_lines
+
+    for kept, scroll in ((range(0, 600, 3), 0), (range(0, 600, 7), 0), (range(0, 600, 2), 40)):
+        wanted = {f"k{i}" for i in kept}
+        filtered = TableApp(make_rows(range(600)))
+        direct = TableApp(make_rows(kept))
+        pictures = []
+        for app, narrow in ((filtered, True), (direct, False)):
+            async with app.run_test(size=(80, 24)) as pilot:
+                table = app.query_one(FastTable)
+                await pilot.pause()
+                if narrow:
+                    table.set_filter(lambda row, wanted=wanted: row.key in wanted)
+                    await pilot.pause()
+                table.scroll_to(y=scroll, animate=False)
+                table.move_cursor(scroll + 2)
+                await pilot.pause()
+                pictures.append(screen_lines(app))
+        assert pictures[0] == pictures[1], kept

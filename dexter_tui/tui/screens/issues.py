@@ -115,6 +115,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self._pending_place: dict | None = None  # cursor and scroll to restore after a load
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
         self._to_top = False  # a new sort or query: show its first rows, not the old cursor's
+        self._filtered_for: tuple[str, object] | None = None  # text, filter: `_filter_text`
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     def on_mount(self) -> None:
         self.table.focus()
+        self.query_one("#query", SearchInput).on_text = self._filter_text
         self._show_sort()  # and the context line
         self.load_first()
 
@@ -389,13 +391,20 @@ class IssuesScreen(ViewScreen, IssueActions):
 
     @on(Input.Changed, "#query")
     def _typing(self, event: Input.Changed) -> None:
-        needle = event.value.strip()
+        if self._filtered_for != (event.value, self.table.row_filter):
+            self._filter_text(event.value)  # not applied as it was typed (or undone since)
+
+    def _filter_text(self, value: str) -> None:
+        """The local filter for the search text; `SearchInput.on_text` calls it in the same step
+        as the key, so the rows change in the frame that shows the key."""
+        needle = value.strip()
         words = [w for w in needle.split() if ":" not in w]
         if not words:
             self.table.set_filter(None)
         else:
             self.table.set_filter(text_filter(needle))
         self._update_context()
+        self._filtered_for = (value, self.table.row_filter)
 
     @on(Input.Submitted, "#query")
     def _send_query(self, event: Input.Submitted) -> None:

@@ -18,6 +18,7 @@ Screen line 0 is the header; screen line ``y ≥ 1`` shows visible row ``y - 1 +
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from math import ceil
 from typing import Any, ClassVar
 
 from rich.segment import Segment
@@ -29,6 +30,7 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from dexter_tui.tui.safe_text import clean_str
@@ -38,6 +40,7 @@ from dexter_tui.tui.widgets.table_model import (
     Row,
     RowPredicate,
     TableModel,
+    TextFilter,
     layout_columns,
 )
 
@@ -50,8 +53,10 @@ SORT_GLYPHS = {False: "▲", True: "▼"}
 #: search text indexed per idle slice, and the pause between slices (s)
 SEAL_SLICE = 1024
 SEAL_PAUSE = 0.01
-#: chunks split into lines per idle slice after `prepare_filter` (~0.2 ms each)
-PRIME_SLICE = 8
+#: chunks lined up per idle slice after `prepare_filter` (~0.3 ms each)
+PRIME_SLICE = 16
+#: the pause between those slices: the person is about to type, so the lines come first
+PRIME_PAUSE = 0.001
 
 
 class FastTable(ScrollView, can_focus=True):
@@ -205,7 +210,7 @@ class FastTable(ScrollView, can_focus=True):
         self._style_cache: dict[str, Style] = {}
         self.mark_anchor: str | None = None
         self._sealing = False
-        self._priming = False
+        self._filter_prepared = False
         self.empty_text = empty_text
         self.loading_text = loading_text
         self.near_end_margin = near_end_margin
@@ -282,6 +287,11 @@ class FastTable(ScrollView, can_focus=True):
     def filter_active(self) -> bool:
         return self._model.filter is not None
 
+    @property
+    def row_filter(self) -> RowPredicate | None:
+        """The filter in effect (None: every row shows)."""
+        return self._model.filter
+
     # -- data changes --------------------------------------------------------------------------
 
     def set_columns(self, columns: Sequence[Column]) -> None:
@@ -306,31 +316,32 @@ class FastTable(ScrollView, can_focus=True):
     def _schedule_seal(self) -> None:
         """Index new rows' search text in idle slices (~2 ms each), so typing a filter later
         finds it ready and filling the table does not pay for it; after `prepare_filter`, also
-        split it into lines ahead of the first key."""
+        line it up with the rows ahead of the first key (and again after rows change)."""
         if self._sealing or not self.is_mounted:
             return
-        if not self._model.search.pending and not self._priming:
+        model = self._model
+        if not model.search.pending and not (self._filter_prepared and not model.filter_primed):
             return
         self._sealing = True
-        self.set_timer(SEAL_PAUSE, self._seal_slice)
+        self.set_timer(PRIME_PAUSE if self._filter_prepared else SEAL_PAUSE, self._seal_slice)
 
     def _seal_slice(self) -> None:
         self._sealing = False
-        if self._model.search.pending:
+        if self._filter_prepared:
+            self._model.prime_filter(PRIME_SLICE)
+        elif self._model.search.pending:
             self._model.seal_search(SEAL_SLICE)
-        elif self._priming and self._model.search.prime(PRIME_SLICE):
-            self._priming = False
         self._schedule_seal()
 
     def prepare_filter(self) -> None:
         """A text filter is about to be typed: get the search text ready in idle slices."""
-        self._priming = True
+        self._filter_prepared = True
         self._schedule_seal()
 
     def release_filter(self) -> None:
         """The filter is done with: drop what `prepare_filter` made ready (memory)."""
-        self._priming = False
-        self._model.search.forget(primed=True)
+        self._filter_prepared = False
+        self._model.release_filter()
 
     def _build_index(self) -> None:
         """Index keys after the first frame (a first fill draws before paying for it)."""
@@ -377,6 +388,10 @@ class FastTable(ScrollView, can_focus=True):
         """Show only rows for which ``predicate(row)`` is true (None: all). Marks are kept.
 
         A `TextFilter` that narrows the current one only re-tests the rows shown now."""
+        if self._filter_prepared and isinstance(predicate, TextFilter):
+            # typed before the idle slices finished (or rows changed since): finish now, once,
+            # so this key and the next ones take the fast way
+            self._model.prime_filter()
         with self._keeping_cursor():
             self._model.set_filter(predicate)
 
@@ -584,7 +599,42 @@ class FastTable(ScrollView, can_focus=True):
         self._ensure_layout()
         count = len(self._model.visible)
         extra = 1 if self._has_more or count == 0 else 0
-        self.virtual_size = Size(self._line_width, 1 + count + extra)
+        size = Size(self._line_width, 1 + count + extra)
+        if size == self.virtual_size:
+            return
+        if self._only_scroll_changes(size):
+            # a new row count (a filter key, a poll): what scrolls and the scrollbar change, the
+            # screen's layout does not — setting `virtual_size` (a layout reactive) relaid out
+            # the whole screen per filter key
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update_quietly(size)
+            self.refresh()
+            return
+        self.virtual_size = size
+
+    def _scroll_update_quietly(self, size: Size) -> None:
+        """`_scroll_update` for a new virtual height with the same scrollbars: the scrollbar is
+        redrawn only when its thumb moves or resizes (over 100k rows a filter key rarely moves
+        it, and redrawing it cost about as much as the rows)."""
+        if self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            before = _thumb(bar)
+            bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            window = self.container_size.height - self.scrollbar_size_horizontal
+            bar.set_reactive(ScrollBar.window_size, window)
+            if _thumb(bar) != before:
+                bar.refresh()
+        self.scroll_x = self.validate_scroll_x(self.scroll_x)
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    def _only_scroll_changes(self, size: Size) -> bool:
+        """Whether going to virtual ``size`` keeps the width and which scrollbars show."""
+        if not self.is_mounted or size.width != self.virtual_size.width:
+            return False
+        if self.show_horizontal_scrollbar or self.styles.overflow_y != "auto":
+            return False
+        height = self.container_size.height
+        return height > 0 and self.show_vertical_scrollbar == (size.height > height)
 
     def _keeping_cursor(self) -> _CursorKeeper:
         return _CursorKeeper(self)
@@ -786,6 +836,17 @@ class FastTable(ScrollView, can_focus=True):
     def _to_strip(self, segments: list[Segment], style: Style, post: Style | None) -> Strip:
         """A line of the table's width (cells are fitted exactly): row style under, cursor over."""
         return Strip(Segment.apply_style(segments, style, post), self._line_width)
+
+
+def _thumb(bar: ScrollBar) -> tuple[float, ...]:
+    """Where the scrollbar's thumb is drawn, in eighths of a cell (`ScrollBarRender`'s math)."""
+    size, virtual = bar.size.height, ceil(bar.window_virtual_size)
+    window = ceil(bar.window_size) if bar.window_size < bar.window_virtual_size else 0
+    if not (window and size and virtual and size != virtual and virtual != window):
+        return (size, virtual, window)
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (bar.position / (virtual - window)) * 8)
+    return (start, start + ceil(thumb * 8))
 
 
 class _CursorKeeper:

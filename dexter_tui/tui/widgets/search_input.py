@@ -11,6 +11,7 @@ input before it is sent; `enter` on a flagged query asks for a second `enter`.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on
@@ -18,6 +19,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
@@ -68,6 +70,11 @@ class SearchInput(Input):
         Binding("escape", "close", "Close list", show=False, id="search.close"),
     ]
 
+    #: called with the text as soon as it changes, in the same step as the key that changed it
+    #: (before `Changed` travels up): a view that filters as you type draws its rows in the frame
+    #: that shows the key, not one frame later
+    on_text: Callable[[str], None] | None = None
+
     class Leave(Message):
         """`↓` with no candidate list: the screen moves focus to its rows."""
 
@@ -104,6 +111,16 @@ class SearchInput(Input):
         self._timer: Timer | None = None
         self._flagged: str | None = None  # a flagged text enter was pressed on once
         self._focused = False
+
+    def _watch_value(self, value: str) -> None:
+        if not self.styles.auto_dimensions:
+            # sized by its CSS: a new text changes only what scrolls, so no relayout of the
+            # screen per key (Input sets `virtual_size`, a layout reactive)
+            self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+            self.refresh()
+        super()._watch_value(value)
+        if self.on_text is not None:
+            self.on_text(value)
 
     # -- the list ----------------------------------------------------------------------------
 
@@ -304,13 +321,17 @@ class SearchField(Vertical):
                 options.highlighted = highlighted
             return
         self._shown = shown
-        options.clear_options()
+        lines = []
         for candidate in candidates:
             line = Text()
             line.append_text(safe_text(candidate.label, _KIND_STYLE.get(candidate.kind, "")))
             line.append("  ")
             line.append_text(safe_text(candidate.detail, "dim"))
-            options.add_option(Option(line))
+            lines.append(Option(line))
+        if lines:
+            options.set_options(lines)  # one re-measure (one at a time re-measured per option)
+        else:
+            options.clear_options()
         if candidates:
             options.highlighted = highlighted
         self.set_class(bool(candidates), "-open")

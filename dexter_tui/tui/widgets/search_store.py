@@ -40,13 +40,6 @@ class Matches:
         self.lines = lines
         self._hits: set[Row] | None = None
 
-    def extend(self, rows: list[Row], lines: list[str]) -> None:
-        """One more chunk's rows and lines (all of them: the words are none)."""
-        self.rows += rows
-        self.lines += lines
-        self.chunks += 1
-        self._hits = None
-
     def same_rows(self, other: Matches) -> bool:
         """Whether `other` matched the same rows, given that these words narrow its words."""
         return self.chunks == other.chunks and len(self.rows) == len(other.rows)
@@ -79,8 +72,8 @@ class SearchStore:
         self._pending: list[Row] = []
         self._stored = 0  # rows in chunks, live or not
         self._results: list[Matches] = []  # the latest first
-        #: every row with its line, split ahead of typing (`prime`): a first word narrows it
-        self._all: Matches | None = None
+        #: bumped when chunks are rebuilt (`compact`): what was read of them is to be read again
+        self.generation = 0
 
     @property
     def pending(self) -> int:
@@ -94,7 +87,7 @@ class SearchStore:
     def reset(self, rows: Iterable[Row] = ()) -> None:
         self._chunks = []
         self._results = []
-        self._all = None
+        self.generation += 1
         self._stored = 0
         self._pending = list(rows)
 
@@ -140,29 +133,24 @@ class SearchStore:
         self._results = [entry, *self._results[: KEPT_RESULTS - 1]]
         return entry
 
-    def prime(self, chunks: int) -> bool:
-        """Split up to `chunks` more chunks into lines ahead of typing (a slice of idle time);
-        True when every chunk is. Until `forget`, a filter's first word tests those lines."""
-        if self._pending:
-            self.seal(chunks * CHUNK)
-            return False
-        base = self._all
-        if base is None:
-            base = self._all = Matches((), 0, [], [])
-        done = base.chunks
-        for rows, text in self._chunks[done : done + chunks]:
-            base.extend(rows, text.split("\n"))
-        return base.chunks == len(self._chunks)
+    @property
+    def chunk_count(self) -> int:
+        return len(self._chunks)
 
-    def forget(self, *, primed: bool = False) -> None:
-        """Drop the kept results (a filter ended), and with `primed` the split lines too."""
+    def read_lines(self, line_of: dict[Row, str], start: int, chunks: int) -> int:
+        """Put each row's line of chunks `start` to `start + chunks` into `line_of`; return the
+        next chunk to read (`FilterLines` aligns them to the table's order)."""
+        for rows, text in self._chunks[start : start + chunks]:
+            line_of.update(zip(rows, text.split("\n"), strict=True))
+        return min(start + chunks, len(self._chunks))
+
+    def forget(self) -> None:
+        """Drop the kept results (a filter ended)."""
         self._results = []
-        if primed:
-            self._all = None
 
     def _narrowest_base(self, words: tuple[str, ...]) -> Matches | None:
         """The smallest kept result whose rows include every row matching `words`."""
-        best: Matches | None = self._all
+        best: Matches | None = None
         for entry in self._results:
             if all(any(old in new for new in words) for old in entry.words) and (
                 best is None or len(entry.rows) < len(best.rows)
@@ -198,4 +186,4 @@ class SearchStore:
         ]
         self._stored = len(kept_rows)
         self._results = []
-        self._all = None
+        self.generation += 1

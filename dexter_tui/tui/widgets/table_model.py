@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 from rich.text import Text
 
-from dexter_tui.tui.widgets.search_store import Matches, SearchStore
+from dexter_tui.tui.widgets.filter_lines import FilterLines
+from dexter_tui.tui.widgets.search_store import CHUNK, Matches, SearchStore
 
 __all__ = [
     "Align",
@@ -136,8 +137,9 @@ class TableModel:
         self.sort_column: str | None = None
         self.sort_reverse = False
         self.sort_key: Callable[[Row], Any] | None = None
-        #: the rows passing `filter`, in source order, and the filter they were computed for
-        self._filtered: list[Row] = []
+        #: the rows passing `filter`, in source order (None: not derived yet from the visible
+        #: rows, see `_filtered`), and the filter they were computed for
+        self._filtered_rows: list[Row] | None = []
         self._visible_filter: RowPredicate | None = None
         #: every row in sort order while a sort is on (so a filter can keep that order)
         self._sorted_all: list[Row] | None = None
@@ -145,6 +147,24 @@ class TableModel:
         self.search = SearchStore()
         #: what the store matched for the current text filter (to tell an unchanged narrowing)
         self._matches: Matches | None = None
+        #: bumped whenever the rows change (what `_lines` was aligned to)
+        self._version = 0
+        #: the rows' search lines in row order while a filter is typed (`prime_filter`)
+        self._lines = FilterLines()
+
+    @property
+    def _filtered(self) -> list[Row]:
+        """The rows passing the filter in source order. A sorted filter typed with aligned lines
+        leaves them to be derived here (a set pass), the first time a change needs them."""
+        rows = self._filtered_rows
+        if rows is None:
+            hits = set(self._visible)
+            rows = self._filtered_rows = list(filter(hits.__contains__, self._rows))
+        return rows
+
+    @_filtered.setter
+    def _filtered(self, rows: list[Row]) -> None:
+        self._filtered_rows = rows
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -173,6 +193,7 @@ class TableModel:
         if len(index) == len(self._rows):
             return False
         self._rows = list(index.values())
+        self._version += 1
         self.recompute()
         return True
 
@@ -196,6 +217,7 @@ class TableModel:
             self.ensure_index()
             old = self._index or {}
         self._rows = list(rows)
+        self._version += 1
         self._index = None
         self.search.reset(self._rows)
         added: set[str] = set()
@@ -220,6 +242,7 @@ class TableModel:
         tested once, inserted by binary search), never a re-filter or re-sort of all rows.
         """
         self.ensure_index()
+        self._filtered  # noqa: B018 - derived (if it is to be) before the rows change
         index = self._index
         assert index is not None
         appended: dict[str, Row] = {}
@@ -233,6 +256,7 @@ class TableModel:
         if replaced:
             self._rows = [index[row.key] for row in self._rows]
         self._rows.extend(appended.values())
+        self._version += 1
         self.search.add(replaced.values())
         self.search.add(appended.values())
         self._sorted_all = None
@@ -274,6 +298,7 @@ class TableModel:
         row keeps its place.
         """
         self.ensure_index()
+        self._filtered  # noqa: B018 - derived (if it is to be) before the rows change
         index = self._index
         assert index is not None
         changed = {row.key: row for row in rows}
@@ -300,6 +325,7 @@ class TableModel:
             key: row for key, row in changed.items() if key in before and key not in lead_set
         }
         self._rows = _spliced(self._rows, lead, moved + dropped, before, in_place)
+        self._version += 1
         if gone:
             self.new_keys.difference_update(gone)
             self.highlighted.difference_update(gone)
@@ -384,6 +410,44 @@ class TableModel:
             self.search.compact(lambda row: index.get(row.key) is row)
         return left
 
+    def prime_filter(self, chunks: int | None = None) -> bool:
+        """Get a text filter's lines ready: seal pending search text, then align a line to each
+        row (up to `chunks` chunks of work; None: all of it now). True when done for these rows."""
+        if self.search.pending:
+            self.seal_search(None if chunks is None else chunks * CHUNK)
+            if chunks is not None:
+                return False
+        if chunks is None:
+            chunks = self.search.chunk_count
+        key = self._lines_key()
+        if self._lines.done(key):
+            return True
+        return self._lines.prime(self.search, self._view_order(), key, chunks)
+
+    @property
+    def filter_primed(self) -> bool:
+        """Whether `prime_filter` has nothing left to do for the rows as they are."""
+        return not self.search.pending and self._lines.done(self._lines_key())
+
+    def _lines_key(self) -> tuple[Any, ...]:
+        """What the aligned lines are valid for: this version of the rows, in this order."""
+        return (self._version, self.sort_column, self.sort_reverse, self.sort_key)
+
+    def _view_order(self) -> list[Row]:
+        """Every row in the order a full sort shows them (a patched sorted view can order ties
+        otherwise), or in source order."""
+        if not self._sorted:
+            return self._rows
+        if self._sorted_all is None:
+            key_fn = self._sort_key_fn()
+            self._sorted_all = sorted(self._rows, key=key_fn, reverse=self.sort_reverse)
+        return self._sorted_all
+
+    def release_filter(self) -> None:
+        """The filter is done with: drop the kept results and the aligned lines (memory)."""
+        self.search.forget()
+        self._lines.clear()
+
     # -- view ----------------------------------------------------------------------------------
 
     @property
@@ -392,6 +456,9 @@ class TableModel:
 
     def recompute(self) -> None:
         """Filter and sort every row (a data or sort change the patches below do not cover)."""
+        if isinstance(self.filter, TextFilter) and self._lines.ready(self._lines_key()):
+            self._filter_by_lines(self.filter, None)  # in the view's order already
+            return
         self._sorted_all = None
         rows: list[Row] = self._rows
         if isinstance(self.filter, TextFilter):
@@ -419,6 +486,9 @@ class TableModel:
         if not isinstance(predicate, TextFilter) or stale:
             self.recompute()
             return
+        if self._lines.ready(self._lines_key()):
+            self._filter_by_lines(predicate, previous)
+            return
         store = self.search
         if predicate.narrows(previous):
             matches = store.matching(predicate.words)
@@ -443,6 +513,20 @@ class TableModel:
         self._visible = list(visible)
         self._positions = None
         self._matches = store.matching(predicate.words)
+
+    def _filter_by_lines(self, predicate: TextFilter, previous: RowPredicate | None) -> None:
+        """Filter with the lines aligned to the view's order: the matches come out in the order
+        shown (sorted or not), so a key costs a test per line of the rows shown before."""
+        rows, _ = self._lines.matching(predicate.words)
+        narrows = previous is not None and predicate.narrows(previous)
+        self._visible_filter = predicate
+        self._matches = None
+        if narrows and len(rows) == len(self._visible):
+            return  # a narrowing keeps a subset: as many rows are the same rows (e.g. "er", "e")
+        self._visible = list(rows)
+        self._positions = None
+        # sorted, the source-order list is derived when a change needs it (`_filtered`)
+        self._filtered_rows = None if self._sorted else list(rows)
 
     def _patch_visible(self, changed: Mapping[str, Row], gone: set[str], *, at_front: bool) -> None:
         """Bring the visible list up to date after ``changed`` rows (new or newer) and ``gone``
@@ -496,6 +580,11 @@ class TableModel:
             return None
         if self._positions is not None:
             return self._positions.get(key)
+        row = self._index.get(key) if self._index is not None else None
+        if row is not None:  # by identity: a C-speed scan (a filter key keeps the cursor's row)
+            with contextlib.suppress(ValueError):
+                return self._visible.index(row)
+            return None
         for index, row in enumerate(self._visible):
             if row.key == key:
                 return index
