@@ -37,6 +37,7 @@ from dexter_tui.tui.issue_rows import (
     columns_for,
     issue_row,
     period_events,
+    rows_aged,
     text_filter,
 )
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
@@ -113,6 +114,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self._pending_place: dict | None = None  # cursor and scroll to restore after a load
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
         self._to_top = False  # a new sort or query: show its first rows, not the old cursor's
+        self._aged_at: float | None = None  # when a poll last redrew the rows whose ages moved
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -251,7 +253,9 @@ class IssuesScreen(ViewScreen, IssueActions):
             self._show_rows(track_new=True, rows_set=True)
         else:
             self.table.has_more = self.feed.has_more
-        self.table.redraw()  # ages of the rows that did not change
+        now = self.ctx.clock()  # rows whose ages moved on are drawn again, the rest cached
+        self.table.redraw_rows(rows_aged(self._aged_at, now))
+        self._aged_at = now
 
     def _show_rows(self, *, track_new: bool, rows_set: bool = False) -> None:
         table = self.table
@@ -324,7 +328,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         top = table.scroll_offset.y
         if not table.new_keys or top == 0:
             return 0
-        hidden = set(table.visible_keys()[:top])
+        hidden = set(table.visible_keys(top))
         return sum(1 for key in table.new_keys if key in hidden)
 
     def _update_preview(self) -> None:
