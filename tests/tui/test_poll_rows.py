@@ -4,6 +4,8 @@ on are drawn again."""
 
 from __future__ import annotations
 
+import gc
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 
@@ -66,6 +68,8 @@ async def test_a_changed_issue_shows_its_new_count_and_the_others_keep_their_row
         screen.poll()
         await settle(pilot)
         assert key in table.new_keys
+        order = screen.feed.order  # rebuilt by the tick: out of the collector's sight after it
+        assert not any(o is order for o in gc.get_objects())
         assert table.move_cursor_to_key(key)  # scrolled above the rows on screen: bring it in
         await pilot.pause()
         assert "PollProbe" in _row_text(screen, key)
