@@ -76,25 +76,6 @@ def parse_list(response: httpx.Response, model: type[M]) -> list[M]:
     return [validate(response, model, item) for item in data]
 
 
-#: items of a JSON list validated per turn of the event loop (`parse_list_in_slices`)
-LIST_SLICE = 25
-
-
-async def parse_list_in_slices(response: httpx.Response, model: type[M]) -> list[M]:
-    """`parse_list`, yielding to the event loop between slices of items: a page of 100 issues
-    validated in one go held the UI for several milliseconds of a poll tick. (A worker thread
-    was measured worse: its own malloc arena grew resident memory per loaded issue ~2×.)"""
-    data = json_body(response)
-    if not isinstance(data, list):
-        return parse_list(response, model)  # the same error
-    items: list[M] = []
-    for start in range(0, len(data), LIST_SLICE):
-        if start:
-            await asyncio.sleep(0)
-        items += [validate(response, model, item) for item in data[start : start + LIST_SLICE]]
-    return items
-
-
 def dict_list(data: Any) -> list[dict[str, Any]]:
     """The dicts of a JSON list (anything else: empty), for endpoints read as raw dicts."""
     return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []

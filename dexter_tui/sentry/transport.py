@@ -28,7 +28,7 @@ import httpx
 from pydantic import BaseModel
 
 from dexter_tui import __version__
-from dexter_tui.sentry.decoding import parse, parse_list_in_slices
+from dexter_tui.sentry.decoding import parse, parse_list
 from dexter_tui.sentry.errors import (
     BadResponse,
     NetworkError,
@@ -323,8 +323,7 @@ class Transport:
         if cursor:
             params = [*params, ("cursor", cursor)]
         response = await self.request("GET", path, org=org, params=params)
-        items = await parse_list_in_slices(response, model)  # the UI draws between slices
-        return Page.from_headers(items, response.headers)
+        return Page.from_headers(parse_list(response, model), response.headers)
 
     async def _all_pages(
         self,
