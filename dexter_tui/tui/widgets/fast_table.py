@@ -227,7 +227,8 @@ class FastTable(ScrollView, can_focus=True):
 
     def visible_keys(self, stop: int | None = None) -> list[str]:
         """Keys of the rows shown (the first `stop` of them)."""
-        return [row.key for row in self._model.visible[:stop]]
+        visible = self._model.visible
+        return [row.key for row in (visible if stop is None else visible[:stop])]
 
     def rows(self) -> list[Row]:
         """All rows in the order given (ignoring filter and sort)."""
