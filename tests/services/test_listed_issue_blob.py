@@ -114,5 +114,6 @@ def test_fresh_finds_an_unchanged_issue_without_encoding_and_any_change_with() -
 def test_fresh_gives_a_listed_form_for_an_issue_not_stored() -> None:
     store = IssueMap("24h", [Issue(id="1", title="a")])
     listed = store.fresh(Issue(id="2", title="b"))
-    assert listed is not None and listed.title == "b"
+    assert listed is not None
+    assert listed.title == "b"
     assert "2" not in store
