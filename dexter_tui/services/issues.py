@@ -95,6 +95,10 @@ def priority_of(issue: Issue | ListedIssue, key: str, now: float) -> PrioritySco
     )
 
 
+#: issues of a polled page compared per turn of the event loop (a slice costs ~1-2 ms)
+COMPARE_CHUNK = 25
+
+
 def _lead_with(first: list[str], order: list[str], new: list[str]) -> list[str]:
     """`first`, then `order` without those ids: list scans and slices (C speed), no Python pass
     over the whole order — the moved ids are usually near its front."""
@@ -254,29 +258,36 @@ class IssueFeed:
                 self.offline = is_offline(error)
                 raise
             self.offline = False
-            await asyncio.sleep(0)  # the page was parsed: let the UI draw before the merge
-            return self.merge_first_page(page)
+            fresh = []
+            for start in range(0, len(page.items), COMPARE_CHUNK):
+                await asyncio.sleep(0)  # the UI draws between slices of the comparison
+                fresh += [self.issues.fresh(i) for i in page.items[start : start + COMPARE_CHUNK]]
+            return self.merge_first_page(page, fresh)
 
-    def merge_first_page(self, page: Page[Issue]) -> PollChanges:
+    def merge_first_page(
+        self, page: Page[Issue], fresh: list[ListedIssue | None] | None = None
+    ) -> PollChanges:
         """Merge a fresh first page by id: O(page) when nothing moved (the usual tick).
 
         An issue counts as updated when any field differs (count, lastSeen, status, stats…);
         the order is rebuilt (O(loaded), list work only) only when the page's ids are not
-        already the first ids loaded, in that order, after the new ones.
+        already the first ids loaded, in that order, after the new ones. `fresh`: the page's
+        issues compared already (`IssueMap.fresh`, None for unchanged), e.g. in slices.
         """
         changes = PollChanges()
         issues = self.issues
         fresh_ids = [i.id for i in page.items]
-        for issue in page.items:
-            listed = issues.make(issue)
+        if fresh is None:
+            fresh = [issues.fresh(i) for i in page.items]
+        for issue, listed in zip(page.items, fresh, strict=True):
+            if listed is None:
+                continue  # unchanged: the stored one stays (its row is not rebuilt)
             before = issues.listed(issue.id) if issue.id in issues else None
             if before is None:
                 changes.new.append(issue.id)
             else:
                 if issue.substatus in HOT_STATES and before.substatus not in HOT_STATES:
                     changes.regressed.append(issue.id)
-                if listed.same_as(before):
-                    continue  # unchanged: the stored one stays (its row is not rebuilt)
                 changes.updated.append(issue.id)
             issues.store(issue, listed)
         known = fresh_ids[len(changes.new) :]

@@ -266,7 +266,50 @@ class ListedIssue:
 
     def same_as(self, other: ListedIssue) -> bool:
         """The same issue in every field (what a poll compares: equal means unchanged)."""
-        return all(getattr(self, name) == getattr(other, name) for name in ListedIssue.__slots__)
+        return self._packed == other._packed and all(
+            getattr(self, name) == getattr(other, name) for name in _SLOTS_BUT_PACKED
+        )
+
+    def holds(self, issue: Issue, codec: IssueCodec, stats_key: str) -> bool:
+        """Whether `issue` is exactly what this holds, found without encoding it anew.
+
+        Why: most of a poll's page is unchanged, and `of` (dump, pack, compress) for each of its
+        100 issues was the tick's biggest cost. Here the listed fields are compared directly
+        and the rest, dumped the way `of` dumps it, against the blob's text. False when in
+        doubt (rare forms, kept verbatim: `same_as` on a fresh encoding decides then).
+        """
+        first, last, count, users, start, flags, _code, length = _HEAD.unpack_from(self._packed)
+        if flags & (_KEEP_FIRST | _KEEP_LAST | _KEEP_STATS | _BIG_COUNT):
+            return False
+        fresh_flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
+        if (
+            flags != fresh_flags
+            or count != issue.count
+            or users != issue.user_count
+            or self.id != issue.id
+            or self.short_id != issue.short_id
+            or self.title != issue.title
+            or self.culprit != issue.culprit
+            or self.level != issue.level
+            or self.status != issue.status
+            or self.substatus != issue.substatus
+            or self.assigned_to != issue.assigned_to
+            or self.project != issue.project
+            or _datetime(first) != issue.first_seen
+            or _datetime(last) != issue.last_seen
+        ):
+            return False
+        series = issue.stats.get(stats_key)
+        step = SERIES_STEP.get(stats_key)
+        if series is None or step is None or len(series) != length:
+            return False
+        rebuilt = [(start + i * step, float(n)) for i, n in enumerate(self._series_array())]
+        if rebuilt != series:
+            return False
+        text = issue.model_dump_json(
+            by_alias=True, exclude_defaults=True, exclude=_BLOB_EXCLUDE[stats_key]
+        )
+        return text.encode() == codec.unpack(self._blob)
 
     @property
     def buckets(self) -> list[int]:
@@ -295,6 +338,20 @@ class ListedIssue:
         return float(_HEAD.unpack_from(self._packed)[0])
 
 
+_SLOTS_BUT_PACKED = tuple(name for name in ListedIssue.__slots__ if name != "_packed")
+
+
+def _blob_exclude(stats_key: str) -> dict[str, Any]:
+    """What `ListedIssue._parts` leaves out of the blob when every field round-trips."""
+    exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
+    exclude.update(count=True, user_count=True, first_seen=True, last_seen=True)
+    exclude["stats"] = {stats_key}
+    return exclude
+
+
+_BLOB_EXCLUDE = {key: _blob_exclude(key) for key in SERIES_STEP}
+
+
 class IssueMap(MutableMapping[str, Issue]):
     """Issues by id, stored as `ListedIssue`s; reading an item gives the full `Issue` back."""
 
@@ -319,6 +376,15 @@ class IssueMap(MutableMapping[str, Issue]):
     def make(self, issue: Issue) -> ListedIssue:
         """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
         return ListedIssue.of(issue, self._codec, self.stats_key)
+
+    def fresh(self, issue: Issue) -> ListedIssue | None:
+        """`issue` as a listed issue when it differs from the stored one (or is new); None when
+        it is what is stored already — the usual case in a poll, found without encoding it."""
+        before = self._listed.get(issue.id)
+        if before is not None and before.holds(issue, self._codec, self.stats_key):
+            return None
+        listed = self.make(issue)
+        return None if before is not None and listed.same_as(before) else listed
 
     def discard(self, issue_id: str) -> None:
         """Forget an issue (without parsing it, unlike `pop`)."""

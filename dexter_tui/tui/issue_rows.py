@@ -71,7 +71,12 @@ def compact(n: int) -> str:
 def relative(when: datetime | None, now: float) -> str:
     if when is None:
         return "—"
-    seconds = max(0, int(now - when.timestamp()))
+    return relative_ts(when.timestamp(), now)
+
+
+def relative_ts(ts: float, now: float) -> str:
+    """`relative` of a POSIX timestamp: 5s, 3m, 2h, 4d (never shorter as time goes on)."""
+    seconds = max(0, int(now - ts))
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"
@@ -254,6 +259,18 @@ class IssueRow(Row):
             "last_seen": Text(relative(issue.last_seen, when)),
         }
 
+    def aged(self, then: float, now: float) -> bool:
+        """Whether AGE or SEEN reads differently at `now` than at `then` (a row drawn between
+        the two shows what it shows at both: the texts never come back as time goes on)."""
+        if not callable(self._view.now):
+            return False  # ages as of a fixed time: they never move
+        issue = self.data
+        return any(
+            relative_ts(ts, then) != relative_ts(ts, now)
+            for ts in (_timestamp(issue, "first"), _timestamp(issue, "last"))
+            if ts
+        )
+
     def sort_value(self, column_key: str) -> Any:
         issue = self.data
         if column_key == "last_seen":
@@ -277,6 +294,18 @@ def _timestamp(issue: AnyIssue, which: str) -> float:
 
 
 _view_cache: list[RowView] = []
+
+
+def rows_aged(then: float | None, now: float) -> Callable[[Row], bool]:
+    """Which drawn rows show an age that moved on between `then` (the last time the ages were
+    brought up to date; None: never) and `now`: only those are drawn again."""
+
+    def aged(row: Row) -> bool:
+        if then is None or not isinstance(row, IssueRow):
+            return True
+        return row.aged(then, now)
+
+    return aged
 
 
 def issue_row(

@@ -77,3 +77,43 @@ def test_same_as_tells_any_change_apart() -> None:
     ):
         changed = store.make(Issue.model_validate({**base, field: value}))
         assert not first.same_as(changed), field
+
+
+def test_fresh_finds_an_unchanged_issue_without_encoding_and_any_change_with() -> None:
+    """A poll's page is compared by `IssueMap.fresh`: None for an issue exactly as stored (the
+    fast path, no new encoding), a new listed form for any difference, rare forms included."""
+    rng = random.Random(5)
+    for stats_key in ("24h", "14d"):
+        payloads = [payload(n, rng) for n in range(200)]
+        store = IssueMap(stats_key, [Issue.model_validate(p) for p in payloads])
+        for base in payloads:
+            assert store.fresh(Issue.model_validate(base)) is None, base["id"]
+            before = store.listed(base["id"])
+            for field, value in (
+                ("count", "999999999"),
+                ("userCount", 123456),
+                ("title", "changed"),
+                ("culprit", "elsewhere"),
+                ("substatus", "regressed" if base["substatus"] != "regressed" else "new"),
+                ("firstSeen", "2027-01-01T00:00:00.5Z"),
+                ("lastSeen", "2027-01-01T00:00:00Z"),
+                ("stats", {stats_key: [[1_795_000_000, 1], [1_795_003_600, 2]]}),
+                ("metadata", {"type": "KeyError", "value": "other"}),
+                ("numComments", 4),
+                ("statusDetails", {"inRelease": "1.2.3"}),
+                ("assignedTo", {"type": "user", "id": "9", "name": "Ana"}),
+                ("isBookmarked", not base["isBookmarked"]),
+            ):
+                changed = Issue.model_validate({**base, field: value})
+                listed = store.fresh(changed)
+                assert listed is not None, (base["id"], field)
+                assert not listed.same_as(before)
+            assert store.listed(base["id"]) is before  # comparing stores nothing
+
+
+def test_fresh_gives_a_listed_form_for_an_issue_not_stored() -> None:
+    store = IssueMap("24h", [Issue(id="1", title="a")])
+    listed = store.fresh(Issue(id="2", title="b"))
+    assert listed is not None
+    assert listed.title == "b"
+    assert "2" not in store

@@ -37,6 +37,7 @@ from dexter_tui.tui.issue_rows import (
     columns_for,
     issue_row,
     period_events,
+    rows_aged,
     text_filter,
 )
 from dexter_tui.tui.messages import IssuesChanged, OpenIssue, QueryChanged
@@ -116,6 +117,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self.previews = IssuePreviews(ctx.client, ctx.org)  # issue detail (releases)
         self._to_top = False  # a new sort or query: show its first rows, not the old cursor's
         self._filtered_for: tuple[str, object] | None = None  # text, filter: `_filter_text`
+        self._aged_at: float | None = None  # when a poll last redrew the rows whose ages moved
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -235,6 +237,9 @@ class IssuesScreen(ViewScreen, IssueActions):
             self.notify(f"{', '.join(parts)}: {', '.join(names)}", title="Live update")
             if self.ctx.bell:
                 self.app.bell()
+        if changes.any:  # in a turn of its own: the lists the tick rebuilt (order, rows)
+            await asyncio.sleep(0)  # go out of the collector's sight, or every young-generation
+            self.feed.settle()  # pass of the frames to come walks them (~10 ms each at 100k)
 
     def _note_failure(self, error: BaseException) -> float | None:
         delay = self.poll_status.failed(error, self.ctx.clock())
@@ -256,7 +261,9 @@ class IssuesScreen(ViewScreen, IssueActions):
             self._show_rows(track_new=True, rows_set=True)
         else:
             self.table.has_more = self.feed.has_more
-        self.table.redraw()  # ages of the rows that did not change
+        now = self.ctx.clock()  # rows whose ages moved on are drawn again, the rest cached
+        self.table.redraw_rows(rows_aged(self._aged_at, now))
+        self._aged_at = now
 
     def _show_rows(self, *, track_new: bool, rows_set: bool = False) -> None:
         table = self.table
@@ -329,7 +336,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         top = table.scroll_offset.y
         if not table.new_keys or top == 0:
             return 0
-        hidden = set(table.visible_keys()[:top])
+        hidden = set(table.visible_keys(top))
         return sum(1 for key in table.new_keys if key in hidden)
 
     def _update_preview(self) -> None:

@@ -230,8 +230,10 @@ class FastTable(ScrollView, can_focus=True):
     def visible_count(self) -> int:
         return len(self._model.visible)
 
-    def visible_keys(self) -> list[str]:
-        return [row.key for row in self._model.visible]
+    def visible_keys(self, stop: int | None = None) -> list[str]:
+        """Keys of the rows shown (the first `stop` of them)."""
+        visible = self._model.visible
+        return [row.key for row in (visible if stop is None else visible[:stop])]
 
     def rows(self) -> list[Row]:
         """All rows in the order given (ignoring filter and sort)."""
@@ -382,6 +384,14 @@ class FastTable(ScrollView, can_focus=True):
         """Draw the rows on screen again from their cells (e.g. ages that moved on); only the
         lines on screen are rendered again."""
         self._strip_cache.clear()
+        self.refresh()
+
+    def redraw_rows(self, stale: Callable[[Row], bool]) -> None:
+        """`redraw`, for the rows `stale` picks only: the other lines come from the cache."""
+        cache = self._strip_cache
+        for key in list(cache.keys()):
+            if isinstance(key[0], Row) and stale(key[0]):
+                cache.discard(key)
         self.refresh()
 
     def set_filter(self, predicate: RowPredicate | None) -> None:
