@@ -320,6 +320,10 @@ class IssueMap(MutableMapping[str, Issue]):
         """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
         return ListedIssue.of(issue, self._codec, self.stats_key)
 
+    def parse(self, listed: ListedIssue) -> Issue:
+        """`listed` as a full issue, without the parse cache: safe in a worker thread."""
+        return self._codec.decode(listed, self.stats_key)
+
     def discard(self, issue_id: str) -> None:
         """Forget an issue (without parsing it, unlike `pop`)."""
         self._listed.pop(issue_id, None)
