@@ -1,4 +1,4 @@
-"""Benchmark: the app's own resident memory with 100 / 20k / 100k issues loaded, as a person runs it.
+"""Benchmark: the app's own resident memory with 100 / 20k / 100k issues loaded, as one runs it.
 
 Why: issue 19 asks for RSS ≤ 150 MB at 100k loaded. `app_bench.py` measures memory per loaded
 issue, but its process also holds its own data (the issue pages it serves from memory, an
@@ -23,7 +23,7 @@ Textual, httpx and pydantic. Each size runs in a fresh app process (RSS does not
     python benchmarks/app_rss_bench.py                    # 100, 20k, 100k
     python benchmarks/app_rss_bench.py --sizes 100 20000  # quicker
     APP_RSS_TRACE=1 python benchmarks/app_rss_bench.py --sizes 20000  # + tracemalloc top lines
-    python benchmarks/app_rss_bench.py --no-release       # the loaded pages' memory not released
+    python benchmarks/app_rss_bench.py --baseline-tree /tmp/main-tree   # + another tree's app
 
 It asserts nothing.
 """
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -42,7 +43,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent.parent
+#: the tree whose app is measured (`--baseline-tree` runs another one's, e.g. a worktree of main)
+ROOT = Path(os.environ.get("APP_RSS_TREE") or HERE)
 sys.path.insert(0, str(ROOT))
 
 SIZE = (120, 36)
@@ -89,7 +92,7 @@ class DemoServer:
         cmd += ["--port", "0"]
         if large:
             cmd += ["--large", str(large)]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(HERE)}
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
         )
@@ -136,10 +139,8 @@ def trim_memory() -> None:
     import gc
 
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 async def app_run(size: int) -> Figures:
@@ -200,10 +201,11 @@ async def app_run(size: int) -> Figures:
     return fig
 
 
-def run_app_process(size: int, server: DemoServer, home: Path, extra_env: dict[str, str]) -> Figures:
+def run_app_process(size: int, server: DemoServer, home: Path, tree: Path) -> Figures:
     env = {
         **os.environ,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(tree),
+        "APP_RSS_TREE": str(tree),
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_CACHE_HOME": str(home / "cache"),
@@ -212,7 +214,6 @@ def run_app_process(size: int, server: DemoServer, home: Path, extra_env: dict[s
         "SENTRY_URL": server.info["url"],
         "SENTRY_AUTH_TOKEN": server.info["token"],
         "SENTRY_ORG": server.info["org"],
-        **extra_env,
     }
     for key in ("DEXTER_CONFIG", "DEXTER_PROFILE", "SENTRY_PROJECT"):
         env.pop(key, None)
@@ -260,17 +261,14 @@ def report(results: list[tuple[str, Figures]]) -> list[str]:
     return lines
 
 
-VARIANTS = {
-    "as is": {},
-    # the loaded pages' freed memory kept by the allocator (the pre-fix behaviour)
-    "no release": {"DEXTER_NO_MEMORY_RELEASE": "1"},
-}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 20_000, 100_000])
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="also run the app of this source tree (e.g. a worktree of main), same server",
+    )
     parser.add_argument("--db-dir", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--db-issues", type=int, default=DB_ISSUES, help="--large of the database")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
@@ -288,21 +286,24 @@ def main() -> None:
         flush=True,
     )
     db = database(args.db_dir, args.db_issues)
+    trees = [("this tree", HERE)]
+    if args.baseline_tree:
+        trees.append(("baseline tree", args.baseline_tree.resolve()))
     results: list[tuple[str, Figures]] = []
     for size in args.sizes:
-        for label in args.variants:
+        for label, tree in trees:
             # a fresh server per run: its page caches and RSS start the same every time
             server = DemoServer(db)
             home = Path(tempfile.mkdtemp(prefix="dexter-rss-home-"))
             try:
-                fig = run_app_process(size, server, home, VARIANTS[label])
+                fig = run_app_process(size, server, home, tree)
             finally:
                 server.stop()
                 shutil.rmtree(home, ignore_errors=True)
             results.append((label, fig))
             load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
             print(
-                f"  {label:10} {fig.loaded:>7,} loaded: RSS {mib(fig.rss_before)} → "
+                f"  {label:13} {fig.loaded:>7,} loaded: RSS {mib(fig.rss_before)} → "
                 f"{mib(fig.rss_after)} MiB (peak {mib(fig.hwm)}, trimmed {mib(fig.rss_trimmed)})"
                 f" in {fig.load_s:.1f} s; load average {load}",
                 flush=True,
