@@ -40,7 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+import tracemalloc
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ sys.path.insert(0, str(ROOT))
 SIZE = (120, 36)
 #: issues in the database: the largest size loaded, plus the seed's own
 DB_ISSUES = 100_000
+#: issues between two points of the RSS curve
+STEP = 10_000
 
 
 def proc_status(pid: int | str = "self") -> dict[str, int]:
@@ -131,6 +134,8 @@ class Figures:
     cpu_s: float = 0.0
     presses: int = 0
     server_rss: int = 0
+    #: (loaded, VmRSS) every `STEP` issues while loading: linear, or a step somewhere?
+    curve: list[tuple[int, int]] = field(default_factory=list)
 
 
 def trim_memory() -> None:
@@ -151,8 +156,6 @@ async def app_run(size: int) -> Figures:
 
     trace = bool(os.environ.get("APP_RSS_TRACE"))
     if trace:
-        import tracemalloc
-
         tracemalloc.start(1)
     settings = load_settings(None)
     home = Path(os.environ["HOME"])
@@ -171,6 +174,7 @@ async def app_run(size: int) -> Figures:
         await app.workers.wait_for_complete()
         await pilot.pause()
         fig.rss_before = proc_status()["VmRSS"]
+        first = tracemalloc.take_snapshot() if trace else None
         started, cpu = time.perf_counter(), time.process_time()
         stalled = 0
         while len(feed.order) < size and feed.has_more:
@@ -180,6 +184,8 @@ async def app_run(size: int) -> Figures:
             await app.workers.wait_for_complete()
             await pilot.pause()
             stalled = stalled + 1 if len(feed.order) == before else 0
+            if len(feed.order) // STEP > before // STEP:
+                fig.curve.append((len(feed.order), proc_status()["VmRSS"]))
             if stalled > 50:
                 raise RuntimeError(f"paging stalled at {before} issues")
         await app.workers.wait_for_complete()
@@ -189,13 +195,14 @@ async def app_run(size: int) -> Figures:
         fig.loaded = len(feed.order)
         status = proc_status()
         fig.rss_after, fig.hwm, fig.anon_after = status["VmRSS"], status["VmHWM"], status["RssAnon"]
-        if trace:
+        if first is not None:
             snapshot = tracemalloc.take_snapshot()
-            print(f"-- tracemalloc, {fig.loaded:,} loaded: top lines", file=sys.stderr)
-            for stat in snapshot.statistics("lineno")[:25]:
+            print(f"-- tracemalloc: what loading {fig.loaded:,} issues added", file=sys.stderr)
+            for stat in snapshot.compare_to(first, "lineno")[:30]:
                 print(f"  {stat}", file=sys.stderr)
-            total = sum(s.size for s in snapshot.statistics("filename"))
-            print(f"  traced total {total / 2**20:.1f} MiB", file=sys.stderr)
+            grown = sum(s.size for s in snapshot.statistics("filename"))
+            grown -= sum(s.size for s in first.statistics("filename"))
+            print(f"  traced: +{grown / 2**20:.1f} MiB", file=sys.stderr)
         trim_memory()
         fig.rss_trimmed = proc_status()["VmRSS"]
     return fig
@@ -252,12 +259,17 @@ def report(results: list[tuple[str, Figures]]) -> list[str]:
     for label, f in results:
         b = base.get(label)
         above = mib(f.rss_after - b.rss_after) if b is not None else "—"
-        per = (f.rss_after - f.rss_before) / max(1, f.loaded - 100)
+        grown = f.loaded - 100
+        per = f"{(f.rss_after - f.rss_before) / grown:,.0f}" if grown > 0 else "—"
         lines.append(
             f"| {f.loaded:,} | {label} | {mib(f.rss_before)} | {mib(f.rss_after)} | {mib(f.hwm)} "
-            f"| {above} | {per:,.0f} | {mib(f.rss_trimmed)} | {f.load_s:.1f} | {f.cpu_s:.1f} "
+            f"| {above} | {per} | {mib(f.rss_trimmed)} | {f.load_s:.1f} | {f.cpu_s:.1f} "
             f"| {mib(f.server_rss)} |"
         )
+    for label, f in results:
+        if f.curve:
+            points = ", ".join(f"{n // 1000}k {mib(rss)}" for n, rss in f.curve)
+            lines.append(f"\n{label}, {f.loaded:,} loaded — RSS MiB while loading: {points}")
     return lines
 
 
