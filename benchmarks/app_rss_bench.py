@@ -13,7 +13,8 @@ in-process demo app), so its RSS is not the app's. Here the two run apart, as th
   real HTTP;
 - it loads N issues the way a person does: `end` pressed again and again, each press moving to
   the last row, which sends `FastTable.NearEnd` and loads the next page;
-- then reports that process's RSS (`VmRSS`) before loading (first page on screen) and after,
+- then reports that process's RSS (`VmRSS`) before loading (first page on screen) and after
+  (`SETTLE_S` idle seconds after the last page),
   its peak (`VmHWM`), the growth per loaded issue, the time to load them, and the RSS after a
   full garbage collection plus glibc's `malloc_trim(0)` (what the allocator still keeps).
 
@@ -54,6 +55,8 @@ SIZE = (120, 36)
 DB_ISSUES = 100_000
 #: issues between two points of the RSS curve
 STEP = 10_000
+#: idle seconds after the last page before "after" is read (the app trims its heap 1 s after)
+SETTLE_S = 2.0
 
 
 def proc_status(pid: int | str = "self") -> dict[str, int]:
@@ -193,6 +196,7 @@ async def app_run(size: int) -> Figures:
         fig.load_s = time.perf_counter() - started
         fig.cpu_s = time.process_time() - cpu
         fig.loaded = len(feed.order)
+        await asyncio.sleep(SETTLE_S)  # as a person then reads the list: idle for a moment
         status = proc_status()
         fig.rss_after, fig.hwm, fig.anon_after = status["VmRSS"], status["VmHWM"], status["RssAnon"]
         if first is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from collections.abc import Iterator
@@ -46,3 +47,26 @@ def test_what_is_alive_is_frozen_out_of_the_collectors_sight(unfrozen: None) -> 
     memory.settle()
     assert alive.me is alive
     assert not any(o is alive for o in gc.get_objects())  # in the permanent generation
+
+
+async def test_a_burst_of_pages_trims_the_heap_once_after_the_last(
+    monkeypatch: pytest.MonkeyPatch, unfrozen: None
+) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(memory, "_malloc_trim", lambda pad: trims.append(pad) or 1)
+    for _ in range(3):  # three pages in a row
+        memory.settle()
+        memory.trim_later(0.05)
+        await asyncio.sleep(0.01)
+    assert trims == []  # not while pages keep coming
+    await asyncio.sleep(0.2)
+    assert trims == [0]
+
+
+def test_outside_an_event_loop_nothing_is_scheduled(monkeypatch: pytest.MonkeyPatch) -> None:
+    trims: list[int] = []
+    monkeypatch.setattr(memory, "_malloc_trim", lambda pad: trims.append(pad) or 1)
+    memory.trim_later()
+    assert trims == []
+    assert memory.trim() is True
+    assert trims == [0]
