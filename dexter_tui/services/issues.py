@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,7 @@ from dexter_tui.choices import SORTS as SORTS
 from dexter_tui.sentry.client import SentryClient
 from dexter_tui.sentry.models import Issue
 from dexter_tui.sentry.pagination import Page
+from dexter_tui.services import memory
 from dexter_tui.services.listed_issues import IssueMap, ListedIssue
 from dexter_tui.services.poller import is_offline
 from dexter_tui.services.priority import HOT_STATES, PriorityInputs, PriorityScore, score
@@ -118,10 +118,9 @@ def settle_loaded() -> None:
     Why: CPython's full collections scan every live object; with 100k issues loaded (millions
     of objects) one such pass froze the UI for a second at a random moment — typically while a
     poll parsed its page. Loaded pages live until the list is reloaded, so the collector gains
-    nothing by scanning them again; young garbage is collected first so none is frozen.
+    nothing by scanning them again; garbage is collected first so none is frozen (`memory`).
     """
-    gc.collect(1)
-    gc.freeze()
+    memory.settle()
 
 
 @dataclass

@@ -386,6 +386,10 @@ class IssueMap(MutableMapping[str, Issue]):
         listed = self.make(issue)
         return None if before is not None and listed.same_as(before) else listed
 
+    def parse(self, listed: ListedIssue) -> Issue:
+        """`listed` as a full issue, without the parse cache: safe in a worker thread."""
+        return self._codec.decode(listed, self.stats_key)
+
     def discard(self, issue_id: str) -> None:
         """Forget an issue (without parsing it, unlike `pop`)."""
         self._listed.pop(issue_id, None)

@@ -26,7 +26,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -34,6 +33,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from dexter_tui.tui.safe_text import clean_str
+from dexter_tui.tui.widgets.strip_cache import StripCache
 from dexter_tui.tui.widgets.table_cells import LineBuilder, append_cell, with_sort_glyph
 from dexter_tui.tui.widgets.table_model import (
     Column,
@@ -206,7 +206,7 @@ class FastTable(ScrollView, can_focus=True):
         self._layout: list[tuple[Column, int]] = []
         self._layout_width = -1
         self._line_width = GUTTER
-        self._strip_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(cache_size)
+        self._strip_cache: StripCache[tuple[Any, ...], Strip] = StripCache(cache_size)
         self._style_cache: dict[str, Style] = {}
         self.mark_anchor: str | None = None
         self._sealing = False
