@@ -87,6 +87,12 @@ class StripCache(Generic[K, V]):
     def __contains__(self, key: object) -> bool:
         return key in self._data
 
+    def keys(self) -> Iterable[K]:
+        return self._data.keys()
+
+    def discard(self, key: K) -> None:
+        self._data.pop(key, None)
+
     def clear(self) -> None:
         self._data.clear()
 
