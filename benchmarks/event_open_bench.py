@@ -268,6 +268,18 @@ def _stack_complete(app) -> bool:
     return pane.ready and not getattr(pane, "pending", 0) and bool(pane.query("FrameItem"))
 
 
+def _profiler():
+    """cProfile of the UI thread from `enter` to the stack's first paint, when
+    `EVENT_BENCH_PROFILE=PATH` is set (written to PATH.<size>, the last run's)."""
+    if not os.environ.get("EVENT_BENCH_PROFILE"):
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
 async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> dict[str, Any]:
     from dexter_tui.config import Secret, Settings
     from dexter_tui.tui.factory import build_app, build_context
@@ -301,8 +313,12 @@ async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> d
                     meter.start()
                     started, cpu = time.perf_counter(), time.process_time()
                     ui_cpu = time.thread_time()
+                    profiler = _profiler()
                     press = asyncio.create_task(pilot.press("enter"))
                     shown = await probe.wait()
+                    if profiler is not None:
+                        profiler.disable()
+                        profiler.dump_stats(f"{os.environ['EVENT_BENCH_PROFILE']}.{name}")
                     cpu_shown = time.process_time() - cpu
                     await press
                     complete = await _until(lambda app=app: _stack_complete(app))

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services import ownership
@@ -54,6 +54,7 @@ from dexter_tui.tui.widgets.event_stack import StackPane
 from dexter_tui.tui.widgets.event_tags import TagsPane
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.ownership_line import Loader, OwnershipLine
+from dexter_tui.tui.widgets.stable_footer import StableFooter
 
 #: (tab id, title, pane class) in display order
 TABS: list[tuple[str, str, type[EventPane]]] = [
@@ -189,7 +190,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
                     if tab_id in ("stack", self.initial_tab):
                         yield pane(id=f"pane-{tab_id}")  # the others: `_mount_panes`
         yield Breadcrumb()
-        yield Footer()
+        yield StableFooter()
 
     def pane(self, tab_id: str) -> EventPane:
         return self.query_one(f"#pane-{tab_id}", EventPane)
@@ -441,8 +442,10 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             return
         self.refresh_header()
         self._show_stack()
-        self.pane("stack").show_ready()
-        self.call_after_refresh(self._show_rest)
+        stack = self.pane("stack")
+        assert isinstance(stack, StackPane)
+        stack.show_ready()
+        stack.when_painted(self._show_rest)
 
     async def _show_rest(self) -> None:
         """Breadcrumbs, context and request of the event shown (and Raw if it was opened)."""
