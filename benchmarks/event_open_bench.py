@@ -282,6 +282,7 @@ def _profiler():
 
 async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> dict[str, Any]:
     from dexter_tui.config import Secret, Settings
+    from dexter_tui.tui import offline
     from dexter_tui.tui.factory import build_app, build_context
 
     out: dict[str, Any] = {}
@@ -295,6 +296,7 @@ async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> d
             for _ in range(repeat):
                 settings = Settings(url=url, token=Secret(token), org="acme", poll_interval=3600)
                 ctx = build_context(settings, action_log_path=Path(tmp) / "a.jsonl")
+                offline.enable(ctx, path=Path(tmp) / "cache.sqlite3")  # as `dexter` runs
                 app = build_app(ctx)
                 probe = PaintProbe(app)
                 async with app.run_test(size=SIZE) as pilot:
