@@ -79,7 +79,8 @@ async def test_a_large_event_is_read_stack_first_then_whole(
     assert [f.function for f in frames] == [f"staged_{n}" for n in range(30)]
 
     whole = staged.complete()
-    assert staged.done and staged.complete() is whole
+    assert staged.done
+    assert staged.complete() is whole
     assert len(whole.breadcrumbs) == CRUMBS
     one_step = await client.get_issue_event(org, issue_id)
     assert whole.model_dump() == one_step.model_dump()
@@ -100,9 +101,11 @@ async def test_the_navigator_shows_a_first_look_only_for_a_large_event(
 
     nav = EventNavigator(client, org, large, total=1)
     event = await nav.load("latest", first_look=look)
-    assert len(looks) == 1 and looks[0].breadcrumbs == []
+    assert len(looks) == 1
+    assert looks[0].breadcrumbs == []
     assert looks[0].event_id == event.event_id
-    assert len(event.breadcrumbs) == CRUMBS and nav.event is event
+    assert len(event.breadcrumbs) == CRUMBS
+    assert nav.event is event
     assert nav.position == 1
 
     page = await client.list_issues(org, query="is:unresolved", limit=100)
