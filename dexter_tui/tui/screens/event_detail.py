@@ -556,7 +556,11 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
     async def _first_look(self, event: Event) -> None:
         """A large event's stack, drawn from the event read without its breadcrumbs; returns
         once it is painted (then the breadcrumbs are read, and the other tabs filled)."""
-        await self._composed.wait()
+        try:
+            async with asyncio.timeout(10):  # a screen built but never shown: no first look
+                await self._composed.wait()
+        except TimeoutError:
+            return
         if not self.is_attached:
             return
         opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
