@@ -44,8 +44,11 @@ class StableFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
-        if not self.is_attached or self.screen is not self.app.screen:
-            return  # covered: its focus comes back when it is shown again, and this with it
+        if not self.is_attached:
+            return
+        top = self.app.screen
+        if top is not self.screen and top.styles.background.a == 1:
+            return  # covered by an opaque screen: redrawn when its focus comes back
         if self._keys() == self._shown:
             return
         await self.recompose()
