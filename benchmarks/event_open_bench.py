@@ -268,8 +268,21 @@ def _stack_complete(app) -> bool:
     return pane.ready and not getattr(pane, "pending", 0) and bool(pane.query("FrameItem"))
 
 
+def _profiler():
+    """cProfile of the UI thread from `enter` to the stack's first paint, when
+    `EVENT_BENCH_PROFILE=PATH` is set (written to PATH.<size>, the last run's)."""
+    if not os.environ.get("EVENT_BENCH_PROFILE"):
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
 async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> dict[str, Any]:
     from dexter_tui.config import Secret, Settings
+    from dexter_tui.tui import offline
     from dexter_tui.tui.factory import build_app, build_context
 
     out: dict[str, Any] = {}
@@ -283,6 +296,7 @@ async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> d
             for _ in range(repeat):
                 settings = Settings(url=url, token=Secret(token), org="acme", poll_interval=3600)
                 ctx = build_context(settings, action_log_path=Path(tmp) / "a.jsonl")
+                offline.enable(ctx, path=Path(tmp) / "cache.sqlite3")  # as `dexter` runs
                 app = build_app(ctx)
                 probe = PaintProbe(app)
                 async with app.run_test(size=SIZE) as pilot:
@@ -301,8 +315,12 @@ async def _open_events(url: str, token: str, sizes: list[str], repeat: int) -> d
                     meter.start()
                     started, cpu = time.perf_counter(), time.process_time()
                     ui_cpu = time.thread_time()
+                    profiler = _profiler()
                     press = asyncio.create_task(pilot.press("enter"))
                     shown = await probe.wait()
+                    if profiler is not None:
+                        profiler.disable()
+                        profiler.dump_stats(f"{os.environ['EVENT_BENCH_PROFILE']}.{name}")
                     cpu_shown = time.process_time() - cpu
                     await press
                     complete = await _until(lambda app=app: _stack_complete(app))

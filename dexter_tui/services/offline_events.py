@@ -13,6 +13,7 @@ from typing import Any
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services.events import EventNavigator
+from dexter_tui.services.events.navigation import FirstLook
 from dexter_tui.services.issue_detail import IssueDetail
 from dexter_tui.services.offline import OfflineSession, utc_stamp
 
@@ -23,17 +24,23 @@ class CachingEventNavigator(EventNavigator):
 
     session: OfflineSession | None = None
     cached_at: float | None = None  # set while the event shown came from the cache
+    #: write a fresh event to the cache in `save_pending` (once it is drawn), not in `load`:
+    #: dumping and packing a 1 MB event took ~130 ms before its stack could be shown
+    defer_save: bool = False
+    _unsaved: tuple[Event, str] | None = None
 
-    async def load(self, which: str, *, position: int | None = None) -> Event:
+    async def load(
+        self, which: str, *, position: int | None = None, first_look: FirstLook | None = None
+    ) -> Event:
         session = self.session
         if session is None:
-            return await super().load(which, position=position)
+            return await super().load(which, position=position, first_look=first_look)
         if session.offline:
             cached = await self._from_cache(session, which, position)
             if cached is not None:
                 return cached
         try:
-            event = await super().load(which, position=position)
+            event = await super().load(which, position=position, first_look=first_look)
         except Exception as error:
             if not session.failed(error):
                 raise
@@ -43,8 +50,16 @@ class CachingEventNavigator(EventNavigator):
             return cached
         self.cached_at = None
         session.answered()
-        await session.save_event(self.issue_id, event, which)
+        if self.defer_save:
+            self._unsaved = (event, which)
+        else:
+            await session.save_event(self.issue_id, event, which)
         return event
+
+    async def save_pending(self) -> None:
+        pending, self._unsaved = self._unsaved, None
+        if pending is not None and self.session is not None:
+            await self.session.save_event(self.issue_id, *pending)
 
     async def _from_cache(
         self, session: OfflineSession, which: str, position: int | None

@@ -33,6 +33,7 @@ from dexter_tui.tui.dialogs import save_view
 from dexter_tui.tui.dialogs.command_line import CommandLine
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
 from dexter_tui.tui.dialogs.error_modal import ErrorModal
+from dexter_tui.tui.event_prewarm import prewarm_later
 from dexter_tui.tui.issue_actions import IssueActions
 from dexter_tui.tui.issue_rows import FLAGS_LEGEND
 from dexter_tui.tui.messages import (
@@ -125,6 +126,7 @@ class DexterApp(CrashOutput, App[int]):
         self.push_screen(self.issues_screen)
         offline.attach(self)  # the header, bindings and one toast follow the offline state
         self.load_workspace()
+        prewarm_later(self)  # the first event opened as fast as the next ones
         # The SSH session dropped (or the terminal closed): leave cleanly instead of being killed.
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)

@@ -194,6 +194,7 @@ def tour(
             per_page=50,
         ),
         "get_issue_event": lambda: client.get_issue_event(ORG, first, "latest"),
+        "get_issue_event_staged": lambda: client.get_issue_event_staged(ORG, first, "latest"),
         "get_project_event": lambda: client.get_project_event(ORG, PROJECT, event_id),
         "list_issue_hashes": lambda: client.list_issue_hashes(ORG, first),
         "list_issue_tags": lambda: client.list_issue_tags(ORG, first),

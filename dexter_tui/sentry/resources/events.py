@@ -9,6 +9,7 @@ from dexter_tui.sentry import models  # `models.Event`: the event models are bui
 from dexter_tui.sentry.decoding import parse_list, parse_off_loop
 from dexter_tui.sentry.pagination import Page
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
+from dexter_tui.sentry.staged_event import StagedEvent, read_staged_off_loop
 from dexter_tui.sentry.urls import API, pairs, q
 
 if TYPE_CHECKING:
@@ -60,6 +61,14 @@ class EventsApi(IssueRoutes):
             "GET", org, issue_id, f"events/{q(event_id)}/", params=params
         )
         return await parse_off_loop(response, models.Event)  # events can be megabytes
+
+    async def get_issue_event_staged(
+        self, org: str, issue_id: str | int, event_id: str = "latest"
+    ) -> StagedEvent:
+        """`get_issue_event` read in two steps: the event without its breadcrumbs first
+        (`.first`), the whole of it from `.complete()` (see `staged_event`)."""
+        response = await self._issue_call("GET", org, issue_id, f"events/{q(event_id)}/")
+        return await read_staged_off_loop(response)
 
     async def get_project_event(self, org: str, project: str, event_id: str) -> Event:
         return await self._get(

@@ -7,6 +7,8 @@ Navigation follows Sentry's issue-event route (SENTRY_API.md §5.2): `latest`, `
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from dexter_tui.sentry.client import SentryClient
@@ -14,6 +16,9 @@ from dexter_tui.sentry.models import Event
 from dexter_tui.sentry.pagination import Page
 
 NAMED_EVENTS = ("latest", "oldest", "recommended")
+
+#: shown the event without its breadcrumbs while the rest of it is read (`EventNavigator.load`)
+FirstLook = Callable[[Event], Awaitable[object]]
 
 
 class NoMoreEvents(LookupError):
@@ -56,16 +61,29 @@ class EventNavigator:
             return nxt, (self.position + step if self.position is not None else None)
         return which, None
 
-    async def load(self, which: str, *, position: int | None = None) -> Event:
+    async def load(
+        self, which: str, *, position: int | None = None, first_look: FirstLook | None = None
+    ) -> Event:
+        """The event; `first_look`, when given, is awaited with the event read without its
+        breadcrumbs before the rest of a large event is validated (the stack is drawn from it)."""
         event_id, pos = self.target(which)
         self.requests += 1
-        event = await self.client.get_issue_event(self.org, self.issue_id, event_id)
+        if first_look is None:
+            event = await self.client.get_issue_event(self.org, self.issue_id, event_id)
+        else:
+            staged = await self.client.get_issue_event_staged(self.org, self.issue_id, event_id)
+            if not staged.done:
+                await first_look(staged.first)
+            event = staged.whole or await asyncio.to_thread(staged.complete)
         self.event = event
         self.chosen = which
         self.position = position if position is not None else pos
         if self.position is not None and self.total and self.position > self.total:
             self.total = self.position
         return event
+
+    async def save_pending(self) -> None:
+        """Keep the last loaded event where it is kept (the offline cache's navigator does)."""
 
     def describe(self) -> str:
         """'event 3 of 1,204' / 'recommended event · 1,204 in all' (its position is unknown)."""

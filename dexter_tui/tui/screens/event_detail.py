@@ -20,19 +20,25 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.css.query import NoMatches
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services import ownership
 from dexter_tui.services.bulk import BulkOutcome
-from dexter_tui.services.event_blocks import EventBlocks
+from dexter_tui.services.event_blocks import EventBlocks, event_blocks
 from dexter_tui.services.events import (
+    ExceptionView,
     NoMoreEvents,
+    ThreadView,
+    exception_chain,
     raw_lines,
     tag_query,
     tag_rows,
+    thread_views,
 )
 from dexter_tui.services.events.prepared import PreparedEvent, prepare_event
+from dexter_tui.services.offline_events import CachingEventNavigator
 from dexter_tui.tui import offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
@@ -54,6 +60,7 @@ from dexter_tui.tui.widgets.event_stack import StackPane
 from dexter_tui.tui.widgets.event_tags import TagsPane
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.ownership_line import Loader, OwnershipLine
+from dexter_tui.tui.widgets.stable_footer import StableFooter
 
 #: (tab id, title, pane class) in display order
 TABS: list[tuple[str, str, type[EventPane]]] = [
@@ -143,6 +150,8 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._initial_position = position
         self.issue = issue
         self.nav = offline.event_navigator(ctx, issue)  # cached events when Sentry is away
+        if isinstance(self.nav, CachingEventNavigator):
+            self.nav.defer_save = True  # kept once its stack is drawn (`_show_rest`)
         self.service = offline.issue_detail(ctx, issue)
         self.first_event = event_id
         self.event: Event | None = None
@@ -162,6 +171,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         self._failed: set[str] = set()
         self._loading = False
         self._queued: list[str] = []
+        self._panes: dict[str, EventPane] = {}  # by tab id, as they are mounted
+        self._composed = asyncio.Event()  # set on mount: a first look waits for the panes
+        self._stack_key: tuple[Any, ...] | None = None  # what the stack pane was drawn from
         self._early = self._fetch_early(event_id, position)
         self._event_error: BaseException | None = None
         self._pane_lock = asyncio.Lock()
@@ -171,7 +183,9 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         """The first event's request, sent now: the server answers (and the body is decoded in
         a thread) while this screen is composed and laid out, not after."""
         try:
-            task = asyncio.get_running_loop().create_task(self.nav.load(which, position=position))
+            task = asyncio.get_running_loop().create_task(
+                self.nav.load(which, position=position, first_look=self._first_look)
+            )
         except RuntimeError:
             return None  # built outside the app's loop: `load_event` sends it
         task.add_done_callback(lambda t: t.cancelled() or t.exception())  # no "never retrieved"
@@ -187,17 +201,25 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             for tab_id, title, pane in TABS:
                 with TabPane(title, id=tab_id):
                     if tab_id in ("stack", self.initial_tab):
-                        yield pane(id=f"pane-{tab_id}")  # the others: `_mount_panes`
+                        yield self._keep(tab_id, pane(id=f"pane-{tab_id}"))  # others: later
         yield Breadcrumb()
-        yield Footer()
+        yield StableFooter()
+
+    def _keep(self, tab_id: str, pane: EventPane) -> EventPane:
+        self._panes[tab_id] = pane
+        return pane
 
     def pane(self, tab_id: str) -> EventPane:
-        return self.query_one(f"#pane-{tab_id}", EventPane)
+        pane = self._mounted(tab_id)
+        if pane is None:
+            raise NoMatches(f"No pane of the tab {tab_id!r} yet")
+        return pane
 
     def _mounted(self, tab_id: str) -> EventPane | None:
-        """The tab's pane, None while it is not mounted yet (see `_mount_panes`)."""
-        found = self.query(f"#pane-{tab_id}").results(EventPane)
-        return next(found, None)
+        """The tab's pane, None while it is not mounted yet (see `_mount_panes`). From a dict:
+        a query walks the whole screen (~1 ms each, a dozen per event shown)."""
+        pane = self._panes.get(tab_id)
+        return pane if pane is not None and pane.parent is not None else None
 
     async def _mount_panes(self) -> None:
         """Mount the panes of the tabs not shown, then bring them up to date.
@@ -211,7 +233,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
                 if not self.is_attached:
                     return
                 if self._mounted(tab_id) is None:
-                    pane = pane_class(id=f"pane-{tab_id}")
+                    pane = self._keep(tab_id, pane_class(id=f"pane-{tab_id}"))
                     await self.query_one(f"TabPane#{tab_id}", TabPane).mount(pane)
                     added.append(pane)
         for pane in added:
@@ -243,6 +265,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         return self.tabs.active or "stack"
 
     def on_mount(self) -> None:
+        self._composed.set()
         self.refresh_header()
         for pane in self._panes_of("event"):
             pane.show_loading()
@@ -315,7 +338,7 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             else:
                 if early is not None:
                     early.cancel()
-                event = await self.nav.load(which, position=position)
+                event = await self.nav.load(which, position=position, first_look=self._first_look)
             prepared = await asyncio.to_thread(
                 prepare_event, event, in_app_only=self.in_app_only, newest_first=self.newest_first
             )
@@ -420,8 +443,10 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
 
     # -- drawing ------------------------------------------------------------------------------
 
-    def refresh_header(self) -> None:
-        text = header_text(self.issue, self.nav, self.event, self.ctx.clock(), self.mask)
+    def refresh_header(self, event: Event | None = None) -> None:
+        """The header of `event` (a first look) or of the event shown."""
+        event = event or self.event
+        text = header_text(self.issue, self.nav, event, self.ctx.clock(), self.mask)
         self.query_one("#event-header", Static).update(text)
         banner = self.query_one("#deadlock-banner", Static)
         analysis = self.deadlock
@@ -441,13 +466,16 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
             return
         self.refresh_header()
         self._show_stack()
-        self.pane("stack").show_ready()
-        self.call_after_refresh(self._show_rest)
+        stack = self.pane("stack")
+        assert isinstance(stack, StackPane)
+        stack.show_ready()
+        stack.when_painted(self._show_rest)
 
     async def _show_rest(self) -> None:
         """Breadcrumbs, context and request of the event shown (and Raw if it was opened)."""
         if self.event is None or self.prepared is None or not self.is_attached:
             return
+        self.run_worker(self.nav.save_pending(), group="event-cache", exit_on_error=False)
         for pane in self._panes_of("event"):
             if not isinstance(pane, RawPane | StackPane):
                 self._fill(pane)
@@ -494,24 +522,61 @@ class EventDetailScreen(ReportsWorkerErrors, IssueActions):
         raw.show_ready()
         self._focus_tab("raw")
 
+    def _stack_options(self, event: Event) -> tuple[Any, ...]:
+        """What the stack pane's frames depend on: the event and the toggles."""
+        return (event.event_id or event.id, self.in_app_only, self.newest_first, self.mask)
+
     def _show_stack(self) -> AwaitComplete | None:
         event, prepared = self.event, self.prepared
         if event is None or prepared is None:
             return None
-        stack = self.pane("stack")
-        assert isinstance(stack, StackPane)
+        if self._stack_key == self._stack_options(event):
+            return None  # drawn from the first look: the same frames (the focus stays)
         exceptions, threads = prepared.stack(
             event, in_app_only=self.in_app_only, newest_first=self.newest_first
         )
+        return self._draw_stack(event, exceptions, threads, self.blocks)
+
+    def _draw_stack(
+        self,
+        event: Event,
+        exceptions: list[ExceptionView],
+        threads: list[ThreadView],
+        blocks: EventBlocks | None,
+    ) -> AwaitComplete:
+        stack = self.pane("stack")
+        assert isinstance(stack, StackPane)
+        self._stack_key = self._stack_options(event)
         swapped = stack.show(
-            exceptions,
-            threads,
-            mask=self.mask,
-            in_app_only=self.in_app_only,
-            blocks=self.blocks,
+            exceptions, threads, mask=self.mask, in_app_only=self.in_app_only, blocks=blocks
         )
         self.call_after_refresh(self._focus_tab, "stack")
         return swapped
+
+    async def _first_look(self, event: Event) -> None:
+        """A large event's stack, drawn from the event read without its breadcrumbs; returns
+        once it is painted (then the breadcrumbs are read, and the other tabs filled)."""
+        try:
+            async with asyncio.timeout(10):  # a screen built but never shown: no first look
+                await self._composed.wait()
+        except TimeoutError:
+            return
+        if not self.is_attached:
+            return
+        opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
+        exceptions, threads = exception_chain(event, **opts), thread_views(event, **opts)
+        self.refresh_header(event)
+        await self._draw_stack(event, exceptions, threads, event_blocks(event))
+        stack = self.pane("stack")
+        assert isinstance(stack, StackPane)
+        stack.show_ready()
+        painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        stack.when_painted(lambda: painted.done() or painted.set_result(None))
+        try:
+            async with asyncio.timeout(2):  # a screen pushed over this one paints nothing here
+                await painted
+        except TimeoutError:
+            pass
 
     def _show_tags(self) -> None:
         pane = self.pane("tags")

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from dexter_tui.choices import DEFAULT_PERIOD, FALLBACK_PERIOD, PERIODS, SORT_LABELS, SORTS
 from dexter_tui.sentry.errors import SentryError
@@ -48,6 +48,7 @@ from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.fast_table import FastTable
 from dexter_tui.tui.widgets.issue_preview import IssuePreview
 from dexter_tui.tui.widgets.search_input import SearchField, SearchInput, completer_for
+from dexter_tui.tui.widgets.stable_footer import StableFooter
 from dexter_tui.tui.widgets.status_header import header_for
 
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
@@ -140,7 +141,7 @@ class IssuesScreen(ViewScreen, IssueActions):
             yield Static(id="empty")
         yield IssuePreview(ctx.clock, id="preview")
         yield Breadcrumb()
-        yield Footer()
+        yield StableFooter()
 
     @property
     def table(self) -> FastTable:

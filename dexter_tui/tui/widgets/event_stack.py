@@ -9,6 +9,7 @@ line or a variable is shown, not run.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from rich.console import Group, RenderableType
 from rich.style import Style
@@ -242,6 +243,8 @@ class StackPane(EventPane):
         super().__init__(**kw)
         self._pending: list[Static | _LaterFrame] = []
         self._generation = 0
+        self._shown_generation = -1  # the generation whose first frames have been painted
+        self._on_painted: list[Callable[[], object]] = []
 
     def compose_body(self) -> ComposeResult:
         yield VerticalScroll(classes="pane-body", id="stack-body")
@@ -320,16 +323,46 @@ class StackPane(EventPane):
             await removed  # old frames gone first: j/k must never land on a frame being removed
             await body.mount_all(_built(first))
             body.scroll_home(animate=False)
-            if rest and generation == self._generation:
-                self._pending = rest
-                self.run_worker(
-                    self._mount_rest(generation),
-                    group="stack-rest",
-                    exclusive=True,
-                    exit_on_error=False,
-                )
+            if generation != self._generation:
+                return
+            self._pending = rest
+            self._after_paint(generation, self._painted)
 
         return AwaitComplete(swap())
+
+    def when_painted(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once the current frames have been painted (at once if they have).
+
+        Why: whatever else the screen builds (the other tabs, the frames below the first
+        screens) would otherwise be laid out before the first frames reach the terminal."""
+        if self._shown_generation == self._generation:
+            self.call_later(callback)
+        else:
+            self._on_painted.append(callback)
+
+    def _after_paint(self, generation: int, then: Callable[[int], None], tries: int = 0) -> None:
+        """`then(generation)` after the refresh that laid out (and so painted) the frames."""
+        if generation != self._generation or not self.is_attached:
+            return
+        body = self.query_one("#stack-body", VerticalScroll)
+        laid_out = any(child.region.area for child in body.children)
+        if laid_out or not self.region.area or tries >= 50:  # hidden tab: nothing to wait for
+            then(generation)
+        else:
+            self.call_after_refresh(self._after_paint, generation, then, tries + 1)
+
+    def _painted(self, generation: int) -> None:
+        self._shown_generation = generation
+        callbacks, self._on_painted = self._on_painted, []
+        for callback in callbacks:
+            self.call_later(callback)
+        if self._pending:
+            self.run_worker(
+                self._mount_rest(generation),
+                group="stack-rest",
+                exclusive=True,
+                exit_on_error=False,
+            )
 
     async def _mount_rest(self, generation: int) -> None:
         """The widgets below the first screens, a few at a time while the reader looks at the
