@@ -9,11 +9,11 @@ from dexter_tui.sentry import models  # `models.Event`: the event models are bui
 from dexter_tui.sentry.decoding import parse_list, parse_off_loop
 from dexter_tui.sentry.pagination import Page
 from dexter_tui.sentry.resources.issue_routes import IssueRoutes
-from dexter_tui.sentry.staged_event import StagedEvent, read_staged_off_loop
 from dexter_tui.sentry.urls import API, pairs, q
 
 if TYPE_CHECKING:
     from dexter_tui.sentry.event_models import Event, IssueHash
+    from dexter_tui.sentry.staged_event import StagedEvent
 
 
 class EventsApi(IssueRoutes):
@@ -67,6 +67,8 @@ class EventsApi(IssueRoutes):
     ) -> StagedEvent:
         """`get_issue_event` read in two steps: the event without its breadcrumbs first
         (`.first`), the whole of it from `.complete()` (see `staged_event`)."""
+        from dexter_tui.sentry.staged_event import read_staged_off_loop  # builds the models
+
         response = await self._issue_call("GET", org, issue_id, f"events/{q(event_id)}/")
         return await read_staged_off_loop(response)
 
