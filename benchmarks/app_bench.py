@@ -203,7 +203,7 @@ def install_before() -> None:
     from dexter_tui.tui.screens import issues as screen_mod
     from dexter_tui.tui.widgets.table_model import TableModel
 
-    def merge_first_page(self: Any, page: Any) -> PollChanges:
+    def merge_first_page(self: Any, page: Any, fresh: Any = None) -> PollChanges:
         changes = PollChanges()
         fresh_ids = [i.id for i in page.items]
         for issue in page.items:
@@ -300,6 +300,9 @@ def install_before() -> None:
 
         def discard(self, issue_id: str) -> None:
             self.pop(issue_id, None)
+
+        def fresh(self, issue: Any) -> Any:
+            return issue  # the old merge compared each issue itself
 
     feed_mod.IssueMap = PlainIssueMap  # type: ignore[misc]
     feed_mod.settle_loaded = lambda: None
