@@ -14,8 +14,9 @@ rows it still has (`TableModel` intersects with its own lists).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress
 from typing import TYPE_CHECKING
+
+from dexter_tui.tui.widgets.filter_lines import narrowed
 
 if TYPE_CHECKING:
     from dexter_tui.tui.widgets.table_model import Row
@@ -54,14 +55,10 @@ class Matches:
 def _narrowed(
     rows: list[Row], lines: list[str], words: tuple[str, ...]
 ) -> tuple[list[Row], list[str]]:
-    """The rows whose line holds every word (C-speed passes: a test per line, `compress`)."""
+    """`narrowed`, always into new lists (the caller extends them)."""
     if not words:
         return list(rows), list(lines)
-    for word in words:
-        keep = [word in line for line in lines]
-        rows = list(compress(rows, keep))
-        lines = list(compress(lines, keep))
-    return rows, lines
+    return narrowed(rows, lines, words)
 
 
 class SearchStore:
