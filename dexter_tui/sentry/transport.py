@@ -111,14 +111,15 @@ class Transport:
         headers = {"User-Agent": f"dexter-tui/{__version__}", "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        # the default trust store's context: built in a thread at start when prepared (tls.py)
-        verify: Any = True if ca_bundle else tls.default_verify()
+        verify: Any
         if ca_bundle:
             import ssl
 
             # the system store plus the private CA (a proxy or self-hosted install)
             verify = ssl.create_default_context()
             verify.load_verify_locations(cafile=str(ca_bundle))
+        else:  # the default trust store's context: built in a thread at start (tls.py)
+            verify = tls.default_verify()
         self._http = httpx.AsyncClient(
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),

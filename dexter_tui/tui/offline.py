@@ -26,7 +26,6 @@ from rich.text import Text
 
 from dexter_tui.sentry.errors import SentryError
 from dexter_tui.sentry.models import Issue
-from dexter_tui.services.cache import MAX_LIST_ISSUES
 from dexter_tui.services.listed_issues import IssueMap
 from dexter_tui.services.offline import Mode, OfflineSession, is_unavailable
 from dexter_tui.services.poller import LiveState, PollStatus
@@ -224,23 +223,13 @@ def list_loaded(screen: IssuesScreen) -> None:
         return
     session.list_answered()
     if session.cache is not None:
-        screen.run_worker(_save_list(session, feed), group="offline-cache", exit_on_error=False)
+        screen.run_worker(session.save_feed(feed), group="offline-cache", exit_on_error=False)
     workspace = screen.ctx.workspace
     if workspace is not None and not session.projects_saved:
         session.projects_saved = True
         screen.run_worker(
             session.save_projects(workspace.projects), group="offline-cache", exit_on_error=False
         )
-
-
-async def _save_list(session: OfflineSession, feed: IssueFeed) -> None:
-    """The first `MAX_LIST_ISSUES` issues (all the cache keeps), parsed in a thread: parsing
-    every loaded issue on the UI thread cost ~8 KB and ~0.1 ms each per poll (a 100k list: a
-    GB and seconds)."""
-    listed = [feed.listed(i) for i in feed.order[:MAX_LIST_ISSUES]]
-    parse = feed.issues.parse
-    issues = await asyncio.to_thread(lambda: [parse(x) for x in listed])
-    await session.save_list(feed.query, issues, feed.hits)
 
 
 def list_failed(screen: IssuesScreen, error: BaseException) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from dexter_tui.config import Secret, Settings
 from dexter_tui.sentry.client import SentryClient
+from dexter_tui.services import offline as offline_session
 from dexter_tui.services.cache import list_key_for
 from dexter_tui.tui import offline
 from dexter_tui.tui.factory import build_app, build_context
@@ -24,7 +25,7 @@ from tests.tui.conftest import settle
 async def test_the_cached_list_is_the_head_of_the_loaded_list_in_order(
     seeded_server, seeded_world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(offline, "MAX_LIST_ISSUES", 4)
+    monkeypatch.setattr(offline_session, "MAX_LIST_ISSUES", 4)
     settings = Settings(
         url=seeded_server.url,
         token=Secret(seeded_world.token),
