@@ -134,13 +134,14 @@ class Advice:
     pattern: str
     severity: str
     recommendations: list[Recommendation]
-    relations: list[str]
+    relations: list[str]  # tables
     relation_names: dict[int, str]
     explanations: list[str]
     fingerprint: str
     queries: dict[int, QueryInfo] = field(default_factory=dict)
     row_locks: list[RowLock] = field(default_factory=list)
     catalog_queries: list[str] = field(default_factory=list)  # resolve OIDs, xids, keys
+    indexes: list[str] = field(default_factory=list)  # unique indexes an insert waited on
 
 
 def _bare(name: str) -> str:
@@ -195,9 +196,10 @@ def resolve_relations(
         if name and name not in names:
             names.append(name)
 
+    indexes = context_indexes(contexts, queries)
     for ctx in contexts.values():
         found = P._tuple_context(ctx)
-        if found and found[3] not in _side_indexes(contexts, queries):
+        if found and found[3] not in indexes:
             add(found[3])
         for sql in _context_sql(ctx):  # FK checks, function bodies, LOCK TABLE in a function
             for table in analyze_query(sql).tables:
@@ -249,6 +251,27 @@ def _side_indexes(contexts: dict[int, str], queries: dict[int, QueryInfo]) -> li
         side = found and found[0] == "insert-index" and _bare(found[3]) not in known
         if found and side and found[3] not in out:
             out.append(found[3])
+    return out
+
+
+# the suffixes PostgreSQL gives the indexes it names itself (ChooseIndexName): primary key,
+# unique constraint, exclusion constraint, plain CREATE INDEX without a name
+_DEFAULT_INDEX_SUFFIXES = ("_pkey", "_key", "_excl", "_idx")
+
+
+def context_indexes(contexts: dict[int, str], queries: dict[int, QueryInfo]) -> list[str]:
+    """Indexes an `insert-index` CONTEXT names. That line names the index a plain insert waited
+    on but the table itself for ON CONFLICT's pre-check, so: with the queries known, a name no
+    query uses is an index (`_side_indexes`); without them (a client's error alone), a name is
+    an index when it has one of PostgreSQL's own index suffixes, and otherwise stays a table."""
+    if any(q.tables for q in queries.values()):
+        return _side_indexes(contexts, queries)
+    out: list[str] = []
+    for ctx in contexts.values():
+        found = P._tuple_context(ctx)
+        named = found[3] if found and found[0] == "insert-index" else ""
+        if _bare(named).endswith(_DEFAULT_INDEX_SUFFIXES) and named not in out:
+            out.append(named)
     return out
 
 
@@ -858,19 +881,24 @@ def advise(report: Report, graph: WaitForGraph, known: dict[int, str] | None = N
     contexts = _contexts(report)
     relations, oid_names = resolve_relations(report, queries, contexts, known)
     pattern = classify(report, graph, queries, contexts)
+    indexes = context_indexes(contexts, queries)
+    # fingerprints stay what they were before client-side indexes left `relations`
+    side = _side_indexes(contexts, queries)
+    printed = relations + [_bare(name) for name in indexes if name not in side]
     return Advice(
         pattern=pattern,
         severity=severity(pattern, report, graph),
-        recommendations=recommend(pattern, report, relations, _side_indexes(contexts, queries)),
+        recommendations=recommend(pattern, report, relations, side),
         relations=relations,
         relation_names=oid_names,
         explanations=explain(report, graph, oid_names, contexts, queries)
         if report.is_deadlock
         else [],
-        fingerprint=fingerprint(pattern, report, graph, queries, relations)
+        fingerprint=fingerprint(pattern, report, graph, queries, printed)
         if report.is_deadlock
         else "",
         queries=queries,
         row_locks=row_locks(report, contexts, oid_names),
         catalog_queries=catalog_queries(report, oid_names) if report.is_deadlock else [],
+        indexes=indexes,
     )

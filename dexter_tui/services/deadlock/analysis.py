@@ -45,6 +45,7 @@ class Analysis:
                 "waits": [],
                 "cycles": [],
                 "relations": [],
+                "indexes": [],
                 "pattern": "none",
                 "recommendations": [r.to_json() for r in recs],
                 "severity": "none",
@@ -66,6 +67,7 @@ class Analysis:
             "waits": [w.to_json() for w in graph.edges],
             "cycles": [list(c) for c in graph.cycles],
             "relations": list(advice.relations),
+            "indexes": list(advice.indexes),
             "pattern": advice.pattern,
             "recommendations": [r.to_json() for r in advice.recommendations],
             "severity": advice.severity,
@@ -137,6 +139,8 @@ class Analysis:
             out.append("PARTIAL: " + "; ".join(report.partial) + " — nothing below is guessed.")
         if advice.relations:
             out.append(f"Tables: {', '.join(advice.relations)}")
+        if advice.indexes:
+            out.append(f"Indexes: {', '.join(advice.indexes)}")
         out.append("")
         for i in range(len(graph.cycles)):
             label = "Cycle" if len(graph.cycles) == 1 else f"Cycle {i + 1}"

@@ -147,6 +147,8 @@ def render_summary(summary: LogSummary, top_waits: int = 10) -> str:
         ]
         if advice and advice.relations:
             out.append(f"   tables: {', '.join(advice.relations)}")
+        if advice and advice.indexes:
+            out.append(f"   indexes: {', '.join(advice.indexes)}")
         out.append(f"   cycle: {a.cycle_text() or '(not closed in the text)'}")
         for query in group.queries():
             out.append(f"   query: {query[:300]}")

@@ -189,6 +189,9 @@ class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
         if advice.relations:
             text.append("\nTables: ")
             text.append_text(safe_text(", ".join(advice.relations)))
+        if advice.indexes:
+            text.append("\nIndexes: ")
+            text.append_text(safe_text(", ".join(advice.indexes)))
         return text
 
     def _process_row(self, row: ProcessRow) -> Row:

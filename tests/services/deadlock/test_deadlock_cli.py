@@ -30,6 +30,7 @@ KEYS = {
     "waits",
     "cycles",
     "relations",
+    "indexes",
     "pattern",
     "recommendations",
     "severity",
@@ -61,6 +62,7 @@ def test_json_has_exactly_the_contract_keys(name: str, capsys: pytest.CaptureFix
     for rec in result["recommendations"]:
         assert set(rec) == {"id", "title", "detail"}
     assert result["relations"] == ["accounts"]
+    assert result["indexes"] == []
 
 
 def test_not_a_deadlock_exits_one(capsys: pytest.CaptureFixture[str]) -> None:

@@ -251,6 +251,19 @@ def check_advice(pattern: str, analysis: Analysis, *, server_log: bool) -> None:
             assert first.id == "upsert-other-unique-index"
             assert "tokens_u_key" in first.detail
             assert analysis.advice.relations == ["tokens"]
+    if pattern in ("unique-insert", "speculative-token") and not server_log:
+        # the client sees only CONTEXT's `in relation "tokens_pkey"`: an index, by PostgreSQL's
+        # own naming, so it is never listed (or used in advice SQL) as a table
+        index = "tokens_u_key" if pattern == "speculative-token" else "tokens_pkey"
+        assert analysis.advice.indexes == [index]
+        assert index not in analysis.advice.relations
+        assert f"FROM {index}" not in text
+        assert f"Indexes: {index}" in analysis.render_text()
+        assert f"Tables: {index}" not in analysis.render_text()
+    if pattern == "upsert-swap" and not server_log:
+        # ON CONFLICT's pre-check names the table itself: it stays a table
+        assert analysis.advice.relations == ["tokens"]
+        assert analysis.advice.indexes == []
     if pattern == "upsert-swap" and server_log:
         assert first.id == "upsert-key-order"
     if pattern == "fk-deferred":
