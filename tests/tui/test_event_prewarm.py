@@ -4,8 +4,8 @@ build ready: the event screen imported and the `Event` validator built."""
 from __future__ import annotations
 
 import subprocess
-import threading
 import sys
+import threading
 
 SCRIPT = """
 import sys
@@ -57,5 +57,6 @@ async def test_the_warm_up_starts_once_the_list_has_shown_its_rows(make_app, mon
             await pilot.pause(0.05)
             if warmed:
                 break
-    assert rows_when_started and rows_when_started[0] > 0  # started with the rows on screen
+    assert rows_when_started
+    assert rows_when_started[0] > 0  # started with the rows on screen
     assert warmed == [1]
