@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from dexter_tui.commands.start_gc import collector_paused
+from dexter_tui.start_gc import collector_paused
 
 
 @pytest.fixture
@@ -53,17 +53,16 @@ def test_a_collector_turned_off_by_the_caller_stays_off() -> None:
 
 
 _RUN = """
-import gc, sys
-from dexter_tui.commands import crash, tui
+import gc
+from dexter_tui.commands import crash
 seen = {}
 def run_app(app, argv=None):
     seen["enabled"] = gc.isenabled()
     seen["frozen"] = gc.get_freeze_count()
     return 0
 crash.run_app = run_app
-sys.argv = ["dexter"]
-from dexter_tui.cli import parse_args
-assert tui.run(parse_args(["--url", "http://127.0.0.1:9", "--token", "t", "--org", "acme"])) == 0
+from dexter_tui.cli import main
+assert main(["--url", "http://127.0.0.1:9", "--token", "t", "--org", "acme"]) == 0
 print(seen["enabled"], seen["frozen"] > 10000)
 """
 
@@ -83,3 +82,17 @@ def test_the_app_runs_with_the_collector_on(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]  # on, and the start's objects frozen
+
+
+def test_main_turns_the_collector_back_on_for_other_commands_and_failures() -> None:
+    """`dexter --version` / a usage error exit from argparse, `dexter config path` runs with it
+    on: none of them may leave a caller's collector off (tests call `main` in-process)."""
+    from dexter_tui.cli import main
+
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["no-such-command"])
+    assert gc.isenabled()

@@ -21,8 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dexter_tui.commands.start_gc import collector_paused
     from dexter_tui.sentry import tls
+    from dexter_tui.start_gc import collector_paused
 
     tls.prepare()  # the TLS context is built in a thread while the TUI imports
     with collector_paused():  # no collections while ~700 modules import
