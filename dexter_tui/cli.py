@@ -24,7 +24,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from dexter_tui import __version__
+from dexter_tui import __version__, start_gc
 
 #: subcommand -> (module under dexter_tui.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -247,9 +247,19 @@ def skip_unused_imports() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    start_gc.pause()  # on again once the TUI is built (commands/tui.py), or for other commands
+    try:
+        return _main(argv)
+    finally:
+        start_gc.resume()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     skip_unused_imports()
     args = parse_args(argv)
     module = _module(args._module) if args.command else _module("tui")
+    if args.command:
+        start_gc.resume()
     try:
         return int(module.run(args) or 0)
     except KeyboardInterrupt:

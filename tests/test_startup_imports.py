@@ -39,6 +39,12 @@ NOT_AT_START = (
     "dexter_tui.tui.dialogs.handoff",
     "dexter_tui.tui.dialogs.similar_issues",
     "dexter_tui.sentry.event_models",  # `models.Event` and co. are built on first use
+    # the issue actions' dialogs and the browser, when their key is pressed
+    "dexter_tui.tui.dialogs.action_log",
+    "dexter_tui.tui.dialogs.assign_picker",
+    "dexter_tui.tui.dialogs.ignore_menu",
+    "dexter_tui.tui.dialogs.priority_picker",
+    "webbrowser",
     "rich.traceback",
     "dexter_tui.demo",
     "starlette",

@@ -22,23 +22,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dexter_tui.sentry import tls
+    from dexter_tui.start_gc import collector_paused
 
     tls.prepare()  # the TLS context is built in a thread while the TUI imports
-    from dexter_tui.commands.crash import run_app
-    from dexter_tui.commands.session import describe_connection
-    from dexter_tui.tui import offline
-    from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
+    with collector_paused():  # no collections while ~700 modules import
+        from dexter_tui.commands.crash import run_app
+        from dexter_tui.commands.session import describe_connection
+        from dexter_tui.tui import offline
+        from dexter_tui.tui.factory import build_app, build_context, default_action_log_path
 
-    try:
-        settings = load_settings(args)
-        if not settings.token_value() or not settings.org:
-            print(NOT_CONFIGURED, file=sys.stderr)
+        try:
+            settings = load_settings(args)
+            if not settings.token_value() or not settings.org:
+                print(NOT_CONFIGURED, file=sys.stderr)
+                return EXIT_CONFIG
+            print(describe_connection(settings), file=sys.stderr, flush=True)
+            ctx = build_context(settings, action_log_path=default_action_log_path())
+            offline.enable(ctx)  # start from the offline cache; readable when Sentry is away
+            app = build_app(ctx)
+        except ConfigError as error:
+            print(f"dexter: {error}", file=sys.stderr)
             return EXIT_CONFIG
-        print(describe_connection(settings), file=sys.stderr, flush=True)
-        ctx = build_context(settings, action_log_path=default_action_log_path())
-        offline.enable(ctx)  # start from the offline cache; readable when Sentry is away
-        app = build_app(ctx)
-    except ConfigError as error:
-        print(f"dexter: {error}", file=sys.stderr)
-        return EXIT_CONFIG
     return run_app(app)

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from dexter_tui.sentry.models import Release, SentryModel, _none_to
+from dexter_tui.sentry.models import Release, SentryModel, _new_dict, _new_list, _none_to
 
 # -- tolerance -------------------------------------------------------------------------------------
 
@@ -193,7 +193,7 @@ class Frame(TolerantModel):
     in_app: bool | None = None
     trust: str | None = None
     vars: dict[str, Any] | None = None
-    context: list[tuple[int, str | None]] = Field(default_factory=list)
+    context: list[tuple[int, str | None]] = Field(default_factory=_new_list)
     errors: Any = None
     data: dict[str, Any] | None = None  # JS source maps: sourcemap, resolved_with, symbolicated
 
@@ -201,7 +201,7 @@ class Frame(TolerantModel):
 
 
 class Stacktrace(TolerantModel):
-    frames: list[Frame] = Field(default_factory=list)
+    frames: list[Frame] = Field(default_factory=_new_list)
     frames_omitted: Any = None
     registers: dict[str, Any] | None = None
     has_system_frames: bool | None = None
@@ -232,7 +232,7 @@ class ExceptionValue(TolerantModel):
 class ExceptionData(TolerantModel):
     """Chained exceptions, oldest (cause) first: the last value is what was raised."""
 
-    values: list[ExceptionValue] = Field(default_factory=list)
+    values: list[ExceptionValue] = Field(default_factory=_new_list)
     has_system_frames: bool | None = None
     exc_omitted: list[int] | None = None
 
@@ -251,7 +251,7 @@ class Thread(TolerantModel):
 
 
 class ThreadsData(TolerantModel):
-    values: list[Thread] = Field(default_factory=list)
+    values: list[Thread] = Field(default_factory=_new_list)
 
     _values_none = field_validator("values", mode="before")(_none_to(list))
 
@@ -267,7 +267,7 @@ class Breadcrumb(TolerantModel):
 
 
 class BreadcrumbsData(TolerantModel):
-    values: list[Breadcrumb] = Field(default_factory=list)
+    values: list[Breadcrumb] = Field(default_factory=_new_list)
 
     _values_none = field_validator("values", mode="before")(_none_to(list))
 
@@ -337,7 +337,7 @@ class DebugImage(TolerantModel):
 
 
 class DebugMetaData(TolerantModel):
-    images: list[DebugImage] = Field(default_factory=list)
+    images: list[DebugImage] = Field(default_factory=_new_list)
     sdk_info: dict[str, Any] | None = Field(default=None, alias="sdk_info")
 
     _images_none = field_validator("images", mode="before")(_none_to(list))
@@ -425,16 +425,16 @@ class Event(TolerantModel):
     size: int | None = None
     date_created: datetime | None = None
     date_received: datetime | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    tags: list[EventTag] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=_new_dict)
+    tags: list[EventTag] = Field(default_factory=_new_list)
     user: EventUser | None = None
-    contexts: dict[str, Any] = Field(default_factory=dict)
-    context: dict[str, Any] = Field(default_factory=dict)
-    packages: dict[str, Any] = Field(default_factory=dict)
+    contexts: dict[str, Any] = Field(default_factory=_new_dict)
+    context: dict[str, Any] = Field(default_factory=_new_dict)
+    packages: dict[str, Any] = Field(default_factory=_new_dict)
     sdk: Sdk | None = None
-    entries: list[Entry] = Field(default_factory=list)
-    errors: list[Any] = Field(default_factory=list)
-    fingerprints: list[str] = Field(default_factory=list)
+    entries: list[Entry] = Field(default_factory=_new_list)
+    errors: list[Any] = Field(default_factory=_new_list)
+    fingerprints: list[str] = Field(default_factory=_new_list)
     release: Release | None = None
     next_event_id: str | None = Field(default=None, alias="nextEventID")
     previous_event_id: str | None = Field(default=None, alias="previousEventID")

@@ -62,8 +62,10 @@ COMMAND_HELP = (
 INSTALLED_VIEWS = ("analytics", "releases", "deadlocks", "alerts", "discover")
 
 
-#: seconds the workspace waits for the issue list's first request to go out before its own
+#: seconds the workspace waits for the issue list's first answer before its own requests
 WORKSPACE_WAIT = 2.0
+#: seconds it then waits for the frame that shows the list's rows
+WORKSPACE_PAINT_WAIT = 0.1
 
 
 #: Methods that change something: a failed one is not retried by anyone.
@@ -138,7 +140,9 @@ class DexterApp(CrashOutput, App[int]):
     async def load_workspace(self) -> None:
         if not self.ctx.settings.project:  # else the list needs its project ids first
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.ctx.list_started.wait(), WORKSPACE_WAIT)
+                await asyncio.wait_for(self.ctx.list_answered.wait(), WORKSPACE_WAIT)
+            with contextlib.suppress(TimeoutError):  # the rows painted before the workspace
+                await asyncio.wait_for(self.screen.wait_for_refresh(), WORKSPACE_PAINT_WAIT)
         self.ctx.workspace = await load_workspace(self.ctx.client, self.ctx.org)
         self.ctx.bulk.set_assignees(self.ctx.workspace.assignees())
         if self.ctx.settings.project:

@@ -47,6 +47,9 @@ class TuiContext:
     #: set when the issue list's first request goes out: start-up requests the first rows do
     #: not need (the workspace) wait for it, so they neither delay it nor its cached rows
     list_started: asyncio.Event = field(default_factory=asyncio.Event)
+    #: set when the issue list's first answer is shown (rows, or its failure): the workspace's
+    #: requests wait for it, so their answers are not parsed ahead of the first rows
+    list_answered: asyncio.Event = field(default_factory=asyncio.Event)
     _bulk: BulkService | None = field(default=None, repr=False)
 
     @property

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-import webbrowser
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -30,11 +29,7 @@ from dexter_tui.services.actions import IssueAction
 from dexter_tui.services.bulk import BulkOutcome
 from dexter_tui.services.sanitize import clipboard_text
 from dexter_tui.tui import offline
-from dexter_tui.tui.dialogs.action_log import ActionLogScreen
-from dexter_tui.tui.dialogs.assign_picker import AssignPicker
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
-from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu
-from dexter_tui.tui.dialogs.priority_picker import PriorityPicker
 from dexter_tui.tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
@@ -105,6 +100,8 @@ def no_browser_here(environ: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if environ is None else environ
     if env.get("SSH_CONNECTION") or env.get("SSH_TTY"):
         return "over SSH"
+    import webbrowser  # when `o` is pressed, not at start (issue 19)
+
     try:
         webbrowser.get()
     except webbrowser.Error:
@@ -373,6 +370,8 @@ class IssueActions(Screen[None]):
             if spec is not None:
                 self.run_action(actions.ignore(spec), issues)
 
+        from dexter_tui.tui.dialogs.ignore_menu import IgnoreMenu  # on first use (issue 19)
+
         self.app.push_screen(IgnoreMenu(len(issues)), chosen)
 
     def action_assign(self) -> None:
@@ -392,6 +391,8 @@ class IssueActions(Screen[None]):
         self.ctx.bulk.set_assignees(known)
         # owners are per issue: suggested when one issue is assigned
         suggest = self._owners_of(issues[0], known) if len(issues) == 1 else None
+        from dexter_tui.tui.dialogs.assign_picker import AssignPicker  # on first use
+
         picker = AssignPicker(known, me=workspace.me, count=len(issues), suggest=suggest)
         self.app.push_screen(picker, chosen)
 
@@ -417,6 +418,8 @@ class IssueActions(Screen[None]):
             if priority is not None:
                 self.run_action(actions.set_priority(priority), issues)
 
+        from dexter_tui.tui.dialogs.priority_picker import PriorityPicker  # on first use
+
         self.app.push_screen(PriorityPicker(len(issues), current), chosen)
 
     def action_undo(self) -> None:
@@ -428,6 +431,8 @@ class IssueActions(Screen[None]):
 
     def action_action_log(self) -> None:
         short_ids = {i.id: i.short_id for i in self.known_issues()}
+        from dexter_tui.tui.dialogs.action_log import ActionLogScreen  # on first use
+
         self.app.push_screen(ActionLogScreen(self.ctx.action_log.entries, short_ids))
 
     def known_issues(self) -> list[Issue]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 SCRIPT = """
 import sys
@@ -25,3 +26,37 @@ def test_the_warm_up_builds_what_the_first_open_needs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "warm"
+
+
+async def test_the_warm_up_starts_once_the_list_has_shown_its_rows(make_app, monkeypatch) -> None:
+    """Not before the first rows (it would take the GIL from them), and without waiting the
+    fallback delay after them (a person reading the rows and pressing `enter` within a few
+    seconds paid for it). The fallback is pushed out of reach so only the rows can start it."""
+    from dexter_tui.tui import event_prewarm
+    from dexter_tui.tui.screens.issues import IssuesScreen
+
+    warmed: list[int] = []
+    rows_when_started: list[int] = []
+    monkeypatch.setattr(event_prewarm, "_started", threading.Event())
+    monkeypatch.setattr(event_prewarm, "DELAY", 3600.0)
+    app = make_app()
+
+    def warm() -> None:
+        warmed.append(1)
+
+    def started() -> None:
+        screen = app.screen
+        rows_when_started.append(screen.table.row_count if isinstance(screen, IssuesScreen) else 0)
+        real_start()
+
+    monkeypatch.setattr(event_prewarm, "_warm", warm)
+    real_start = event_prewarm._start
+    monkeypatch.setattr(event_prewarm, "_start", started)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(200):  # the list's rows, then the frame after them
+            await pilot.pause(0.05)
+            if warmed:
+                break
+    assert rows_when_started
+    assert rows_when_started[0] > 0  # started with the rows on screen
+    assert warmed == [1]

@@ -27,13 +27,20 @@ WORKSPACE = ("/projects/", "/members/", "/teams/", "/environments/")
 class RecordingTransport(httpx.AsyncHTTPTransport):
     """The real transport; notes each request's path as it is sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, app_box: list | None = None) -> None:
         super().__init__()
         self.sent: list[str] = []
+        self.rows_at_send: list[int] = []  # the list's rows on screen when each request went out
+        self.app_box = app_box if app_box is not None else []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.sent.append(request.url.path)
+        self.rows_at_send.append(self._rows())
         return await super().handle_async_request(request)
+
+    def _rows(self) -> int:
+        screen = self.app_box[0].screen if self.app_box else None
+        return screen.table.row_count if isinstance(screen, IssuesScreen) else 0
 
 
 def _app(seeded_server, seeded_world, tmp_path: Path, **overrides: object):
@@ -45,13 +52,15 @@ def _app(seeded_server, seeded_world, tmp_path: Path, **overrides: object):
     )
     for key, value in overrides.items():
         setattr(settings, key, value)
-    transport = RecordingTransport()
+    app_box: list = []
+    transport = RecordingTransport(app_box)
     client = SentryClient(settings.url, settings.token_value(), transport=transport)
     ctx = build_context(
         settings, clock=lambda: SEED_NOW, action_log_path=tmp_path / "a.jsonl", client=client
     )
     ctx.show_rate = False
-    return build_app(ctx), transport
+    app_box.append(build_app(ctx))
+    return app_box[0], transport
 
 
 def _first(sent: list[str], part: str) -> int:
@@ -75,6 +84,21 @@ async def test_the_list_request_goes_out_before_the_workspace(
     assert all(issues < _first(sent, part) for part in WORKSPACE), sent
     # nothing focused the search field, so it asked for nothing
     assert not [p for p in sent if p.endswith(("/tags/", "/searches/"))], sent
+
+
+async def test_the_workspace_waits_for_the_lists_rows(
+    seeded_server, seeded_world, tmp_path
+) -> None:
+    """Its answers (projects, members, environments…) would otherwise be parsed, and the HTTP
+    connections for them opened, while the list's own answer waits to be drawn."""
+    app, transport = _app(seeded_server, seeded_world, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.ctx.workspace is not None  # it still loads
+    sent, rows = transport.sent, transport.rows_at_send
+    workspace = [n for n, path in enumerate(sent) if any(p in path for p in WORKSPACE)]
+    assert workspace, sent
+    assert all(rows[n] > 0 for n in workspace), list(zip(sent, rows, strict=True))
 
 
 async def test_the_search_field_loads_its_keys_when_focused(

@@ -174,6 +174,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         try:
             await self.feed.load_first()
         except Exception as error:
+            self.ctx.list_answered.set()  # the workspace goes ahead (app.py)
             offline.list_failed(self, error)
             self._schedule_poll(self._note_failure(error))  # retried like a failed tick
             if isinstance(error, SentryError) and error.status == 400:  # refused: say so under it
@@ -182,6 +183,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         offline.list_loaded(self)
         self.poll_status.succeeded(self.ctx.clock())
         self._show_rows(track_new=False)
+        self.ctx.list_answered.set()  # the workspace's requests follow the rows (app.py)
         if self._to_top:
             self._to_top = False
             self.table.move_cursor(0)
