@@ -320,19 +320,29 @@ class TableModel:
             lead = [changed[key] for key in added]
         lead_set = {row.key for row in lead}
         moved = [before[key] for key in lead_set if key in before]
+        mirror = self._visible_mirrors()
         dropped = [before[key] for key in gone]
         in_place = {
             key: row for key, row in changed.items() if key in before and key not in lead_set
         }
-        self._rows = _spliced(self._rows, lead, moved + dropped, before, in_place)
+        _splice(self._rows, lead, moved + dropped, before, in_place)
         self._version += 1
         if gone:
             self.new_keys.difference_update(gone)
             self.highlighted.difference_update(gone)
         if track_new:
             self.new_keys.update(added)
-        self._patch_views(lead, moved + dropped, before, in_place, changed, gone)
+        self._patch_views(lead, moved + dropped, before, in_place, changed, gone, mirror)
         return set(added)
+
+    def _visible_mirrors(self) -> bool:
+        """Whether the visible list holds the source rows (or, filtered, the filtered ones) in
+        their order: unsorted, with the filter it was computed for (then a patch of those
+        applies to it as well)."""
+        if self._sorted or self._visible_filter is not self.filter:
+            return False
+        source = self._rows if self.filter is None else self._filtered
+        return source is not self._visible and len(source) == len(self._visible)
 
     def _recomputed_instead(self) -> bool:
         """Drop the derived caches; when the filter was swapped without a recompute, recompute
@@ -352,14 +362,23 @@ class TableModel:
         in_place: Mapping[str, Row],
         changed: Mapping[str, Row],
         gone: set[str],
+        mirror: bool,
     ) -> None:
-        """The filtered and visible lists after `update`, patched like the rows were."""
+        """The filtered and visible lists after `update`, patched like the rows were (in place).
+        ``mirror``: the visible list was the source (or filtered) rows before, unsorted."""
         if self._recomputed_instead():
             return
         predicate = self.filter
+        unsorted = not self._sorted
         if predicate is None:
             shown_before: Callable[[Row], bool] = lambda row: True  # noqa: E731
             passes: Callable[[Row], bool] = shown_before
+            if unsorted:
+                if mirror:
+                    _splice(self._visible, lead, out, before, in_place)
+                else:
+                    self._visible = list(self._rows)
+                return
         else:
             shown_before = passes = predicate
             flips = [
@@ -369,6 +388,7 @@ class TableModel:
             ]
             if flips:  # a row elsewhere starts to pass: its place needs the source order
                 self._filtered = [row for row in self._rows if predicate(row)]
+                mirror = False
             else:
                 stays = {
                     key: row
@@ -376,16 +396,19 @@ class TableModel:
                     if shown_before(before[key]) and passes(row)
                 }
                 leaves = [before[key] for key, row in in_place.items() if key not in stays]
-                self._filtered = _spliced(
-                    self._filtered,
+                patch = (
                     [row for row in lead if passes(row)],
                     [row for row in out + leaves if shown_before(row)],
                     before,
                     stays,
                 )
-        if not self._sorted:
-            self._visible = list(self._rows if predicate is None else self._filtered)
-            return
+                _splice(self._filtered, *patch)
+                if mirror:
+                    _splice(self._visible, *patch)
+            if unsorted:
+                if not mirror:
+                    self._visible = list(self._filtered)
+                return
         key_fn = self._sort_key_fn()
         reverse = self.sort_reverse
         visible = self._visible
@@ -628,25 +651,58 @@ class TableModel:
         return sum(1 for key in self.marks if key in positions)
 
 
-def _spliced(
+#: rows to take out are looked for this deep (plus a few per row), with C-speed scans; deeper
+#: ones are deleted one by one (a memmove each), or with one pass when there are many
+NEAR = 4096
+#: more deep rows to take out than this: one pass over the list instead
+DEEP_ONE_BY_ONE = 32
+
+
+def _splice(
     rows: list[Row],
     lead: list[Row],
     out: list[Row],
     before: Mapping[str, Row],
     in_place: Mapping[str, Row],
-) -> list[Row]:
-    """``lead`` first, then ``rows`` without the ``out`` rows, with ``in_place`` rows swapped in
-    where their old version (``before``) was. Rows are found by identity with list scans that
-    stop at the match, so rows near the front (a poll's) cost little at any length."""
-    result = [*lead, *rows]
-    start = len(lead)
-    for row in out:
-        with contextlib.suppress(ValueError):
-            del result[result.index(row, start)]
+) -> None:
+    """Make ``rows`` (in place) ``lead`` first, then ``rows`` without the ``out`` rows, with the
+    ``in_place`` rows swapped in where their old version (``before``) was.
+
+    Why in place: a poll tick's rows lead a 100k-item list; a new list per tick cost a full copy
+    and (being new) garbage-collector passes over it in later frames, and deleting row by row
+    near the front moved the whole tail each time. Here rows are found by identity with scans
+    that stop at the match, and only the prefix up to the deepest of them is rebuilt."""
     for key, row in in_place.items():
         with contextlib.suppress(ValueError):
-            result[result.index(before[key], start)] = row
-    return result
+            rows[rows.index(before[key])] = row
+    if not out:
+        if lead:
+            rows[0:0] = lead
+        return
+    window = NEAR + 4 * len(out)
+    near: list[int] = []
+    deep: list[Row] = []
+    for row in out:
+        try:
+            near.append(rows.index(row, 0, window))
+        except ValueError:
+            deep.append(row)
+    if len(deep) > DEEP_ONE_BY_ONE:  # e.g. a bulk outcome far down the list: one pass
+        gone = set(out)
+        rows[:] = [*lead, *(row for row in rows if row not in gone)]
+        return
+    for at in sorted((i for row in deep for i in _found(rows, row, window)), reverse=True):
+        del rows[at]
+    end = max(near) + 1 if near else 0
+    gone = {rows[at] for at in near}
+    rows[:end] = [*lead, *(row for row in rows[:end] if row not in gone)]
+
+
+def _found(rows: list[Row], row: Row, start: int) -> list[int]:
+    """Where ``row`` is in ``rows`` from ``start`` on (by identity), as a list of at most one."""
+    with contextlib.suppress(ValueError):
+        return [rows.index(row, start)]
+    return []
 
 
 def _remove_sorted(
