@@ -201,7 +201,7 @@ class IssueFeed:
 
     # -- loading -------------------------------------------------------------------------------
 
-    async def _fetch(self, cursor: str | None) -> Page[Issue]:
+    async def _fetch(self, cursor: str | None, *, off_loop: bool = False) -> Page[Issue]:
         q = self.query
         return await self.client.list_issues(
             self.org,
@@ -214,6 +214,7 @@ class IssueFeed:
             sort=q.server_sort,
             limit=self.page_size,
             expand=LIST_EXPAND,
+            off_loop=off_loop,
         )
 
     async def load_first(self) -> list[Issue]:
@@ -259,7 +260,9 @@ class IssueFeed:
             if self.offline:
                 await self.client.ping()
             try:
-                page = await self._fetch(None)
+                # decoded in a thread: the page is mostly thrown away, and its JSON and
+                # validation were a tick's longest stretch on the event loop
+                page = await self._fetch(None, off_loop=True)
             except BaseException as error:
                 self.offline = is_offline(error)
                 raise

@@ -271,6 +271,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         if not rows_set:
             table.set_rows((self._row(i) for i in self.feed.listed_in_order()), track_new=track_new)
             self.feed.settle()
+            self._aged_at = self.ctx.clock()  # new rows: drawn with ages as of now or later
         table.has_more = self.feed.has_more
         if not rows_set:
             self._apply_sort()

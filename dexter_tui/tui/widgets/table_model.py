@@ -647,6 +647,10 @@ class TableModel:
     def visible_marked_count(self) -> int:
         if not self.marks:
             return 0
+        if self.filter is None:  # every row is visible: no positions dict (a tick drops it)
+            self.ensure_index()
+            index = self._index or {}
+            return sum(1 for key in self.marks if key in index)
         positions = self.positions()
         return sum(1 for key in self.marks if key in positions)
 
