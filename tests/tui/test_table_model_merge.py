@@ -248,3 +248,16 @@ def test_in_place_splice_agrees_with_a_rebuild_near_and_deep(monkeypatch: Any) -
                 assert [row.key for row in model.rows()] == order
                 expected = full([source[k] for k in order], flt, False, False)
                 assert [row.key for row in model.visible] == expected
+
+
+def test_count_above_agrees_with_the_rows_listed() -> None:
+    """New rows scrolled out above the screen, counted without listing the rows above."""
+    rng = random.Random(4)
+    for flt in (None, TextFilter(["a"])):
+        for sort in (False, True):
+            model = model_with(rows_for(rng, list(range(400))), flt, sort, False)
+            model.update(rows_for(rng, [1000, 1001, 1002]))
+            keys = ["k1000", "k1001", "k1002", "k5", "k399", "missing"]
+            for stop in (0, 1, 2, 3, 50, 400):
+                above = {row.key for row in model.visible[:stop]}
+                assert model.count_above(keys, stop) == sum(1 for k in keys if k in above)

@@ -338,8 +338,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         top = table.scroll_offset.y
         if not table.new_keys or top == 0:
             return 0
-        hidden = set(table.visible_keys(top))
-        return sum(1 for key in table.new_keys if key in hidden)
+        return table.count_above(table.new_keys, top)
 
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)

@@ -613,6 +613,28 @@ class TableModel:
                 return index
         return None
 
+    def count_above(self, keys: Iterable[str], stop: int) -> int:
+        """How many of `keys` are among the first `stop` visible rows. Unsorted and unfiltered,
+        new rows lead the list: each is found by a scan that stops at it; otherwise the
+        positions index answers (kept until the rows change, so cursor moves reuse it)."""
+        if stop <= 0:
+            return 0
+        keys = list(keys)
+        if self._sorted or self.filter is not None or len(keys) > 64:
+            positions = self.positions()
+            return sum(1 for key in keys if positions.get(key, stop) < stop)
+        self.ensure_index()
+        index = self._index or {}
+        visible = self._visible
+        count = 0
+        for key in keys:
+            row = index.get(key)
+            if row is not None:
+                with contextlib.suppress(ValueError):
+                    visible.index(row, 0, stop)
+                    count += 1
+        return count
+
     def positions(self) -> dict[str, int]:
         if self._positions is None:
             self._positions = {row.key: index for index, row in enumerate(self._visible)}
