@@ -614,25 +614,31 @@ class TableModel:
         return None
 
     def count_above(self, keys: Iterable[str], stop: int) -> int:
-        """How many of `keys` are among the first `stop` visible rows. Unsorted and unfiltered,
-        new rows lead the list: each is found by a scan that stops at it; otherwise the
-        positions index answers (kept until the rows change, so cursor moves reuse it)."""
+        """How many of `keys` are among the first `stop` visible rows, without listing them:
+        a row is found by binary search on its sort value (sorted), or by a scan that stops
+        at it (unsorted: new rows lead the list); a row the filter hides is not looked for."""
         if stop <= 0:
             return 0
-        keys = list(keys)
-        if self._sorted or self.filter is not None or len(keys) > 64:
-            positions = self.positions()
+        if self._positions is not None:
+            positions = self._positions
             return sum(1 for key in keys if positions.get(key, stop) < stop)
         self.ensure_index()
         index = self._index or {}
-        visible = self._visible
+        visible, shows = self._visible, self._visible_filter
+        key_fn = self._sort_key_fn() if self._sorted else None
         count = 0
         for key in keys:
             row = index.get(key)
-            if row is not None:
-                with contextlib.suppress(ValueError):
-                    visible.index(row, 0, stop)
-                    count += 1
+            if row is None or (shows is not None and not shows(row)):
+                continue
+            if key_fn is not None:
+                at = _find_sorted(visible, row, key_fn, reverse=self.sort_reverse)
+                if at is not None:
+                    count += at < stop
+                    continue
+            with contextlib.suppress(ValueError):
+                visible.index(row, 0, stop)
+                count += 1
         return count
 
     def positions(self) -> dict[str, int]:
@@ -736,6 +742,19 @@ def _remove_sorted(
 ) -> None:
     """Remove ``row`` (by identity) from ``rows`` sorted by ``key_fn``: binary search to its
     equals, then a scan among them."""
+    at = _find_sorted(rows, row, key_fn, reverse=reverse)
+    if at is not None:
+        del rows[at]
+        return
+    with contextlib.suppress(ValueError):
+        rows.remove(row)  # not where its key says (e.g. a key that compares oddly)
+
+
+def _find_sorted(
+    rows: list[Row], row: Row, key_fn: Callable[[Row], Any], *, reverse: bool
+) -> int | None:
+    """Where ``row`` (by identity) is in ``rows`` sorted by ``key_fn``: binary search to its
+    equals, then a scan among them; None when it is not there."""
     value = key_fn(row)
     low, high = 0, len(rows)
     while low < high:
@@ -748,12 +767,10 @@ def _remove_sorted(
     for index in range(low, len(rows)):
         candidate = rows[index]
         if candidate is row:
-            del rows[index]
-            return
+            return index
         if key_fn(candidate) != value:
             break
-    with contextlib.suppress(ValueError):
-        rows.remove(row)  # not where its key says (e.g. a key that compares oddly)
+    return None
 
 
 def _insort(
