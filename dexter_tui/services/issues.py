@@ -99,6 +99,10 @@ def priority_of(issue: Issue | ListedIssue, key: str, now: float) -> PrioritySco
 COMPARE_CHUNK = 25
 
 
+#: ids moved to the top from this deep or deeper are deleted one by one (`_lead_with`)
+NEAR = 4096
+
+
 def _lead_with(first: list[str], order: list[str], new: list[str]) -> None:
     """Make `order` (in place) `first`, then the rest of `order` without those ids (`new`: the
     ones not in it, not looked for).
@@ -114,7 +118,10 @@ def _lead_with(first: list[str], order: list[str], new: list[str]) -> None:
             continue
         with contextlib.suppress(ValueError):
             found.append(order.index(issue_id))
-    end = max(found) + 1 if found else 0
+    near = [at for at in found if at < NEAR]
+    for at in sorted((at for at in found if at >= NEAR), reverse=True):
+        del order[at]  # an old issue seen again, from deep down: one memmove, no rebuild
+    end = max(near) + 1 if near else 0
     leading = set(first)
     order[:end] = [*first, *(i for i in order[:end] if i not in leading)]
 

@@ -120,3 +120,17 @@ def test_the_order_is_patched_in_place_when_issues_arrive_or_move() -> None:
     assert order[:3] == ["800", "5000", "0"]
     assert order.count("800") == 1
     assert len(order) == 1001
+
+
+def test_issues_moving_up_from_deep_down_keep_every_other_id_in_order(monkeypatch) -> None:
+    """Ids found deeper than `NEAR` are deleted one by one, the rest rebuilt: the same order."""
+    from dexter_tui.services import issues as feed_module
+
+    monkeypatch.setattr(feed_module, "NEAR", 10)
+    feed = loaded_feed(300)
+    moved = [250, 5, 120, 30]
+    page = [issue(m, count=2) for m in moved] + [issue(i) for i in range(96) if i not in moved]
+    changes = feed.merge_first_page(Page(page, next_cursor="0:100:0"))
+    assert changes.reordered
+    ids = [p.id for p in page]
+    assert feed.order == ids + [str(i) for i in range(300) if str(i) not in set(ids)]
