@@ -322,10 +322,15 @@ class Transport:
         org: str | None,
         params: list[tuple[str, str]],
         cursor: str | None,
+        off_loop: bool = False,
     ) -> Page[M]:
         if cursor:
             params = [*params, ("cursor", cursor)]
         response = await self.request("GET", path, org=org, params=params)
+        if off_loop:  # e.g. a poll tick: decoding and validating a page is the UI's longest wait
+            return Page.from_headers(
+                await asyncio.to_thread(parse_list, response, model), response.headers
+            )
         return Page.from_headers(parse_list(response, model), response.headers)
 
     async def _all_pages(

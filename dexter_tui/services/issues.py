@@ -99,17 +99,31 @@ def priority_of(issue: Issue | ListedIssue, key: str, now: float) -> PrioritySco
 COMPARE_CHUNK = 25
 
 
-def _lead_with(first: list[str], order: list[str], new: list[str]) -> list[str]:
-    """`first`, then `order` without those ids: list scans and slices (C speed), no Python pass
-    over the whole order — the moved ids are usually near its front."""
-    result = [*first, *order]
-    start = len(first)
-    fresh = set(new)
+#: ids moved to the top from this deep or deeper are deleted one by one (`_lead_with`)
+NEAR = 4096
+
+
+def _lead_with(first: list[str], order: list[str], new: list[str]) -> None:
+    """Make `order` (in place) `first`, then the rest of `order` without those ids (`new`: the
+    ones not in it, not looked for).
+
+    Why in place: `order` holds every loaded id (100k); a new list per tick cost a copy and then
+    garbage-collector passes over it, and deleting id by id near the front moved the whole tail
+    each time. The moved ids are found with C-speed scans that stop at the match (a poll's are
+    near the front), and only the prefix up to the deepest of them is rebuilt."""
+    found = []
+    unknown = set(new)
     for issue_id in first:
-        if issue_id not in fresh:
-            with contextlib.suppress(ValueError):
-                del result[result.index(issue_id, start)]
-    return result
+        if issue_id in unknown:
+            continue
+        with contextlib.suppress(ValueError):
+            found.append(order.index(issue_id))
+    near = [at for at in found if at < NEAR]
+    for at in sorted((at for at in found if at >= NEAR), reverse=True):
+        del order[at]  # an old issue seen again, from deep down: one memmove, no rebuild
+    end = max(near) + 1 if near else 0
+    leading = set(first)
+    order[:end] = [*first, *(i for i in order[:end] if i not in leading)]
 
 
 def settle_loaded() -> None:
@@ -194,7 +208,7 @@ class IssueFeed:
 
     # -- loading -------------------------------------------------------------------------------
 
-    async def _fetch(self, cursor: str | None) -> Page[Issue]:
+    async def _fetch(self, cursor: str | None, *, off_loop: bool = False) -> Page[Issue]:
         q = self.query
         return await self.client.list_issues(
             self.org,
@@ -207,6 +221,7 @@ class IssueFeed:
             sort=q.server_sort,
             limit=self.page_size,
             expand=LIST_EXPAND,
+            off_loop=off_loop,
         )
 
     async def load_first(self) -> list[Issue]:
@@ -252,7 +267,9 @@ class IssueFeed:
             if self.offline:
                 await self.client.ping()
             try:
-                page = await self._fetch(None)
+                # decoded in a thread: the page is mostly thrown away, and its JSON and
+                # validation were a tick's longest stretch on the event loop
+                page = await self._fetch(None, off_loop=True)
             except BaseException as error:
                 self.offline = is_offline(error)
                 raise
@@ -269,9 +286,9 @@ class IssueFeed:
         """Merge a fresh first page by id: O(page) when nothing moved (the usual tick).
 
         An issue counts as updated when any field differs (count, lastSeen, status, stats…);
-        the order is rebuilt (O(loaded), list work only) only when the page's ids are not
-        already the first ids loaded, in that order, after the new ones. `fresh`: the page's
-        issues compared already (`IssueMap.fresh`, None for unchanged), e.g. in slices.
+        the order is patched in place (`_lead_with`: up to the deepest id moved) when the page's
+        ids are not already the first ids loaded, in that order, after the new ones. `fresh`:
+        the page's issues compared already (`IssueMap.fresh`, None for unchanged), in slices.
         """
         changes = PollChanges()
         issues = self.issues
@@ -299,13 +316,12 @@ class IssueFeed:
             for issue_id in changes.removed:
                 issues.discard(issue_id)
             changes.reordered = not (new_first and kept == known)
-            self.order = fresh_ids
+            self.order[:] = fresh_ids
             self.next_cursor = None
         elif new_first and self.order[: len(known)] == known:
-            if changes.new:
-                self.order = changes.new + self.order
+            self.order[0:0] = changes.new  # in place (see `_lead_with`)
         else:
-            self.order = _lead_with(fresh_ids, self.order, changes.new)
+            _lead_with(fresh_ids, self.order, changes.new)
             changes.reordered = True
         if page.hits is not None:
             self.hits = page.hits

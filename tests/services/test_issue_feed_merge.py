@@ -104,3 +104,33 @@ def test_loaded_issues_are_kept_slim_and_parse_back_equal() -> None:
     again = feed.issues["77"]
     assert again is not full
     assert again == full
+
+
+def test_the_order_is_patched_in_place_when_issues_arrive_or_move() -> None:
+    """100k ids are not copied per tick: the feed's order list stays the same object."""
+    feed = loaded_feed(1000)
+    order = feed.order
+    feed.merge_first_page(Page([issue(5000)] + [issue(i) for i in range(99)], "0:100:0"))
+    assert feed.order is order
+    assert order[:2] == ["5000", "0"]
+    page = [issue(800, count=3)] + [issue(5000)] + [issue(i) for i in range(98)]
+    changes = feed.merge_first_page(Page(page, next_cursor="0:100:0"))
+    assert changes.reordered
+    assert feed.order is order
+    assert order[:3] == ["800", "5000", "0"]
+    assert order.count("800") == 1
+    assert len(order) == 1001
+
+
+def test_issues_moving_up_from_deep_down_keep_every_other_id_in_order(monkeypatch) -> None:
+    """Ids found deeper than `NEAR` are deleted one by one, the rest rebuilt: the same order."""
+    from dexter_tui.services import issues as feed_module
+
+    monkeypatch.setattr(feed_module, "NEAR", 10)
+    feed = loaded_feed(300)
+    moved = [250, 5, 120, 30]
+    page = [issue(m, count=2) for m in moved] + [issue(i) for i in range(96) if i not in moved]
+    changes = feed.merge_first_page(Page(page, next_cursor="0:100:0"))
+    assert changes.reordered
+    ids = [p.id for p in page]
+    assert feed.order == ids + [str(i) for i in range(300) if str(i) not in set(ids)]

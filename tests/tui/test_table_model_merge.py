@@ -194,3 +194,70 @@ def test_text_filter_narrowing_rule() -> None:
     assert not TextFilter(["de"]).narrows(TextFilter(["dead"]))
     assert not TextFilter(["x"]).narrows(TextFilter(["dead"]))
     assert not TextFilter(["x"]).narrows(None)
+
+
+def test_a_poll_tick_patches_the_lists_in_place_among_10k_rows() -> None:
+    """A tick with a first page that moved, 3 changed rows and 2 new ones keeps the source and
+    visible lists (no 10k-item list is rebuilt: that cost a copy and GC passes per tick)."""
+    rng = random.Random(5)
+    for flt in (None, TextFilter(["a"])):
+        rows = rows_for(rng, list(range(10_000)))
+        model = model_with(rows, flt, False, False)
+        source, visible = model._rows, model.visible
+        order = [row.key for row in rows]
+        first = ["k3", "k1", "k0", "k2", "k9000"]  # one row moved up from deep down
+        changed = rows_for(rng, [1, 2, 9000], version=1)
+        new = rows_for(rng, [20_000, 20_001])
+        first = [new[0].key, new[1].key, *first]
+        model.update(new + changed, removed=["k7000"], first=first)
+        order = first + [k for k in order if k not in first and k != "k7000"]
+        assert model._rows is source
+        assert model.visible is visible
+        assert [row.key for row in model.rows()] == order
+        by_key = {row.key: row for row in rows + new + changed}
+        assert [row.key for row in model.visible] == full(
+            [by_key[k] for k in order], flt, False, False
+        )
+
+
+def test_in_place_splice_agrees_with_a_rebuild_near_and_deep(monkeypatch: Any) -> None:
+    """Rows taken out near the front, one by one deep down, or in one pass when many are deep
+    (`NEAR`, `DEEP_ONE_BY_ONE` made small so 300 rows reach every branch)."""
+    from dexter_tui.tui.widgets import table_model
+
+    monkeypatch.setattr(table_model, "NEAR", 8)
+    monkeypatch.setattr(table_model, "DEEP_ONE_BY_ONE", 2)
+    rng = random.Random(9)
+    for deep_count in (0, 1, 2, 6):
+        for flt in (None, TextFilter(["a"])):
+            rows = rows_for(rng, list(range(300)))
+            model = model_with(rows, flt, False, False)
+            source = {row.key: row for row in rows}
+            order = [row.key for row in rows]
+            for serial in range(5):
+                deep = rng.sample(order[50:], deep_count)
+                first = rng.sample(order[:10], 3) + deep[: deep_count // 2]
+                gone = [k for k in deep[deep_count // 2 :] if k not in first]
+                changed = rows_for(rng, [int(k[1:]) for k in first[:2]], version=serial + 1)
+                for row in changed:
+                    source[row.key] = row
+                for key in gone:
+                    source.pop(key)
+                order = first + [k for k in order if k not in first and k not in gone]
+                model.update(changed, removed=gone, first=first)
+                assert [row.key for row in model.rows()] == order
+                expected = full([source[k] for k in order], flt, False, False)
+                assert [row.key for row in model.visible] == expected
+
+
+def test_count_above_agrees_with_the_rows_listed() -> None:
+    """New rows scrolled out above the screen, counted without listing the rows above."""
+    rng = random.Random(4)
+    for flt in (None, TextFilter(["a"])):
+        for sort in (False, True):
+            model = model_with(rows_for(rng, list(range(400))), flt, sort, False)
+            model.update(rows_for(rng, [1000, 1001, 1002]))
+            keys = ["k1000", "k1001", "k1002", "k5", "k399", "missing"]
+            for stop in (0, 1, 2, 3, 50, 400):
+                above = {row.key for row in model.visible[:stop]}
+                assert model.count_above(keys, stop) == sum(1 for k in keys if k in above)

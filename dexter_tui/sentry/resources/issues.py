@@ -58,19 +58,27 @@ class IssuesApi(IssueRoutes):
         )
 
     async def list_issues(
-        self, org: str, *, cursor: str | None = None, legacy_project: str | None = None, **kw: Any
+        self,
+        org: str,
+        *,
+        cursor: str | None = None,
+        legacy_project: str | None = None,
+        off_loop: bool = False,
+        **kw: Any,
     ) -> Page[Issue]:
         """One page of issues (stats included); `kw` as `issue_list_params`.
 
         On a server without the org-scoped route (404) and a `legacy_project` slug, falls back to
-        the deprecated project-scoped list.
+        the deprecated project-scoped list. `off_loop`: the page is decoded in a worker thread.
         """
         params = self.issue_list_params(**kw)
         path = f"{API}/organizations/{q(org)}/issues/"
         if legacy_project and self._legacy_issue_routes.get(org):
             return await self._legacy_issue_page(org, legacy_project, kw, cursor)
         try:
-            page = await self._get_page(path, Issue, org=org, params=params, cursor=cursor)
+            page = await self._get_page(
+                path, Issue, org=org, params=params, cursor=cursor, off_loop=off_loop
+            )
         except NotFound:
             if not legacy_project or self._legacy_issue_routes.get(org) is False:
                 raise

@@ -104,8 +104,11 @@ class IssuesScreen(ViewScreen, IssueActions):
     #: `S`: the loaded rows in the opposite order of the sort (locally, no request)
     sort_reverse: reactive[bool] = reactive(False, init=False)
     #: the poll state the header shows; set after every tick (`always_update`: "updated 0s ago"
-    #: repaints even when the state stays live), the header follows in `watch_live_state`
-    live_state: reactive[LiveState] = reactive(LiveState.LOADING, init=False, always_update=True)
+    #: repaints even when the state stays live), the header follows in `watch_live_state`; not
+    #: the whole screen (`repaint=False`: a full-screen render was a tick's longest block)
+    live_state: reactive[LiveState] = reactive(
+        LiveState.LOADING, init=False, always_update=True, repaint=False
+    )
     #: the stats period of the list's query as it takes effect; the context line follows it
     period: reactive[str] = reactive(DEFAULT_PERIOD, init=False)
 
@@ -240,9 +243,6 @@ class IssuesScreen(ViewScreen, IssueActions):
             self.notify(f"{', '.join(parts)}: {', '.join(names)}", title="Live update")
             if self.ctx.bell:
                 self.app.bell()
-        if changes.any:  # in a turn of its own: the lists the tick rebuilt (order, rows)
-            await asyncio.sleep(0)  # go out of the collector's sight, or every young-generation
-            self.feed.settle()  # pass of the frames to come walks them (~10 ms each at 100k)
 
     def _note_failure(self, error: BaseException) -> float | None:
         delay = self.poll_status.failed(error, self.ctx.clock())
@@ -273,6 +273,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         if not rows_set:
             table.set_rows((self._row(i) for i in self.feed.listed_in_order()), track_new=track_new)
             self.feed.settle()
+            self._aged_at = self.ctx.clock()  # new rows: drawn with ages as of now or later
         table.has_more = self.feed.has_more
         if not rows_set:
             self._apply_sort()
@@ -339,8 +340,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         top = table.scroll_offset.y
         if not table.new_keys or top == 0:
             return 0
-        hidden = set(table.visible_keys(top))
-        return sum(1 for key in table.new_keys if key in hidden)
+        return table.count_above(table.new_keys, top)
 
     def _update_preview(self) -> None:
         preview = self.query_one(IssuePreview)

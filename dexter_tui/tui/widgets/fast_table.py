@@ -235,6 +235,11 @@ class FastTable(ScrollView, can_focus=True):
         visible = self._model.visible
         return [row.key for row in (visible if stop is None else visible[:stop])]
 
+    def count_above(self, keys: Iterable[str], stop: int) -> int:
+        """How many of `keys` are among the first `stop` rows shown (e.g. new rows scrolled out
+        above the screen), without listing those rows (see `TableModel.count_above`)."""
+        return self._model.count_above(keys, stop)
+
     def rows(self) -> list[Row]:
         """All rows in the order given (ignoring filter and sort)."""
         return self._model.rows()

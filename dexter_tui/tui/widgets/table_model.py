@@ -320,19 +320,29 @@ class TableModel:
             lead = [changed[key] for key in added]
         lead_set = {row.key for row in lead}
         moved = [before[key] for key in lead_set if key in before]
+        mirror = self._visible_mirrors()
         dropped = [before[key] for key in gone]
         in_place = {
             key: row for key, row in changed.items() if key in before and key not in lead_set
         }
-        self._rows = _spliced(self._rows, lead, moved + dropped, before, in_place)
+        _splice(self._rows, lead, moved + dropped, before, in_place)
         self._version += 1
         if gone:
             self.new_keys.difference_update(gone)
             self.highlighted.difference_update(gone)
         if track_new:
             self.new_keys.update(added)
-        self._patch_views(lead, moved + dropped, before, in_place, changed, gone)
+        self._patch_views(lead, moved + dropped, before, in_place, changed, gone, mirror)
         return set(added)
+
+    def _visible_mirrors(self) -> bool:
+        """Whether the visible list holds the source rows (or, filtered, the filtered ones) in
+        their order: unsorted, with the filter it was computed for (then a patch of those
+        applies to it as well)."""
+        if self._sorted or self._visible_filter is not self.filter:
+            return False
+        source = self._rows if self.filter is None else self._filtered
+        return source is not self._visible and len(source) == len(self._visible)
 
     def _recomputed_instead(self) -> bool:
         """Drop the derived caches; when the filter was swapped without a recompute, recompute
@@ -352,14 +362,23 @@ class TableModel:
         in_place: Mapping[str, Row],
         changed: Mapping[str, Row],
         gone: set[str],
+        mirror: bool,
     ) -> None:
-        """The filtered and visible lists after `update`, patched like the rows were."""
+        """The filtered and visible lists after `update`, patched like the rows were (in place).
+        ``mirror``: the visible list was the source (or filtered) rows before, unsorted."""
         if self._recomputed_instead():
             return
         predicate = self.filter
+        unsorted = not self._sorted
         if predicate is None:
             shown_before: Callable[[Row], bool] = lambda row: True  # noqa: E731
             passes: Callable[[Row], bool] = shown_before
+            if unsorted:
+                if mirror:
+                    _splice(self._visible, lead, out, before, in_place)
+                else:
+                    self._visible = list(self._rows)
+                return
         else:
             shown_before = passes = predicate
             flips = [
@@ -369,6 +388,7 @@ class TableModel:
             ]
             if flips:  # a row elsewhere starts to pass: its place needs the source order
                 self._filtered = [row for row in self._rows if predicate(row)]
+                mirror = False
             else:
                 stays = {
                     key: row
@@ -376,16 +396,19 @@ class TableModel:
                     if shown_before(before[key]) and passes(row)
                 }
                 leaves = [before[key] for key, row in in_place.items() if key not in stays]
-                self._filtered = _spliced(
-                    self._filtered,
+                patch = (
                     [row for row in lead if passes(row)],
                     [row for row in out + leaves if shown_before(row)],
                     before,
                     stays,
                 )
-        if not self._sorted:
-            self._visible = list(self._rows if predicate is None else self._filtered)
-            return
+                _splice(self._filtered, *patch)
+                if mirror:
+                    _splice(self._visible, *patch)
+            if unsorted:
+                if not mirror:
+                    self._visible = list(self._filtered)
+                return
         key_fn = self._sort_key_fn()
         reverse = self.sort_reverse
         visible = self._visible
@@ -590,6 +613,34 @@ class TableModel:
                 return index
         return None
 
+    def count_above(self, keys: Iterable[str], stop: int) -> int:
+        """How many of `keys` are among the first `stop` visible rows, without listing them:
+        a row is found by binary search on its sort value (sorted), or by a scan that stops
+        at it (unsorted: new rows lead the list); a row the filter hides is not looked for."""
+        if stop <= 0:
+            return 0
+        if self._positions is not None:
+            positions = self._positions
+            return sum(1 for key in keys if positions.get(key, stop) < stop)
+        self.ensure_index()
+        index = self._index or {}
+        visible, shows = self._visible, self._visible_filter
+        key_fn = self._sort_key_fn() if self._sorted else None
+        count = 0
+        for key in keys:
+            row = index.get(key)
+            if row is None or (shows is not None and not shows(row)):
+                continue
+            if key_fn is not None:
+                at = _find_sorted(visible, row, key_fn, reverse=self.sort_reverse)
+                if at is not None:
+                    count += at < stop
+                    continue
+            with contextlib.suppress(ValueError):
+                visible.index(row, 0, stop)
+                count += 1
+        return count
+
     def positions(self) -> dict[str, int]:
         if self._positions is None:
             self._positions = {row.key: index for index, row in enumerate(self._visible)}
@@ -624,29 +675,66 @@ class TableModel:
     def visible_marked_count(self) -> int:
         if not self.marks:
             return 0
+        if self.filter is None:  # every row is visible: no positions dict (a tick drops it)
+            self.ensure_index()
+            index = self._index or {}
+            return sum(1 for key in self.marks if key in index)
         positions = self.positions()
         return sum(1 for key in self.marks if key in positions)
 
 
-def _spliced(
+#: rows to take out are looked for this deep (plus a few per row), with C-speed scans; deeper
+#: ones are deleted one by one (a memmove each), or with one pass when there are many
+NEAR = 4096
+#: more deep rows to take out than this: one pass over the list instead
+DEEP_ONE_BY_ONE = 32
+
+
+def _splice(
     rows: list[Row],
     lead: list[Row],
     out: list[Row],
     before: Mapping[str, Row],
     in_place: Mapping[str, Row],
-) -> list[Row]:
-    """``lead`` first, then ``rows`` without the ``out`` rows, with ``in_place`` rows swapped in
-    where their old version (``before``) was. Rows are found by identity with list scans that
-    stop at the match, so rows near the front (a poll's) cost little at any length."""
-    result = [*lead, *rows]
-    start = len(lead)
-    for row in out:
-        with contextlib.suppress(ValueError):
-            del result[result.index(row, start)]
+) -> None:
+    """Make ``rows`` (in place) ``lead`` first, then ``rows`` without the ``out`` rows, with the
+    ``in_place`` rows swapped in where their old version (``before``) was.
+
+    Why in place: a poll tick's rows lead a 100k-item list; a new list per tick cost a full copy
+    and (being new) garbage-collector passes over it in later frames, and deleting row by row
+    near the front moved the whole tail each time. Here rows are found by identity with scans
+    that stop at the match, and only the prefix up to the deepest of them is rebuilt."""
     for key, row in in_place.items():
         with contextlib.suppress(ValueError):
-            result[result.index(before[key], start)] = row
-    return result
+            rows[rows.index(before[key])] = row
+    if not out:
+        if lead:
+            rows[0:0] = lead
+        return
+    window = NEAR + 4 * len(out)
+    near: list[int] = []
+    deep: list[Row] = []
+    for row in out:
+        try:
+            near.append(rows.index(row, 0, window))
+        except ValueError:
+            deep.append(row)
+    if len(deep) > DEEP_ONE_BY_ONE:  # e.g. a bulk outcome far down the list: one pass
+        gone = set(out)
+        rows[:] = [*lead, *(row for row in rows if row not in gone)]
+        return
+    for at in sorted((i for row in deep for i in _found(rows, row, window)), reverse=True):
+        del rows[at]
+    end = max(near) + 1 if near else 0
+    gone = {rows[at] for at in near}
+    rows[:end] = [*lead, *(row for row in rows[:end] if row not in gone)]
+
+
+def _found(rows: list[Row], row: Row, start: int) -> list[int]:
+    """Where ``row`` is in ``rows`` from ``start`` on (by identity), as a list of at most one."""
+    with contextlib.suppress(ValueError):
+        return [rows.index(row, start)]
+    return []
 
 
 def _remove_sorted(
@@ -654,6 +742,19 @@ def _remove_sorted(
 ) -> None:
     """Remove ``row`` (by identity) from ``rows`` sorted by ``key_fn``: binary search to its
     equals, then a scan among them."""
+    at = _find_sorted(rows, row, key_fn, reverse=reverse)
+    if at is not None:
+        del rows[at]
+        return
+    with contextlib.suppress(ValueError):
+        rows.remove(row)  # not where its key says (e.g. a key that compares oddly)
+
+
+def _find_sorted(
+    rows: list[Row], row: Row, key_fn: Callable[[Row], Any], *, reverse: bool
+) -> int | None:
+    """Where ``row`` (by identity) is in ``rows`` sorted by ``key_fn``: binary search to its
+    equals, then a scan among them; None when it is not there."""
     value = key_fn(row)
     low, high = 0, len(rows)
     while low < high:
@@ -666,12 +767,10 @@ def _remove_sorted(
     for index in range(low, len(rows)):
         candidate = rows[index]
         if candidate is row:
-            del rows[index]
-            return
+            return index
         if key_fn(candidate) != value:
             break
-    with contextlib.suppress(ValueError):
-        rows.remove(row)  # not where its key says (e.g. a key that compares oddly)
+    return None
 
 
 def _insort(
