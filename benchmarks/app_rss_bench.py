@@ -24,6 +24,7 @@ Textual, httpx and pydantic. Each size runs in a fresh app process (RSS does not
     python benchmarks/app_rss_bench.py                    # 100, 20k, 100k
     python benchmarks/app_rss_bench.py --sizes 100 20000  # quicker
     APP_RSS_TRACE=1 python benchmarks/app_rss_bench.py --sizes 20000  # + tracemalloc top lines
+    APP_RSS_MALLOCSTATS=1 python benchmarks/app_rss_bench.py --sizes 20000  # + pymalloc's stats
     python benchmarks/app_rss_bench.py --baseline-tree /tmp/main-tree   # + another tree's app
 
 It asserts nothing.
@@ -199,6 +200,9 @@ async def app_run(size: int) -> Figures:
         await asyncio.sleep(SETTLE_S)  # as a person then reads the list: idle for a moment
         status = proc_status()
         fig.rss_after, fig.hwm, fig.anon_after = status["VmRSS"], status["VmHWM"], status["RssAnon"]
+        if os.environ.get("APP_RSS_MALLOCSTATS"):  # pymalloc's arenas, pools and blocks
+            print(f"-- pymalloc after loading {fig.loaded:,} issues", file=sys.stderr)
+            sys._debugmallocstats()
         if first is not None:
             snapshot = tracemalloc.take_snapshot()
             print(f"-- tracemalloc: what loading {fig.loaded:,} issues added", file=sys.stderr)
@@ -239,7 +243,7 @@ def run_app_process(size: int, server: DemoServer, home: Path, tree: Path) -> Fi
     if line is None:
         print(out[-2000:], err[-4000:], file=sys.stderr)
         raise SystemExit(f"app with {size} issues: the child failed")
-    if err.strip() and os.environ.get("APP_RSS_TRACE"):
+    if err.strip() and (os.environ.get("APP_RSS_TRACE") or os.environ.get("APP_RSS_MALLOCSTATS")):
         print(err, file=sys.stderr)
     fig = Figures(**json.loads(line[7:]))
     fig.server_rss = server_peak

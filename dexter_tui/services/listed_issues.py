@@ -32,11 +32,27 @@ ZDICT_SIZE = 32 * 1024
 SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
 _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
 #: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
-#: the series' array type and length, then the counts, then the compressed blob
-_HEAD = struct.Struct("<ddQQdBcH")
+#: the series' array type and length, the UTF-8 lengths of short id, title and culprit; then
+#: the counts, then those three texts, then the compressed blob
+_HEAD = struct.Struct("<ddQQdBcHIII")
+#: the part of `_HEAD` from the array type on (what reading a text needs)
+_TEXTS = struct.Struct("<cHIII")
+_FLAGS_AT = struct.calcsize("<ddQQd")
+_ITEMSIZE = {code.encode(): array(code).itemsize for code in "BHIQ"}
 _U64 = 2**64
 # flags
-_BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT = (1 << i for i in range(6))
+_BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT, _NO_CULPRIT = (
+    1 << i for i in range(7)
+)
+
+
+def _utf8(text: str) -> bytes:
+    """Any Python string as bytes and back (`_text`), lone surrogates included."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
 
 
 class IssueCodec:
@@ -140,28 +156,23 @@ _LISTED_FIELDS = frozenset(
 class ListedIssue:
     """What the issue list reads of one issue; the attribute names are `Issue`'s.
 
-    Strings and shared objects are slots; the numbers, flags, stats series and the compressed
-    rest of the issue are one `bytes` (`_packed`): one object instead of a dozen per issue.
+    The id and shared objects are slots; the numbers, flags, stats series, short id, title,
+    culprit and the compressed rest of the issue are one `bytes` (`_packed`): two objects
+    instead of a dozen per issue, the texts at one byte per ASCII character, no object each
+    (they are read for the rows drawn, the search text and a poll's comparison only).
     """
 
     __slots__ = (
-        "_big",
         "_packed",
         "assigned_to",
-        "culprit",
         "id",
         "level",
         "project",
-        "short_id",
         "status",
         "substatus",
-        "title",
     )
 
     id: str
-    short_id: str
-    title: str
-    culprit: str | None
     level: str
     status: str
     substatus: str | None
@@ -176,13 +187,10 @@ class ListedIssue:
 
     @classmethod
     def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytes]:
-        """The listed issue (without `_packed`), the blob's JSON and the packed numbers."""
+        """The listed issue (without `_packed`), the blob's JSON and the packed part before it."""
         listed = cls()
         intern = sys.intern
         listed.id = issue.id
-        listed.short_id = issue.short_id
-        listed.title = issue.title
-        listed.culprit = issue.culprit
         listed.level = intern(issue.level)
         listed.status = intern(issue.status)
         listed.substatus = intern(issue.substatus) if issue.substatus else issue.substatus
@@ -192,11 +200,17 @@ class ListedIssue:
         exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
         count, users = issue.count, issue.user_count
         exclude["count"] = exclude["user_count"] = True
-        listed._big = None
-        if not (0 <= count < _U64 and 0 <= users < _U64):  # kept as they are, beside
+        short, title = _utf8(issue.short_id), _utf8(issue.title)
+        culprit = b"" if issue.culprit is None else _utf8(issue.culprit)
+        if issue.culprit is None:
+            flags |= _NO_CULPRIT
+        texts = short + title + culprit
+        lengths = (len(short), len(title), len(culprit))
+        if not (0 <= count < _U64 and 0 <= users < _U64):  # kept as decimal text, after them
             flags |= _BIG_COUNT
-            listed._big = (count, users)
-            count = users = 0
+            big = [str(count).encode(), str(users).encode()]
+            texts += b"".join(big)
+            count, users = len(big[0]), len(big[1])
         first, last = _timestamp(issue.first_seen), _timestamp(issue.last_seen)
         if _datetime(first) == issue.first_seen:
             exclude["first_seen"] = True
@@ -217,8 +231,10 @@ class ListedIssue:
             flags |= _KEEP_STATS
         top = max(counts, default=0)
         code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
-        head = _HEAD.pack(first, last, count, users, start, flags, code.encode(), len(counts))
-        head += array(code, counts).tobytes()
+        head = _HEAD.pack(
+            first, last, count, users, start, flags, code.encode(), len(counts), *lengths
+        )
+        head += array(code, counts).tobytes() + texts
         text = issue.model_dump_json(by_alias=True, exclude_defaults=True, exclude=exclude)
         return listed, text.encode(), head
 
@@ -226,34 +242,81 @@ class ListedIssue:
 
     @property
     def _flags(self) -> int:
-        return self._packed[40]
+        return self._packed[_FLAGS_AT]
+
+    def _texts_start(self) -> tuple[int, int, int, int]:
+        """Where the texts start, and the UTF-8 lengths of short id, title and culprit."""
+        code, length, short, title, culprit = _TEXTS.unpack_from(self._packed, _FLAGS_AT + 1)
+        return _HEAD.size + _ITEMSIZE[code] * length, short, title, culprit
 
     def _series_array(self) -> array[int]:
-        code, length = chr(self._packed[41]), _HEAD.unpack_from(self._packed)[7]
+        code, length = chr(self._packed[_FLAGS_AT + 1]), _HEAD.unpack_from(self._packed)[7]
         counts = array(code)
         size = _HEAD.size
         counts.frombytes(self._packed[size : size + counts.itemsize * length])
         return counts
 
     @property
+    def short_id(self) -> str:
+        at, short, _title, _culprit = self._texts_start()
+        return _text(self._packed[at : at + short])
+
+    @property
+    def title(self) -> str:
+        at, short, title, _culprit = self._texts_start()
+        at += short
+        return _text(self._packed[at : at + title])
+
+    @property
+    def culprit(self) -> str | None:
+        if self._flags & _NO_CULPRIT:
+            return None
+        at, short, title, culprit = self._texts_start()
+        at += short + title
+        return _text(self._packed[at : at + culprit])
+
+    def search_texts(self) -> tuple[str, str, str]:
+        """Short id, title and culprit ("" for none) in one read (the filter's search text)."""
+        packed = self._packed
+        at, short, title, culprit = self._texts_start()
+        mid, end = at + short, at + short + title
+        return (
+            _text(packed[at:mid]),
+            _text(packed[mid:end]),
+            _text(packed[end : end + culprit]),
+        )
+
+    @property
     def _blob(self) -> bytes:
-        head = _HEAD.unpack_from(self._packed)
-        return self._packed[_HEAD.size + array(head[6].decode()).itemsize * head[7] :]
+        at, short, title, culprit = self._texts_start()
+        at += short + title + culprit
+        if self._flags & _BIG_COUNT:
+            head = _HEAD.unpack_from(self._packed)
+            at += head[2] + head[3]
+        return self._packed[at:]
 
     def _json(self, codec: IssueCodec) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(codec.unpack(self._blob))
         return data
 
+    def _big_counts(self) -> tuple[int, int]:
+        """Counts outside 64 bits (or negative), kept as decimal text after the culprit."""
+        head = _HEAD.unpack_from(self._packed)
+        at, short, title, culprit = self._texts_start()
+        at += short + title + culprit
+        count = int(self._packed[at : at + head[2]])
+        return count, int(self._packed[at + head[2] : at + head[2] + head[3]])
+
     @property
     def count(self) -> int:
-        if self._big is not None:  # outside 64 bits (or negative)
-            return self._big[0]
+        if self._flags & _BIG_COUNT:
+            return self._big_counts()[0]
         return int(_HEAD.unpack_from(self._packed)[2])
 
     @property
     def user_count(self) -> int:
-        if self._big is not None:
-            return self._big[1]
+        if self._flags & _BIG_COUNT:
+            return self._big_counts()[1]
         return int(_HEAD.unpack_from(self._packed)[3])
 
     @property
@@ -278,18 +341,18 @@ class ListedIssue:
         and the rest, dumped the way `of` dumps it, against the blob's text. False when in
         doubt (rare forms, kept verbatim: `same_as` on a fresh encoding decides then).
         """
-        first, last, count, users, start, flags, _code, length = _HEAD.unpack_from(self._packed)
+        first, last, count, users, start, flags, _code, length, *_ = _HEAD.unpack_from(self._packed)
         if flags & (_KEEP_FIRST | _KEEP_LAST | _KEEP_STATS | _BIG_COUNT):
             return False
         fresh_flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
+        if issue.culprit is None:
+            fresh_flags |= _NO_CULPRIT
         if (
             flags != fresh_flags
             or count != issue.count
             or users != issue.user_count
             or self.id != issue.id
-            or self.short_id != issue.short_id
-            or self.title != issue.title
-            or self.culprit != issue.culprit
+            or self.search_texts() != (issue.short_id, issue.title, issue.culprit or "")
             or self.level != issue.level
             or self.status != issue.status
             or self.substatus != issue.substatus

@@ -333,7 +333,11 @@ def issue_row(
 def haystack(issue: AnyIssue) -> str:
     """What the local filter searches: short id, title, culprit, assignee, case-folded, one line
     (a filter word has no whitespace, so newlines may as well be spaces)."""
-    text = " ".join((issue.short_id, issue.title, issue.culprit or "", assignee_label(issue)))
+    if isinstance(issue, ListedIssue):
+        short_id, title, culprit = issue.search_texts()  # one read of the packed texts
+    else:
+        short_id, title, culprit = issue.short_id, issue.title, issue.culprit or ""
+    text = " ".join((short_id, title, culprit, assignee_label(issue)))
     return text.casefold().replace("\n", " ")  # one line: the table joins haystacks with \n
 
 
