@@ -32,9 +32,10 @@ ZDICT_SIZE = 32 * 1024
 SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
 _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
 #: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
-#: the series' array type and length, the UTF-8 lengths of short id, title and culprit; then
-#: the counts, then those three texts, then the compressed blob
-_HEAD = struct.Struct("<ddQQdBcHIII")
+#: the series' array type and length, the UTF-8 lengths of short id, title and culprit, its
+#: `_STATES` index; then the counts, then those three texts, then the compressed blob
+_HEAD = struct.Struct("<ddQQdBcHIIII")
+_STATE_AT = _HEAD.size - 4
 #: the part of `_HEAD` from the array type on (what reading a text needs)
 _TEXTS = struct.Struct("<cHIII")
 _FLAGS_AT = struct.calcsize("<ddQQd")
@@ -103,6 +104,8 @@ class IssueCodec:
             substatus=listed.substatus,
             isBookmarked=bool(flags & _BOOKMARKED),
             hasSeen=bool(flags & _SEEN),
+            project=_fresh_copy(listed.project),  # not the shared one: a parsed issue is its own
+            assignedTo=_fresh_copy(listed.assigned_to),
         )
         data["count"] = listed.count
         data["userCount"] = listed.user_count
@@ -118,15 +121,32 @@ class IssueCodec:
         return Issue.model_validate(data)
 
 
-_shared: dict[Any, Any] = {}
+#: a listed issue's level, status, substatus, project and assignee, one tuple per distinct
+#: combination (a list has a few hundred at most): each issue holds its tuple's index
+_STATES: list[tuple[str, str, str | None, ProjectRef | None, Assignee | None]] = []
+_STATE_INDEX: dict[tuple[Any, ...], int] = {}
 
 
-def _share(value: Any) -> Any:
-    """One instance per distinct project ref / assignee (thousands of issues share a few)."""
-    if value is None:
-        return None
-    key = (type(value), value.model_dump_json())
-    return _shared.setdefault(key, value)
+def _fresh_copy(model: Any) -> Any:
+    return None if model is None else model.model_copy(deep=True)
+
+
+def _model_key(model: Any) -> Any:
+    return None if model is None else (type(model), model.model_dump_json())
+
+
+def _state_of(issue: Issue) -> int:
+    """The index of the issue's (level, status, substatus, project, assignee) in `_STATES`."""
+    project, assignee = issue.project, issue.assigned_to
+    key = (issue.level, issue.status, issue.substatus, _model_key(project), _model_key(assignee))
+    index = _STATE_INDEX.get(key)
+    if index is None:
+        intern = sys.intern
+        substatus = intern(issue.substatus) if issue.substatus else issue.substatus
+        index = len(_STATES)
+        _STATES.append((intern(issue.level), intern(issue.status), substatus, project, assignee))
+        _STATE_INDEX[key] = index
+    return index
 
 
 def _timestamp(when: datetime | None) -> float:
@@ -149,6 +169,8 @@ _LISTED_FIELDS = frozenset(
         "substatus",
         "is_bookmarked",
         "has_seen",
+        "project",
+        "assigned_to",
     }
 )
 
@@ -156,28 +178,16 @@ _LISTED_FIELDS = frozenset(
 class ListedIssue:
     """What the issue list reads of one issue; the attribute names are `Issue`'s.
 
-    The id and shared objects are slots; the numbers, flags, stats series, short id, title,
-    culprit and the compressed rest of the issue are one `bytes` (`_packed`): two objects
-    instead of a dozen per issue, the texts at one byte per ASCII character, no object each
-    (they are read for the rows drawn, the search text and a poll's comparison only).
+    The id is a slot; the numbers, flags, stats series, short id, title, culprit, the index of
+    its level/status/substatus/project/assignee (shared, `_STATES`) and the compressed rest of
+    the issue are one `bytes` (`_packed`): two objects instead of a dozen per issue, the texts
+    at one byte per ASCII character, no object each (they are read for the rows drawn, the
+    search text and a poll's comparison only).
     """
 
-    __slots__ = (
-        "_packed",
-        "assigned_to",
-        "id",
-        "level",
-        "project",
-        "status",
-        "substatus",
-    )
+    __slots__ = ("_packed", "id")
 
     id: str
-    level: str
-    status: str
-    substatus: str | None
-    assigned_to: Assignee | None
-    project: ProjectRef | None
 
     @classmethod
     def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
@@ -189,13 +199,7 @@ class ListedIssue:
     def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytes]:
         """The listed issue (without `_packed`), the blob's JSON and the packed part before it."""
         listed = cls()
-        intern = sys.intern
         listed.id = issue.id
-        listed.level = intern(issue.level)
-        listed.status = intern(issue.status)
-        listed.substatus = intern(issue.substatus) if issue.substatus else issue.substatus
-        listed.assigned_to = _share(issue.assigned_to)
-        listed.project = _share(issue.project)
         flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
         exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
         count, users = issue.count, issue.user_count
@@ -232,7 +236,16 @@ class ListedIssue:
         top = max(counts, default=0)
         code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
         head = _HEAD.pack(
-            first, last, count, users, start, flags, code.encode(), len(counts), *lengths
+            first,
+            last,
+            count,
+            users,
+            start,
+            flags,
+            code.encode(),
+            len(counts),
+            *lengths,
+            _state_of(issue),
         )
         head += array(code, counts).tobytes() + texts
         text = issue.model_dump_json(by_alias=True, exclude_defaults=True, exclude=exclude)
@@ -299,6 +312,30 @@ class ListedIssue:
         data: dict[str, Any] = json.loads(codec.unpack(self._blob))
         return data
 
+    @property
+    def _state(self) -> tuple[str, str, str | None, ProjectRef | None, Assignee | None]:
+        return _STATES[int.from_bytes(self._packed[_STATE_AT : _STATE_AT + 4], "little")]
+
+    @property
+    def level(self) -> str:
+        return self._state[0]
+
+    @property
+    def status(self) -> str:
+        return self._state[1]
+
+    @property
+    def substatus(self) -> str | None:
+        return self._state[2]
+
+    @property
+    def project(self) -> ProjectRef | None:
+        return self._state[3]
+
+    @property
+    def assigned_to(self) -> Assignee | None:
+        return self._state[4]
+
     def _big_counts(self) -> tuple[int, int]:
         """Counts outside 64 bits (or negative), kept as decimal text after the culprit."""
         head = _HEAD.unpack_from(self._packed)
@@ -329,9 +366,7 @@ class ListedIssue:
 
     def same_as(self, other: ListedIssue) -> bool:
         """The same issue in every field (what a poll compares: equal means unchanged)."""
-        return self._packed == other._packed and all(
-            getattr(self, name) == getattr(other, name) for name in _SLOTS_BUT_PACKED
-        )
+        return self._packed == other._packed and self.id == other.id
 
     def holds(self, issue: Issue, codec: IssueCodec, stats_key: str) -> bool:
         """Whether `issue` is exactly what this holds, found without encoding it anew.
@@ -353,11 +388,8 @@ class ListedIssue:
             or users != issue.user_count
             or self.id != issue.id
             or self.search_texts() != (issue.short_id, issue.title, issue.culprit or "")
-            or self.level != issue.level
-            or self.status != issue.status
-            or self.substatus != issue.substatus
-            or self.assigned_to != issue.assigned_to
-            or self.project != issue.project
+            or self._state
+            != (issue.level, issue.status, issue.substatus, issue.project, issue.assigned_to)
             or _datetime(first) != issue.first_seen
             or _datetime(last) != issue.last_seen
         ):
@@ -399,9 +431,6 @@ class ListedIssue:
     @property
     def first_seen_ts(self) -> float:
         return float(_HEAD.unpack_from(self._packed)[0])
-
-
-_SLOTS_BUT_PACKED = tuple(name for name in ListedIssue.__slots__ if name != "_packed")
 
 
 def _blob_exclude(stats_key: str) -> dict[str, Any]:
