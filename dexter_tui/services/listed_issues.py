@@ -26,8 +26,9 @@ from dexter_tui.sentry.models import Assignee, Issue, ProjectRef
 PARSED_CACHE = 64
 
 
-#: zlib's window: the most of a dictionary it uses
-ZDICT_SIZE = 32 * 1024
+#: the dictionary a blob is compressed with: the list's shared text, then the issue's own
+#: (`ListedIssue._own`); 8 KB: priming zlib with a dictionary costs in proportion to its size
+ZDICT_SIZE = 8 * 1024
 #: seconds per bucket of Sentry's issue stats series (`groupStatsPeriod`)
 SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
 _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
@@ -68,26 +69,29 @@ class IssueCodec:
 
     def __init__(self) -> None:
         self.zdict: bytes | None = None
-        self._packer: Any = None  # a compressor primed with `zdict`: copied per issue
 
     def set_dictionary(self, zdict: bytes) -> None:
-        self.zdict = zdict
-        self._packer = zlib.compressobj(6, zdict=zdict)
+        self.zdict = zdict[-ZDICT_SIZE:]
 
     @staticmethod
     def dump(issue: Issue) -> bytes:
         """The issue's JSON (Sentry's names, defaults left out): equal issues, equal text."""
         return issue.model_dump_json(by_alias=True, exclude_defaults=True).encode()
 
-    def pack(self, text: bytes) -> bytes:
-        if self._packer is None:
+    def _dictionary(self, own: bytes) -> bytes:
+        """The shared text with the issue's own at its end (the nearest, so the cheapest to
+        refer to): its metadata, permalink and times repeat its title, id and first seen."""
+        assert self.zdict is not None
+        return (self.zdict + own)[-ZDICT_SIZE:]
+
+    def pack(self, text: bytes, own: bytes) -> bytes:
+        if self.zdict is None:
             self.set_dictionary(text)
-        packer = self._packer.copy()  # cheaper than priming a new one with the dictionary
+        packer = zlib.compressobj(6, zdict=self._dictionary(own))
         return packer.compress(text) + packer.flush()
 
-    def unpack(self, blob: bytes) -> bytes:
-        assert self.zdict is not None
-        unpacker = zlib.decompressobj(zdict=self.zdict)
+    def unpack(self, blob: bytes, own: bytes) -> bytes:
+        unpacker = zlib.decompressobj(zdict=self._dictionary(own))
         return unpacker.decompress(blob) + unpacker.flush()
 
     def decode(self, listed: ListedIssue, stats_key: str) -> Issue:
@@ -104,8 +108,6 @@ class IssueCodec:
             substatus=listed.substatus,
             isBookmarked=bool(flags & _BOOKMARKED),
             hasSeen=bool(flags & _SEEN),
-            project=_fresh_copy(listed.project),  # not the shared one: a parsed issue is its own
-            assignedTo=_fresh_copy(listed.assigned_to),
         )
         data["count"] = listed.count
         data["userCount"] = listed.user_count
@@ -127,10 +129,6 @@ _STATES: list[tuple[str, str, str | None, ProjectRef | None, Assignee | None]] =
 _STATE_INDEX: dict[tuple[Any, ...], int] = {}
 
 
-def _fresh_copy(model: Any) -> Any:
-    return None if model is None else model.model_copy(deep=True)
-
-
 def _model_key(model: Any) -> Any:
     return None if model is None else (type(model), model.model_dump_json())
 
@@ -147,6 +145,21 @@ def _state_of(issue: Issue) -> int:
         _STATES.append((intern(issue.level), intern(issue.status), substatus, project, assignee))
         _STATE_INDEX[key] = index
     return index
+
+
+def _own(packed: bytes, issue_id: str) -> bytes:
+    """What a listed issue's blob is compressed against besides the list's shared text: its
+    texts, id and first seen (read from its packed part: the same when packing and unpacking).
+    The first seen is repeated by `lifetime` and `inbox`; the last seen too, but formatting a
+    time costs µs, in every poll's comparison."""
+    first = struct.unpack_from("<d", packed)[0]
+    code, length, short, title, culprit = _TEXTS.unpack_from(packed, _FLAGS_AT + 1)
+    at = _HEAD.size + _ITEMSIZE[code] * length
+    return packed[at : at + short + title + culprit] + f" {_iso(first)} {issue_id}".encode()
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()[:26] if ts else ""
 
 
 def _timestamp(when: datetime | None) -> float:
@@ -169,8 +182,6 @@ _LISTED_FIELDS = frozenset(
         "substatus",
         "is_bookmarked",
         "has_seen",
-        "project",
-        "assigned_to",
     }
 )
 
@@ -192,7 +203,7 @@ class ListedIssue:
     @classmethod
     def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
         listed, text, head = cls._parts(issue, stats_key)
-        listed._packed = head + codec.pack(text)
+        listed._packed = head + codec.pack(text, _own(head, issue.id))
         return listed
 
     @classmethod
@@ -309,7 +320,7 @@ class ListedIssue:
         return self._packed[at:]
 
     def _json(self, codec: IssueCodec) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(codec.unpack(self._blob))
+        data: dict[str, Any] = json.loads(codec.unpack(self._blob, _own(self._packed, self.id)))
         return data
 
     @property
@@ -404,7 +415,7 @@ class ListedIssue:
         text = issue.model_dump_json(
             by_alias=True, exclude_defaults=True, exclude=_BLOB_EXCLUDE[stats_key]
         )
-        return text.encode() == codec.unpack(self._blob)
+        return text.encode() == codec.unpack(self._blob, _own(self._packed, self.id))
 
     @property
     def buckets(self) -> list[int]:
