@@ -35,13 +35,13 @@ _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
 #: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
 #: the series' array type and length, the UTF-8 lengths of short id, title and culprit, its
 #: `_STATES` index; then the counts, then those three texts, then the compressed blob
-_HEAD = struct.Struct("<ddQQdBcHIIII")
+_HEAD = struct.Struct("<ddIIdBcHIIII")
 _STATE_AT = _HEAD.size - 4
 #: the part of `_HEAD` from the array type on (what reading a text needs)
 _TEXTS = struct.Struct("<cHIII")
-_FLAGS_AT = struct.calcsize("<ddQQd")
+_FLAGS_AT = struct.calcsize("<ddIId")
 _ITEMSIZE = {code.encode(): array(code).itemsize for code in "BHIQ"}
-_U64 = 2**64
+_U32 = 2**32
 # flags
 _BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT, _NO_CULPRIT = (
     1 << i for i in range(7)
@@ -221,7 +221,7 @@ class ListedIssue:
             flags |= _NO_CULPRIT
         texts = short + title + culprit
         lengths = (len(short), len(title), len(culprit))
-        if not (0 <= count < _U64 and 0 <= users < _U64):  # kept as decimal text, after them
+        if not (0 <= count < _U32 and 0 <= users < _U32):  # kept as decimal text, after them
             flags |= _BIG_COUNT
             big = [str(count).encode(), str(users).encode()]
             texts += b"".join(big)
@@ -348,7 +348,7 @@ class ListedIssue:
         return self._state[4]
 
     def _big_counts(self) -> tuple[int, int]:
-        """Counts outside 64 bits (or negative), kept as decimal text after the culprit."""
+        """Counts outside 32 bits (or negative), kept as decimal text after the culprit."""
         head = _HEAD.unpack_from(self._packed)
         at, short, title, culprit = self._texts_start()
         at += short + title + culprit
