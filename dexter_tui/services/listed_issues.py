@@ -201,6 +201,14 @@ class ListedIssue:
     id: str
 
     @classmethod
+    def unpacked(cls, issue_id: str, packed: bytes) -> ListedIssue:
+        """The listed issue of `packed` (what `IssueMap` and issue rows keep: bytes only)."""
+        listed = cls()
+        listed.id = issue_id
+        listed._packed = packed
+        return listed
+
+    @classmethod
     def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
         listed, text, head = cls._parts(issue, stats_key)
         listed._packed = head + codec.pack(text, _own(head, issue.id))
@@ -456,12 +464,13 @@ _BLOB_EXCLUDE = {key: _blob_exclude(key) for key in SERIES_STEP}
 
 
 class IssueMap(MutableMapping[str, Issue]):
-    """Issues by id, stored as `ListedIssue`s; reading an item gives the full `Issue` back."""
+    """Issues by id, stored as `ListedIssue` bytes; reading an item gives the full `Issue` back."""
 
     def __init__(self, stats_key: str, issues: Iterable[Issue] = ()) -> None:
         self.stats_key = stats_key
         self._codec = IssueCodec()
-        self._listed: dict[str, ListedIssue] = {}
+        #: each issue's packed bytes (`ListedIssue._packed`): a `ListedIssue` is made when read
+        self._listed: dict[str, bytes] = {}
         self._parsed: OrderedDict[str, Issue] = OrderedDict()
         issues = list(issues)
         if issues:  # the first page is the dictionary every issue's blob is compressed with
@@ -471,10 +480,11 @@ class IssueMap(MutableMapping[str, Issue]):
             self[issue.id] = issue
 
     def listed(self, issue_id: str) -> ListedIssue:
-        return self._listed[issue_id]
+        return ListedIssue.unpacked(issue_id, self._listed[issue_id])
 
     def listed_values(self) -> Iterator[ListedIssue]:
-        return iter(self._listed.values())
+        unpacked = ListedIssue.unpacked
+        return (unpacked(issue_id, packed) for issue_id, packed in self._listed.items())
 
     def make(self, issue: Issue) -> ListedIssue:
         """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
@@ -483,7 +493,8 @@ class IssueMap(MutableMapping[str, Issue]):
     def fresh(self, issue: Issue) -> ListedIssue | None:
         """`issue` as a listed issue when it differs from the stored one (or is new); None when
         it is what is stored already — the usual case in a poll, found without encoding it."""
-        before = self._listed.get(issue.id)
+        packed = self._listed.get(issue.id)
+        before = None if packed is None else ListedIssue.unpacked(issue.id, packed)
         if before is not None and before.holds(issue, self._codec, self.stats_key):
             return None
         listed = self.make(issue)
@@ -499,7 +510,7 @@ class IssueMap(MutableMapping[str, Issue]):
         self._parsed.pop(issue_id, None)
 
     def store(self, issue: Issue, listed: ListedIssue | None = None) -> None:
-        self._listed[issue.id] = listed or self.make(issue)
+        self._listed[issue.id] = (listed or self.make(issue))._packed
         self._remember(issue)
 
     def _remember(self, issue: Issue) -> None:
@@ -516,7 +527,7 @@ class IssueMap(MutableMapping[str, Issue]):
         if issue is not None:
             self._parsed.move_to_end(issue_id)
             return issue
-        listed = self._listed[issue_id]
+        listed = self.listed(issue_id)
         issue = self._codec.decode(listed, self.stats_key)
         self._remember(issue)
         return issue
