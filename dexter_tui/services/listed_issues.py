@@ -37,6 +37,7 @@ _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
 #: `_STATES` index; then the counts, then those three texts, then the compressed blob
 _HEAD = struct.Struct("<ddIIdBcHIIII")
 _STATE_AT = _HEAD.size - 4
+_STATE = struct.Struct("<I")
 #: the part of `_HEAD` from the array type on (what reading a text needs)
 _TEXTS = struct.Struct("<cHIII")
 _FLAGS_AT = struct.calcsize("<ddIId")
@@ -333,7 +334,7 @@ class ListedIssue:
 
     @property
     def _state(self) -> tuple[str, str, str | None, ProjectRef | None, Assignee | None]:
-        return _STATES[int.from_bytes(self._packed[_STATE_AT : _STATE_AT + 4], "little")]
+        return _STATES[_STATE.unpack_from(self._packed, _STATE_AT)[0]]
 
     @property
     def level(self) -> str:
