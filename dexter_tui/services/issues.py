@@ -239,7 +239,7 @@ class IssueFeed:
             self.pages_loaded += 1
             if page.hits is not None:
                 self.hits = page.hits
-            memory.settle_soon()  # once the page's worker is done: its cycles are not frozen
+            settle_loaded()
             return added
 
     async def poll(self) -> PollChanges:

@@ -25,11 +25,8 @@ from collections.abc import Callable
 
 #: seconds after the last settle before the heap is trimmed (one trim per burst of pages)
 TRIM_DELAY = 1.0
-#: seconds from a page's arrival to its settle (`settle_soon`): its worker has finished by then
-SETTLE_DELAY = 0.05
 
 _pending: asyncio.TimerHandle | None = None
-_settle_pending: asyncio.TimerHandle | None = None
 
 
 def _load_trim() -> Callable[[int], int] | None:
@@ -50,30 +47,6 @@ def settle() -> None:
     gc.collect(2 if gc.get_freeze_count() else 1)
     gc.freeze()
     trim_later()
-
-
-def settle_soon(delay: float = SETTLE_DELAY) -> None:
-    """`settle`, once, `delay` seconds from now (outside an event loop: now).
-
-    Why: a page is loaded inside a worker, and a worker, its task and their callbacks are
-    reference cycles. Settled from inside, they were alive at the freeze, so frozen, and freed
-    by nothing once done: ~2 KB per page (a MB per 50k issues). A few frames later they are
-    garbage, collected before the freeze. Pages coming faster share one settle.
-    """
-    global _settle_pending
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        settle()
-        return
-    if _settle_pending is None:
-        _settle_pending = loop.call_later(delay, _settle_due)
-
-
-def _settle_due() -> None:
-    global _settle_pending
-    _settle_pending = None
-    settle()
 
 
 def trim() -> bool:

@@ -70,33 +70,3 @@ def test_outside_an_event_loop_nothing_is_scheduled(monkeypatch: pytest.MonkeyPa
     assert trims == []
     assert memory.trim() is True
     assert trims == [0]
-
-
-async def test_a_page_settled_soon_frees_what_its_worker_leaves_behind(unfrozen: None) -> None:
-    """What is alive while a page is loaded (its worker's cycles) and garbage a moment later is
-    freed by the settle that follows, not frozen for good; two pages share one settle."""
-    gc.freeze()  # pages were settled before
-    settles: list[None] = []
-    real = memory.settle
-    worker = Node()  # the page's worker: a cycle, alive while the page is loaded
-    gone = weakref.ref(worker)
-
-    def counted() -> None:
-        settles.append(None)
-        real()
-
-    memory.settle_soon(0.05)
-    memory.settle_soon(0.05)  # a second page before the first settled
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(memory, "settle", counted)
-        del worker  # the worker finished
-        await asyncio.sleep(0.2)
-    assert len(settles) == 1
-    assert gone() is None  # collected, not frozen
-    assert gc.get_freeze_count() > 0
-
-
-def test_outside_an_event_loop_a_page_is_settled_at_once(unfrozen: None) -> None:
-    alive = Node()
-    memory.settle_soon()
-    assert not any(o is alive for o in gc.get_objects())  # frozen already
