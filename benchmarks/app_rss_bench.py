@@ -24,6 +24,8 @@ Textual, httpx and pydantic. Each size runs in a fresh app process (RSS does not
     python benchmarks/app_rss_bench.py                    # 100, 20k, 100k
     python benchmarks/app_rss_bench.py --sizes 100 20000  # quicker
     APP_RSS_TRACE=1 python benchmarks/app_rss_bench.py --sizes 20000  # + tracemalloc top lines
+    APP_RSS_MALLOCSTATS=1 python benchmarks/app_rss_bench.py --sizes 20000  # + pymalloc's stats
+    APP_RSS_MAPS=1 python benchmarks/app_rss_bench.py --sizes 100  # + resident KiB per mapping
     python benchmarks/app_rss_bench.py --baseline-tree /tmp/main-tree   # + another tree's app
 
 It asserts nothing.
@@ -141,6 +143,29 @@ class Figures:
     curve: list[tuple[int, int]] = field(default_factory=list)
 
 
+def print_maps(top: int = 25) -> None:
+    """Resident KiB per mapping (shared libraries, heap, anonymous), largest first, to stderr."""
+    sizes: dict[str, int] = {}
+    name = ""
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and len(head) >= 5 and ":" not in head[0]:
+                name = head[5] if len(head) > 5 else "[anon]"
+            elif head[0] == "Rss:":
+                sizes[name] = sizes.get(name, 0) + int(head[1])
+    print(f"-- resident KiB by mapping ({len(sys.modules)} modules loaded)", file=sys.stderr)
+    for path, kib in sorted(sizes.items(), key=lambda x: -x[1])[:top]:
+        print(f"  {kib:8,}  {path}", file=sys.stderr)
+    packages: dict[str, int] = {}
+    for module in list(sys.modules):
+        parts = module.split(".")
+        group = ".".join(parts[:2]) if parts[0] == "dexter_tui" else parts[0]
+        packages[group] = packages.get(group, 0) + 1
+    counts = sorted(packages.items(), key=lambda x: -x[1])
+    print("  modules: " + ", ".join(f"{k} {n}" for k, n in counts if n > 1), file=sys.stderr)
+
+
 def trim_memory() -> None:
     """What the allocator could give back: a full collection, then glibc's `malloc_trim(0)`."""
     import ctypes
@@ -153,6 +178,9 @@ def trim_memory() -> None:
 
 async def app_run(size: int) -> Figures:
     """Run in the app's process: settings from the environment, as `dexter` reads them."""
+    from dexter_tui.cli import skip_unused_imports
+
+    skip_unused_imports()  # as `dexter` starts: no trio, no httpx command line
     from dexter_tui.config import load_settings
     from dexter_tui.tui import offline
     from dexter_tui.tui.factory import build_app, build_context
@@ -199,6 +227,11 @@ async def app_run(size: int) -> Figures:
         await asyncio.sleep(SETTLE_S)  # as a person then reads the list: idle for a moment
         status = proc_status()
         fig.rss_after, fig.hwm, fig.anon_after = status["VmRSS"], status["VmHWM"], status["RssAnon"]
+        if os.environ.get("APP_RSS_MAPS"):  # what the resident pages are: file, heap, anon
+            print_maps()
+        if os.environ.get("APP_RSS_MALLOCSTATS"):  # pymalloc's arenas, pools and blocks
+            print(f"-- pymalloc after loading {fig.loaded:,} issues", file=sys.stderr)
+            sys._debugmallocstats()
         if first is not None:
             snapshot = tracemalloc.take_snapshot()
             print(f"-- tracemalloc: what loading {fig.loaded:,} issues added", file=sys.stderr)
@@ -239,7 +272,9 @@ def run_app_process(size: int, server: DemoServer, home: Path, tree: Path) -> Fi
     if line is None:
         print(out[-2000:], err[-4000:], file=sys.stderr)
         raise SystemExit(f"app with {size} issues: the child failed")
-    if err.strip() and os.environ.get("APP_RSS_TRACE"):
+    if err.strip() and any(
+        os.environ.get(k) for k in ("APP_RSS_TRACE", "APP_RSS_MALLOCSTATS", "APP_RSS_MAPS")
+    ):
         print(err, file=sys.stderr)
     fig = Figures(**json.loads(line[7:]))
     fig.server_rss = server_peak

@@ -19,13 +19,14 @@ Rules:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -315,13 +316,16 @@ class OfflineCache:
 
     # -- issue lists --------------------------------------------------------------------------
 
-    def put_issue_list(self, key: str, issues: Sequence[Issue], *, hits: int | None = None) -> None:
-        kept = list(issues)[:MAX_LIST_ISSUES]
-        # a short id seen in a list resolves offline too
-        aliases = [("shortid", i.short_id.upper(), i.id) for i in kept if i.short_id]
-        self._put_many(
-            [("list", key, {"hits": hits, "issues": [_dump(i) for i in kept]}), *aliases]
-        )
+    def put_issue_list(self, key: str, issues: Iterable[Issue], *, hits: int | None = None) -> None:
+        """The first `MAX_LIST_ISSUES` issues, each dumped as it comes: `issues` may parse them
+        one at a time (the list's own are never all parsed at once, issue 19's peak memory)."""
+        dumped: list[dict[str, Any]] = []
+        aliases: list[tuple[str, str, Any]] = []  # a short id seen in a list resolves offline too
+        for issue in itertools.islice(issues, MAX_LIST_ISSUES):
+            dumped.append(_dump(issue))
+            if issue.short_id:
+                aliases.append(("shortid", issue.short_id.upper(), issue.id))
+        self._put_many([("list", key, {"hits": hits, "issues": dumped}), *aliases])
 
     def issue_list(self, key: str) -> CachedList | None:
         found = self._get("list", key)

@@ -26,17 +26,36 @@ from dexter_tui.sentry.models import Assignee, Issue, ProjectRef
 PARSED_CACHE = 64
 
 
-#: zlib's window: the most of a dictionary it uses
-ZDICT_SIZE = 32 * 1024
+#: the dictionary a blob is compressed with: the list's shared text, then the issue's own
+#: (`ListedIssue._own`); 8 KB: priming zlib with a dictionary costs in proportion to its size
+ZDICT_SIZE = 8 * 1024
 #: seconds per bucket of Sentry's issue stats series (`groupStatsPeriod`)
 SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
 _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
 #: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
-#: the series' array type and length, then the counts, then the compressed blob
-_HEAD = struct.Struct("<ddQQdBcH")
-_U64 = 2**64
+#: the series' array type and length, the UTF-8 lengths of short id, title and culprit, its
+#: `_STATES` index; then the counts, then those three texts, then the compressed blob
+_HEAD = struct.Struct("<ddIIdBcHIIII")
+_STATE_AT = _HEAD.size - 4
+_STATE = struct.Struct("<I")
+#: the part of `_HEAD` from the array type on (what reading a text needs)
+_TEXTS = struct.Struct("<cHIII")
+_FLAGS_AT = struct.calcsize("<ddIId")
+_ITEMSIZE = {code.encode(): array(code).itemsize for code in "BHIQ"}
+_U32 = 2**32
 # flags
-_BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT = (1 << i for i in range(6))
+_BOOKMARKED, _SEEN, _KEEP_FIRST, _KEEP_LAST, _KEEP_STATS, _BIG_COUNT, _NO_CULPRIT = (
+    1 << i for i in range(7)
+)
+
+
+def _utf8(text: str) -> bytes:
+    """Any Python string as bytes and back (`_text`), lone surrogates included."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
 
 
 class IssueCodec:
@@ -51,26 +70,29 @@ class IssueCodec:
 
     def __init__(self) -> None:
         self.zdict: bytes | None = None
-        self._packer: Any = None  # a compressor primed with `zdict`: copied per issue
 
     def set_dictionary(self, zdict: bytes) -> None:
-        self.zdict = zdict
-        self._packer = zlib.compressobj(6, zdict=zdict)
+        self.zdict = zdict[-ZDICT_SIZE:]
 
     @staticmethod
     def dump(issue: Issue) -> bytes:
         """The issue's JSON (Sentry's names, defaults left out): equal issues, equal text."""
         return issue.model_dump_json(by_alias=True, exclude_defaults=True).encode()
 
-    def pack(self, text: bytes) -> bytes:
-        if self._packer is None:
+    def _dictionary(self, own: bytes) -> bytes:
+        """The shared text with the issue's own at its end (the nearest, so the cheapest to
+        refer to): its metadata, permalink and times repeat its title, id and first seen."""
+        assert self.zdict is not None
+        return (self.zdict + own)[-ZDICT_SIZE:]
+
+    def pack(self, text: bytes, own: bytes) -> bytes:
+        if self.zdict is None:
             self.set_dictionary(text)
-        packer = self._packer.copy()  # cheaper than priming a new one with the dictionary
+        packer = zlib.compressobj(6, zdict=self._dictionary(own))
         return packer.compress(text) + packer.flush()
 
-    def unpack(self, blob: bytes) -> bytes:
-        assert self.zdict is not None
-        unpacker = zlib.decompressobj(zdict=self.zdict)
+    def unpack(self, blob: bytes, own: bytes) -> bytes:
+        unpacker = zlib.decompressobj(zdict=self._dictionary(own))
         return unpacker.decompress(blob) + unpacker.flush()
 
     def decode(self, listed: ListedIssue, stats_key: str) -> Issue:
@@ -102,15 +124,43 @@ class IssueCodec:
         return Issue.model_validate(data)
 
 
-_shared: dict[Any, Any] = {}
+#: a listed issue's level, status, substatus, project and assignee, one tuple per distinct
+#: combination (a list has a few hundred at most): each issue holds its tuple's index
+_STATES: list[tuple[str, str, str | None, ProjectRef | None, Assignee | None]] = []
+_STATE_INDEX: dict[tuple[Any, ...], int] = {}
 
 
-def _share(value: Any) -> Any:
-    """One instance per distinct project ref / assignee (thousands of issues share a few)."""
-    if value is None:
-        return None
-    key = (type(value), value.model_dump_json())
-    return _shared.setdefault(key, value)
+def _model_key(model: Any) -> Any:
+    return None if model is None else (type(model), model.model_dump_json())
+
+
+def _state_of(issue: Issue) -> int:
+    """The index of the issue's (level, status, substatus, project, assignee) in `_STATES`."""
+    project, assignee = issue.project, issue.assigned_to
+    key = (issue.level, issue.status, issue.substatus, _model_key(project), _model_key(assignee))
+    index = _STATE_INDEX.get(key)
+    if index is None:
+        intern = sys.intern
+        substatus = intern(issue.substatus) if issue.substatus else issue.substatus
+        index = len(_STATES)
+        _STATES.append((intern(issue.level), intern(issue.status), substatus, project, assignee))
+        _STATE_INDEX[key] = index
+    return index
+
+
+def _own(packed: bytes, issue_id: str) -> bytes:
+    """What a listed issue's blob is compressed against besides the list's shared text: its
+    texts, id and first seen (read from its packed part: the same when packing and unpacking).
+    The first seen is repeated by `lifetime` and `inbox`; the last seen too, but formatting a
+    time costs µs, in every poll's comparison."""
+    first = struct.unpack_from("<d", packed)[0]
+    code, length, short, title, culprit = _TEXTS.unpack_from(packed, _FLAGS_AT + 1)
+    at = _HEAD.size + _ITEMSIZE[code] * length
+    return packed[at : at + short + title + culprit] + f" {_iso(first)} {issue_id}".encode()
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()[:26] if ts else ""
 
 
 def _timestamp(when: datetime | None) -> float:
@@ -140,63 +190,51 @@ _LISTED_FIELDS = frozenset(
 class ListedIssue:
     """What the issue list reads of one issue; the attribute names are `Issue`'s.
 
-    Strings and shared objects are slots; the numbers, flags, stats series and the compressed
-    rest of the issue are one `bytes` (`_packed`): one object instead of a dozen per issue.
+    The id is a slot; the numbers, flags, stats series, short id, title, culprit, the index of
+    its level/status/substatus/project/assignee (shared, `_STATES`) and the compressed rest of
+    the issue are one `bytes` (`_packed`): two objects instead of a dozen per issue, the texts
+    at one byte per ASCII character, no object each (they are read for the rows drawn, the
+    search text and a poll's comparison only).
     """
 
-    __slots__ = (
-        "_big",
-        "_packed",
-        "assigned_to",
-        "culprit",
-        "id",
-        "level",
-        "project",
-        "short_id",
-        "status",
-        "substatus",
-        "title",
-    )
+    __slots__ = ("_packed", "id")
 
     id: str
-    short_id: str
-    title: str
-    culprit: str | None
-    level: str
-    status: str
-    substatus: str | None
-    assigned_to: Assignee | None
-    project: ProjectRef | None
+
+    @classmethod
+    def unpacked(cls, issue_id: str, packed: bytes) -> ListedIssue:
+        """The listed issue of `packed` (what `IssueMap` and issue rows keep: bytes only)."""
+        listed = cls()
+        listed.id = issue_id
+        listed._packed = packed
+        return listed
 
     @classmethod
     def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
         listed, text, head = cls._parts(issue, stats_key)
-        listed._packed = head + codec.pack(text)
+        listed._packed = head + codec.pack(text, _own(head, issue.id))
         return listed
 
     @classmethod
     def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytes]:
-        """The listed issue (without `_packed`), the blob's JSON and the packed numbers."""
+        """The listed issue (without `_packed`), the blob's JSON and the packed part before it."""
         listed = cls()
-        intern = sys.intern
         listed.id = issue.id
-        listed.short_id = issue.short_id
-        listed.title = issue.title
-        listed.culprit = issue.culprit
-        listed.level = intern(issue.level)
-        listed.status = intern(issue.status)
-        listed.substatus = intern(issue.substatus) if issue.substatus else issue.substatus
-        listed.assigned_to = _share(issue.assigned_to)
-        listed.project = _share(issue.project)
         flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
         exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
         count, users = issue.count, issue.user_count
         exclude["count"] = exclude["user_count"] = True
-        listed._big = None
-        if not (0 <= count < _U64 and 0 <= users < _U64):  # kept as they are, beside
+        short, title = _utf8(issue.short_id), _utf8(issue.title)
+        culprit = b"" if issue.culprit is None else _utf8(issue.culprit)
+        if issue.culprit is None:
+            flags |= _NO_CULPRIT
+        texts = short + title + culprit
+        lengths = (len(short), len(title), len(culprit))
+        if not (0 <= count < _U32 and 0 <= users < _U32):  # kept as decimal text, after them
             flags |= _BIG_COUNT
-            listed._big = (count, users)
-            count = users = 0
+            big = [str(count).encode(), str(users).encode()]
+            texts += b"".join(big)
+            count, users = len(big[0]), len(big[1])
         first, last = _timestamp(issue.first_seen), _timestamp(issue.last_seen)
         if _datetime(first) == issue.first_seen:
             exclude["first_seen"] = True
@@ -217,8 +255,19 @@ class ListedIssue:
             flags |= _KEEP_STATS
         top = max(counts, default=0)
         code = next((c for limit, c in _BUCKET_TYPES if top <= limit), "Q")
-        head = _HEAD.pack(first, last, count, users, start, flags, code.encode(), len(counts))
-        head += array(code, counts).tobytes()
+        head = _HEAD.pack(
+            first,
+            last,
+            count,
+            users,
+            start,
+            flags,
+            code.encode(),
+            len(counts),
+            *lengths,
+            _state_of(issue),
+        )
+        head += array(code, counts).tobytes() + texts
         text = issue.model_dump_json(by_alias=True, exclude_defaults=True, exclude=exclude)
         return listed, text.encode(), head
 
@@ -226,34 +275,105 @@ class ListedIssue:
 
     @property
     def _flags(self) -> int:
-        return self._packed[40]
+        return self._packed[_FLAGS_AT]
+
+    def _texts_start(self) -> tuple[int, int, int, int]:
+        """Where the texts start, and the UTF-8 lengths of short id, title and culprit."""
+        code, length, short, title, culprit = _TEXTS.unpack_from(self._packed, _FLAGS_AT + 1)
+        return _HEAD.size + _ITEMSIZE[code] * length, short, title, culprit
 
     def _series_array(self) -> array[int]:
-        code, length = chr(self._packed[41]), _HEAD.unpack_from(self._packed)[7]
+        code, length = chr(self._packed[_FLAGS_AT + 1]), _HEAD.unpack_from(self._packed)[7]
         counts = array(code)
         size = _HEAD.size
         counts.frombytes(self._packed[size : size + counts.itemsize * length])
         return counts
 
     @property
+    def short_id(self) -> str:
+        at, short, _title, _culprit = self._texts_start()
+        return _text(self._packed[at : at + short])
+
+    @property
+    def title(self) -> str:
+        at, short, title, _culprit = self._texts_start()
+        at += short
+        return _text(self._packed[at : at + title])
+
+    @property
+    def culprit(self) -> str | None:
+        if self._flags & _NO_CULPRIT:
+            return None
+        at, short, title, culprit = self._texts_start()
+        at += short + title
+        return _text(self._packed[at : at + culprit])
+
+    def search_texts(self) -> tuple[str, str, str]:
+        """Short id, title and culprit ("" for none) in one read (the filter's search text)."""
+        packed = self._packed
+        at, short, title, culprit = self._texts_start()
+        mid, end = at + short, at + short + title
+        return (
+            _text(packed[at:mid]),
+            _text(packed[mid:end]),
+            _text(packed[end : end + culprit]),
+        )
+
+    @property
     def _blob(self) -> bytes:
-        head = _HEAD.unpack_from(self._packed)
-        return self._packed[_HEAD.size + array(head[6].decode()).itemsize * head[7] :]
+        at, short, title, culprit = self._texts_start()
+        at += short + title + culprit
+        if self._flags & _BIG_COUNT:
+            head = _HEAD.unpack_from(self._packed)
+            at += head[2] + head[3]
+        return self._packed[at:]
 
     def _json(self, codec: IssueCodec) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(codec.unpack(self._blob))
+        data: dict[str, Any] = json.loads(codec.unpack(self._blob, _own(self._packed, self.id)))
         return data
 
     @property
+    def _state(self) -> tuple[str, str, str | None, ProjectRef | None, Assignee | None]:
+        return _STATES[_STATE.unpack_from(self._packed, _STATE_AT)[0]]
+
+    @property
+    def level(self) -> str:
+        return self._state[0]
+
+    @property
+    def status(self) -> str:
+        return self._state[1]
+
+    @property
+    def substatus(self) -> str | None:
+        return self._state[2]
+
+    @property
+    def project(self) -> ProjectRef | None:
+        return self._state[3]
+
+    @property
+    def assigned_to(self) -> Assignee | None:
+        return self._state[4]
+
+    def _big_counts(self) -> tuple[int, int]:
+        """Counts outside 32 bits (or negative), kept as decimal text after the culprit."""
+        head = _HEAD.unpack_from(self._packed)
+        at, short, title, culprit = self._texts_start()
+        at += short + title + culprit
+        count = int(self._packed[at : at + head[2]])
+        return count, int(self._packed[at + head[2] : at + head[2] + head[3]])
+
+    @property
     def count(self) -> int:
-        if self._big is not None:  # outside 64 bits (or negative)
-            return self._big[0]
+        if self._flags & _BIG_COUNT:
+            return self._big_counts()[0]
         return int(_HEAD.unpack_from(self._packed)[2])
 
     @property
     def user_count(self) -> int:
-        if self._big is not None:
-            return self._big[1]
+        if self._flags & _BIG_COUNT:
+            return self._big_counts()[1]
         return int(_HEAD.unpack_from(self._packed)[3])
 
     @property
@@ -266,9 +386,7 @@ class ListedIssue:
 
     def same_as(self, other: ListedIssue) -> bool:
         """The same issue in every field (what a poll compares: equal means unchanged)."""
-        return self._packed == other._packed and all(
-            getattr(self, name) == getattr(other, name) for name in _SLOTS_BUT_PACKED
-        )
+        return self._packed == other._packed and self.id == other.id
 
     def holds(self, issue: Issue, codec: IssueCodec, stats_key: str) -> bool:
         """Whether `issue` is exactly what this holds, found without encoding it anew.
@@ -278,23 +396,20 @@ class ListedIssue:
         and the rest, dumped the way `of` dumps it, against the blob's text. False when in
         doubt (rare forms, kept verbatim: `same_as` on a fresh encoding decides then).
         """
-        first, last, count, users, start, flags, _code, length = _HEAD.unpack_from(self._packed)
+        first, last, count, users, start, flags, _code, length, *_ = _HEAD.unpack_from(self._packed)
         if flags & (_KEEP_FIRST | _KEEP_LAST | _KEEP_STATS | _BIG_COUNT):
             return False
         fresh_flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
+        if issue.culprit is None:
+            fresh_flags |= _NO_CULPRIT
         if (
             flags != fresh_flags
             or count != issue.count
             or users != issue.user_count
             or self.id != issue.id
-            or self.short_id != issue.short_id
-            or self.title != issue.title
-            or self.culprit != issue.culprit
-            or self.level != issue.level
-            or self.status != issue.status
-            or self.substatus != issue.substatus
-            or self.assigned_to != issue.assigned_to
-            or self.project != issue.project
+            or self.search_texts() != (issue.short_id, issue.title, issue.culprit or "")
+            or self._state
+            != (issue.level, issue.status, issue.substatus, issue.project, issue.assigned_to)
             or _datetime(first) != issue.first_seen
             or _datetime(last) != issue.last_seen
         ):
@@ -309,7 +424,7 @@ class ListedIssue:
         text = issue.model_dump_json(
             by_alias=True, exclude_defaults=True, exclude=_BLOB_EXCLUDE[stats_key]
         )
-        return text.encode() == codec.unpack(self._blob)
+        return text.encode() == codec.unpack(self._blob, _own(self._packed, self.id))
 
     @property
     def buckets(self) -> list[int]:
@@ -338,9 +453,6 @@ class ListedIssue:
         return float(_HEAD.unpack_from(self._packed)[0])
 
 
-_SLOTS_BUT_PACKED = tuple(name for name in ListedIssue.__slots__ if name != "_packed")
-
-
 def _blob_exclude(stats_key: str) -> dict[str, Any]:
     """What `ListedIssue._parts` leaves out of the blob when every field round-trips."""
     exclude: dict[str, Any] = dict.fromkeys(_LISTED_FIELDS, True)
@@ -353,12 +465,13 @@ _BLOB_EXCLUDE = {key: _blob_exclude(key) for key in SERIES_STEP}
 
 
 class IssueMap(MutableMapping[str, Issue]):
-    """Issues by id, stored as `ListedIssue`s; reading an item gives the full `Issue` back."""
+    """Issues by id, stored as `ListedIssue` bytes; reading an item gives the full `Issue` back."""
 
     def __init__(self, stats_key: str, issues: Iterable[Issue] = ()) -> None:
         self.stats_key = stats_key
         self._codec = IssueCodec()
-        self._listed: dict[str, ListedIssue] = {}
+        #: each issue's packed bytes (`ListedIssue._packed`): a `ListedIssue` is made when read
+        self._listed: dict[str, bytes] = {}
         self._parsed: OrderedDict[str, Issue] = OrderedDict()
         issues = list(issues)
         if issues:  # the first page is the dictionary every issue's blob is compressed with
@@ -368,10 +481,11 @@ class IssueMap(MutableMapping[str, Issue]):
             self[issue.id] = issue
 
     def listed(self, issue_id: str) -> ListedIssue:
-        return self._listed[issue_id]
+        return ListedIssue.unpacked(issue_id, self._listed[issue_id])
 
     def listed_values(self) -> Iterator[ListedIssue]:
-        return iter(self._listed.values())
+        unpacked = ListedIssue.unpacked
+        return (unpacked(issue_id, packed) for issue_id, packed in self._listed.items())
 
     def make(self, issue: Issue) -> ListedIssue:
         """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
@@ -380,7 +494,8 @@ class IssueMap(MutableMapping[str, Issue]):
     def fresh(self, issue: Issue) -> ListedIssue | None:
         """`issue` as a listed issue when it differs from the stored one (or is new); None when
         it is what is stored already — the usual case in a poll, found without encoding it."""
-        before = self._listed.get(issue.id)
+        packed = self._listed.get(issue.id)
+        before = None if packed is None else ListedIssue.unpacked(issue.id, packed)
         if before is not None and before.holds(issue, self._codec, self.stats_key):
             return None
         listed = self.make(issue)
@@ -396,7 +511,7 @@ class IssueMap(MutableMapping[str, Issue]):
         self._parsed.pop(issue_id, None)
 
     def store(self, issue: Issue, listed: ListedIssue | None = None) -> None:
-        self._listed[issue.id] = listed or self.make(issue)
+        self._listed[issue.id] = (listed or self.make(issue))._packed
         self._remember(issue)
 
     def _remember(self, issue: Issue) -> None:
@@ -413,7 +528,7 @@ class IssueMap(MutableMapping[str, Issue]):
         if issue is not None:
             self._parsed.move_to_end(issue_id)
             return issue
-        listed = self._listed[issue_id]
+        listed = self.listed(issue_id)
         issue = self._codec.decode(listed, self.stats_key)
         self._remember(issue)
         return issue

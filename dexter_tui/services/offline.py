@@ -229,11 +229,12 @@ class OfflineSession:
     async def save_feed(self, feed: IssueFeed) -> None:
         """The list's first `MAX_LIST_ISSUES` issues (all the cache keeps), parsed in a thread:
         parsing every loaded issue on the UI thread cost ~8 KB and ~0.1 ms each per poll (a
-        100k list: a GB and seconds)."""
+        100k list: a GB and seconds). One at a time: 1,000 parsed at once were ~9 MB more at
+        every poll (the peak)."""
         listed = [feed.listed(i) for i in feed.order[:MAX_LIST_ISSUES]]
         parse = feed.issues.parse
-        issues = await asyncio.to_thread(lambda: [parse(x) for x in listed])
-        await self.save_list(feed.query, issues, feed.hits)
+        issues = (parse(x) for x in listed)  # parsed and dumped one at a time, in the thread
+        await self._run("put_issue_list", list_key_for(feed.query), issues, hits=feed.hits)
 
     async def cached_issue(self, ref: str) -> Cached[Issue] | None:
         return await self._run("issue", ref)

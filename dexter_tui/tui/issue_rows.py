@@ -189,27 +189,53 @@ class RowView:
         return (self.stats_key, self.now, self.priority, self.period) == args
 
 
+#: `Row`'s slots that an `IssueRow` derives instead (cells, sort values and search text come from
+#: its issue) hold its own state: the list's view, the period's events, the priority total
+_VIEW = Row.__dict__["cells"]
+_EVENTS = Row.__dict__["sort_values"]
+_PRIORITY = Row.__dict__["search"]
+#: `Row.data`'s slot: a listed issue's packed bytes (`data` makes the `ListedIssue` when read,
+#: ~48 B less per row), or the parsed `Issue` a row was made of
+_DATA = Row.__dict__["data"]
+
+
 class IssueRow(Row):
     """One issue as a table row: the issue and the list's shared `RowView`, nothing else.
 
     Why not a plain `Row`: with 100k issues loaded, a closure, a sort-value dict and a search
     string per row cost ~1 KB each. Cells are built when the row is drawn; the event count of
     the period and the priority score are computed when first asked (drawn or sorted by) and
-    kept; the search text is derived when the table indexes it (`Row.search`).
+    kept; the search text is derived when the table indexes it (`Row.search`). No slot of its
+    own: what it keeps sits in the `Row` slots it derives (`_VIEW`, `_EVENTS`, `_PRIORITY`),
+    and of a listed issue it keeps the packed bytes only (`data`).
     """
 
-    __slots__ = ("_events", "_priority", "_view")
+    __slots__ = ()
 
     def __init__(self, issue: AnyIssue, view: RowView) -> None:
         put = object.__setattr__
         put(self, "key", issue.id)
-        put(self, "cells", None)
         put(self, "dim", issue.status in ("resolved", "ignored"))
-        put(self, "sort_values", None)
-        put(self, "data", issue)
-        put(self, "_view", view)
-        put(self, "_events", None)
-        put(self, "_priority", None)
+        _DATA.__set__(self, issue._packed if isinstance(issue, ListedIssue) else issue)
+        _VIEW.__set__(self, view)
+        _EVENTS.__set__(self, None)
+        _PRIORITY.__set__(self, None)
+
+    @property  # type: ignore[misc]
+    def data(self) -> AnyIssue:
+        """The row's issue: a `ListedIssue` (made from the bytes kept), or a parsed `Issue`."""
+        data = _DATA.__get__(self)
+        return ListedIssue.unpacked(self.key, data) if type(data) is bytes else data
+
+    @property  # type: ignore[misc]
+    def cells(self) -> None:
+        """None: `get_cells` builds them from the issue when the row is drawn."""
+        return None
+
+    @property  # type: ignore[misc]
+    def sort_values(self) -> None:
+        """None: `sort_value` reads the issue."""
+        return None
 
     @property  # type: ignore[misc]
     def search(self) -> str:
@@ -217,9 +243,14 @@ class IssueRow(Row):
         return haystack(self.data)
 
     @property
+    def _view(self) -> RowView:
+        view: RowView = _VIEW.__get__(self)
+        return view
+
+    @property
     def events(self) -> int:
         """Events in the list's period (lifetime count without one), as of the first ask."""
-        events = self._events
+        events: int | None = _EVENTS.__get__(self)
         if events is None:
             view, issue = self._view, self.data
             at = view.at()
@@ -228,16 +259,16 @@ class IssueRow(Row):
                 if view.period
                 else issue.count
             )
-            object.__setattr__(self, "_events", events)
+            _EVENTS.__set__(self, events)
         return events
 
     @property
     def priority(self) -> float:
         """The priority score's total, as of the first ask (drawn or sorted by)."""
-        value = self._priority
+        value: float | None = _PRIORITY.__get__(self)
         if value is None:
             value = self._view.priority(self.data).total
-            object.__setattr__(self, "_priority", value)
+            _PRIORITY.__set__(self, value)
         return value
 
     def get_cells(self) -> dict[str, Text]:
@@ -333,7 +364,11 @@ def issue_row(
 def haystack(issue: AnyIssue) -> str:
     """What the local filter searches: short id, title, culprit, assignee, case-folded, one line
     (a filter word has no whitespace, so newlines may as well be spaces)."""
-    text = " ".join((issue.short_id, issue.title, issue.culprit or "", assignee_label(issue)))
+    if isinstance(issue, ListedIssue):
+        short_id, title, culprit = issue.search_texts()  # one read of the packed texts
+    else:
+        short_id, title, culprit = issue.short_id, issue.title, issue.culprit or ""
+    text = " ".join((short_id, title, culprit, assignee_label(issue)))
     return text.casefold().replace("\n", " ")  # one line: the table joins haystacks with \n
 
 

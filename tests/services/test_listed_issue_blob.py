@@ -108,7 +108,7 @@ def test_fresh_finds_an_unchanged_issue_without_encoding_and_any_change_with() -
                 listed = store.fresh(changed)
                 assert listed is not None, (base["id"], field)
                 assert not listed.same_as(before)
-            assert store.listed(base["id"]) is before  # comparing stores nothing
+            assert store.listed(base["id"])._packed is before._packed  # comparing stores nothing
 
 
 def test_fresh_gives_a_listed_form_for_an_issue_not_stored() -> None:
@@ -117,3 +117,21 @@ def test_fresh_gives_a_listed_form_for_an_issue_not_stored() -> None:
     assert listed is not None
     assert listed.title == "b"
     assert "2" not in store
+
+
+def test_texts_of_any_shape_are_kept_exactly_in_the_packed_bytes() -> None:
+    """Short id, title and culprit live as UTF-8 inside the packed bytes: lone surrogates, NULs,
+    empty and very long texts, a culprit of "" versus none all read back as they were."""
+    shapes = ["", "\x00", "\ud800 lone", "emoji 🐍 ÄÖ", "[bold]x[/]\n\x1b[31m", "t" * 70_000]
+    store = IssueMap("24h")
+    for n, text in enumerate(shapes):
+        for culprit in (None, "", text):
+            issue = Issue(id=str(n), short_id=text, title=text[::-1], culprit=culprit, count=2**70)
+            listed = store.make(issue)
+            assert (listed.short_id, listed.title, listed.culprit) == (text, text[::-1], culprit)
+            assert listed.search_texts() == (text, text[::-1], culprit or "")
+            assert (listed.count, listed.user_count) == (2**70, 0)
+            store[issue.id] = issue
+            store._parsed.clear()
+            assert store[issue.id] == issue
+            assert store.fresh(issue) is None

@@ -106,7 +106,7 @@ def test_an_issue_row_shows_and_sorts_by_its_issue() -> None:
     clock = lambda: NOW  # noqa: E731
     row = issue_row(listed, "24h", clock, prio, "24h")
     other = issue_row(listed, "24h", clock, prio, "24h")
-    assert row.data is listed
+    assert row.data._packed is listed._packed  # the row keeps the stored bytes, no copy
     assert row.key == "42"
     assert not row.dim
     cells = {key: text.plain for key, text in row.get_cells().items()}
