@@ -127,3 +127,29 @@ async def test_the_cursor_stays_on_its_issue_while_it_matches(make_app) -> None:
         await pilot.press("backspace")  # "dead" again: a row under the cursor, one that matches
         await settle(pilot)
         assert table.cursor_key in matching
+
+
+async def test_typing_holds_the_collector_off_until_the_typing_pauses(
+    make_app, monkeypatch
+) -> None:
+    """No collector pass lands in a key's frame: typed keys hold it off, a pause gives it back
+    (collected then), and so does leaving the app in the middle of typing."""
+    import gc
+
+    from dexter_tui.tui import collector_hold
+
+    monkeypatch.setattr(collector_hold, "PAUSE", 1.0)
+    assert gc.isenabled()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"dead")
+        assert not gc.isenabled()
+        assert collector_hold.held()
+        await pilot.pause(1.5)  # the typing paused
+        assert gc.isenabled()
+        assert not collector_hold.held()
+        await pilot.press(*"lock")
+        assert not gc.isenabled()
+    assert gc.isenabled()  # the app went away with the hold on: given back
+    assert not collector_hold.held()

@@ -37,6 +37,7 @@ from dexter_tui.services.search_completion import (
 )
 from dexter_tui.services.search_syntax import problems
 from dexter_tui.services.views import ViewsFileError, ViewStore
+from dexter_tui.tui import collector_hold
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import safe_text
 
@@ -120,7 +121,12 @@ class SearchInput(Input):
             self.refresh()
         super()._watch_value(value)
         if self.on_text is not None:
+            if self.has_focus:  # typed: no collector passes in the keys' frames
+                collector_hold.key()
             self.on_text(value)
+
+    def on_unmount(self) -> None:
+        collector_hold.release(collect=False)
 
     # -- the list ----------------------------------------------------------------------------
 
