@@ -153,3 +153,34 @@ async def test_typing_holds_the_collector_off_until_the_typing_pauses(
         assert not gc.isenabled()
     assert gc.isenabled()  # the app went away with the hold on: given back
     assert not collector_hold.held()
+
+
+async def test_completion_coming_and_going_redraws_no_footer(make_app) -> None:
+    """The search's `tab` key stays in the footer while a filter is typed, dimmed when there is
+    nothing to complete: candidates coming and going restyle that key in place (the footer is not
+    rebuilt, the screen is not laid out again for it)."""
+    from textual.widgets._footer import FooterKey
+
+    from dexter_tui.tui.widgets.search_input import SearchInput
+    from dexter_tui.tui.widgets.stable_footer import StableFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        await pilot.press("slash")
+        await settle(pilot)
+        footer = screen.query_one(StableFooter)
+        keys = list(screen.query(FooterKey))
+        recomposes = footer.recomposes
+        search = screen.query_one("#query", SearchInput)
+        seen = set()
+        for key in [*"is", "colon", *"unres", "space", *"dead", "backspace", "space"]:
+            await pilot.press(key)
+            await settle(pilot)
+            complete = next(k for k in screen.query(FooterKey) if k.description == "Complete")
+            assert complete.has_class("-disabled") == (not search.candidates), search.value
+            seen.add(bool(search.candidates))
+        assert seen == {True, False}  # candidates came and went
+        assert list(screen.query(FooterKey)) == keys  # the same widgets: never rebuilt
+        assert footer.recomposes == recomposes

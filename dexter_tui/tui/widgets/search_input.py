@@ -145,11 +145,13 @@ class SearchInput(Input):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The completion keys are active (and in the footer) only when they do something."""
+        """The completion keys are active only when they do something; in the footer they stay,
+        dimmed (None) when inactive: candidates coming and going while a filter is typed change
+        no key the footer shows (no recompose, no relayout of the screen per key)."""
         if action == "next":
-            return bool(self.candidates or self.rows_below)
+            return True if self.candidates or self.rows_below else None
         if action in ("complete", "previous", "close"):
-            return bool(self.candidates)
+            return True if self.candidates else None
         return super().check_action(action, parameters)
 
     def _show(self, candidates: list[Completion]) -> None:
