@@ -106,7 +106,9 @@ class SearchInput(Input):
         self.remember = remember  # sent searches become recent searches (the issue search)
         self.rows_below = rows_below  # ↓ with no list open posts `Leave` (the issue list)
         self.issue_searches = issue_searches  # offer Sentry's saved issue searches (not Discover)
-        self.candidates: list[Completion] = []
+        self._candidates: list[Completion] = []
+        #: the text changed, the list and the problem line not yet (a filter's rows go first)
+        self._behind = False
         self.highlighted = 0
         self._navigated = False
         self._timer: Timer | None = None
@@ -135,6 +137,23 @@ class SearchInput(Input):
         parent = self.parent
         return parent if isinstance(parent, SearchField) else None
 
+    @property
+    def candidates(self) -> list[Completion]:
+        """The candidates for the text and cursor as they are now (caught up first)."""
+        if self._behind:
+            self._catch_up()
+        return self._candidates
+
+    def _catch_up(self) -> None:
+        """Draw the candidates and the problem line for the text as it is now."""
+        if not self._behind:
+            return
+        self._behind = False
+        field = self.field
+        if field is not None:
+            field.show_problems(problems(self.value))
+        self.refresh_candidates()
+
     def refresh_candidates(self) -> None:
         """Recompute the candidates for the text and cursor now (never a request)."""
         if self.completer is None or not self._focused:
@@ -155,8 +174,8 @@ class SearchInput(Input):
         return super().check_action(action, parameters)
 
     def _show(self, candidates: list[Completion]) -> None:
-        changed = bool(candidates) != bool(self.candidates)
-        self.candidates = candidates
+        changed = bool(candidates) != bool(self._candidates)
+        self._candidates = candidates
         if changed:
             self.refresh_bindings()
         self.highlighted = 0
@@ -202,10 +221,14 @@ class SearchInput(Input):
         if event.input is not self:
             return
         self._flagged = None
-        field = self.field
-        if field is not None:
-            field.show_problems(problems(self.value))
-        self.refresh_candidates()
+        self._behind = True
+        if self.on_text is None:
+            self._catch_up()
+        else:
+            # a filter typed over the rows: the key's frame shows its rows first, the list (and
+            # the relayout its new size takes) follows a frame later; reading `candidates`
+            # (a key for the list, a test) catches up at once
+            self.call_after_refresh(self._catch_up)
         if self.completer is None:
             return
         wanted = self.completer.needs_values(self.value, self.cursor_position)
