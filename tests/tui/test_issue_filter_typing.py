@@ -132,24 +132,29 @@ async def test_the_cursor_stays_on_its_issue_while_it_matches(make_app) -> None:
 async def test_typing_holds_the_collector_off_until_the_typing_pauses(
     make_app, monkeypatch
 ) -> None:
-    """No collector pass lands in a key's frame: typed keys hold it off, a pause gives it back
-    (collected then), and so does leaving the app in the middle of typing."""
+    """No collector pass lands in a key's frame: `/` and the typed keys hold it off, a pause
+    gives it back (collected then), and so does leaving the app in the middle of typing."""
     import gc
 
     from dexter_tui.tui import collector_hold
 
-    monkeypatch.setattr(collector_hold, "PAUSE", 1.0)
+    monkeypatch.setattr(collector_hold, "PAUSE", 60.0)  # a pause of a minute: none while typing
     assert gc.isenabled()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"dead")
+        await pilot.press("slash")  # from the field's focus on: its first key is covered too
+        assert collector_hold.held()
+        await pilot.press(*"dead")
         assert not gc.isenabled()
         assert collector_hold.held()
-        await pilot.pause(1.5)  # the typing paused
+        monkeypatch.setattr(collector_hold, "PAUSE", 0.05)
+        await pilot.press("l")
+        await pilot.pause(0.5)  # the typing paused
         assert gc.isenabled()
         assert not collector_hold.held()
-        await pilot.press(*"lock")
+        monkeypatch.setattr(collector_hold, "PAUSE", 60.0)
+        await pilot.press(*"ock")
         assert not gc.isenabled()
     assert gc.isenabled()  # the app went away with the hold on: given back
     assert not collector_hold.held()

@@ -186,6 +186,8 @@ class SearchInput(Input):
 
     def on_focus(self) -> None:
         self._focused = True  # `has_focus` is set after this handler
+        if self.on_text is not None:  # a filter is about to be typed: from its first key on
+            collector_hold.key()
         if self.completer is not None and self.completer.tag_keys is None:
             self.run_worker(self._load_keys(), group="search-keys", exit_on_error=False)
         if (
