@@ -127,3 +127,65 @@ async def test_the_cursor_stays_on_its_issue_while_it_matches(make_app) -> None:
         await pilot.press("backspace")  # "dead" again: a row under the cursor, one that matches
         await settle(pilot)
         assert table.cursor_key in matching
+
+
+async def test_typing_holds_the_collector_off_until_the_typing_pauses(
+    make_app, monkeypatch
+) -> None:
+    """No collector pass lands in a key's frame: `/` and the typed keys hold it off, a pause
+    gives it back (collected then), and so does leaving the app in the middle of typing."""
+    import gc
+
+    from dexter_tui.tui import collector_hold
+
+    monkeypatch.setattr(collector_hold, "PAUSE", 60.0)  # a pause of a minute: none while typing
+    assert gc.isenabled()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")  # from the field's focus on: its first key is covered too
+        assert collector_hold.held()
+        await pilot.press(*"dead")
+        assert not gc.isenabled()
+        assert collector_hold.held()
+        monkeypatch.setattr(collector_hold, "PAUSE", 0.05)
+        await pilot.press("l")
+        await pilot.pause(0.5)  # the typing paused
+        assert gc.isenabled()
+        assert not collector_hold.held()
+        monkeypatch.setattr(collector_hold, "PAUSE", 60.0)
+        await pilot.press(*"ock")
+        assert not gc.isenabled()
+    assert gc.isenabled()  # the app went away with the hold on: given back
+    assert not collector_hold.held()
+
+
+async def test_completion_coming_and_going_redraws_no_footer(make_app) -> None:
+    """The search's `tab` key stays in the footer while a filter is typed, dimmed when there is
+    nothing to complete: candidates coming and going restyle that key in place (the footer is not
+    rebuilt, the screen is not laid out again for it)."""
+    from textual.widgets._footer import FooterKey
+
+    from dexter_tui.tui.widgets.search_input import SearchInput
+    from dexter_tui.tui.widgets.stable_footer import StableFooter
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _screen(app)
+        await pilot.press("slash")
+        await settle(pilot)
+        footer = screen.query_one(StableFooter)
+        keys = list(screen.query(FooterKey))
+        recomposes = footer.recomposes
+        search = screen.query_one("#query", SearchInput)
+        seen = set()
+        for key in [*"is", "colon", *"unres", "space", *"dead", "backspace", "space"]:
+            await pilot.press(key)
+            await settle(pilot)
+            complete = next(k for k in screen.query(FooterKey) if k.description == "Complete")
+            assert complete.has_class("-disabled") == (not search.candidates), search.value
+            seen.add(bool(search.candidates))
+        assert seen == {True, False}  # candidates came and went
+        assert list(screen.query(FooterKey)) == keys  # the same widgets: never rebuilt
+        assert footer.recomposes == recomposes

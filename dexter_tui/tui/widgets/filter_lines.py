@@ -35,6 +35,21 @@ def narrowed(
     return rows, lines
 
 
+def _narrowed_shared(
+    rows: list[Row], lines: list[str], words: tuple[str, ...]
+) -> tuple[list[Row], list[str]]:
+    """`narrowed`, giving back the lists themselves where a word keeps every row (typing
+    "erro", "error" after "err" over most issues: no 100k-item copies). Only for lists nobody
+    changes in place (`FilterLines`' own)."""
+    for word in words:
+        keep = [word in line for line in lines]
+        if False not in keep:
+            continue
+        rows = list(compress(rows, keep))
+        lines = list(compress(lines, keep))
+    return rows, lines
+
+
 class FilterLines:
     """A search line per row of one version of the table's rows, and the last few results."""
 
@@ -91,7 +106,7 @@ class FilterLines:
         old_words = best[0]
         # a word inside one of the base's words holds for all its rows already
         new = tuple(w for w in wanted if not any(w in old for old in old_words))
-        rows, lines = narrowed(best[1], best[2], new)
+        rows, lines = _narrowed_shared(best[1], best[2], new)
         self._results = [(wanted, rows, lines), *self._results[: KEPT_RESULTS - 1]]
         return rows, lines
 

@@ -37,6 +37,7 @@ from dexter_tui.services.search_completion import (
 )
 from dexter_tui.services.search_syntax import problems
 from dexter_tui.services.views import ViewsFileError, ViewStore
+from dexter_tui.tui import collector_hold
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.safe_text import safe_text
 
@@ -105,7 +106,9 @@ class SearchInput(Input):
         self.remember = remember  # sent searches become recent searches (the issue search)
         self.rows_below = rows_below  # ↓ with no list open posts `Leave` (the issue list)
         self.issue_searches = issue_searches  # offer Sentry's saved issue searches (not Discover)
-        self.candidates: list[Completion] = []
+        self._candidates: list[Completion] = []
+        #: the text changed, the list and the problem line not yet (a filter's rows go first)
+        self._behind = False
         self.highlighted = 0
         self._navigated = False
         self._timer: Timer | None = None
@@ -120,7 +123,12 @@ class SearchInput(Input):
             self.refresh()
         super()._watch_value(value)
         if self.on_text is not None:
+            if self.has_focus:  # typed: no collector passes in the keys' frames
+                collector_hold.key()
             self.on_text(value)
+
+    def on_unmount(self) -> None:
+        collector_hold.release(collect=False)
 
     # -- the list ----------------------------------------------------------------------------
 
@@ -128,6 +136,23 @@ class SearchInput(Input):
     def field(self) -> SearchField | None:
         parent = self.parent
         return parent if isinstance(parent, SearchField) else None
+
+    @property
+    def candidates(self) -> list[Completion]:
+        """The candidates for the text and cursor as they are now (caught up first)."""
+        if self._behind:
+            self._catch_up()
+        return self._candidates
+
+    def _catch_up(self) -> None:
+        """Draw the candidates and the problem line for the text as it is now."""
+        if not self._behind:
+            return
+        self._behind = False
+        field = self.field
+        if field is not None:
+            field.show_problems(problems(self.value))
+        self.refresh_candidates()
 
     def refresh_candidates(self) -> None:
         """Recompute the candidates for the text and cursor now (never a request)."""
@@ -139,16 +164,18 @@ class SearchInput(Input):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The completion keys are active (and in the footer) only when they do something."""
+        """The completion keys are active only when they do something; in the footer they stay,
+        dimmed (None) when inactive: candidates coming and going while a filter is typed change
+        no key the footer shows (no recompose, no relayout of the screen per key)."""
         if action == "next":
-            return bool(self.candidates or self.rows_below)
+            return True if self.candidates or self.rows_below else None
         if action in ("complete", "previous", "close"):
-            return bool(self.candidates)
+            return True if self.candidates else None
         return super().check_action(action, parameters)
 
     def _show(self, candidates: list[Completion]) -> None:
-        changed = bool(candidates) != bool(self.candidates)
-        self.candidates = candidates
+        changed = bool(candidates) != bool(self._candidates)
+        self._candidates = candidates
         if changed:
             self.refresh_bindings()
         self.highlighted = 0
@@ -159,6 +186,8 @@ class SearchInput(Input):
 
     def on_focus(self) -> None:
         self._focused = True  # `has_focus` is set after this handler
+        if self.on_text is not None:  # a filter is about to be typed: from its first key on
+            collector_hold.key()
         if self.completer is not None and self.completer.tag_keys is None:
             self.run_worker(self._load_keys(), group="search-keys", exit_on_error=False)
         if (
@@ -194,10 +223,14 @@ class SearchInput(Input):
         if event.input is not self:
             return
         self._flagged = None
-        field = self.field
-        if field is not None:
-            field.show_problems(problems(self.value))
-        self.refresh_candidates()
+        self._behind = True
+        if self.on_text is None:
+            self._catch_up()
+        else:
+            # a filter typed over the rows: the key's frame shows its rows first, the list (and
+            # the relayout its new size takes) follows a frame later; reading `candidates`
+            # (a key for the list, a test) catches up at once
+            self.call_after_refresh(self._catch_up)
         if self.completer is None:
             return
         wanted = self.completer.needs_values(self.value, self.cursor_position)
