@@ -33,7 +33,7 @@ def old_garbage() -> weakref.ref[Node]:
 
 
 def test_old_garbage_is_freed_not_frozen_once_pages_are_frozen(unfrozen: None) -> None:
-    gc.freeze()  # a page was settled before
+    memory.settle()  # a page was settled before
     dead = old_garbage()
     assert dead() is not None  # nothing freed it yet
     memory.settle()
