@@ -4,7 +4,7 @@ Why: with 100k rows loaded, each filter key makes a few lists of up to 100k item
 rows and lines, the table's visible rows). Every young-generation pass in the key's frame walked
 them (~1-3 ms each, 3-12 passes a key), and now and then a full pass walked every kept result
 (17-54 ms in one key). Held off while the keys come, the collector runs once when the typing
-pauses (collected, then what lives frozen out of its sight, as `memory.settle` does), in time
+pauses (`memory.settle`: collected, then what lives frozen out of its sight), in time
 nobody waits on.
 
 The hold is process-wide (`gc.disable`), so it is short and always given back: `PAUSE` after the
@@ -66,8 +66,4 @@ def release(*, collect: bool = True) -> None:
     _held_since = None
     gc.enable()
     if collect:
-        # `memory.settle`'s work, without asking how much is frozen: `gc.get_freeze_count`
-        # walks the whole frozen list (~20 ms with 100k issues loaded)
-        gc.collect()
-        gc.freeze()
-        memory.trim_later()
+        memory.settle()
