@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
 
+from dexter_tui.tui.screens.styled_once import StyledOnce
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.status_header import StatusHeader
 
 
-class ViewScreen(ReportsWorkerErrors, Screen[None]):
+class ViewScreen(StyledOnce, ReportsWorkerErrors, Screen[None]):
     """A view composed of a `StatusHeader`, a `Static#context` line, its body and a `Footer`."""
 
     DEFAULT_CSS = """

@@ -30,6 +30,7 @@ from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.navigation import GoBack, Place, TrailWanted
 from dexter_tui.tui.safe_text import clean_str, safe_text
+from dexter_tui.tui.screens.styled_once import StyledOnce
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
@@ -71,7 +72,7 @@ def sql_block(query: str) -> Syntax:
     return Syntax(code, "sql", theme=SQL_THEME, word_wrap=True, background_color="default")
 
 
-class DeadlockReportScreen(ReportsWorkerErrors, Screen[None]):
+class DeadlockReportScreen(StyledOnce, ReportsWorkerErrors, Screen[None]):
     """The report of one deadlock (an event's analysis)."""
 
     DEFAULT_CSS = """

@@ -30,6 +30,7 @@ from dexter_tui.tui.messages import OpenIssue
 from dexter_tui.tui.navigation import GoBack, Place
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.screens.deadlock_report import DeadlockReportScreen
+from dexter_tui.tui.screens.styled_once import StyledOnce
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.fast_table import Column, FastTable, Row
 from dexter_tui.tui.widgets.sparkline import sparkline
@@ -56,7 +57,7 @@ ISSUE_COLUMNS = (
 )
 
 
-class DeadlocksScreen(ReportsWorkerErrors, Screen[None]):
+class DeadlocksScreen(StyledOnce, ReportsWorkerErrors, Screen[None]):
     """Deadlock patterns and the issues behind each."""
 
     DEFAULT_CSS = """

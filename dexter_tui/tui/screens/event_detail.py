@@ -47,6 +47,7 @@ from dexter_tui.tui.dialogs.event_list import EventListDialog
 from dexter_tui.tui.issue_actions import IssueActions, issue_binding
 from dexter_tui.tui.messages import IssuesChanged, SearchIssues
 from dexter_tui.tui.navigation import GoBack, Place, TrailWanted
+from dexter_tui.tui.screens.styled_once import StyledOnce
 from dexter_tui.tui.screens.worker_errors import ReportsWorkerErrors
 from dexter_tui.tui.widgets.breadcrumb import Breadcrumb
 from dexter_tui.tui.widgets.event_breadcrumbs import BreadcrumbsPane, crumb_rows
@@ -87,7 +88,7 @@ def _drafts(ctx: TuiContext) -> dict[str, str]:
     return drafts
 
 
-class EventDetailScreen(ReportsWorkerErrors, IssueActions):
+class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
     """The event detail of one issue; `q`/`esc` go back to the list."""
 
     DEFAULT_CSS = """

@@ -39,7 +39,10 @@ class StableFooter(Footer):
         # (Textual's footer waits for the first bindings update and recomposes then)
         self._bindings_ready = True
         self._shown = self._keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                _settle_compact(widget, self.compact)
+            yield widget
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
@@ -84,6 +87,16 @@ class _SwitchedKey(FooterKey):
     def switch(self, on: bool) -> None:
         self._disabled = not on
         self.set_class(not on, "-disabled")
+
+
+def _settle_compact(key: FooterKey, compact: bool) -> None:
+    """Give a new key its compactness before it mounts. Textual's `FooterKey.compact` starts
+    True and is bound to the footer's after mounting: each key was restyled twice more (its
+    `-compact` class added, then removed), ~1 ms a key on every screen's first frame. The
+    command-palette key is not bound; it keeps Textual's True."""
+    value = True if key.has_class("-command-palette") else compact
+    key.set_reactive(FooterKey.compact, value)
+    key.set_class(value, "-compact", update=False)
 
 
 def _without_states(keys: tuple[Any, ...]) -> tuple[Any, ...]:
