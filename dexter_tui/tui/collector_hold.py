@@ -1,14 +1,17 @@
-"""The garbage collector held off while the list's filter is typed, and run in the pause after.
+"""The garbage collector held off while the list's filter is typed or an event is opened, and
+run in the pause after.
 
 Why: with 100k rows loaded, each filter key makes a few lists of up to 100k items (the narrowed
 rows and lines, the table's visible rows). Every young-generation pass in the key's frame walked
 them (~1-3 ms each, 3-12 passes a key), and now and then a full pass walked every kept result
-(17-54 ms in one key). Held off while the keys come, the collector runs once when the typing
-pauses (`memory.settle`: collected, then what lives frozen out of its sight), in time
-nobody waits on.
+(17-54 ms in one key). Opening a 1 MB event makes ~100k objects that all stay alive (its JSON,
+its model, the screen's widgets): the passes over them were 15-30 ms before its stack was drawn.
+Held off meanwhile, the collector runs once when the work pauses (`memory.settle`: collected,
+then what lives frozen out of its sight), in time nobody waits on.
 
 The hold is process-wide (`gc.disable`), so it is short and always given back: `PAUSE` after the
-last key, at most `LONGEST` in one go, and at once when the input goes away (`release`).
+last `hold`, at most `LONGEST` in one go, and at once when its input or screen goes away
+(`release`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 
 from dexter_tui.services import memory
 
-#: seconds without a key before the collector runs again: longer than a typist's pause between
+#: seconds without a `hold` before the collector runs again: longer than a typist's pause between
 #: keys (the collection walks what the filter keeps, ~50-80 ms at 100k rows: not in a key's way)
 PAUSE = 1.0
 #: never held longer than this: a key after it collects first (a very long burst of typing)
@@ -27,6 +30,9 @@ LONGEST = 10.0
 
 _held_since: float | None = None
 _resume: asyncio.TimerHandle | None = None
+#: whether the release may freeze what lives (`memory.settle`): not while a screen that goes away
+#: again is alive (an event's), since frozen reference cycles are never collected
+_freeze = True
 
 
 def held() -> bool:
@@ -34,9 +40,10 @@ def held() -> bool:
     return _held_since is not None
 
 
-def key() -> None:
-    """A filter key: hold the collector off until the typing pauses."""
-    global _held_since, _resume
+def hold(*, freeze: bool = True) -> None:
+    """A filter key, an event being opened: hold the collector off until `PAUSE` from now.
+    `freeze=False`: what lives now must not be frozen when the hold ends (only collected)."""
+    global _held_since, _resume, _freeze
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -49,14 +56,16 @@ def key() -> None:
             return  # turned off by someone else: not ours to turn back on
         gc.disable()
         _held_since = now
+        _freeze = True
+    _freeze = _freeze and freeze
     if _resume is not None:
         _resume.cancel()
     _resume = loop.call_later(PAUSE, release)
 
 
 def release(*, collect: bool = True) -> None:
-    """Give the collector back (the typing paused, or the input goes away); `collect`: run it
-    now and freeze what lives, as after a page of issues."""
+    """Give the collector back (the work paused, or its input or screen goes away); `collect`:
+    run it now and freeze what lives, as after a page of issues."""
     global _held_since, _resume
     if _resume is not None:
         _resume.cancel()
@@ -65,5 +74,7 @@ def release(*, collect: bool = True) -> None:
         return
     _held_since = None
     gc.enable()
-    if collect:
+    if collect and _freeze:
         memory.settle()
+    elif collect:
+        gc.collect(1)  # what the hold kept from the young passes, in one pass now

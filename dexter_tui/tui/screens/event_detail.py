@@ -39,7 +39,7 @@ from dexter_tui.services.events import (
 )
 from dexter_tui.services.events.prepared import PreparedEvent, prepare_event
 from dexter_tui.services.offline_events import CachingEventNavigator
-from dexter_tui.tui import offline
+from dexter_tui.tui import collector_hold, offline
 from dexter_tui.tui.context import TuiContext
 from dexter_tui.tui.dialogs.comment_editor import CommentEditor
 from dexter_tui.tui.dialogs.confirm import ConfirmDialog
@@ -179,6 +179,8 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
         self._event_error: BaseException | None = None
         self._pane_lock = asyncio.Lock()
         self._issue_asked = False
+        # until a pause after the stack is drawn (`_show_rest`); never frozen: the screen goes away
+        collector_hold.hold(freeze=False)
 
     def _fetch_early(self, which: str, position: int | None) -> asyncio.Task[Event] | None:
         """The first event's request, sent now: the server answers (and the body is decoded in
@@ -302,6 +304,9 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
 
     def on_screen_resume(self) -> None:
         self.post_message(TrailWanted())
+
+    def on_unmount(self) -> None:
+        collector_hold.release(collect=False)  # left before the pause: not held for nothing
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -476,6 +481,7 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
         """Breadcrumbs, context and request of the event shown (and Raw if it was opened)."""
         if self.event is None or self.prepared is None or not self.is_attached:
             return
+        collector_hold.hold(freeze=False)  # the other tabs are built next: collected after
         self.run_worker(self.nav.save_pending(), group="event-cache", exit_on_error=False)
         for pane in self._panes_of("event"):
             if not isinstance(pane, RawPane | StackPane):

@@ -124,7 +124,7 @@ class SearchInput(Input):
         super()._watch_value(value)
         if self.on_text is not None:
             if self.has_focus:  # typed: no collector passes in the keys' frames
-                collector_hold.key()
+                collector_hold.hold()
             self.on_text(value)
 
     def on_unmount(self) -> None:
@@ -187,7 +187,7 @@ class SearchInput(Input):
     def on_focus(self) -> None:
         self._focused = True  # `has_focus` is set after this handler
         if self.on_text is not None:  # a filter is about to be typed: from its first key on
-            collector_hold.key()
+            collector_hold.hold()
         if self.completer is not None and self.completer.tag_keys is None:
             self.run_worker(self._load_keys(), group="search-keys", exit_on_error=False)
         if (
