@@ -39,6 +39,8 @@ class EventNavigator:
         ""  # how the shown event was picked ("recommended"), said when its position is not known
     )
     requests: int = 0
+    #: the size of the last event's body (its view models are built in a thread when large)
+    body_bytes: int = 0
 
     def target(self, which: str) -> tuple[str, int | None]:
         """(event id or name to fetch, position it will have) for latest/oldest/…/newer/older."""
@@ -72,6 +74,7 @@ class EventNavigator:
             event = await self.client.get_issue_event(self.org, self.issue_id, event_id)
         else:
             staged = await self.client.get_issue_event_staged(self.org, self.issue_id, event_id)
+            self.body_bytes = len(staged.response.content)
             if not staged.done:
                 await first_look(staged.first)
             event = staged.whole or await asyncio.to_thread(staged.complete)

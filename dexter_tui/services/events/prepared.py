@@ -25,6 +25,9 @@ from dexter_tui.services.events.stacks import (
 )
 from dexter_tui.services.events.text import KeyValues
 
+#: an event whose body is smaller is prepared on the caller's thread (a few ms at most)
+SMALL_EVENT_BYTES = 64 * 1024
+
 #: (in_app_only, newest_first) → the exception chain and threads in that order and filter
 StackKey = tuple[bool, bool]
 

@@ -37,7 +37,7 @@ from dexter_tui.services.events import (
     tag_rows,
     thread_views,
 )
-from dexter_tui.services.events.prepared import PreparedEvent, prepare_event
+from dexter_tui.services.events.prepared import SMALL_EVENT_BYTES, PreparedEvent, prepare_event
 from dexter_tui.services.offline_events import CachingEventNavigator
 from dexter_tui.tui import collector_hold, offline
 from dexter_tui.tui.context import TuiContext
@@ -345,9 +345,11 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
                 if early is not None:
                     early.cancel()
                 event = await self.nav.load(which, position=position, first_look=self._first_look)
-            prepared = await asyncio.to_thread(
-                prepare_event, event, in_app_only=self.in_app_only, newest_first=self.newest_first
-            )
+            opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
+            if self.nav.body_bytes and self.nav.body_bytes < SMALL_EVENT_BYTES:
+                prepared = prepare_event(event, **opts)  # ~1 ms: a thread hop let a frame in first
+            else:
+                prepared = await asyncio.to_thread(prepare_event, event, **opts)
         except Exception as error:
             self._queued.clear()
             self._failed.add("event")

@@ -319,9 +319,13 @@ class StackPane(EventPane):
         generation = self._generation
         self._pending = []
 
+        # the first frames of an empty pane are registered now, so the next layout (often the
+        # screen's first) has them; old frames go first: j/k must never land on one being removed
+        mounting = body.mount_all(_built(first)) if not body.children else None
+
         async def swap() -> None:
-            await removed  # old frames gone first: j/k must never land on a frame being removed
-            await body.mount_all(_built(first))
+            await removed
+            await (mounting or body.mount_all(_built(first)))
             body.scroll_home(animate=False)
             if generation != self._generation:
                 return
