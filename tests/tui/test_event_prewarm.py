@@ -60,3 +60,35 @@ async def test_the_warm_up_starts_once_the_list_has_shown_its_rows(make_app, mon
     assert rows_when_started
     assert rows_when_started[0] > 0  # started with the rows on screen
     assert warmed == [1]
+
+
+async def test_after_the_warm_up_an_event_open_adds_no_css(make_app, monkeypatch) -> None:
+    """The event screen's widgets' CSS is known to the app once the list has shown its rows:
+    the first open parses no stylesheet (it had been parsed again for each new widget class),
+    and the screen looks exactly as it does when the CSS comes with its widgets."""
+    from dexter_tui.tui import event_prewarm
+    from dexter_tui.tui.screens.event_detail import EventDetailScreen
+    from tests.tui.conftest import settle
+    from tests.tui.screen_text import screen_text
+
+    async def open_event(wait_for_styles: bool) -> str:
+        app = make_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            sources = app.stylesheet.source
+            for _ in range(100 if wait_for_styles else 0):  # the rows, then the thread's import
+                await pilot.pause(0.05)
+                if any("FrameItem" in location for _, location in sources):
+                    break
+            known = set(sources)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, EventDetailScreen)
+            assert "Stack trace" in screen_text(app)
+            if wait_for_styles:
+                assert set(app.stylesheet.source) == known
+            return app.export_screenshot()
+
+    warmed = await open_event(True)
+    monkeypatch.setattr(event_prewarm, "_styles_ready", lambda app, tries=0: None)
+    assert await open_event(False) == warmed  # the same styles either way

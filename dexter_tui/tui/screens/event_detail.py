@@ -20,8 +20,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Input, Static, TabbedContent, TabPane
 
 from dexter_tui.sentry.models import Activity, Event, Issue, IssueHash, TagDetail
 from dexter_tui.services import ownership
@@ -77,6 +79,39 @@ TABS: list[tuple[str, str, type[EventPane]]] = [
 TAB_IDS = [t[0] for t in TABS]
 #: from this many breadcrumbs on, their table rows are built in a thread
 MANY_CRUMBS = 2_000
+
+
+def styled_widgets() -> list[type[Widget]]:
+    """The widget classes this screen mounts, so their CSS can be known before it opens
+    (`event_prewarm`)."""
+    from textual.widgets._footer import FooterKey
+    from textual.widgets._tabbed_content import ContentTab, ContentTabs
+    from textual.widgets._tabs import Underline
+
+    from dexter_tui.tui.widgets.event_pane import PaneStatus
+    from dexter_tui.tui.widgets.event_raw import RawJsonView
+    from dexter_tui.tui.widgets.event_stack import FrameItem
+
+    return [
+        EventDetailScreen,
+        Static,
+        OwnershipLine,
+        TabbedContent,
+        ContentTabs,
+        ContentTab,
+        Underline,
+        ContentSwitcher,
+        TabPane,
+        *(pane for _, _, pane in TABS),
+        PaneStatus,
+        FrameItem,
+        RawJsonView,
+        VerticalScroll,
+        Horizontal,
+        Breadcrumb,
+        StableFooter,
+        FooterKey,
+    ]
 
 
 def _drafts(ctx: TuiContext) -> dict[str, str]:
