@@ -61,7 +61,9 @@ def _styles_ready(app: Any, tries: int = 50) -> None:
     if not app.is_running:
         return
     screen_module = sys.modules.get("dexter_tui.tui.screens.event_detail")
-    if screen_module is None:  # the warm-up's thread has not imported it yet
+    # not imported yet, or still being imported by the warm-up's thread (its screen class,
+    # which `styled_widgets` names, comes last)
+    if screen_module is None or not hasattr(screen_module, "EventDetailScreen"):
         if tries:
             app.set_timer(STYLES_EVERY, lambda: _styles_ready(app, tries - 1))
         return
