@@ -490,7 +490,8 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
         """The header of `event` (a first look) or of the event shown."""
         event = event or self.event
         text = header_text(self.issue, self.nav, event, self.ctx.clock(), self.mask)
-        self.query_one("#event-header", Static).update(text)
+        # five rows high whatever it says (its CSS): no relayout of the screen for a new header
+        self.query_one("#event-header", Static).update(text, layout=False)
         banner = self.query_one("#deadlock-banner", Static)
         analysis = self.deadlock
         self.set_class(analysis is not None, "-deadlock")
@@ -610,10 +611,11 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
         opts = {"in_app_only": self.in_app_only, "newest_first": self.newest_first}
         exceptions, threads = exception_chain(event, **opts), thread_views(event, **opts)
         self.refresh_header(event)
-        await self._draw_stack(event, exceptions, threads, event_blocks(event))
+        drawn = self._draw_stack(event, exceptions, threads, event_blocks(event))
         stack = self.pane("stack")
         assert isinstance(stack, StackPane)
-        stack.show_ready()
+        stack.show_ready()  # before the frames mount: they are styled once, shown
+        await drawn
         painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         stack.when_painted(lambda: painted.done() or painted.set_result(None))
         try:
