@@ -271,8 +271,11 @@ class EventDetailScreen(StyledOnce, ReportsWorkerErrors, IssueActions):
                 if not self.is_attached:
                     return
                 if self._mounted(tab_id) is None:
+                    tab = next(self.query(f"TabPane#{tab_id}").results(TabPane), None)
+                    if tab is None:
+                        return  # the app is closing: its widgets go before the screen
                     pane = self._keep(tab_id, pane_class(id=f"pane-{tab_id}"))
-                    await self.query_one(f"TabPane#{tab_id}", TabPane).mount(pane)
+                    await tab.mount(pane)
                     added.append(pane)
         for pane in added:
             if pane.source == "event":
