@@ -79,20 +79,15 @@ class IssueCodec:
     A blob is the issue's short id, title and culprit, then its JSON without what the
     `ListedIssue` holds anyway (id, texts, counts, times, the list's stats series…). A field is
     left out of the JSON only when the listed form gives it back exactly (checked per issue);
-    `decode` puts them back. The dictionaries are the list's first page (`IssueMap` sets them):
-    its texts for the texts' stream (on the demo's list 54 → 24 B an issue against the page's
-    texts and JSON mixed, and half the time to deflate), its JSON for the rest's; so issues of
-    other kinds than the first compress too.
+    `decode` puts them back. The dictionary is the list's first page (`IssueMap` sets it), so
+    issues of other kinds than the first compress too.
     """
 
     def __init__(self) -> None:
         self.zdict: bytes | None = None
-        #: the texts' dictionary (short ids, titles, culprits)
-        self.tdict: bytes | None = None
 
-    def set_dictionary(self, zdict: bytes, tdict: bytes | None = None) -> None:
+    def set_dictionary(self, zdict: bytes) -> None:
         self.zdict = zdict[-ZDICT_SIZE:]
-        self.tdict = (zdict if tdict is None else tdict)[-ZDICT_SIZE:]
 
     @staticmethod
     def dump(issue: Issue) -> bytes:
@@ -105,18 +100,17 @@ class IssueCodec:
         assert self.zdict is not None
         return (self.zdict + own)[-ZDICT_SIZE:]
 
-    def pack(self, text: bytes, own: bytes | None) -> bytes:
-        """`text` deflated against the shared JSON and `own` (None: texts, against the shared
-        texts)."""
+    def pack(self, text: bytes, own: bytes) -> bytes:
+        """`text` deflated against the shared text and `own` (None: the shared text alone)."""
         if self.zdict is None:
             self.set_dictionary(text)
-        zdict = self.tdict if own is None else self._dictionary(own)
+        zdict = self.zdict if own is None else self._dictionary(own)
         assert zdict is not None
         packer = zlib.compressobj(6, zlib.DEFLATED, _WBITS, zdict=zdict)
         return packer.compress(text) + packer.flush()
 
     def unpack(self, blob: bytes, own: bytes | None) -> bytes:
-        zdict = self.tdict if own is None else self._dictionary(own)
+        zdict = self.zdict if own is None else self._dictionary(own)
         assert zdict is not None
         unpacker = zlib.decompressobj(_WBITS, zdict=zdict)
         return unpacker.decompress(blob) + unpacker.flush()
@@ -239,7 +233,7 @@ class ListedIssue:
         listed, text, head = cls._parts(issue, stats_key)
         texts = cls._texts_of(issue)
         if codec.zdict is None:
-            codec.set_dictionary(text, texts)
+            codec.set_dictionary(texts + text)
         ztexts = codec.pack(texts, None)
         rest = codec.pack(text, _own(texts, head, issue.id))
         head[_ZTEXTS_AT : _ZTEXTS_AT + 4] = _STATE.pack(len(ztexts))
@@ -518,10 +512,12 @@ class IssueMap(MutableMapping[str, Issue]):
         self._listed: dict[str, bytes] = {}
         self._parsed: OrderedDict[str, Issue] = OrderedDict()
         issues = list(issues)
-        if issues:  # the first page: the dictionaries every issue is compressed with
-            texts = b"".join(ListedIssue._texts_of(issue) for issue in issues)
-            rests = b"".join(ListedIssue._parts(issue, stats_key)[1] for issue in issues)
-            self._codec.set_dictionary(rests, texts)
+        if issues:  # the first page is the dictionary every issue's blob is compressed with
+            texts = [
+                ListedIssue._texts_of(issue) + ListedIssue._parts(issue, stats_key)[1]
+                for issue in issues
+            ]
+            self._codec.set_dictionary(b"".join(texts)[-ZDICT_SIZE:])
         for issue in issues:
             self[issue.id] = issue
 
