@@ -4,8 +4,14 @@ compressed, parsed back when something asks for it (preview, detail, an action, 
 Why: a parsed `Issue` costs ~8.6 KB (≈100 Python objects, its stats series alone ~3 KB); with a
 project's whole list loaded (100k) that was a gigabyte, and the garbage collector's full passes
 over those objects froze the UI. A `ListedIssue` is one object with slots (strings, two floats,
-the stats counts packed in bytes); the full issue is its JSON, zlib-compressed with a dictionary
-made of the first issue, ~300 bytes.
+the stats counts packed in bytes); the full issue is its JSON, deflated with a dictionary made of
+the list's first page, ~300 bytes.
+
+The short id, title and culprit are deflated too, in a stream of their own before the rest's:
+raw, with 100k issues loaded, they were ~11 MB (the search text holds them again, case-folded);
+against the list's shared text they compress to about a third. Their stream uses the shared
+dictionary alone, so reading them costs one small inflate (~2 µs: raw deflate, no checksum over
+the 8 KB dictionary); the rest's stream is compressed against the texts too (`_own`).
 """
 
 from __future__ import annotations
@@ -27,19 +33,28 @@ PARSED_CACHE = 64
 
 
 #: the dictionary a blob is compressed with: the list's shared text, then the issue's own
-#: (`ListedIssue._own`); 8 KB: priming zlib with a dictionary costs in proportion to its size
+#: (`_own`); 8 KB: priming zlib with a dictionary costs in proportion to its size
 ZDICT_SIZE = 8 * 1024
+#: raw deflate: no zlib header, dictionary id or checksum (10 bytes an issue; and no Adler-32
+#: over the dictionary on every read, which cost 3 of the 4 µs of inflating a blob)
+_WBITS = -15
 #: seconds per bucket of Sentry's issue stats series (`groupStatsPeriod`)
 SERIES_STEP = {"24h": 3600.0, "14d": 86400.0}
 _BUCKET_TYPES = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFF_FFFF, "I"))
 #: a listed issue's packed numbers: first and last seen, count, users, series start, flags,
-#: the series' array type and length, the UTF-8 lengths of short id, title and culprit, its
-#: `_STATES` index; then the counts, then those three texts, then the compressed blob
-_HEAD = struct.Struct("<ddIIdBcHIIII")
+#: the series' array type and length, the UTF-8 lengths of short id, title and culprit, the
+#: length of their compressed stream, its `_STATES` index; then the counts, then (counts beyond
+#: 32 bits) their decimal text, then the compressed texts, then the compressed rest (JSON)
+_HEAD = struct.Struct("<ddIIdBcHIIIII")
 _STATE_AT = _HEAD.size - 4
 _STATE = struct.Struct("<I")
-#: the part of `_HEAD` from the array type on (what reading a text needs)
-_TEXTS = struct.Struct("<cHIII")
+#: the part of `_HEAD` from the array type on (what finding the streams needs)
+_TEXTS = struct.Struct("<cHIIII")
+#: the counts in `_HEAD` (decimal text lengths under `_BIG_COUNT`)
+_COUNTS = struct.Struct("<II")
+_COUNTS_AT = struct.calcsize("<dd")
+#: where `_HEAD` keeps the compressed texts' length
+_ZTEXTS_AT = _STATE_AT - 4
 _FLAGS_AT = struct.calcsize("<ddIId")
 _ITEMSIZE = {code.encode(): array(code).itemsize for code in "BHIQ"}
 _U32 = 2**32
@@ -59,13 +74,13 @@ def _text(data: bytes) -> str:
 
 
 class IssueCodec:
-    """JSON + zlib with a shared dictionary: issues of one list share most of their text.
+    """JSON + deflate with a shared dictionary: issues of one list share most of their text.
 
-    The blob leaves out what the `ListedIssue` holds anyway (id, title, culprit, counts, times,
-    the list's stats series…): those are an issue's most distinct bytes, so the rest compresses
-    against the dictionary to little. A field is left out only when the listed form gives it
-    back exactly (checked per issue); `decode` puts them back. The dictionary is the list's
-    first page (`IssueMap` sets it), so issues of other kinds than the first compress too.
+    A blob is the issue's short id, title and culprit, then its JSON without what the
+    `ListedIssue` holds anyway (id, texts, counts, times, the list's stats series…). A field is
+    left out of the JSON only when the listed form gives it back exactly (checked per issue);
+    `decode` puts them back. The dictionary is the list's first page (`IssueMap` sets it), so
+    issues of other kinds than the first compress too.
     """
 
     def __init__(self) -> None:
@@ -81,29 +96,34 @@ class IssueCodec:
 
     def _dictionary(self, own: bytes) -> bytes:
         """The shared text with the issue's own at its end (the nearest, so the cheapest to
-        refer to): its metadata, permalink and times repeat its title, id and first seen."""
+        refer to): its metadata, permalink and times repeat its id and first seen."""
         assert self.zdict is not None
         return (self.zdict + own)[-ZDICT_SIZE:]
 
     def pack(self, text: bytes, own: bytes) -> bytes:
+        """`text` deflated against the shared text and `own` (None: the shared text alone)."""
         if self.zdict is None:
             self.set_dictionary(text)
-        packer = zlib.compressobj(6, zdict=self._dictionary(own))
+        zdict = self.zdict if own is None else self._dictionary(own)
+        assert zdict is not None
+        packer = zlib.compressobj(6, zlib.DEFLATED, _WBITS, zdict=zdict)
         return packer.compress(text) + packer.flush()
 
-    def unpack(self, blob: bytes, own: bytes) -> bytes:
-        unpacker = zlib.decompressobj(zdict=self._dictionary(own))
+    def unpack(self, blob: bytes, own: bytes | None) -> bytes:
+        zdict = self.zdict if own is None else self._dictionary(own)
+        assert zdict is not None
+        unpacker = zlib.decompressobj(_WBITS, zdict=zdict)
         return unpacker.decompress(blob) + unpacker.flush()
 
     def decode(self, listed: ListedIssue, stats_key: str) -> Issue:
         """The full issue: the blob's fields plus the listed ones."""
-        data: dict[str, Any] = listed._json(self)
+        (short_id, title, culprit), data = listed._stream(self)
         flags = listed._flags
         data.update(
             id=listed.id,
-            shortId=listed.short_id,
-            title=listed.title,
-            culprit=listed.culprit,
+            shortId=short_id,
+            title=title,
+            culprit=None if flags & _NO_CULPRIT else culprit,
             level=listed.level,
             status=listed.status,
             substatus=listed.substatus,
@@ -148,15 +168,13 @@ def _state_of(issue: Issue) -> int:
     return index
 
 
-def _own(packed: bytes, issue_id: str) -> bytes:
-    """What a listed issue's blob is compressed against besides the list's shared text: its
-    texts, id and first seen (read from its packed part: the same when packing and unpacking).
-    The first seen is repeated by `lifetime` and `inbox`; the last seen too, but formatting a
-    time costs µs, in every poll's comparison."""
+def _own(texts: bytes, packed: bytes, issue_id: str) -> bytes:
+    """What a listed issue's rest is compressed against besides the list's shared text: its
+    texts, id and first seen (the first seen read from its packed part: the same when packing
+    and unpacking). Its metadata, permalink and times repeat them; the last seen too, but
+    formatting a time costs µs, in every poll's comparison."""
     first = struct.unpack_from("<d", packed)[0]
-    code, length, short, title, culprit = _TEXTS.unpack_from(packed, _FLAGS_AT + 1)
-    at = _HEAD.size + _ITEMSIZE[code] * length
-    return packed[at : at + short + title + culprit] + f" {_iso(first)} {issue_id}".encode()
+    return texts + f" {_iso(first)} {issue_id}".encode()
 
 
 def _iso(ts: float) -> str:
@@ -190,34 +208,49 @@ _LISTED_FIELDS = frozenset(
 class ListedIssue:
     """What the issue list reads of one issue; the attribute names are `Issue`'s.
 
-    The id is a slot; the numbers, flags, stats series, short id, title, culprit, the index of
-    its level/status/substatus/project/assignee (shared, `_STATES`) and the compressed rest of
-    the issue are one `bytes` (`_packed`): two objects instead of a dozen per issue, the texts
-    at one byte per ASCII character, no object each (they are read for the rows drawn, the
-    search text and a poll's comparison only).
+    The id is a slot; the numbers, flags, stats series, the index of its level/status/
+    substatus/project/assignee (shared, `_STATES`) and the compressed short id, title, culprit
+    and rest of the issue are one `bytes` (`_packed`): two objects instead of a dozen per issue
+    (the texts are read for the rows drawn, the search text and a poll's comparison only). The
+    list's codec (`_codec`, its shared dictionary) reads the compressed part.
     """
 
-    __slots__ = ("_packed", "id")
+    __slots__ = ("_codec", "_packed", "id")
 
     id: str
 
     @classmethod
-    def unpacked(cls, issue_id: str, packed: bytes) -> ListedIssue:
+    def unpacked(cls, issue_id: str, packed: bytes, codec: IssueCodec) -> ListedIssue:
         """The listed issue of `packed` (what `IssueMap` and issue rows keep: bytes only)."""
         listed = cls()
         listed.id = issue_id
         listed._packed = packed
+        listed._codec = codec
         return listed
 
     @classmethod
     def of(cls, issue: Issue, codec: IssueCodec, stats_key: str) -> ListedIssue:
         listed, text, head = cls._parts(issue, stats_key)
-        listed._packed = head + codec.pack(text, _own(head, issue.id))
+        texts = cls._texts_of(issue)
+        if codec.zdict is None:
+            codec.set_dictionary(texts + text)
+        ztexts = codec.pack(texts, None)
+        rest = codec.pack(text, _own(texts, head, issue.id))
+        head[_ZTEXTS_AT : _ZTEXTS_AT + 4] = _STATE.pack(len(ztexts))
+        listed._packed = bytes(head + ztexts + rest)
+        listed._codec = codec
         return listed
 
+    @staticmethod
+    def _texts_of(issue: Issue) -> bytes:
+        """Short id, title and culprit as one UTF-8 text (what their stream holds)."""
+        return _utf8(issue.short_id) + _utf8(issue.title) + _utf8(issue.culprit or "")
+
     @classmethod
-    def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytes]:
-        """The listed issue (without `_packed`), the blob's JSON and the packed part before it."""
+    def _parts(cls, issue: Issue, stats_key: str) -> tuple[ListedIssue, bytes, bytearray]:
+        """The listed issue (without `_packed`), the rest's JSON (what the texts and the other
+        packed fields do not give back) and the packed part before the streams (their
+        compressed texts' length still 0)."""
         listed = cls()
         listed.id = issue.id
         flags = (_BOOKMARKED if issue.is_bookmarked else 0) | (_SEEN if issue.has_seen else 0)
@@ -228,13 +261,13 @@ class ListedIssue:
         culprit = b"" if issue.culprit is None else _utf8(issue.culprit)
         if issue.culprit is None:
             flags |= _NO_CULPRIT
-        texts = short + title + culprit
-        lengths = (len(short), len(title), len(culprit))
-        if not (0 <= count < _U32 and 0 <= users < _U32):  # kept as decimal text, after them
+        lengths = (len(short), len(title), len(culprit), 0)
+        big = b""
+        if not (0 <= count < _U32 and 0 <= users < _U32):  # kept as decimal text, raw
             flags |= _BIG_COUNT
-            big = [str(count).encode(), str(users).encode()]
-            texts += b"".join(big)
-            count, users = len(big[0]), len(big[1])
+            big_count, big_users = str(count).encode(), str(users).encode()
+            big = big_count + big_users
+            count, users = len(big_count), len(big_users)
         first, last = _timestamp(issue.first_seen), _timestamp(issue.last_seen)
         if _datetime(first) == issue.first_seen:
             exclude["first_seen"] = True
@@ -267,9 +300,8 @@ class ListedIssue:
             *lengths,
             _state_of(issue),
         )
-        head += array(code, counts).tobytes() + texts
         text = issue.model_dump_json(by_alias=True, exclude_defaults=True, exclude=exclude)
-        return listed, text.encode(), head
+        return listed, text.encode(), bytearray(head + array(code, counts).tobytes() + big)
 
     # -- the packed part ----------------------------------------------------------------------
 
@@ -277,10 +309,37 @@ class ListedIssue:
     def _flags(self) -> int:
         return self._packed[_FLAGS_AT]
 
-    def _texts_start(self) -> tuple[int, int, int, int]:
-        """Where the texts start, and the UTF-8 lengths of short id, title and culprit."""
-        code, length, short, title, culprit = _TEXTS.unpack_from(self._packed, _FLAGS_AT + 1)
-        return _HEAD.size + _ITEMSIZE[code] * length, short, title, culprit
+    def _layout(self) -> tuple[int, int, int, int, int]:
+        """Where the raw part after the counts starts (big counts' text, then the streams), the
+        UTF-8 lengths of short id, title and culprit, and their compressed stream's length."""
+        packed = self._packed
+        code, length, short, title, culprit, ztexts = _TEXTS.unpack_from(packed, _FLAGS_AT + 1)
+        at = _HEAD.size + _ITEMSIZE[code] * length
+        if packed[_FLAGS_AT] & _BIG_COUNT:
+            count, users = _COUNTS.unpack_from(packed, _COUNTS_AT)
+            at += count + users
+        return at, short, title, culprit, ztexts
+
+    def _raw_texts(self, codec: IssueCodec) -> tuple[bytes, int, int, bytes]:
+        """The texts' stream inflated, the UTF-8 lengths of short id and title, and the rest's
+        stream (still compressed)."""
+        at, short, title, _culprit, ztexts = self._layout()
+        packed = self._packed
+        return codec.unpack(packed[at : at + ztexts], None), short, title, packed[at + ztexts :]
+
+    def _texts(self) -> tuple[str, str, str]:
+        """Short id, title and culprit ("" for none), inflated."""
+        raw, short, title, _rest = self._raw_texts(self._codec)
+        mid = short + title
+        return _text(raw[:short]), _text(raw[short:mid]), _text(raw[mid:])
+
+    def _stream(self, codec: IssueCodec) -> tuple[tuple[str, str, str], dict[str, Any]]:
+        """Both streams read: the three texts and the rest of the issue (its JSON, parsed)."""
+        raw, short, title, rest = self._raw_texts(codec)
+        mid = short + title
+        texts = (_text(raw[:short]), _text(raw[short:mid]), _text(raw[mid:]))
+        data: dict[str, Any] = json.loads(codec.unpack(rest, _own(raw, self._packed, self.id)))
+        return texts, data
 
     def _series_array(self) -> array[int]:
         code, length = chr(self._packed[_FLAGS_AT + 1]), _HEAD.unpack_from(self._packed)[7]
@@ -291,46 +350,22 @@ class ListedIssue:
 
     @property
     def short_id(self) -> str:
-        at, short, _title, _culprit = self._texts_start()
-        return _text(self._packed[at : at + short])
+        return self._texts()[0]
 
     @property
     def title(self) -> str:
-        at, short, title, _culprit = self._texts_start()
-        at += short
-        return _text(self._packed[at : at + title])
+        return self._texts()[1]
 
     @property
     def culprit(self) -> str | None:
         if self._flags & _NO_CULPRIT:
             return None
-        at, short, title, culprit = self._texts_start()
-        at += short + title
-        return _text(self._packed[at : at + culprit])
+        return self._texts()[2]
 
     def search_texts(self) -> tuple[str, str, str]:
-        """Short id, title and culprit ("" for none) in one read (the filter's search text)."""
-        packed = self._packed
-        at, short, title, culprit = self._texts_start()
-        mid, end = at + short, at + short + title
-        return (
-            _text(packed[at:mid]),
-            _text(packed[mid:end]),
-            _text(packed[end : end + culprit]),
-        )
-
-    @property
-    def _blob(self) -> bytes:
-        at, short, title, culprit = self._texts_start()
-        at += short + title + culprit
-        if self._flags & _BIG_COUNT:
-            head = _HEAD.unpack_from(self._packed)
-            at += head[2] + head[3]
-        return self._packed[at:]
-
-    def _json(self, codec: IssueCodec) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(codec.unpack(self._blob, _own(self._packed, self.id)))
-        return data
+        """Short id, title and culprit ("" for none) in one read (the filter's search text, the
+        row's cells)."""
+        return self._texts()
 
     @property
     def _state(self) -> tuple[str, str, str | None, ProjectRef | None, Assignee | None]:
@@ -357,12 +392,12 @@ class ListedIssue:
         return self._state[4]
 
     def _big_counts(self) -> tuple[int, int]:
-        """Counts outside 32 bits (or negative), kept as decimal text after the culprit."""
-        head = _HEAD.unpack_from(self._packed)
-        at, short, title, culprit = self._texts_start()
-        at += short + title + culprit
-        count = int(self._packed[at : at + head[2]])
-        return count, int(self._packed[at + head[2] : at + head[2] + head[3]])
+        """Counts outside 32 bits (or negative), kept as decimal text after the series."""
+        count, users = _COUNTS.unpack_from(self._packed, _COUNTS_AT)
+        code, length = _TEXTS.unpack_from(self._packed, _FLAGS_AT + 1)[:2]
+        at = _HEAD.size + _ITEMSIZE[code] * length
+        packed = self._packed
+        return int(packed[at : at + count]), int(packed[at + count : at + count + users])
 
     @property
     def count(self) -> int:
@@ -385,7 +420,8 @@ class ListedIssue:
         return bool(self._flags & _SEEN)
 
     def same_as(self, other: ListedIssue) -> bool:
-        """The same issue in every field (what a poll compares: equal means unchanged)."""
+        """The same issue in every field (what a poll compares: equal means unchanged); both of
+        one list (one codec: equal bytes, equal texts)."""
         return self._packed == other._packed and self.id == other.id
 
     def holds(self, issue: Issue, codec: IssueCodec, stats_key: str) -> bool:
@@ -407,7 +443,6 @@ class ListedIssue:
             or count != issue.count
             or users != issue.user_count
             or self.id != issue.id
-            or self.search_texts() != (issue.short_id, issue.title, issue.culprit or "")
             or self._state
             != (issue.level, issue.status, issue.substatus, issue.project, issue.assigned_to)
             or _datetime(first) != issue.first_seen
@@ -424,7 +459,10 @@ class ListedIssue:
         text = issue.model_dump_json(
             by_alias=True, exclude_defaults=True, exclude=_BLOB_EXCLUDE[stats_key]
         )
-        return text.encode() == codec.unpack(self._blob, _own(self._packed, self.id))
+        raw, _short, _title, rest = self._raw_texts(codec)
+        if raw != self._texts_of(issue):
+            return False
+        return text.encode() == codec.unpack(rest, _own(raw, self._packed, self.id))
 
     @property
     def buckets(self) -> list[int]:
@@ -475,17 +513,25 @@ class IssueMap(MutableMapping[str, Issue]):
         self._parsed: OrderedDict[str, Issue] = OrderedDict()
         issues = list(issues)
         if issues:  # the first page is the dictionary every issue's blob is compressed with
-            texts = [ListedIssue._parts(issue, stats_key)[1] for issue in issues]
+            texts = [
+                ListedIssue._texts_of(issue) + ListedIssue._parts(issue, stats_key)[1]
+                for issue in issues
+            ]
             self._codec.set_dictionary(b"".join(texts)[-ZDICT_SIZE:])
         for issue in issues:
             self[issue.id] = issue
 
+    @property
+    def codec(self) -> IssueCodec:
+        """What reads the compressed part of this list's packed bytes (rows keep bytes only)."""
+        return self._codec
+
     def listed(self, issue_id: str) -> ListedIssue:
-        return ListedIssue.unpacked(issue_id, self._listed[issue_id])
+        return ListedIssue.unpacked(issue_id, self._listed[issue_id], self._codec)
 
     def listed_values(self) -> Iterator[ListedIssue]:
-        unpacked = ListedIssue.unpacked
-        return (unpacked(issue_id, packed) for issue_id, packed in self._listed.items())
+        unpacked, codec = ListedIssue.unpacked, self._codec
+        return (unpacked(issue_id, packed, codec) for issue_id, packed in self._listed.items())
 
     def make(self, issue: Issue) -> ListedIssue:
         """`issue` as a listed issue (not stored; `ListedIssue.same_as` compares two)."""
@@ -495,7 +541,7 @@ class IssueMap(MutableMapping[str, Issue]):
         """`issue` as a listed issue when it differs from the stored one (or is new); None when
         it is what is stored already — the usual case in a poll, found without encoding it."""
         packed = self._listed.get(issue.id)
-        before = None if packed is None else ListedIssue.unpacked(issue.id, packed)
+        before = None if packed is None else ListedIssue.unpacked(issue.id, packed, self._codec)
         if before is not None and before.holds(issue, self._codec, self.stats_key):
             return None
         listed = self.make(issue)

@@ -430,7 +430,9 @@ class IssueActions(Screen[None]):
         self.send_undo(previous)
 
     def action_action_log(self) -> None:
-        short_ids = {i.id: i.short_id for i in self.known_issues()}
+        logged = {issue_id for entry in self.ctx.action_log.entries for issue_id in entry.ids}
+        # the logged ones only: a listed issue's short id is inflated when read (100k: ~0.3 s)
+        short_ids = {i.id: i.short_id for i in self.known_issues() if i.id in logged}
         from dexter_tui.tui.dialogs.action_log import ActionLogScreen  # on first use
 
         self.app.push_screen(ActionLogScreen(self.ctx.action_log.entries, short_ids))

@@ -15,7 +15,7 @@ from rich.text import Text
 from dexter_tui.choices import period_seconds
 from dexter_tui.sentry.models import Issue
 from dexter_tui.services.issues import issue_buckets
-from dexter_tui.services.listed_issues import ListedIssue
+from dexter_tui.services.listed_issues import IssueCodec, ListedIssue
 from dexter_tui.services.priority import PriorityScore
 from dexter_tui.tui.safe_text import safe_text
 from dexter_tui.tui.widgets.sparkline import sparkline
@@ -164,10 +164,10 @@ def assignee_label(issue: AnyIssue) -> str:
 
 
 class RowView:
-    """What every row of one list shares (stats series, clock, priority, period): one object
-    per list, not a closure per row."""
+    """What every row of one list shares (stats series, clock, priority, period, the codec of
+    its listed issues' packed bytes): one object per list, not a closure per row."""
 
-    __slots__ = ("now", "period", "priority", "stats_key")
+    __slots__ = ("codec", "now", "period", "priority", "stats_key")
 
     def __init__(
         self,
@@ -175,18 +175,21 @@ class RowView:
         now: float | Callable[[], float],
         priority: Callable[[Any], PriorityScore],
         period: str,
+        codec: IssueCodec | None = None,
     ) -> None:
         self.stats_key = stats_key
         self.now = now
         self.priority = priority
         self.period = period
+        self.codec = codec
 
     def at(self) -> float:
         now = self.now
         return now() if callable(now) else now
 
     def same(self, *args: Any) -> bool:
-        return (self.stats_key, self.now, self.priority, self.period) == args
+        mine = (self.stats_key, self.now, self.priority, self.period)
+        return mine == args[:-1] and self.codec is args[-1]
 
 
 #: `Row`'s slots that an `IssueRow` derives instead (cells, sort values and search text come from
@@ -195,7 +198,7 @@ _VIEW = Row.__dict__["cells"]
 _EVENTS = Row.__dict__["sort_values"]
 _PRIORITY = Row.__dict__["search"]
 #: `Row.data`'s slot: a listed issue's packed bytes (`data` makes the `ListedIssue` when read,
-#: ~48 B less per row), or the parsed `Issue` a row was made of
+#: with the view's codec: ~48 B less per row), or the parsed `Issue` a row was made of
 _DATA = Row.__dict__["data"]
 
 
@@ -213,6 +216,8 @@ class IssueRow(Row):
     __slots__ = ()
 
     def __init__(self, issue: AnyIssue, view: RowView) -> None:
+        if isinstance(issue, ListedIssue) and issue._codec is not view.codec:
+            raise ValueError("a listed issue's row needs the view of its list's codec")
         put = object.__setattr__
         put(self, "key", issue.id)
         put(self, "dim", issue.status in ("resolved", "ignored"))
@@ -225,7 +230,9 @@ class IssueRow(Row):
     def data(self) -> AnyIssue:
         """The row's issue: a `ListedIssue` (made from the bytes kept), or a parsed `Issue`."""
         data = _DATA.__get__(self)
-        return ListedIssue.unpacked(self.key, data) if type(data) is bytes else data
+        if type(data) is bytes:
+            return ListedIssue.unpacked(self.key, data, _VIEW.__get__(self).codec)
+        return data
 
     @property  # type: ignore[misc]
     def cells(self) -> None:
@@ -275,12 +282,13 @@ class IssueRow(Row):
         issue, view = self.data, self._view
         when = view.at()
         buckets = issue_buckets(issue, view.stats_key)
+        short_id, title, culprit = texts_of(issue)
         return {
             "level": level_text(issue.level),
-            "short_id": identifier_text(issue.short_id or issue.id, "bold"),
+            "short_id": identifier_text(short_id or issue.id, "bold"),
             "flags": flags_text(issue),
-            "title": safe_text(issue.title),
-            "culprit": safe_text(issue.culprit or "", "dim"),
+            "title": safe_text(title),
+            "culprit": safe_text(culprit, "dim"),
             "events": Text(compact(self.events)),
             "users": Text(compact(issue.user_count)),
             "trend": sparkline(buckets, 8) if buckets else Text(""),
@@ -353,7 +361,8 @@ def issue_row(
     that a poll did not change still shows its age as of the latest redraw. Rows built with
     the same arguments share one `RowView`.
     """
-    args = (stats_key, now, priority, period)
+    codec = issue._codec if isinstance(issue, ListedIssue) else None
+    args = (stats_key, now, priority, period, codec)
     view = _view_cache[0] if _view_cache and _view_cache[0].same(*args) else None
     if view is None:
         view = RowView(*args)
@@ -361,13 +370,18 @@ def issue_row(
     return IssueRow(issue, view)
 
 
+def texts_of(issue: AnyIssue) -> tuple[str, str, str]:
+    """Short id, title and culprit ("" for none); a listed issue's in one read (they are
+    compressed together)."""
+    if isinstance(issue, ListedIssue):
+        return issue.search_texts()
+    return issue.short_id, issue.title, issue.culprit or ""
+
+
 def haystack(issue: AnyIssue) -> str:
     """What the local filter searches: short id, title, culprit, assignee, case-folded, one line
     (a filter word has no whitespace, so newlines may as well be spaces)."""
-    if isinstance(issue, ListedIssue):
-        short_id, title, culprit = issue.search_texts()  # one read of the packed texts
-    else:
-        short_id, title, culprit = issue.short_id, issue.title, issue.culprit or ""
+    short_id, title, culprit = texts_of(issue)
     text = " ".join((short_id, title, culprit, assignee_label(issue)))
     return text.casefold().replace("\n", " ")  # one line: the table joins haystacks with \n
 

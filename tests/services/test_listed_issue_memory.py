@@ -12,8 +12,9 @@ from dexter_tui.sentry.models import Issue
 from dexter_tui.services.listed_issues import IssueMap
 
 #: bytes per issue the store may keep: id string, packed bytes, dict slot.
-#: ~430 B now; ~790 B when each text was its own str and the listed issue had 11 slots.
-MAX_BYTES_PER_ISSUE = 500
+#: ~320 B now; ~425 B when short id, title and culprit were raw UTF-8 in the packed bytes and
+#: the blob zlib-wrapped; ~790 B when each text was its own str and the listed issue had 11 slots.
+MAX_BYTES_PER_ISSUE = 360
 
 
 def page(start: int, size: int = 100) -> bytes:

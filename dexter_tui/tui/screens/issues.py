@@ -50,6 +50,7 @@ from dexter_tui.tui.widgets.issue_preview import IssuePreview
 from dexter_tui.tui.widgets.search_input import SearchField, SearchInput, completer_for
 from dexter_tui.tui.widgets.stable_footer import StableFooter
 from dexter_tui.tui.widgets.status_header import header_for
+from dexter_tui.tui.worker_release import releases_worker
 
 EXPORT_PAGE_LIMIT = 20  # 2,000 issues
 
@@ -166,6 +167,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         return tuple(workspace.project_ids(slugs))
 
     @work(exclusive=True, group="fetch", exit_on_error=False)
+    @releases_worker  # it settles what it loaded (memory.settle): no frozen cycle of its own
     async def load_first(self) -> None:
         self.poll_status.state = LiveState.LOADING
         self.feed.query = self.feed.query.with_(projects=self._project_ids())
@@ -195,6 +197,7 @@ class IssuesScreen(ViewScreen, IssueActions):
         self._schedule_poll(self.poll_status.interval)
 
     @work(group="fetch-more", exit_on_error=False)
+    @releases_worker  # it settles what it loaded (memory.settle): no frozen cycle of its own
     async def load_more(self) -> None:
         added = await self.feed.load_more()
         if added:
