@@ -68,7 +68,7 @@ class CachingEventNavigator(EventNavigator):
         found = await session.cached_event(ref, self.issue_id)
         if found is None:
             return None
-        self.event = found.value
+        self.event, self.body_bytes = found.value, 0  # no body: its size is not known
         self.position = position if position is not None else pos
         self.cached_at = found.fetched_at
         return found.value

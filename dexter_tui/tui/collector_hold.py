@@ -36,7 +36,7 @@ _freeze = True
 
 
 def held() -> bool:
-    """Whether a typed filter holds the collector off now."""
+    """Whether a filter being typed or an event being opened holds the collector off now."""
     return _held_since is not None
 
 
@@ -65,7 +65,7 @@ def hold(*, freeze: bool = True) -> None:
 
 def release(*, collect: bool = True) -> None:
     """Give the collector back (the work paused, or its input or screen goes away); `collect`:
-    run it now and freeze what lives, as after a page of issues."""
+    run it now, and freeze what lives as after a page of issues unless a `hold` said not to."""
     global _held_since, _resume
     if _resume is not None:
         _resume.cancel()

@@ -187,3 +187,28 @@ async def test_viewed_events_and_issues_are_read_back_when_sentry_is_down(
     assert offline_nav.cached_at is None
     assert fresh.event_id
     assert not session.offline
+
+
+async def test_a_cached_event_has_no_body_size_of_a_live_one_before_it(
+    client, session, seeded_world, seeded_app
+) -> None:
+    """`body_bytes` tells the event screen whether an event is small enough to prepare on the UI
+    thread; an event read back from the cache has no body, so it must not keep the size of the
+    live event the navigator loaded before (a large cached event would be prepared inline)."""
+    org = seeded_world.org_slug
+    issue = await _first_issue(client, org)
+    nav = CachingEventNavigator(client, org, issue.id, total=issue.count, session=session)
+
+    async def first_look(_event) -> None:
+        return None
+
+    await nav.load("latest", first_look=first_look)
+    assert nav.body_bytes > 0
+    seeded_app.state.faults.configure({"drop_connection": 1_000_000})
+    try:
+        cached = await nav.load("latest", first_look=first_look)
+        assert nav.cached_at is not None  # read back from the cache
+        assert cached.event_id
+        assert nav.body_bytes == 0  # unknown: prepared in a thread
+    finally:
+        seeded_app.state.faults.configure({"clear": True})

@@ -39,7 +39,8 @@ class EventNavigator:
         ""  # how the shown event was picked ("recommended"), said when its position is not known
     )
     requests: int = 0
-    #: the size of the last event's body (its view models are built in a thread when large)
+    #: the size of the shown event's body, 0 when not known (its view models are built in a
+    #: thread unless it is small)
     body_bytes: int = 0
 
     def target(self, which: str) -> tuple[str, int | None]:
@@ -70,15 +71,16 @@ class EventNavigator:
         breadcrumbs before the rest of a large event is validated (the stack is drawn from it)."""
         event_id, pos = self.target(which)
         self.requests += 1
+        size = 0
         if first_look is None:
             event = await self.client.get_issue_event(self.org, self.issue_id, event_id)
         else:
             staged = await self.client.get_issue_event_staged(self.org, self.issue_id, event_id)
-            self.body_bytes = len(staged.response.content)
+            size = len(staged.response.content)
             if not staged.done:
                 await first_look(staged.first)
             event = staged.whole or await asyncio.to_thread(staged.complete)
-        self.event = event
+        self.event, self.body_bytes = event, size
         self.chosen = which
         self.position = position if position is not None else pos
         if self.position is not None and self.total and self.position > self.total:

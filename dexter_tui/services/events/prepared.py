@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from dexter_tui.sentry.decoding import OFF_LOOP_BYTES
 from dexter_tui.sentry.models import Event
 from dexter_tui.services.event_blocks import EventBlocks, event_blocks
 from dexter_tui.services.events.breadcrumbs import CrumbView, breadcrumb_views
@@ -25,8 +26,9 @@ from dexter_tui.services.events.stacks import (
 )
 from dexter_tui.services.events.text import KeyValues
 
-#: an event whose body is smaller is prepared on the caller's thread (a few ms at most)
-SMALL_EVENT_BYTES = 64 * 1024
+#: an event whose body is smaller is prepared on the caller's thread (a few ms at most): the size
+#: under which its body is decoded on the event loop too
+SMALL_EVENT_BYTES = OFF_LOOP_BYTES
 
 #: (in_app_only, newest_first) → the exception chain and threads in that order and filter
 StackKey = tuple[bool, bool]
